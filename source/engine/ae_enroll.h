@@ -1,0 +1,67 @@
+/*
+ * ae_enroll.h: one explicit enrollment (certreq-style `autoenroll request`)
+ * and the retrieval of a pending request. The autoenrollment cycle (issue
+ * C) drives the same steps per template.
+ *
+ * The outcome keeps the layers apart: the transport status (NTSTATUS of
+ * the connect/call), the CA's disposition (3 issued, 5 pending, 2 denied,
+ * or an HRESULT) with its message, and our own local errors.
+ */
+#ifndef AE_ENROLL_H
+#define AE_ENROLL_H
+
+#include <stdint.h>
+#include <talloc.h>
+#include "ae_error.h"
+#include "ae_session.h"
+
+enum ae_outcome {
+	AE_OUTCOME_ISSUED = 0,
+	AE_OUTCOME_PENDING,		/* the CA took it under submission */
+	AE_OUTCOME_REJECTED,		/* the CA denied it or answered an error HRESULT */
+	AE_OUTCOME_UNREACHABLE,		/* DC, KDC or CA could not be reached */
+	AE_OUTCOME_MISCONFIGURED,	/* template/CA not in AD, bad credentials, options */
+	AE_OUTCOME_UNVERIFIED,		/* the answer failed our checks */
+	AE_OUTCOME_STORE,		/* writing the store failed */
+	AE_OUTCOME_INTERNAL,
+};
+
+enum ae_transport_choice {
+	AE_TRANSPORT_AUTO = 0,
+	AE_TRANSPORT_TCP,
+	AE_TRANSPORT_NP,
+};
+
+struct ae_enroll_opts {
+	const char *template_name;
+	const char *ca_name;		/* NULL: the first CA that publishes it */
+	const char *key_type;		/* NULL: 'autoenroll:key type' or rsa:2048 */
+	const char *out_dir;		/* NULL: the session's store */
+	enum ae_transport_choice transport;
+	uint32_t request_id;		/* retrieve only */
+};
+
+struct ae_enroll_result {
+	enum ae_outcome outcome;
+	const char *outcome_name;	/* "issued", "pending", "denied", "error" */
+	uint32_t disposition;		/* as the CA sent it (0 if no answer) */
+	uint32_t hresult;		/* the disposition when it is an HRESULT, else 0 */
+	const char *hresult_name;	/* CERTSRV_E_... or NULL */
+	uint32_t request_id;
+	uint32_t nt_status;		/* transport status when the CA was not reached */
+	char *message;			/* the CA's disposition message (UTF-8) */
+	char *template_name, *ca_name, *ca_host, *binding;
+	char *key_path, *cert_path, *chain_path;	/* set when written */
+	char *error;			/* our explanation, naming template, CA and cause */
+};
+
+ae_err ae_enroll_request(TALLOC_CTX *mem_ctx, struct ae_session *s,
+			 const struct ae_enroll_opts *o, struct ae_enroll_result **_r);
+
+ae_err ae_enroll_retrieve(TALLOC_CTX *mem_ctx, struct ae_session *s,
+			  const struct ae_enroll_opts *o, struct ae_enroll_result **_r);
+
+/* Outcome for a session that could not even be opened. */
+enum ae_outcome ae_outcome_from_err(ae_err err);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * ae_session.h: what one invocation needs, set up once: the event context,
+ * smb.conf (loadparm), the principal's credentials (TGT first), the DC, the
+ * LDAP connection (opened on first use) and the store.
+ * One talloc parent per session; freeing it releases everything (the
+ * temporary ccache file included).
+ */
+#ifndef AE_SESSION_H
+#define AE_SESSION_H
+
+#include <stdbool.h>
+#include <talloc.h>
+#include <tevent.h>
+#include "ae_error.h"
+
+struct loadparm_context;
+struct ae_creds;
+struct ae_ldap;
+struct ae_rootdse;
+
+struct ae_session_opts {
+	const char *configfile;		/* -s; NULL = Samba's default smb.conf */
+	const char *const *options;	/* --option name=value, NULL-terminated */
+	const char *ccache;		/* use this ccache instead of the machine account */
+	const char *store_dir;		/* NULL = 'autoenroll:store dir' or <state dir>/autoenroll/machine */
+};
+
+struct ae_session {
+	struct tevent_context *ev;
+	struct loadparm_context *lp;
+	struct ae_creds *creds;
+	char *dc;			/* DC host name */
+	const char *dc_how;		/* how it was found */
+	char *store_dir;
+	char *run_dir;			/* private scratch dir (ccache) */
+	struct ae_ldap *ldap;		/* NULL until ae_session_ldap() */
+	struct ae_rootdse *rootdse;
+	char *machine_fqdn;		/* netbios name + DNS domain, lower case */
+	char *account;			/* DOMAIN\NAME$ */
+	char error[1024];		/* why the last step failed */
+};
+
+/*
+ * Load the configuration and obtain credentials. On failure *_s is still
+ * set (for its error text) unless AE_ERR_NOMEM; AE_ERR_TRANSPORT means the
+ * KDC could not be reached, AE_ERR_CREDENTIALS/AE_ERR_CONFIG a local cause.
+ */
+ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
+		       struct ae_session **_s);
+
+/* The sealed LDAP connection to the DC and its rootDSE (opened once). */
+ae_err ae_session_ldap(struct ae_session *s);
+
+#endif

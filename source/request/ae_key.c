@@ -1,0 +1,363 @@
+/*
+ * ae_key.c: key specs, generation and PEM (PKCS#8) serialisation.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include "ae_key.h"
+#include "ae_log.h"
+#include "ae_request_private.h"
+
+static bool parse_rsa_bits(const char *s, unsigned *_bits)
+{
+	unsigned long v = 0;
+	size_t i;
+	size_t n = strlen(s);
+
+	/* at most 5 digits, no sign, no leading zero */
+	if (n == 0 || n > 5 || s[0] == '0') {
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9') {
+			return false;
+		}
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v < AE_KEY_RSA_MIN_BITS || v > AE_KEY_RSA_MAX_BITS || v % 8 != 0) {
+		return false;
+	}
+	*_bits = (unsigned)v;
+	return true;
+}
+
+static unsigned ec_curve_bits(const char *s)
+{
+	if (strcasecmp(s, "p256") == 0 || strcasecmp(s, "p-256") == 0 ||
+	    strcasecmp(s, "prime256v1") == 0 || strcasecmp(s, "secp256r1") == 0) {
+		return 256;
+	}
+	if (strcasecmp(s, "p384") == 0 || strcasecmp(s, "p-384") == 0 ||
+	    strcasecmp(s, "secp384r1") == 0) {
+		return 384;
+	}
+	return 0;
+}
+
+ae_err ae_key_spec_parse(const char *s, struct ae_key_spec *out)
+{
+	struct ae_key_spec spec = { .kind = AE_KEY_RSA, .bits = 0 };
+
+	if (s == NULL || out == NULL) {
+		return AE_ERR_INVALID;
+	}
+	if (strcasecmp(s, "rsa") == 0) {
+		spec.kind = AE_KEY_RSA;
+		spec.bits = AE_KEY_RSA_DEFAULT_BITS;
+	} else if (strncasecmp(s, "rsa:", 4) == 0) {
+		spec.kind = AE_KEY_RSA;
+		if (!parse_rsa_bits(s + 4, &spec.bits)) {
+			return AE_ERR_INVALID;
+		}
+	} else if (strncasecmp(s, "ec:", 3) == 0) {
+		spec.kind = AE_KEY_EC;
+		spec.bits = ec_curve_bits(s + 3);
+		if (spec.bits == 0) {
+			return AE_ERR_INVALID;
+		}
+	} else {
+		return AE_ERR_INVALID;
+	}
+	*out = spec;
+	return AE_OK;
+}
+
+static bool spec_valid(const struct ae_key_spec *s)
+{
+	if (s == NULL) {
+		return false;
+	}
+	switch (s->kind) {
+	case AE_KEY_RSA:
+		return s->bits >= AE_KEY_RSA_MIN_BITS && s->bits <= AE_KEY_RSA_MAX_BITS &&
+		       s->bits % 8 == 0;
+	case AE_KEY_EC:
+		return s->bits == 256 || s->bits == 384;
+	}
+	return false;
+}
+
+ae_err ae_key_spec_apply_minimum(struct ae_key_spec *s, unsigned template_min_bits)
+{
+	unsigned want;
+
+	if (!spec_valid(s)) {
+		return AE_ERR_INVALID;
+	}
+	if (s->kind == AE_KEY_EC) {
+		if (template_min_bits > s->bits) {
+			AE_INFO("key: template minimum %u bits is above EC P-%u; keeping the curve",
+				template_min_bits, s->bits);
+		}
+		return AE_OK;
+	}
+	if (template_min_bits <= s->bits) {
+		return AE_OK;
+	}
+	if (template_min_bits > AE_KEY_RSA_MAX_BITS) {
+		AE_WARN("key: template minimum %u bits is above the supported %u",
+			template_min_bits, (unsigned)AE_KEY_RSA_MAX_BITS);
+		return AE_ERR_UNSUPPORTED;
+	}
+	want = (template_min_bits + 7) / 8 * 8;
+	AE_INFO("key: raising RSA-%u to RSA-%u (template minimum %u bits)",
+		s->bits, want, template_min_bits);
+	s->bits = want;
+	return AE_OK;
+}
+
+const char *ae_key_spec_describe(const struct ae_key_spec *s, char *buf, size_t n)
+{
+	if (buf == NULL || n == 0) {
+		return "";
+	}
+	if (!spec_valid(s)) {
+		snprintf(buf, n, "invalid");
+	} else if (s->kind == AE_KEY_RSA) {
+		snprintf(buf, n, "RSA-%u", s->bits);
+	} else {
+		snprintf(buf, n, "EC P-%u", s->bits);
+	}
+	return buf;
+}
+
+static int key_destructor(struct ae_key *k)
+{
+	EVP_PKEY_free(k->pkey);
+	k->pkey = NULL;
+	return 0;
+}
+
+/* Takes ownership of pkey (freed on failure too). */
+static ae_err key_wrap(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_key)
+{
+	struct ae_key *key = NULL;
+
+	if (!EVP_PKEY_is_a(pkey, "RSA") && !EVP_PKEY_is_a(pkey, "EC")) {
+		EVP_PKEY_free(pkey);
+		return AE_ERR_UNSUPPORTED;
+	}
+	key = talloc_zero(mem_ctx, struct ae_key);
+	if (key == NULL) {
+		EVP_PKEY_free(pkey);
+		return AE_ERR_NOMEM;
+	}
+	key->pkey = pkey;
+	talloc_set_destructor(key, key_destructor);
+	*_key = key;
+	return AE_OK;
+}
+
+ae_err ae_key_generate(TALLOC_CTX *mem_ctx, const struct ae_key_spec *spec,
+		       struct ae_key **_key)
+{
+	EVP_PKEY *pkey = NULL;
+
+	if (!spec_valid(spec) || _key == NULL) {
+		return AE_ERR_INVALID;
+	}
+	if (spec->kind == AE_KEY_RSA) {
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)spec->bits);
+	} else {
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", spec->bits == 256 ? "P-256" : "P-384");
+	}
+	if (pkey == NULL) {
+		ae_log_openssl(0, "key generation");
+		return AE_ERR_CRYPTO;
+	}
+	return key_wrap(mem_ctx, pkey, _key);
+}
+
+ae_err ae_key_from_evp(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_key)
+{
+	if (pkey == NULL || _key == NULL) {
+		return AE_ERR_INVALID;
+	}
+	if (EVP_PKEY_up_ref(pkey) != 1) {
+		return AE_ERR_CRYPTO;
+	}
+	return key_wrap(mem_ctx, pkey, _key);
+}
+
+ae_err ae_key_to_pem(TALLOC_CTX *mem_ctx, const struct ae_key *key,
+		     char **_pem, size_t *_len)
+{
+	BIO *bio = NULL;
+	ae_err err;
+
+	if (key == NULL || key->pkey == NULL || _pem == NULL || _len == NULL) {
+		return AE_ERR_INVALID;
+	}
+	/* secure memory BIO: its buffer is cleansed when freed */
+	bio = BIO_new(BIO_s_secmem());
+	if (bio == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	if (PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL, NULL) != 1) {
+		ae_log_openssl(0, "private key to PEM");
+		BIO_free(bio);
+		return AE_ERR_CRYPTO;
+	}
+	err = ae_req_bio_to_talloc(mem_ctx, bio, true, _pem, _len);
+	BIO_free(bio);
+	return err;
+}
+
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+static bool key_label_ok(const char *label)
+{
+	return strcmp(label, "PRIVATE KEY") == 0 || strcmp(label, "RSA PRIVATE KEY") == 0 ||
+	       strcmp(label, "EC PRIVATE KEY") == 0;
+}
+
+ae_err ae_key_from_pem(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
+		       struct ae_key **_key)
+{
+	char label[AE_REQ_PEM_LABEL_MAX + 1];
+	EVP_PKEY *pkey = NULL;
+	BIO *bio = NULL;
+	size_t off = 0;
+	size_t start = 0;
+	size_t end = 0;
+	size_t key_start;
+	size_t key_end;
+	ae_err err;
+
+	if (p == NULL || _key == NULL) {
+		return AE_ERR_INVALID;
+	}
+	if (len > AE_KEY_PEM_MAX) {
+		return AE_ERR_TOO_LARGE;
+	}
+	if (memchr(p, '\0', len) != NULL) {
+		return AE_ERR_PARSE;
+	}
+	err = ae_req_pem_next(p, len, &off, label, &start, &end);
+	if (err == AE_ERR_NOT_FOUND) {
+		return AE_ERR_PARSE;
+	}
+	if (err != AE_OK) {
+		return err;
+	}
+	if (!key_label_ok(label)) {
+		AE_DEBUG("key: PEM block '%s' is not an unencrypted private key", label);
+		return AE_ERR_PARSE;
+	}
+	key_start = start;
+	key_end = end;
+	err = ae_req_pem_next(p, len, &off, label, &start, &end);
+	if (err != AE_ERR_NOT_FOUND) {
+		return AE_ERR_TRAILING;
+	}
+	bio = BIO_new_mem_buf(p + key_start, (int)(key_end - key_start));
+	if (bio == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	pkey = PEM_read_bio_PrivateKey_ex(bio, NULL, no_passphrase, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (pkey == NULL) {
+		ae_log_openssl(3, "private key from PEM");
+		return AE_ERR_PARSE;
+	}
+	return key_wrap(mem_ctx, pkey, _key);
+}
+
+static unsigned ec_key_bits(const EVP_PKEY *pkey, char *group, size_t n)
+{
+	int nid;
+
+	if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME,
+					   group, n, NULL) != 1) {
+		ERR_clear_error();
+		group[0] = '\0';
+		return 0;
+	}
+	nid = OBJ_sn2nid(group);
+	if (nid == NID_undef) {
+		nid = EC_curve_nist2nid(group);
+	}
+	if (nid == NID_X9_62_prime256v1) {
+		return 256;
+	}
+	if (nid == NID_secp384r1) {
+		return 384;
+	}
+	return 0;
+}
+
+ae_err ae_key_get_spec(const struct ae_key *key, struct ae_key_spec *out)
+{
+	struct ae_key_spec spec = { .kind = AE_KEY_RSA, .bits = 0 };
+	char group[64];
+	int bits;
+
+	if (key == NULL || key->pkey == NULL || out == NULL) {
+		return AE_ERR_INVALID;
+	}
+	if (EVP_PKEY_is_a(key->pkey, "RSA")) {
+		bits = EVP_PKEY_get_bits(key->pkey);
+		if (bits <= 0) {
+			return AE_ERR_CRYPTO;
+		}
+		spec.kind = AE_KEY_RSA;
+		spec.bits = (unsigned)bits;
+	} else if (EVP_PKEY_is_a(key->pkey, "EC")) {
+		spec.kind = AE_KEY_EC;
+		spec.bits = ec_key_bits(key->pkey, group, sizeof(group));
+		if (spec.bits == 0) {
+			return AE_ERR_UNSUPPORTED;
+		}
+	} else {
+		return AE_ERR_UNSUPPORTED;
+	}
+	*out = spec;
+	return AE_OK;
+}
+
+const char *ae_key_describe(const struct ae_key *key, char *buf, size_t n)
+{
+	char group[64];
+	const char *nist = NULL;
+	int nid;
+
+	if (buf == NULL || n == 0) {
+		return "";
+	}
+	if (key == NULL || key->pkey == NULL) {
+		snprintf(buf, n, "none");
+	} else if (EVP_PKEY_is_a(key->pkey, "RSA")) {
+		snprintf(buf, n, "RSA-%d", EVP_PKEY_get_bits(key->pkey));
+	} else if (EVP_PKEY_is_a(key->pkey, "EC")) {
+		(void)ec_key_bits(key->pkey, group, sizeof(group));
+		nid = OBJ_sn2nid(group);
+		nist = nid != NID_undef ? EC_curve_nid2nist(nid) : NULL;
+		snprintf(buf, n, "EC %s", nist != NULL ? nist : group);
+	} else {
+		nist = EVP_PKEY_get0_type_name(key->pkey);
+		snprintf(buf, n, "%s", nist != NULL ? nist : "unknown");
+	}
+	return buf;
+}

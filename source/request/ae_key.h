@@ -1,0 +1,96 @@
+/*
+ * ae_key.h: private keys for certificate requests (OpenSSL 3, default
+ * provider).
+ *
+ * Keys are talloc objects: freeing a struct ae_key frees its EVP_PKEY.
+ * Serialised private keys are wiped (OPENSSL_cleanse) when their buffer is
+ * freed. Nothing here logs key material.
+ */
+#ifndef AE_KEY_H
+#define AE_KEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+#include <openssl/evp.h>
+#include "ae_error.h"
+
+#define AE_KEY_RSA_MIN_BITS 2048
+#define AE_KEY_RSA_MAX_BITS 16384
+#define AE_KEY_RSA_DEFAULT_BITS 2048
+
+/* Largest PEM private key ae_key_from_pem reads (an RSA-16384 is ~13 KiB). */
+#define AE_KEY_PEM_MAX (64 * 1024)
+
+struct ae_key_spec {
+	enum { AE_KEY_RSA, AE_KEY_EC } kind;
+	unsigned bits;		/* RSA modulus bits; EC: 256 (P-256) or 384 (P-384) */
+};
+
+/*
+ * Parse a key type option (case-insensitive):
+ *   "rsa"        RSA-2048
+ *   "rsa:N"      RSA-N, N decimal, 2048 <= N <= 16384, N a multiple of 8
+ *   "ec:p256"    ECDSA on P-256 (also "ec:p-256", "ec:prime256v1")
+ *   "ec:p384"    ECDSA on P-384 (also "ec:p-384", "ec:secp384r1")
+ * Anything else (NULL, empty, signs, spaces, leading zeros) -> AE_ERR_INVALID.
+ * *out is written only on success.
+ */
+ae_err ae_key_spec_parse(const char *s, struct ae_key_spec *out);
+
+/*
+ * Apply a template's msPKI-Minimal-Key-Size. An RSA size below it is raised
+ * to it (rounded up to a multiple of 8; logged at info). A minimum above
+ * AE_KEY_RSA_MAX_BITS -> AE_ERR_UNSUPPORTED (s unchanged). EC specs are
+ * never changed (P-256 counts as 256 bits, P-384 as 384); a minimum above
+ * the curve size is only logged, the CA decides. 0 means "no minimum".
+ */
+ae_err ae_key_spec_apply_minimum(struct ae_key_spec *s, unsigned template_min_bits);
+
+/* "RSA-2048", "EC P-256", ... into buf (always NUL-terminated); returns buf. */
+const char *ae_key_spec_describe(const struct ae_key_spec *s, char *buf, size_t n);
+
+struct ae_key {
+	EVP_PKEY *pkey;		/* owned: freed with the struct */
+};
+
+/*
+ * Generate a fresh key on mem_ctx. Invalid spec -> AE_ERR_INVALID; OpenSSL
+ * failure -> AE_ERR_CRYPTO (error queue logged).
+ */
+ae_err ae_key_generate(TALLOC_CTX *mem_ctx, const struct ae_key_spec *spec,
+		       struct ae_key **_key);
+
+/*
+ * Wrap an existing EVP_PKEY; takes a new reference (the caller keeps its
+ * own). Only RSA and EC keys are accepted (else AE_ERR_UNSUPPORTED).
+ */
+ae_err ae_key_from_evp(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_key);
+
+/*
+ * Unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY") on mem_ctx, NUL-terminated,
+ * *_len excludes the NUL. The buffer is wiped when it is freed.
+ */
+ae_err ae_key_to_pem(TALLOC_CTX *mem_ctx, const struct ae_key *key,
+		     char **_pem, size_t *_len);
+
+/*
+ * Read one unencrypted PEM private key (PKCS#8 or the traditional RSA/EC
+ * forms). len is capped by AE_KEY_PEM_MAX (AE_ERR_TOO_LARGE); NUL bytes,
+ * anything but whitespace after the key (AE_ERR_TRAILING), encrypted keys
+ * and malformed input (AE_ERR_PARSE) are refused; key types other than RSA
+ * and EC -> AE_ERR_UNSUPPORTED. Never prompts for a passphrase.
+ */
+ae_err ae_key_from_pem(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
+		       struct ae_key **_key);
+
+/*
+ * The key's spec ("what would generate a key like this"): RSA bits, or EC
+ * 256/384. Other curves -> AE_ERR_UNSUPPORTED.
+ */
+ae_err ae_key_get_spec(const struct ae_key *key, struct ae_key_spec *out);
+
+/* "RSA-2048", "EC P-256", "EC P-384", ... into buf; returns buf. */
+const char *ae_key_describe(const struct ae_key *key, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,249 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <strings.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ae_store.h"
+#include "ae_file.h"
+#include "ae_log.h"
+
+ae_err ae_store_open(TALLOC_CTX *mem_ctx, const char *dir, struct ae_store **_s)
+{
+	struct ae_store *s = talloc_zero(mem_ctx, struct ae_store);
+	ae_err err;
+
+	if (s == NULL || (s->dir = talloc_strdup(s, dir)) == NULL) {
+		talloc_free(s);
+		return AE_ERR_NOMEM;
+	}
+	err = ae_mkdir_p(dir, 0700);
+	if (err != AE_OK) {
+		talloc_free(s);
+		return err;
+	}
+	*_s = s;
+	return AE_OK;
+}
+
+int ae_store_name_ok(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '.' || strlen(name) > 200) {
+		return 0;
+	}
+	for (; *p; p++) {
+		if (*p == '/' || *p < 0x20 || *p == 0x7f) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+char *ae_store_path(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *template_name,
+		    const char *suffix)
+{
+	return talloc_asprintf(mem_ctx, "%s/%s%s", s->dir, template_name, suffix);
+}
+
+ae_err ae_store_install(const struct ae_store *s, const char *template_name,
+			const char *key_pem, size_t key_len,
+			const char *cert_pem, size_t cert_len,
+			const char *chain_pem, size_t chain_len)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *key_path = ae_store_path(tmp, s, template_name, ".key");
+	char *crt_path = ae_store_path(tmp, s, template_name, ".crt");
+	char *chain_path = ae_store_path(tmp, s, template_name, ".chain.pem");
+	ae_err err = AE_ERR_NOMEM;
+
+	if (!ae_store_name_ok(template_name)) {
+		talloc_free(tmp);
+		return AE_ERR_INVALID;
+	}
+	if (key_path == NULL || crt_path == NULL || chain_path == NULL) {
+		goto done;
+	}
+	err = ae_file_write_atomic(key_path, key_pem, key_len, 0600);
+	if (err == AE_OK) {
+		err = ae_file_write_atomic(chain_path, chain_pem, chain_len, 0644);
+	}
+	if (err == AE_OK) {
+		err = ae_file_write_atomic(crt_path, cert_pem, cert_len, 0644);
+	}
+done:
+	talloc_free(tmp);
+	return err;
+}
+
+static char *pending_path(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *ca,
+			  uint32_t id, const char *suffix)
+{
+	return talloc_asprintf(mem_ctx, "%s/pending/%s.%" PRIu32 "%s", s->dir, ca, id, suffix);
+}
+
+ae_err ae_store_pending_save(const struct ae_store *s, const struct ae_pending *p,
+			     const char *key_pem, size_t key_len)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *dir = talloc_asprintf(tmp, "%s/pending", s->dir);
+	char *rec = NULL;
+	ae_err err = AE_ERR_NOMEM;
+
+	if (!ae_store_name_ok(p->ca) || !ae_store_name_ok(p->template_name) ||
+	    strchr(p->ca_host, '\n') != NULL) {
+		talloc_free(tmp);
+		return AE_ERR_INVALID;
+	}
+	rec = talloc_asprintf(tmp, "ca=%s\nca_host=%s\nrequest_id=%" PRIu32 "\ntemplate=%s\n"
+			      "submitted=%lld\nstatus=pending\n", p->ca, p->ca_host, p->request_id,
+			      p->template_name, (long long)p->submitted);
+	if (dir == NULL || rec == NULL) {
+		goto done;
+	}
+	err = ae_mkdir_p(dir, 0700);
+	if (err == AE_OK) {
+		/* the key first: a record always has its key */
+		err = ae_file_write_atomic(pending_path(tmp, s, p->ca, p->request_id, ".key"),
+					   key_pem, key_len, 0600);
+	}
+	if (err == AE_OK) {
+		err = ae_file_write_atomic(pending_path(tmp, s, p->ca, p->request_id, ".state"),
+					   rec, strlen(rec), 0600);
+	}
+done:
+	talloc_free(tmp);
+	return err;
+}
+
+static ae_err parse_u32(const char *v, uint32_t *out)
+{
+	char *end = NULL;
+	unsigned long long n;
+
+	if (v[0] < '0' || v[0] > '9') {
+		return AE_ERR_PARSE;
+	}
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n > UINT32_MAX) {
+		return AE_ERR_PARSE;
+	}
+	*out = (uint32_t)n;
+	return AE_OK;
+}
+
+ae_err ae_pending_parse(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
+			struct ae_pending **_out)
+{
+	TALLOC_CTX *tmp = NULL;
+	struct ae_pending *pe = NULL;
+	char *text = NULL, *line = NULL, *save = NULL;
+	bool have_id = false;
+
+	if (len > AE_STORE_RECORD_MAX) {
+		return AE_ERR_TOO_LARGE;
+	}
+	if (memchr(p, '\0', len) != NULL) {
+		return AE_ERR_PARSE;
+	}
+	tmp = talloc_new(NULL);
+	pe = talloc_zero(tmp, struct ae_pending);
+	text = talloc_strndup(tmp, (const char *)p, len);
+	if (pe == NULL || text == NULL) {
+		talloc_free(tmp);
+		return AE_ERR_NOMEM;
+	}
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+		const char *k = line, *v;
+		if (eq == NULL) {
+			goto bad;
+		}
+		*eq = '\0';
+		v = eq + 1;
+		if (strcmp(k, "ca") == 0) {
+			pe->ca = talloc_strdup(pe, v);
+		} else if (strcmp(k, "ca_host") == 0) {
+			pe->ca_host = talloc_strdup(pe, v);
+		} else if (strcmp(k, "template") == 0) {
+			pe->template_name = talloc_strdup(pe, v);
+		} else if (strcmp(k, "request_id") == 0) {
+			if (parse_u32(v, &pe->request_id) != AE_OK) {
+				goto bad;
+			}
+			have_id = true;
+		} else if (strcmp(k, "submitted") == 0) {
+			char *end = NULL;
+			pe->submitted = (time_t)strtoll(v, &end, 10);
+			if (*v == '\0' || *end != '\0') {
+				goto bad;
+			}
+		}
+		/* unknown keys (status, ...) are kept for later versions */
+	}
+	if (!have_id || !ae_store_name_ok(pe->ca) || pe->ca_host == NULL ||
+	    !ae_store_name_ok(pe->template_name)) {
+		goto bad;
+	}
+	*_out = talloc_steal(mem_ctx, pe);
+	talloc_free(tmp);
+	return AE_OK;
+bad:
+	talloc_free(tmp);
+	return AE_ERR_PARSE;
+}
+
+ae_err ae_store_pending_load(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *ca,
+			     uint32_t request_id, struct ae_pending **_p,
+			     char **_key_pem, size_t *_key_len)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	struct ae_pending *pe = NULL;
+	uint8_t *rec = NULL, *key = NULL;
+	size_t rec_len = 0, key_len = 0;
+	ae_err err;
+
+	if (!ae_store_name_ok(ca)) {
+		talloc_free(tmp);
+		return AE_ERR_INVALID;
+	}
+	err = ae_file_read(tmp, pending_path(tmp, s, ca, request_id, ".state"),
+			   AE_STORE_RECORD_MAX, &rec, &rec_len);
+	if (err == AE_OK) {
+		err = ae_pending_parse(tmp, rec, rec_len, &pe);
+	}
+	if (err == AE_OK && (pe->request_id != request_id || strcasecmp(pe->ca, ca) != 0)) {
+		err = AE_ERR_PARSE;
+	}
+	if (err == AE_OK) {
+		err = ae_file_read(tmp, pending_path(tmp, s, ca, request_id, ".key"),
+				   AE_STORE_PEM_MAX, &key, &key_len);
+	}
+	if (err == AE_OK) {
+		*_p = talloc_steal(mem_ctx, pe);
+		*_key_pem = (char *)talloc_steal(mem_ctx, key);
+		*_key_len = key_len;
+	}
+	talloc_free(tmp);
+	return err;
+}
+
+ae_err ae_store_pending_remove(const struct ae_store *s, const char *ca, uint32_t request_id)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *st = pending_path(tmp, s, ca, request_id, ".state");
+	char *key = pending_path(tmp, s, ca, request_id, ".key");
+
+	/* the record first: a key without a record is only litter */
+	if (st == NULL || key == NULL || (unlink(st) != 0 && errno != ENOENT) ||
+	    (unlink(key) != 0 && errno != ENOENT)) {
+		talloc_free(tmp);
+		return AE_ERR_IO;
+	}
+	talloc_free(tmp);
+	return AE_OK;
+}

@@ -1,0 +1,53 @@
+/*
+ * ae_creds.h: the principal's Kerberos credentials for LDAP, SMB and RPC.
+ *
+ * Machine context: the machine account from secrets.tdb (needs root), with
+ * the TGT obtained BEFORE any connect into a FILE ccache private to this
+ * run (Samba's connect would otherwise kinit inside its own event loop and
+ * abort on the nested loop, ../shared/LAB.md §6). The same ccache serves
+ * libldap's GSSAPI bind through KRB5CCNAME.
+ * User context (later): a given ccache.
+ */
+#ifndef AE_CREDS_H
+#define AE_CREDS_H
+
+#include <stdbool.h>
+#include <talloc.h>
+#include <tevent.h>
+#include "ae_error.h"
+
+struct loadparm_context;
+struct cli_credentials;
+
+struct ae_creds {
+	struct cli_credentials *creds;
+	char *principal;	/* e.g. MEMBER1$@LAB.EXAMPLE.COM */
+	char *ccache_name;	/* "FILE:/..." usable by GSSAPI */
+	char *ccache_path;	/* file removed when this is freed, if we made it */
+	bool kdc_unreachable;	/* set with AE_ERR_TRANSPORT */
+};
+
+/*
+ * Load smb.conf ('configfile' NULL = Samba's default) plus --option
+ * settings ("name=value", NULL-terminated, may be NULL) into a new loadparm
+ * context on mem_ctx.
+ */
+ae_err ae_loadparm(TALLOC_CTX *mem_ctx, const char *configfile,
+		   const char *const *options, struct loadparm_context **_lp);
+
+/* A global string parameter of smb.conf ("state directory", ...), or NULL. */
+const char *ae_lp_string(struct loadparm_context *lp, const char *name);
+
+/*
+ * Machine credentials with a fresh TGT in a ccache file under run_dir
+ * (created 0700). With ccache != NULL use that ccache instead (no
+ * secrets.tdb). On failure 'why' says what happened (principal, KDC, cause);
+ * AE_ERR_TRANSPORT when the KDC could not be reached, AE_ERR_CREDENTIALS
+ * otherwise.
+ */
+ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+			struct loadparm_context *lp, const char *ccache,
+			const char *run_dir, struct ae_creds **_c,
+			char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * icpr.c: the MS-ICPR client (connect + CertServerRequest).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <talloc.h>
+#include <tevent.h>
+#include <core/ntstatus.h>
+#include <param.h>
+#include <credentials.h>
+#include <dcerpc.h>
+#include <util/tevent_ntstatus.h>
+#include <gen_ndr/dcerpc.h>
+#include "icpr.h"
+#include "ae_log.h"
+
+const char *nt_errstr(NTSTATUS status);
+
+/* MS-ICPR ICertPassage 91ae6020-9e3c-11cf-8d7c-00aa00c091be v0.0: the
+ * calls carry no NDR functions; we marshal with ndr_icpr.c and raw calls. */
+static const struct ndr_interface_call icpr_calls[] = {
+	{ "CertServerRequest", 0, NULL, NULL, NULL, { 0, NULL }, { 0, NULL } },
+};
+static const char *const icpr_endpoint_strings[] = { "ncacn_np:[\\pipe\\cert]" };
+static const struct ndr_interface_string_array icpr_endpoints = { 1, icpr_endpoint_strings };
+static const char *const icpr_authservice_strings[] = { "host" };
+static const struct ndr_interface_string_array icpr_authservices = { 1, icpr_authservice_strings };
+static const struct ndr_interface_table icpr_table = {
+	.name = "ICertPassage",
+	.syntax_id = { { 0x91ae6020, 0x9e3c, 0x11cf, { 0x8d, 0x7c },
+			 { 0x00, 0xaa, 0x00, 0xc0, 0x91, 0xbe } }, 0 },
+	.helpstring = "MS-ICPR",
+	.num_calls = 1,
+	.calls = icpr_calls,
+	.endpoints = &icpr_endpoints,
+	.authservices = &icpr_authservices,
+};
+
+#define ICPR_CALL_TIMEOUT_SECS 60
+
+struct icpr_conn {
+	struct dcerpc_pipe *pipe;
+	char *binding;
+	uint32_t auth_level;
+};
+
+const char *icpr_nt_errstr(NTSTATUS st)
+{
+	return nt_errstr(st);
+}
+
+const char *icpr_conn_binding(const struct icpr_conn *conn)
+{
+	return conn->binding;
+}
+
+uint32_t icpr_conn_auth_level(const struct icpr_conn *conn)
+{
+	return conn->auth_level;
+}
+
+/* ---- connect ------------------------------------------------------------ */
+
+struct icpr_connect_state {
+	struct icpr_conn *conn;
+	char *why;
+};
+
+static NTSTATUS icpr_connect_one(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+				 const char *binding, struct cli_credentials *creds,
+				 struct loadparm_context *lp, struct icpr_conn **_conn)
+{
+	struct icpr_conn *conn = talloc_zero(mem_ctx, struct icpr_conn);
+	enum dcerpc_AuthType auth_type = DCERPC_AUTH_TYPE_NONE;
+	enum dcerpc_AuthLevel auth_level = DCERPC_AUTH_LEVEL_NONE;
+	NTSTATUS st;
+
+	if (conn == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	/* registers the gensec backends (Kerberos, SPNEGO); idempotent */
+	st = dcerpc_init();
+	if (!NT_STATUS_IS_OK(st)) {
+		talloc_free(conn);
+		return st;
+	}
+	conn->binding = talloc_strdup(conn, binding);
+	AE_DEBUG("connecting %s (Kerberos, packet privacy)", binding);
+	st = dcerpc_pipe_connect(conn, &conn->pipe, binding, &icpr_table, creds, ev, lp);
+	if (!NT_STATUS_IS_OK(st)) {
+		talloc_free(conn);
+		return st;
+	}
+	dcerpc_binding_handle_auth_info(conn->pipe->binding_handle, &auth_type, &auth_level);
+	if (auth_level != DCERPC_AUTH_LEVEL_PRIVACY) {
+		/* never accept less than privacy, whatever was negotiated */
+		AE_ERROR("%s: negotiated auth level %d is below packet privacy", binding,
+			 (int)auth_level);
+		talloc_free(conn);
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	conn->auth_level = auth_level;
+	dcerpc_binding_handle_set_timeout(conn->pipe->binding_handle, ICPR_CALL_TIMEOUT_SECS);
+	AE_DEBUG("bound %s: auth type %d, auth level %d (privacy)", binding, (int)auth_type,
+		 (int)auth_level);
+	*_conn = conn;
+	return NT_STATUS_OK;
+}
+
+struct tevent_req *icpr_connect_send(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+				     const char *server, enum icpr_transport transport,
+				     struct cli_credentials *creds,
+				     struct loadparm_context *lp)
+{
+	struct tevent_req *req = NULL;
+	struct icpr_connect_state *state = NULL;
+	const char *bindings[2] = { NULL, NULL };
+	NTSTATUS st = NT_STATUS_UNSUCCESSFUL;
+	size_t i, n = 0;
+
+	req = tevent_req_create(mem_ctx, &state, struct icpr_connect_state);
+	if (req == NULL) {
+		return NULL;
+	}
+	/* "seal" = DCERPC_AUTH_LEVEL_PRIVACY; creds are Kerberos-only */
+	if (transport != ICPR_TRANSPORT_NP) {
+		bindings[n++] = talloc_asprintf(state, "ncacn_ip_tcp:%s[seal]", server);
+	}
+	if (transport != ICPR_TRANSPORT_TCP) {
+		bindings[n++] = talloc_asprintf(state, "ncacn_np:%s[\\pipe\\cert,seal]", server);
+	}
+	state->why = talloc_strdup(state, "");
+	for (i = 0; i < n; i++) {
+		if (bindings[i] == NULL) {
+			tevent_req_oom(req);
+			return tevent_req_post(req, ev);
+		}
+		st = icpr_connect_one(state, ev, bindings[i], creds, lp, &state->conn);
+		if (NT_STATUS_IS_OK(st)) {
+			break;
+		}
+		AE_INFO("MS-ICPR connect to %s failed: %s", bindings[i], nt_errstr(st));
+		state->why = talloc_asprintf_append(state->why, "%s%s: %s",
+						    i ? "; " : "", bindings[i], nt_errstr(st));
+	}
+	if (!NT_STATUS_IS_OK(st)) {
+		tevent_req_nterror(req, st);
+		return tevent_req_post(req, ev);
+	}
+	tevent_req_done(req);
+	return tevent_req_post(req, ev);
+}
+
+NTSTATUS icpr_connect_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx,
+			   struct icpr_conn **_conn, char **_why)
+{
+	struct icpr_connect_state *state = tevent_req_data(req, struct icpr_connect_state);
+	NTSTATUS st;
+
+	if (tevent_req_is_nterror(req, &st)) {
+		if (_why != NULL) {
+			*_why = talloc_move(mem_ctx, &state->why);
+		}
+		tevent_req_received(req);
+		return st;
+	}
+	*_conn = talloc_move(mem_ctx, &state->conn);
+	tevent_req_received(req);
+	return NT_STATUS_OK;
+}
+
+/* ---- CertServerRequest ---------------------------------------------------- */
+
+struct icpr_submit_state {
+	struct icpr_response *resp;
+};
+
+static void icpr_submit_done(struct tevent_req *subreq);
+
+struct tevent_req *icpr_submit_send(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+				    struct icpr_conn *conn, const struct icpr_request *in)
+{
+	struct tevent_req *req = NULL, *subreq = NULL;
+	struct icpr_submit_state *state = NULL;
+	uint8_t *stub = NULL;
+	size_t stub_len = 0;
+	ae_err err;
+
+	req = tevent_req_create(mem_ctx, &state, struct icpr_submit_state);
+	if (req == NULL) {
+		return NULL;
+	}
+	err = icpr_request_push(state, in, &stub, &stub_len);
+	if (err != AE_OK) {
+		tevent_req_nterror(req, err == AE_ERR_NOMEM ? NT_STATUS_NO_MEMORY
+							    : NT_STATUS_INVALID_PARAMETER);
+		return tevent_req_post(req, ev);
+	}
+	subreq = dcerpc_binding_handle_raw_call_send(state, ev, conn->pipe->binding_handle,
+						     NULL, ICPR_OPNUM_CERT_SERVER_REQUEST, 0,
+						     stub, stub_len);
+	if (tevent_req_nomem(subreq, req)) {
+		return tevent_req_post(req, ev);
+	}
+	tevent_req_set_callback(subreq, icpr_submit_done, req);
+	return req;
+}
+
+static void icpr_submit_done(struct tevent_req *subreq)
+{
+	struct tevent_req *req = tevent_req_callback_data(subreq, struct tevent_req);
+	struct icpr_submit_state *state = tevent_req_data(req, struct icpr_submit_state);
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	uint32_t out_flags = 0;
+	NTSTATUS st;
+	ae_err err;
+
+	st = dcerpc_binding_handle_raw_call_recv(subreq, state, &out, &out_len, &out_flags);
+	TALLOC_FREE(subreq);
+	if (tevent_req_nterror(req, st)) {
+		return;
+	}
+	err = icpr_response_pull(state, out, out_len, &state->resp);
+	if (err != AE_OK) {
+		AE_ERROR("the CA's CertServerRequest reply (%zu bytes) does not decode: %s",
+			 out_len, ae_strerror(err));
+		tevent_req_nterror(req, NT_STATUS_RPC_BAD_STUB_DATA);
+		return;
+	}
+	tevent_req_done(req);
+}
+
+NTSTATUS icpr_submit_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx,
+			  struct icpr_response **_resp)
+{
+	struct icpr_submit_state *state = tevent_req_data(req, struct icpr_submit_state);
+	NTSTATUS st;
+
+	if (tevent_req_is_nterror(req, &st)) {
+		tevent_req_received(req);
+		return st;
+	}
+	*_resp = talloc_move(mem_ctx, &state->resp);
+	tevent_req_received(req);
+	return NT_STATUS_OK;
+}

@@ -1,0 +1,26 @@
+/*
+ * ae_log.h: logging to stderr (and later syslog/journal).
+ *
+ * Levels follow Samba's -d: 0 errors, 1 warnings/notices, 2 info, 3+ debug.
+ * Secrets (keys, passwords, tickets) must never be passed to these.
+ */
+#ifndef AE_LOG_H
+#define AE_LOG_H
+
+#include <stdarg.h>
+
+void ae_log_set_level(int level);
+int ae_log_get_level(void);
+
+/* Print "autoenroll: <message>\n" when level <= the configured level. */
+void ae_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Log and clear OpenSSL's error queue at level 'level', prefixed by 'what'. */
+void ae_log_openssl(int level, const char *what);
+
+#define AE_ERROR(...) ae_log(0, __VA_ARGS__)
+#define AE_WARN(...)  ae_log(1, __VA_ARGS__)
+#define AE_INFO(...)  ae_log(2, __VA_ARGS__)
+#define AE_DEBUG(...) ae_log(3, __VA_ARGS__)
+
+#endif
