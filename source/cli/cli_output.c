@@ -105,11 +105,11 @@ void ae_print_result(FILE *out, FILE *err, const struct ae_enroll_result *r, boo
 			retrieve_hint_ca ? retrieve_hint_ca : r->ca_name, r->request_id);
 		break;
 	case AE_OUTCOME_REJECTED:
-		fprintf(err, "Denied: template %s, CA %s%s%s: ", r->template_name, r->ca_name,
-			r->request_id ? ", request id " : "", "");
+		fprintf(err, "Denied: template %s, CA %s", r->template_name, r->ca_name);
 		if (r->request_id) {
-			fprintf(err, "%u: ", r->request_id);
+			fprintf(err, ", request id %u", r->request_id);
 		}
+		fputs(": ", err);
 		if (r->hresult) {
 			fprintf(err, "%s (0x%08x)", r->hresult_name ? r->hresult_name : "HRESULT",
 				r->hresult);

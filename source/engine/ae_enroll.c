@@ -73,7 +73,8 @@ void ae_enroll_fail(struct ae_enroll_result *r, enum ae_outcome o, const char *f
 	va_start(ap, fmt);
 	r->error = talloc_vasprintf(r, fmt, ap);
 	va_end(ap);
-	AE_ERROR("%s", r->error ? r->error : "out of memory");
+	/* the command prints the result; the log keeps it for -d 2 */
+	AE_INFO("%s", r->error ? r->error : "out of memory");
 }
 
 /* ---- AD lookups ----------------------------------------------------------- */

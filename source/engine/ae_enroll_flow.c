@@ -52,6 +52,13 @@ static ae_err make_key(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_r
 			       "(expected rsa:N, ec:p256 or ec:p384)", r->template_name, key_type);
 		return err;
 	}
+	if (spec.kind == AE_KEY_EC && t->min_key_size > spec.bits) {
+		/* a v1/v2 (CSP) template asks for RSA sizes; EC needs a CNG template */
+		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s requires keys of at least "
+			       "%u bits (msPKI-Minimal-Key-Size); %s does not qualify: use rsa:N or "
+			       "a template made for ECDSA", r->template_name, t->min_key_size, key_type);
+		return AE_ERR_INVALID;
+	}
 	err = ae_key_spec_apply_minimum(&spec, t->min_key_size);
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: key type %s cannot meet "

@@ -160,7 +160,7 @@ static ae_err attr_integer(const struct ae_ldap_attr *a, const char *name,
 			   int64_t min, int64_t max, int64_t *_out, char *why, size_t why_len)
 {
 	const struct ae_ldap_value *v = NULL;
-	char shown[4 * AE_WHY_VALUE_SHOWN + 4];
+	char shown[AE_WHY_SHOWN_BUF];
 	int64_t n = 0;
 	ae_err err;
 
@@ -230,7 +230,7 @@ ae_err ae_attr_uint63(const struct ae_ldap_attr *a, const char *name,
 static ae_err check_text(const struct ae_ldap_value *v, const char *name, size_t max_len,
 			 char *why, size_t why_len)
 {
-	char shown[4 * AE_WHY_VALUE_SHOWN + 4];
+	char shown[AE_WHY_SHOWN_BUF];
 
 	if (v->len > max_len) {
 		ae_why(why, why_len, "%s: value of %zu bytes is longer than %zu",
@@ -247,7 +247,7 @@ static ae_err check_text(const struct ae_ldap_value *v, const char *name, size_t
 
 static ae_err check_oid(const struct ae_ldap_value *v, const char *name, char *why, size_t why_len)
 {
-	char shown[4 * AE_WHY_VALUE_SHOWN + 4];
+	char shown[AE_WHY_SHOWN_BUF];
 
 	if (!ae_oid_valid((const char *)v->data, v->len)) {
 		ae_value_show(v->data, v->len, shown, sizeof(shown));
@@ -357,7 +357,7 @@ ae_err ae_attr_filetime_period(const struct ae_ldap_attr *a, const char *name,
 			       int64_t *_seconds, char *why, size_t why_len)
 {
 	const struct ae_ldap_value *v = NULL;
-	char shown[4 * AE_WHY_VALUE_SHOWN + 4];
+	char shown[AE_WHY_SHOWN_BUF];
 	uint64_t u = 0;
 	int64_t ticks;
 	size_t i;

@@ -20,6 +20,7 @@
 
 #define AE_OID_MAX		256	/* characters of a dotted-decimal OID */
 #define AE_WHY_VALUE_SHOWN	48	/* bytes of a bad value quoted in 'why' */
+#define AE_WHY_SHOWN_BUF	(4 * AE_WHY_VALUE_SHOWN + 4)	/* ae_value_show() buffer */
 
 /* snprintf into why (when why != NULL && why_len > 0). */
 void ae_why(char *why, size_t why_len, const char *fmt, ...)

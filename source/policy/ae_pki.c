@@ -25,10 +25,12 @@ static const char **template_attrs(TALLOC_CTX *mem_ctx, bool with_sd)
 		return NULL;
 	}
 	for (i = 0, n = 0; ae_template_attr_names[i] != NULL; i++) {
-		if (!with_sd && strcasecmp(ae_template_attr_names[i], "nTSecurityDescriptor") == 0) {
+		const char *name = ae_template_attr_names[i];
+
+		if (!with_sd && strcasecmp(name, "nTSecurityDescriptor") == 0) {
 			continue;
 		}
-		attrs[n++] = ae_template_attr_names[i];
+		attrs[n++] = name;
 	}
 	return attrs;
 }

@@ -28,7 +28,7 @@
 
 #define AE_PKI_CERT_MAX		(64u * 1024u)	/* bytes of one DER certificate */
 #define AE_PKI_CERTS_MAX	256		/* certificates per object / store */
-#define AE_PKI_NAME_MAX		256		/* bytes of cn, displayName, dNSHostName */
+#define AE_PKI_NAME_MAX		256		/* bytes of cn, displayName, host */
 #define AE_PKI_TEMPLATES_MAX	4096		/* certificateTemplates of one CA */
 #define AE_PKI_SERVERS_MAX	64		/* msPKI-Enrollment-Servers values */
 
@@ -48,7 +48,7 @@ struct ae_enrollment_service {
 	char *dn;
 	char *cn;			/* the CA name (sanitized form, MS-WCCE 3.1.1.4.1.1) */
 	char *display_name;		/* NULL when absent */
-	char *dns_host;			/* dNSHostName: where to send requests; NULL when absent */
+	char *dns_host;			/* dNSHostName: where requests go; NULL if absent */
 	struct ae_der_blob *ca_certs;	/* cACertificate (the CA's own certificates) */
 	size_t num_ca_certs;
 	char **templates;		/* certificateTemplates: template cn values */

@@ -110,10 +110,14 @@ static ae_err read_service(struct ae_enrollment_service *s, const struct ae_ldap
 				   why, why_len);
 	}
 	if (err == AE_OK && (a = ae_entry_attr(e, "dNSHostName")) != NULL) {
-		err = ae_attr_text(s, a, "dNSHostName", AE_PKI_NAME_MAX, &s->dns_host, why, why_len);
+		err = ae_attr_text(s, a, "dNSHostName", AE_PKI_NAME_MAX, &s->dns_host,
+				   why, why_len);
 		if (err == AE_OK && !ae_ldap_host_valid(s->dns_host)) {
-			ae_why(why, why_len, "dNSHostName: '%.*s' is not a host name",
-			       AE_WHY_VALUE_SHOWN, s->dns_host);
+			char shown[AE_WHY_SHOWN_BUF];
+
+			ae_value_show((const uint8_t *)s->dns_host, strlen(s->dns_host),
+				      shown, sizeof(shown));
+			ae_why(why, why_len, "dNSHostName: '%s' is not a host name", shown);
 			err = AE_ERR_PARSE;
 		}
 	}

@@ -34,8 +34,10 @@ static const struct tpl_attr tpl_attrs[] = {
 	{ "uSNChanged", K_USN, F(usn_changed), 0, AE_TPL_HAS_USN_CHANGED },
 	{ "flags", K_BITS, F(flags), 0, AE_TPL_HAS_FLAGS },
 	{ "revision", K_COUNT, F(major_revision), 0, AE_TPL_HAS_REVISION },
-	{ "msPKI-Template-Minor-Revision", K_COUNT, F(minor_revision), 0, AE_TPL_HAS_MINOR_REVISION },
-	{ "msPKI-Template-Schema-Version", K_COUNT, F(schema_version), 0, AE_TPL_HAS_SCHEMA_VERSION },
+	{ "msPKI-Template-Minor-Revision", K_COUNT, F(minor_revision), 0,
+	  AE_TPL_HAS_MINOR_REVISION },
+	{ "msPKI-Template-Schema-Version", K_COUNT, F(schema_version), 0,
+	  AE_TPL_HAS_SCHEMA_VERSION },
 	{ "msPKI-Cert-Template-OID", K_OID, F(oid), 0, 0 },
 	{ "pKIExpirationPeriod", K_PERIOD, F(expiration_s), 0, AE_TPL_HAS_EXPIRATION },
 	{ "pKIOverlapPeriod", K_PERIOD, F(overlap_s), 0, AE_TPL_HAS_OVERLAP },
@@ -48,7 +50,8 @@ static const struct tpl_attr tpl_attrs[] = {
 	{ "msPKI-Minimal-Key-Size", K_COUNT, F(min_key_size), 0, AE_TPL_HAS_MIN_KEY_SIZE },
 	{ "msPKI-RA-Signature", K_COUNT, F(ra_signatures), 0, AE_TPL_HAS_RA_SIGNATURE },
 	{ "msPKI-RA-Policies", K_OIDS, F(ra_policies), F(num_ra_policies), 0 },
-	{ "msPKI-RA-Application-Policies", K_RA_APP, F(ra_app_policies), F(num_ra_app_policies), 0 },
+	{ "msPKI-RA-Application-Policies", K_RA_APP, F(ra_app_policies),
+	  F(num_ra_app_policies), 0 },
 	{ "msPKI-Supersede-Templates", K_TEXTS, F(supersede), F(num_supersede), 0 },
 	{ "msPKI-Certificate-Policy", K_OIDS, F(cert_policies), F(num_cert_policies), 0 },
 	{ "msPKI-Certificate-Application-Policy", K_OIDS, F(app_policies), F(num_app_policies), 0 },
@@ -114,13 +117,17 @@ static ae_err read_csps(struct ae_template *t, const struct ae_ldap_attr *a, con
 	}
 	for (i = 0; i < num; i++) {
 		const char *comma = strchr(texts[i], ',');
+		size_t prio_len = comma != NULL ? (size_t)(comma - texts[i]) : 0;
+		char shown[AE_WHY_SHOWN_BUF];
 		int32_t prio = 0;
 
 		if (comma == NULL || comma[1] == '\0' ||
-		    ae_value_int32((const uint8_t *)texts[i], (size_t)(comma - texts[i]), &prio) != AE_OK ||
+		    ae_value_int32((const uint8_t *)texts[i], prio_len, &prio) != AE_OK ||
 		    prio < 0) {
-			ae_why(why, why_len, "%s: '%.*s' is not '<priority>,<CSP name>'",
-			       name, AE_WHY_VALUE_SHOWN, texts[i]);
+			ae_value_show((const uint8_t *)texts[i], strlen(texts[i]),
+				      shown, sizeof(shown));
+			ae_why(why, why_len, "%s: '%s' is not '<priority>,<CSP name>'",
+			       name, shown);
 			talloc_free(csps);
 			talloc_free(texts);
 			return AE_ERR_PARSE;
@@ -205,7 +212,8 @@ static ae_err read_attr(struct ae_template *t, const struct tpl_attr *d,
 	case K_USN:
 		return ae_attr_uint63(a, d->name, (uint64_t *)(base + d->off), why, why_len);
 	case K_PERIOD:
-		return ae_attr_filetime_period(a, d->name, (int64_t *)(base + d->off), why, why_len);
+		return ae_attr_filetime_period(a, d->name, (int64_t *)(base + d->off),
+					       why, why_len);
 	case K_OIDS:
 		return ae_attr_oid_list(t, a, d->name, AE_TEMPLATE_VALUES_MAX,
 					(char ***)(base + d->off), (size_t *)(base + d->num_off),

@@ -147,7 +147,7 @@ enum ae_ra_has {
 
 /* Syntax 2 of msPKI-RA-Application-Policies; strings NULL when absent. */
 struct ae_ra_properties {
-	char *asymmetric_algorithm;	/* msPKI-Asymmetric-Algorithm: "RSA", "ECDSA_P256", ... */
+	char *asymmetric_algorithm;	/* msPKI-Asymmetric-Algorithm: "RSA", "ECDSA_P256" */
 	char *hash_algorithm;		/* msPKI-Hash-Algorithm: "SHA256", ... */
 	char *symmetric_algorithm;	/* msPKI-Symmetric-Algorithm: "3DES", ... */
 	uint32_t symmetric_key_length;	/* msPKI-Symmetric-Key-Length */

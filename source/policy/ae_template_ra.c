@@ -22,12 +22,16 @@ struct ra_prop {
 #define P(field) offsetof(struct ae_ra_properties, field)
 
 static const struct ra_prop ra_props[] = {
-	{ "msPKI-Asymmetric-Algorithm", RA_STRING, AE_RA_HAS_ASYMMETRIC_ALGORITHM, P(asymmetric_algorithm) },
+	{ "msPKI-Asymmetric-Algorithm", RA_STRING, AE_RA_HAS_ASYMMETRIC_ALGORITHM,
+	  P(asymmetric_algorithm) },
 	{ "msPKI-Hash-Algorithm", RA_STRING, AE_RA_HAS_HASH_ALGORITHM, P(hash_algorithm) },
-	{ "msPKI-Symmetric-Algorithm", RA_STRING, AE_RA_HAS_SYMMETRIC_ALGORITHM, P(symmetric_algorithm) },
-	{ "msPKI-Symmetric-Key-Length", RA_DWORD, AE_RA_HAS_SYMMETRIC_KEY_LENGTH, P(symmetric_key_length) },
+	{ "msPKI-Symmetric-Algorithm", RA_STRING, AE_RA_HAS_SYMMETRIC_ALGORITHM,
+	  P(symmetric_algorithm) },
+	{ "msPKI-Symmetric-Key-Length", RA_DWORD, AE_RA_HAS_SYMMETRIC_KEY_LENGTH,
+	  P(symmetric_key_length) },
 	{ "msPKI-Key-Usage", RA_DWORD, AE_RA_HAS_KEY_USAGE, P(key_usage) },
-	{ "msPKI-Key-Security-Descriptor", RA_STRING, AE_RA_HAS_KEY_SECURITY_DESCRIPTOR, P(key_security_descriptor) },
+	{ "msPKI-Key-Security-Descriptor", RA_STRING, AE_RA_HAS_KEY_SECURITY_DESCRIPTOR,
+	  P(key_security_descriptor) },
 	/* The OID list, comma-separated; handled apart. */
 	{ RA_ATTR, RA_STRING, AE_RA_HAS_APPLICATION_POLICIES, 0 },
 };
@@ -77,12 +81,13 @@ static ae_err parse_oid_list(TALLOC_CTX *mem_ctx, const struct token *t,
 		const char *start = t->p + off;
 		const char *comma = memchr(start, ',', t->len - off);
 		size_t n = comma != NULL ? (size_t)(comma - start) : t->len - off;
-		char shown[4 * AE_WHY_VALUE_SHOWN + 4];
+		char shown[AE_WHY_SHOWN_BUF];
 		char **grown = NULL;
 
 		if (!ae_oid_valid(start, n)) {
 			ae_value_show((const uint8_t *)start, n, shown, sizeof(shown));
-			ae_why(why, why_len, RA_ATTR ": '%s' in the policy list is not an OID", shown);
+			ae_why(why, why_len, RA_ATTR ": '%s' in the policy list is not an OID",
+			       shown);
 			talloc_free(oids);
 			return AE_ERR_PARSE;
 		}
@@ -120,7 +125,7 @@ static ae_err apply_triplet(TALLOC_CTX *mem_ctx, const struct token tok[3],
 			    struct ae_ra_properties *ra, char ***_oids, size_t *_num,
 			    char *why, size_t why_len)
 {
-	char shown[4 * AE_WHY_VALUE_SHOWN + 4];
+	char shown[AE_WHY_SHOWN_BUF];
 	const struct ra_prop *d = NULL;
 	enum ra_type type;
 	size_t i;

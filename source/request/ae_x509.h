@@ -59,8 +59,10 @@ ae_err ae_cert_parse_pem(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 
 /*
  * Zero or more "CERTIFICATE" PEM blocks separated by whitespace
- * (AE_CERT_LIST_PEM_MAX bytes, AE_CERT_LIST_MAX certificates). Empty or
- * whitespace-only input gives an empty list.
+ * (AE_CERT_LIST_PEM_MAX bytes, AE_CERT_LIST_MAX certificates, else
+ * AE_ERR_TOO_LARGE). Empty or whitespace-only input gives an empty list.
+ * Text between or after the blocks, other PEM types, NUL bytes or a bad
+ * certificate -> AE_ERR_PARSE (the whole list is refused).
  */
 ae_err ae_cert_list_parse_pem(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 			      struct ae_cert_list **_l);
@@ -68,7 +70,10 @@ ae_err ae_cert_list_parse_pem(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 /* An empty list on mem_ctx. */
 ae_err ae_cert_list_new(TALLOC_CTX *mem_ctx, struct ae_cert_list **_l);
 
-/* Append a new reference to c's certificate (c stays the caller's). */
+/*
+ * Append a new reference to c's certificate (c stays the caller's); the
+ * new struct ae_cert is a child of l. AE_ERR_NOMEM leaves l unchanged.
+ */
 ae_err ae_cert_list_add(struct ae_cert_list *l, const struct ae_cert *c);
 
 /*

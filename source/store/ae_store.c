@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -79,10 +80,22 @@ done:
 	return err;
 }
 
+/* CA names compare case-insensitively in AD: the file name uses lower case */
 static char *pending_path(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *ca,
 			  uint32_t id, const char *suffix)
 {
-	return talloc_asprintf(mem_ctx, "%s/pending/%s.%" PRIu32 "%s", s->dir, ca, id, suffix);
+	char *lower = talloc_strdup(mem_ctx, ca);
+	char *path, *p;
+
+	if (lower == NULL) {
+		return NULL;
+	}
+	for (p = lower; *p; p++) {
+		*p = (char)tolower((unsigned char)*p);
+	}
+	path = talloc_asprintf(mem_ctx, "%s/pending/%s.%" PRIu32 "%s", s->dir, lower, id, suffix);
+	talloc_free(lower);
+	return path;
 }
 
 ae_err ae_store_pending_save(const struct ae_store *s, const struct ae_pending *p,

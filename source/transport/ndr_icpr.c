@@ -284,6 +284,29 @@ static ae_err pull_authority(TALLOC_CTX *mem_ctx, struct ndr_pull *ndr, const ch
 	return AE_OK;
 }
 
+/*
+ * The end of a stub: transports pad the stub to an alignment boundary with
+ * zero bytes (Samba's server hands a 713-byte request over as 716 bytes).
+ * Up to 7 zero bytes of padding are accepted; anything else is trailing
+ * data and refused.
+ */
+#define ICPR_STUB_PAD_MAX 7
+
+static ae_err check_end(const struct ndr_pull *ndr)
+{
+	uint32_t i, rest = ndr->data_size - ndr->offset;
+
+	if (rest > ICPR_STUB_PAD_MAX) {
+		return AE_ERR_TRAILING;
+	}
+	for (i = 0; i < rest; i++) {
+		if (ndr->data[ndr->offset + i] != 0) {
+			return AE_ERR_TRAILING;
+		}
+	}
+	return AE_OK;
+}
+
 static struct ndr_pull *pull_init(TALLOC_CTX *tmp, const uint8_t *p, size_t len)
 {
 	DATA_BLOB blob = { .data = (uint8_t *)p, .length = len };
@@ -326,8 +349,8 @@ ae_err icpr_request_pull(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 	if (err == AE_OK) {
 		err = pull_blob(r, ndr, &r->request);
 	}
-	if (err == AE_OK && ndr->offset != ndr->data_size) {
-		err = AE_ERR_TRAILING;
+	if (err == AE_OK) {
+		err = check_end(ndr);
 	}
 	if (err == AE_OK) {
 		*_r = talloc_steal(mem_ctx, r);
@@ -372,8 +395,8 @@ ae_err icpr_response_pull(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 	if (err == AE_OK) {
 		err = ndr_to_ae(ndr_pull_uint32(ndr, NDR_SCALARS, &r->status));
 	}
-	if (err == AE_OK && ndr->offset != ndr->data_size) {
-		err = AE_ERR_TRAILING;
+	if (err == AE_OK) {
+		err = check_end(ndr);
 	}
 	if (err == AE_OK) {
 		*_r = talloc_steal(mem_ctx, r);

@@ -8,7 +8,8 @@
  * pushes the response.
  *
  * Parsers follow the project's one shape: pointer + length in, ae_err out,
- * outputs set only on success, every length capped, trailing bytes refused.
+ * outputs set only on success, every length capped, trailing bytes refused
+ * (up to 7 zero bytes of stub alignment padding excepted).
  */
 #ifndef AE_NDR_ICPR_H
 #define AE_NDR_ICPR_H

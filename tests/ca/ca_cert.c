@@ -221,6 +221,33 @@ static ae_err set_serial_and_validity(X509 *x, const struct ca_ctx *ca,
 	return AE_OK;
 }
 
+/* AKI keyid: the CA's own SKI, else SHA-1 of its public key (RFC 5280 4.2.1.2). */
+static ae_err add_authority_key_id(X509 *x, const struct ca_ctx *ca)
+{
+	const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(ca->cert);
+	AUTHORITY_KEYID *akid = AUTHORITY_KEYID_new();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	X509_EXTENSION *ext = NULL;
+
+	ERR_clear_error();	/* X509_get0_subject_key_id may leave a note */
+	if (akid == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	akid->keyid = ski != NULL ? ASN1_OCTET_STRING_dup(ski) : ASN1_OCTET_STRING_new();
+	if (akid->keyid != NULL && ski == NULL &&
+	    (X509_pubkey_digest(ca->cert, EVP_sha1(), md, &mdlen) != 1 ||
+	     ASN1_OCTET_STRING_set(akid->keyid, md, (int)mdlen) != 1)) {
+		ASN1_OCTET_STRING_free(akid->keyid);
+		akid->keyid = NULL;
+	}
+	if (akid->keyid != NULL) {
+		ext = X509V3_EXT_i2d(NID_authority_key_identifier, 0, akid);
+	}
+	AUTHORITY_KEYID_free(akid);
+	return add_ext(x, ext);
+}
+
 static ae_err add_key_ids(X509 *x, const struct ca_ctx *ca)
 {
 	X509V3_CTX v3;
@@ -229,8 +256,7 @@ static ae_err add_key_ids(X509 *x, const struct ca_ctx *ca)
 	X509V3_set_ctx(&v3, ca->cert, x, NULL, NULL, 0);
 	err = add_ext(x, X509V3_EXT_conf_nid(NULL, &v3, NID_subject_key_identifier, "hash"));
 	if (err == AE_OK) {
-		err = add_ext(x, X509V3_EXT_conf_nid(NULL, &v3, NID_authority_key_identifier,
-						     "keyid"));
+		err = add_authority_key_id(x, ca);
 	}
 	return err;
 }

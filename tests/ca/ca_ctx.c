@@ -17,13 +17,17 @@ static int ca_ctx_destructor(struct ca_ctx *ca)
 }
 
 /* Read a PEM file into a memory BIO. */
-static ae_err read_pem(TALLOC_CTX *mem_ctx, const char *path, BIO **_bio)
+static ae_err read_pem(TALLOC_CTX *mem_ctx, const char *dir, const char *name, BIO **_bio)
 {
+	char *path = talloc_asprintf(mem_ctx, "%s/%s", dir, name);
 	uint8_t *data = NULL;
 	size_t len = 0;
 	BIO *bio = NULL;
 	ae_err err;
 
+	if (path == NULL) {
+		return AE_ERR_NOMEM;
+	}
 	err = ae_file_read(mem_ctx, path, CA_PEM_MAX, &data, &len);
 	if (err != AE_OK) {
 		AE_ERROR("icpr_ca: cannot read %s: %s", path, ae_strerror(err));
@@ -73,14 +77,14 @@ ae_err ca_ctx_load(TALLOC_CTX *mem_ctx, const char *dir, const char *name,
 		talloc_free(tmp);
 		return AE_ERR_NOMEM;
 	}
-	err = read_pem(tmp, talloc_asprintf(tmp, "%s/ca.pem", dir), &bio);
+	err = read_pem(tmp, dir, "ca.pem", &bio);
 	if (err != AE_OK) {
 		talloc_free(tmp);
 		return err;
 	}
 	ca->cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	BIO_free(bio);
-	err = read_pem(tmp, talloc_asprintf(tmp, "%s/ca.key", dir), &bio);
+	err = read_pem(tmp, dir, "ca.key", &bio);
 	if (err != AE_OK) {
 		talloc_free(tmp);
 		return err;

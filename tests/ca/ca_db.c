@@ -204,7 +204,7 @@ ae_err ca_record_parse(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 	struct ca_record *r = NULL;
 	char *text = NULL, *line, *next, *eq;
 	unsigned seen = 0;
-	const unsigned required = 0x1f | (1u << 5);	/* version..sid, submitted */
+	const unsigned required = 0x17 | (1u << 5);	/* version id state sid submitted */
 	ae_err err = AE_OK;
 
 	if (p == NULL || len == 0) {

@@ -86,9 +86,8 @@ ae_err ca_der_oid(TALLOC_CTX *mem_ctx, const char *oid, struct ca_bytes *_out)
 {
 	ASN1_OBJECT *obj = NULL;
 	unsigned char *der = NULL;
-	int n;
-	ae_err err;
 	struct ca_bytes out;
+	int n;
 
 	if (oid == NULL || strnlen(oid, CA_OID_TEXT_MAX + 1) > CA_OID_TEXT_MAX) {
 		return AE_ERR_INVALID;
@@ -108,9 +107,8 @@ ae_err ca_der_oid(TALLOC_CTX *mem_ctx, const char *oid, struct ca_bytes *_out)
 		return AE_ERR_NOMEM;
 	}
 	out.len = (size_t)n;
-	err = AE_OK;
 	*_out = out;
-	return err;
+	return AE_OK;
 }
 
 ae_err ca_der_uint(TALLOC_CTX *mem_ctx, uint32_t v, struct ca_bytes *_out)
@@ -394,5 +392,28 @@ ae_err ca_der_parse_template_name(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t 
 		return err;
 	}
 	*_name = name;
+	return AE_OK;
+}
+
+ae_err ca_period_parse(const uint8_t *p, size_t len, int64_t *_seconds)
+{
+	uint64_t u = 0;
+	int64_t v;
+	size_t i;
+
+	if (p == NULL || len != 8) {
+		return AE_ERR_PARSE;
+	}
+	for (i = 0; i < 8; i++) {
+		u |= (uint64_t)p[i] << (8 * i);
+	}
+	if ((u >> 63) == 0 || u == 0x8000000000000000ull) {
+		return AE_ERR_PARSE;	/* must be a negative interval */
+	}
+	v = (int64_t)((~u + 1) / 10000000u);	/* magnitude of the negative value */
+	if (v <= 0) {
+		return AE_ERR_PARSE;
+	}
+	*_seconds = v;
 	return AE_OK;
 }

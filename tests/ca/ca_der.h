@@ -66,4 +66,11 @@ ae_err ca_der_parse_template_ext(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t l
 ae_err ca_der_parse_template_name(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 				  char **_name);
 
+/*
+ * pKIExpirationPeriod / pKIOverlapPeriod: 8 bytes, little-endian negative
+ * int64 in 100 ns units (MS-CRTD 2.11) -> whole seconds (> 0). Anything
+ * else -> AE_ERR_PARSE.
+ */
+ae_err ca_period_parse(const uint8_t *p, size_t len, int64_t *_seconds);
+
 #endif

@@ -60,7 +60,7 @@ $AE_STDERR"
 # expect_rc N: the last ae() exited N.
 expect_rc() {
 	[ "$AE_RC" = "$1" ] ||
-		fail "expected exit $1, got $AE_RC: $(printf '%s' "$AE_ALL" | grep -v '^$' | tail -n 3 | tr '\n' ' ')"
+		fail "expected exit $1, got $AE_RC: $(printf '%s' "$AE_ALL" | grep -v '^$' | tail -n 1 | cut -c1-300)"
 }
 
 # expect_output REGEX WHAT: the last ae() output (stdout+stderr) matches.

@@ -88,6 +88,9 @@ esac
 [ "$LAB" != / ] || die "LAB must not be /"
 [[ $NS =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$ ]] || die "bad NS name '$NS'"
 export KRB5_CONFIG=$LAB/krb5.conf
+# The caller's stdout/stderr, for the failure trap: a signal can run the
+# trap while a redirection of the interrupted command is still in effect.
+exec 8>&1 9>&2
 
 # ---------------------------------------------------------------- state --
 ns_exists() { [ -e "/run/netns/$NS" ]; }
@@ -140,11 +143,13 @@ kill_wait() {
 	done
 }
 
-wait_port() { # host port timeout_s
-	local end=$(($(date +%s) + $3))
+wait_port() { # host port deadline (date +%s)
 	until N bash -c "exec 3<>/dev/tcp/$1/$2" 2> /dev/null; do
 		dc_launched_alive || return 1
-		[ "$(date +%s)" -lt "$end" ] || return 1
+		[ "$(date +%s)" -lt "$3" ] || {
+			log "port $1:$2 not open in time" >&2
+			return 1
+		}
 		sleep 0.05
 	done
 }
@@ -223,9 +228,9 @@ start_dc() {
 # Ports open, then an authenticated LDAP bind (right after the ports open
 # the first SASL bind can still fail with NT_STATUS_INVALID_PARAMETER).
 wait_ready() {
-	local tries=0
-	wait_port $DCIP 389 60 && wait_port $DCIP 88 60 && wait_port $DCIP 445 60 &&
-		wait_port $DCIP 135 60 || return 1
+	local tries=0 end=$(($(date +%s) + ${READY_TIMEOUT:-60}))
+	wait_port $DCIP 389 $end && wait_port $DCIP 88 $end && wait_port $DCIP 445 $end &&
+		wait_port $DCIP 135 $end || return 1
 	until admin_kinit 2> /dev/null && KRB5CCNAME=FILE:$LAB/admin.ccache ldap_ok; do
 		tries=$((tries + 1))
 		dc_launched_alive && [ $tries -lt 200 ] || return 1
@@ -286,6 +291,9 @@ build() {
 	local t0 t conf M gpo
 	t0=$(now)
 	mkdir -p "$LAB"
+	# the DC's smbd opens sysvol files as the connected user: every dir
+	# above sysvol must be traversable (mktemp -d makes 0700)
+	chmod 755 "$LAB"
 	touch "$LAB/.adlab"
 	echo building > "$LAB/state"
 
@@ -479,6 +487,7 @@ EOF
 up_failed() {
 	local f
 	trap - EXIT INT TERM
+	exec 1>&8 2>&9
 	log "up failed: last lines of the logs, then tearing down" >&2
 	for f in "$LAB/provision.log" "$LAB/dc/samba.stdout" "$LAB/dc/log.samba" \
 		"$LAB/join.log" "$LAB/pki-add.log"; do
@@ -561,8 +570,9 @@ verify_clean() {
 		p=${f#/proc/}
 		p=${p%/cmdline}
 		[[ $skip != *" $p "* ]] || continue
-		if tr '\0' ' ' < "$f" 2> /dev/null | grep -qF -- "$LAB/"; then
-			echo "left: process $p: $(tr '\0' ' ' < "$f" 2> /dev/null)" >&2
+		# (2> before <: the process may be gone by now)
+		if tr '\0' ' ' 2> /dev/null < "$f" | grep -qF -- "$LAB/"; then
+			echo "left: process $p: $(tr '\0' ' ' 2> /dev/null < "$f")" >&2
 			bad=1
 		fi
 	done

@@ -476,6 +476,46 @@ static void test_ms_template_ext_roundtrip(void **state)
 	assert_int_equal(minor, 0);
 }
 
+/*
+ * The same structure from an independent encoder (Python, written out from
+ * X.690) for an OID of the default-template form (specs.md §7.2), major 101,
+ * minor 0; also tests/fuzz/corpus/cert/template_ext_value.der.
+ */
+static void test_ms_template_ext_vector(void **state)
+{
+	static const uint8_t want[] = {
+		0x30, 0x28, 0x06, 0x20, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x15,
+		0x08, 0x85, 0xa1, 0xc2, 0x0a, 0xb2, 0xf8, 0x3b, 0x86, 0x81, 0x91, 0x06,
+		0x87, 0xdf, 0x82, 0x10, 0x83, 0xba, 0xee, 0x13, 0x81, 0x30, 0x01, 0x0e,
+		0x02, 0x01, 0x65, 0x02, 0x01, 0x00,
+	};
+	static const char oid_text[] =
+		"1.3.6.1.4.1.311.21.8.11034890.834619.12601478.16236816.7255827.176.1.14";
+	TALLOC_CTX *mem = *state;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	char *oid = NULL;
+	uint32_t major = 9;
+	uint32_t minor = 9;
+	bool has_major = false;
+	bool has_minor = false;
+
+	assert_int_equal(ae_ms_template_ext_encode(mem, oid_text, 101, 0, &der, &len), AE_OK);
+	assert_bytes(der, len, want, sizeof(want));
+	assert_int_equal(ae_ms_template_ext_decode(mem, want, sizeof(want), &oid, &major,
+						   &has_major, &minor, &has_minor), AE_OK);
+	assert_string_equal(oid, oid_text);
+	assert_int_equal(major, 101);
+	assert_int_equal(minor, 0);
+	/* one byte short / one byte more */
+	assert_int_equal(ae_ms_template_ext_decode(mem, want, sizeof(want) - 1, &oid, &major,
+						   &has_major, &minor, &has_minor), AE_ERR_PARSE);
+	der = talloc_realloc(mem, der, uint8_t, len + 1);
+	der[len] = 0x00;
+	assert_int_equal(ae_ms_template_ext_decode(mem, der, len + 1, &oid, &major,
+						   &has_major, &minor, &has_minor), AE_ERR_TRAILING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +527,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csr_client_info_null_strings, leak_setup,
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_ms_template_ext_roundtrip, leak_setup,
+						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_ms_template_ext_vector, leak_setup,
 						leak_teardown),
 	};
 	int rc;

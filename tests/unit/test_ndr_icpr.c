@@ -149,10 +149,14 @@ static void test_response_rejects(void **state)
 		assert_int_not_equal(icpr_response_pull(mem, resp_golden, i, &r), AE_OK);
 		assert_null(r);
 	}
-	/* a trailing byte is refused */
+	/* zero alignment padding after the stub is accepted, other bytes are not */
 	memcpy(buf, resp_golden, sizeof(resp_golden));
 	buf[sizeof(resp_golden)] = 0;
+	assert_int_equal(icpr_response_pull(mem, buf, sizeof(buf), &r), AE_OK);
+	TALLOC_FREE(r);
+	buf[sizeof(resp_golden)] = 1;
 	assert_int_equal(icpr_response_pull(mem, buf, sizeof(buf), &r), AE_ERR_TRAILING);
+	assert_null(r);
 	/* max_count disagreeing with cb */
 	memcpy(buf, resp_golden, sizeof(resp_golden));
 	buf[16] = 6;
@@ -189,6 +193,15 @@ static void test_request_rejects(void **state)
 	memcpy(buf, req_golden, sizeof(buf));
 	buf[16] = 4;
 	assert_int_equal(icpr_request_pull(mem, buf, sizeof(buf), &r), AE_ERR_PARSE);
+	/* 3 bytes of zero padding (as Samba's server delivers it) pass, 8 do not */
+	{
+		uint8_t padded[sizeof(req_golden) + 8];
+		memcpy(padded, req_golden, sizeof(req_golden));
+		memset(padded + sizeof(req_golden), 0, 8);
+		assert_int_equal(icpr_request_pull(mem, padded, sizeof(req_golden) + 3, &r), AE_OK);
+		TALLOC_FREE(r);
+		assert_int_equal(icpr_request_pull(mem, padded, sizeof(padded), &r), AE_ERR_TRAILING);
+	}
 	/* non-zero offset */
 	memcpy(buf, req_golden, sizeof(buf));
 	buf[12] = 1;

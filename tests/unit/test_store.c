@@ -85,7 +85,7 @@ static void test_pending_roundtrip(void **state)
 	(void)state;
 	assert_int_equal(ae_store_open(mem, dir, &s), AE_OK);
 	assert_int_equal(ae_store_pending_save(s, &in, "PEMKEY", 6), AE_OK);
-	assert_int_equal(stat(talloc_asprintf(mem, "%s/pending/LAB-CA.42.key", dir), &st), 0);
+	assert_int_equal(stat(talloc_asprintf(mem, "%s/pending/lab-ca.42.key", dir), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	before = talloc_total_blocks(mem);
 	assert_int_equal(ae_store_pending_load(mem, s, "lab-ca", 42, &out, &key, &key_len), AE_OK);

@@ -1,0 +1,31 @@
+/*
+ * ca_dir_ldb.h: the CA's directory (struct ca_directory) read straight
+ * from the DC's sam.ldb with ldb, inside the samba process.
+ *
+ * The ldb is opened with the DC's loadparm context and a SYSTEM session
+ * (as `ldbsearch -H sam.ldb` does), so every attribute is readable,
+ * nTSecurityDescriptor included. Opening costs ~80-150 ms (module stack,
+ * schema), a search ~0.1 ms: icpr_ca.c opens it once per process and
+ * reuses it; ldb re-reads the tdb files, so every request sees the
+ * directory as it is now.
+ */
+#ifndef CA_DIR_LDB_H
+#define CA_DIR_LDB_H
+
+#include <talloc.h>
+#include "ae_error.h"
+#include "ca.h"
+
+struct loadparm_context;
+struct ca_dir_ldb;
+
+#define CA_DIR_VALUES_MAX	256u	/* values of one multi-valued attribute */
+
+/* Open url (a sam.ldb path). *_d on mem_ctx; AE_ERR_LDAP when it fails. */
+ae_err ca_dir_ldb_open(TALLOC_CTX *mem_ctx, const char *url, struct loadparm_context *lp_ctx,
+		       struct ca_dir_ldb **_d);
+
+/* The struct ca_directory view of d (d must outlive its use). */
+void ca_dir_ldb_ops(struct ca_dir_ldb *d, struct ca_directory *_ops);
+
+#endif
