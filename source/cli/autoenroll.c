@@ -10,6 +10,9 @@
 #include <string.h>
 #include <talloc.h>
 #include "ae_enroll.h"
+#include "ae_pol.h"
+#include "ae_preg.h"
+#include "ae_aesettings.h"
 #include "ae_session.h"
 #include "ae_log.h"
 #include "cli_output.h"
@@ -32,6 +35,10 @@ static const char *const usage_text =
 "      request id and the key under DIR/pending.\n"
 "  retrieve --ca NAME --request-id N [--out DIR] [--transport ...] [--json]\n"
 "      Fetch the result of a pending request recorded by `request`.\n"
+"  pol FILE [--json]\n"
+"      Dump a Registry.pol (PReg) file's entries and the AutoEnrollment\n"
+"      settings (AEPolicy, OfflineExpiration*, PolicyServers end points)\n"
+"      derived from it. Exit 0 parsed, 6 not a valid Registry.pol, 8 unreadable.\n"
 "\n"
 "Global options:\n"
 "  -s, --configfile FILE   smb.conf to use (default: Samba's)\n"
@@ -120,7 +127,7 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 	int opt, rc;
 	ae_err err;
 
-	optind = 1;
+	optind = 0;	/* 0: glibc re-initialises (the global scan used "+") */
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 't': o.template_name = optarg; break;
@@ -185,6 +192,52 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 	return rc;
 }
 
+static int run_pol(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	TALLOC_CTX *mem = NULL;
+	struct ae_pol_result *r = NULL;
+	bool json = false;
+	int opt, rc = AE_EXIT_OK;
+	ae_err err;
+
+	optind = 0;	/* 0: glibc re-initialises (the global scan used "+") */
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': json = true; break;
+		case 'h': return usage(stdout, AE_EXIT_OK);
+		default: return usage(stderr, AE_EXIT_USAGE);
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "autoenroll: pol needs exactly one FILE\n");
+		return AE_EXIT_USAGE;
+	}
+	mem = talloc_new(NULL);
+	err = ae_pol_file(mem, argv[optind], &r);
+	if (err != AE_OK) {
+		fprintf(stderr, "autoenroll: %s\n", r ? r->error : ae_strerror(err));
+		rc = err == AE_ERR_PARSE ? AE_EXIT_MISCONFIGURED :
+		     err == AE_ERR_NOMEM ? AE_EXIT_INTERNAL : AE_EXIT_STORE;
+	} else if (json) {
+		err = ae_pol_write_json(stdout, r->pol, r->settings);
+	} else {
+		err = ae_preg_dump(stdout, r->pol);
+		if (err == AE_OK) {
+			err = ae_aesettings_dump(stdout, r->settings);
+		}
+	}
+	if (rc == AE_EXIT_OK && err != AE_OK) {
+		rc = AE_EXIT_INTERNAL;
+	}
+	talloc_free(mem);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -234,6 +287,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "retrieve") == 0) {
 		return run_enroll(&c, argc, argv, true);
+	}
+	if (strcmp(argv[0], "pol") == 0) {
+		return run_pol(argc, argv);
 	}
 	if (strcmp(argv[0], "help") == 0) {
 		return usage(stdout, AE_EXIT_OK);

@@ -19,7 +19,7 @@ int ae_exit_code(enum ae_outcome o)
 	return AE_EXIT_INTERNAL;
 }
 
-void ae_json_string(FILE *f, const char *s)
+static void cli_json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -52,31 +52,31 @@ static void json_result(FILE *f, const struct ae_enroll_result *r)
 
 	snprintf(hr, sizeof(hr), "0x%08x", r->hresult);
 	fputs("{\"disposition\": ", f);
-	ae_json_string(f, r->outcome_name);
+	cli_json_string(f, r->outcome_name);
 	fprintf(f, ", \"disposition_code\": %u, \"request_id\": %u, \"hresult\": ",
 		r->disposition, r->request_id);
-	ae_json_string(f, r->hresult ? hr : NULL);
+	cli_json_string(f, r->hresult ? hr : NULL);
 	fputs(", \"hresult_name\": ", f);
-	ae_json_string(f, r->hresult_name);
+	cli_json_string(f, r->hresult_name);
 	fputs(", \"message\": ", f);
-	ae_json_string(f, r->message);
+	cli_json_string(f, r->message);
 	fputs(", \"error\": ", f);
-	ae_json_string(f, r->error);
+	cli_json_string(f, r->error);
 	fprintf(f, ", \"exit_code\": %d", ae_exit_code(r->outcome));
 	fputs(", \"template\": ", f);
-	ae_json_string(f, r->template_name);
+	cli_json_string(f, r->template_name);
 	fputs(", \"ca\": ", f);
-	ae_json_string(f, r->ca_name);
+	cli_json_string(f, r->ca_name);
 	fputs(", \"ca_host\": ", f);
-	ae_json_string(f, r->ca_host);
+	cli_json_string(f, r->ca_host);
 	fputs(", \"binding\": ", f);
-	ae_json_string(f, r->binding);
+	cli_json_string(f, r->binding);
 	fputs(", \"key\": ", f);
-	ae_json_string(f, r->key_path);
+	cli_json_string(f, r->key_path);
 	fputs(", \"certificate\": ", f);
-	ae_json_string(f, r->cert_path);
+	cli_json_string(f, r->cert_path);
 	fputs(", \"chain\": ", f);
-	ae_json_string(f, r->chain_path);
+	cli_json_string(f, r->chain_path);
 	fputs("}\n", f);
 }
 

@@ -21,6 +21,5 @@ enum ae_exit {
 int ae_exit_code(enum ae_outcome o);
 void ae_print_result(FILE *out, FILE *err, const struct ae_enroll_result *r, bool json,
 		     const char *retrieve_hint_ca);
-void ae_json_string(FILE *f, const char *s);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <ldap.h>
 #include "ae_cldap.h"
+#include "ae_cldap_private.h"
 #include "ae_ldap.h"
 #include "ae_log.h"
 
@@ -98,9 +99,9 @@ static ae_err await_reply(int fd, int32_t msgid, int wait_ms, const char *where,
 	}
 }
 
-/* Ping one address: AE_CLDAP_TRIES sends, AE_CLDAP_WAIT_MS each. */
+/* Ping one address: AE_CLDAP_TRIES sends, wait_ms each. */
 static ae_err ping_addr(const struct addrinfo *ai, const uint8_t *req, size_t req_len,
-			int32_t msgid, const char *where, TALLOC_CTX *mem_ctx,
+			int32_t msgid, int wait_ms, const char *where, TALLOC_CTX *mem_ctx,
 			struct ae_cldap_reply **_r)
 {
 	ae_err err = AE_ERR_TRANSPORT;
@@ -126,10 +127,9 @@ static ae_err ping_addr(const struct addrinfo *ai, const uint8_t *req, size_t re
 				 sent < 0 ? strerror(errno) : "short write");
 			break;
 		}
-		err = await_reply(fd, msgid, AE_CLDAP_WAIT_MS, where, mem_ctx, _r);
+		err = await_reply(fd, msgid, wait_ms, where, mem_ctx, _r);
 		if (err == AE_ERR_TRANSPORT && i + 1 < AE_CLDAP_TRIES) {
-			AE_DEBUG("CLDAP %s: no answer in %d ms, asking again", where,
-				 AE_CLDAP_WAIT_MS);
+			AE_DEBUG("CLDAP %s: no answer in %d ms, asking again", where, wait_ms);
 		}
 	}
 	close(fd);
@@ -157,6 +157,17 @@ static ae_err reply_result(struct ae_cldap_reply *r, const char *dc_host,
 ae_err ae_cldap_ping(TALLOC_CTX *mem_ctx, const char *dc_host, const char *dns_domain,
 		     const char *netbios_name, struct ae_netlogon **_r)
 {
+	char port[8];
+
+	snprintf(port, sizeof(port), "%d", AE_CLDAP_PORT);
+	return ae_cldap_ping_at(mem_ctx, dc_host, port, AE_CLDAP_WAIT_MS, dns_domain,
+				netbios_name, _r);
+}
+
+ae_err ae_cldap_ping_at(TALLOC_CTX *mem_ctx, const char *dc_host, const char *port,
+			int wait_ms, const char *dns_domain, const char *netbios_name,
+			struct ae_netlogon **_r)
+{
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM };
 	struct addrinfo *res = NULL;
 	struct addrinfo *ai = NULL;
@@ -165,12 +176,11 @@ ae_err ae_cldap_ping(TALLOC_CTX *mem_ctx, const char *dc_host, const char *dns_d
 	uint8_t *req = NULL;
 	size_t req_len = 0;
 	int32_t msgid;
-	char port[8];
 	unsigned tried = 0;
 	ae_err err;
 	int rc;
 
-	if (_r == NULL || !ae_ldap_host_valid(dc_host)) {
+	if (_r == NULL || port == NULL || wait_ms <= 0 || !ae_ldap_host_valid(dc_host)) {
 		AE_ERROR("CLDAP: '%s' is not a DC host name", dc_host != NULL ? dc_host : "(null)");
 		return AE_ERR_INVALID;
 	}
@@ -187,7 +197,6 @@ ae_err ae_cldap_ping(TALLOC_CTX *mem_ctx, const char *dc_host, const char *dns_d
 		talloc_free(tmp);
 		return err;
 	}
-	snprintf(port, sizeof(port), "%d", AE_CLDAP_PORT);
 	rc = getaddrinfo(dc_host, port, &hints, &res);
 	if (rc != 0) {
 		AE_ERROR("CLDAP: cannot resolve %s: %s", dc_host, gai_strerror(rc));
@@ -209,7 +218,7 @@ ae_err ae_cldap_ping(TALLOC_CTX *mem_ctx, const char *dc_host, const char *dns_d
 			err = AE_ERR_NOMEM;
 			break;
 		}
-		err = ping_addr(ai, req, req_len, msgid, where, tmp, &reply);
+		err = ping_addr(ai, req, req_len, msgid, wait_ms, where, tmp, &reply);
 		if (err == AE_OK) {
 			AE_DEBUG("CLDAP %s: answered message %d", where, (int)msgid);
 			break;
@@ -222,7 +231,7 @@ ae_err ae_cldap_ping(TALLOC_CTX *mem_ctx, const char *dc_host, const char *dns_d
 	freeaddrinfo(res);
 	if (err == AE_ERR_TRANSPORT) {
 		AE_ERROR("CLDAP: no answer from %s (%u address(es), %d x %d ms each)", dc_host,
-			 tried, AE_CLDAP_TRIES, AE_CLDAP_WAIT_MS);
+			 tried, AE_CLDAP_TRIES, wait_ms);
 	}
 	if (err == AE_OK) {
 		err = reply_result(reply, dc_host, dns_domain, mem_ctx, _r);

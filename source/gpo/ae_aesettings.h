@@ -164,8 +164,9 @@ const char *ae_endpoint_state_name(enum ae_endpoint_state state);
  *
  * ae_json_string: s as a JSON string literal (quotes, escapes, \u00XX for
  * control characters; NULL as null). ae_preg_write_json: the entries as a
- * JSON array of {"key","name","type","type_name","data"}. ae_aesettings_write_json:
- * one JSON object of the settings. ae_pol_write_json: {"entries": [...],
+ * JSON array of {"key","name","type","type_name","offset","data"} (strings,
+ * string arrays, numbers; bytes as a hex string). ae_aesettings_write_json:
+ * one JSON object of the settings (no newline). ae_pol_write_json: {"entries": [...],
  * "settings": {...}} (either may be NULL, then omitted).
  * ae_preg_dump / ae_aesettings_dump: human-readable text like
  * "samba-tool gpo show": each entry's key, value, type and data, then the

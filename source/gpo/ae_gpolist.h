@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <talloc.h>
 #include "ae_error.h"
 #include "ae_gplink.h"
@@ -143,6 +144,14 @@ struct ae_gpolist {
  */
 ae_err ae_gpolist_compute(TALLOC_CTX *mem_ctx, const struct ae_gpolist_input *in,
 			  struct ae_gpolist **_out);
+
+/*
+ * Writers for the CLI (autoenroll policy): one JSON object
+ * {"applied": [...], "excluded": [...]} (no newline), or text. They return
+ * AE_ERR_IO when a write failed, AE_ERR_INVALID for NULL arguments.
+ */
+ae_err ae_gpolist_write_json(FILE *f, const struct ae_gpolist *l);
+ae_err ae_gpolist_dump(FILE *f, const struct ae_gpolist *l);
 
 /* "link-disabled", "blocked", ... */
 const char *ae_gpo_exclusion_name(enum ae_gpo_exclusion reason);

@@ -23,6 +23,8 @@
 #define AE_PREG_NAME_MAX	259	/* value name, UTF-16 units (MS-GPREG 2.2.1 ABNF) */
 #define AE_PREG_DATA_MAX	65535	/* data bytes (MS-GPREG 2.2.1 "Size") */
 #define AE_PREG_WHY_MAX		160	/* a 'why' buffer of this size never truncates */
+/* Keys and value slots the deletions of one ae_preg_apply may visit. */
+#define AE_REGVIEW_WORK_MAX	(32u * 1024 * 1024)
 
 /* REG_* types (MS-RRP 2.2.4 values; MS-GPREG lists 1-5, 7, 11). */
 enum ae_reg_type {
@@ -126,8 +128,11 @@ struct ae_regview *ae_regview_new(TALLOC_CTX *mem_ctx);
  *   **soft.<name>    set <name> only if it does not exist yet (any type)
  * A **DeleteValues or **DeleteKeys whose data is not a string is ignored with a
  * warning. Other names starting with "**" are ordinary values.
- * Errors: AE_ERR_INVALID, AE_ERR_NOMEM (the view is then partly updated and
- * should be discarded).
+ * Deleting a key scans the view's keys, so a file whose deletions would
+ * visit more than AE_REGVIEW_WORK_MAX keys and value slots in total (real
+ * files visit a few hundred) is refused with AE_ERR_TOO_LARGE.
+ * Errors: AE_ERR_INVALID, AE_ERR_TOO_LARGE, AE_ERR_NOMEM (after either of
+ * the last two the view is partly updated and should be discarded).
  */
 ae_err ae_preg_apply(struct ae_regview *view, const struct ae_preg *pol, const char *source);
 

@@ -44,6 +44,7 @@ struct ae_regview {
 	struct rv_key **keys;
 	size_t num_keys;
 	struct hidx kidx;
+	size_t work;		/* keys and slots visited by the current apply */
 };
 
 static char *fold(TALLOC_CTX *mem, const char *s)
@@ -188,8 +189,12 @@ static void delete_value(struct rv_key *k, struct rv_value *v)
 	k->live--;
 }
 
-static void delete_all_values(struct rv_key *k)
+static void delete_all_values(struct ae_regview *view, struct rv_key *k)
 {
+	if (k->live == 0) {
+		return;
+	}
+	view->work += k->num_vals;
 	for (size_t i = 0; i < k->num_vals; i++) {
 		delete_value(k, k->vals[i]);
 	}
@@ -296,10 +301,12 @@ static ae_err delete_tree(struct ae_regview *view, const char *path)
 		return AE_ERR_NOMEM;
 	}
 	n = strlen(f);
+	view->work += view->num_keys;
 	for (size_t i = 0; i < view->num_keys; i++) {
 		const char *kf = view->keys[i]->folded;
-		if (strncmp(kf, f, n) == 0 && (kf[n] == '\0' || kf[n] == '\\')) {
-			delete_all_values(view->keys[i]);
+		if (view->keys[i]->live > 0 && strncmp(kf, f, n) == 0 &&
+		    (kf[n] == '\0' || kf[n] == '\\')) {
+			delete_all_values(view, view->keys[i]);
 		}
 	}
 	talloc_free(f);
@@ -317,6 +324,9 @@ static ae_err each_item(struct ae_regview *view, const char *key, const char *li
 	}
 	for (item = strtok_r(copy, ";", &save); item != NULL && err == AE_OK;
 	     item = strtok_r(NULL, ";", &save)) {
+		if (view->work > AE_REGVIEW_WORK_MAX) {
+			break;	/* ae_preg_apply reports it */
+		}
 		if (!keys) {
 			delete_named(view, key, item);
 		} else if (strchr(item, '\\') != NULL) {
@@ -346,7 +356,7 @@ static ae_err apply_entry(struct ae_regview *view, const struct ae_preg_entry *e
 	if (strcasecmp(name, "**delvals.") == 0) {
 		struct rv_key *k = find_key(view, e->key);
 		if (k != NULL) {
-			delete_all_values(k);
+			delete_all_values(view, k);
 		}
 		return AE_OK;
 	}
@@ -394,10 +404,16 @@ ae_err ae_preg_apply(struct ae_regview *view, const struct ae_preg *pol, const c
 	if (source == NULL) {
 		source = "";
 	}
+	view->work = 0;
 	for (size_t i = 0; i < pol->num_entries; i++) {
 		ae_err err = apply_entry(view, &pol->entries[i], source);
 		if (err != AE_OK) {
 			return err;
+		}
+		if (view->work > AE_REGVIEW_WORK_MAX) {
+			AE_WARN("%s: Registry.pol refused: its deletions would visit more than "
+				"%u keys/values", source, (unsigned)AE_REGVIEW_WORK_MAX);
+			return AE_ERR_TOO_LARGE;
 		}
 	}
 	return AE_OK;

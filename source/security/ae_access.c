@@ -91,6 +91,9 @@ ae_err ae_access_check_bit(const struct ae_secdesc *sd, const struct ae_token *t
 		return AE_ERR_INVALID;
 	}
 	dacl = sd->dacl;
+	if (dacl != NULL && dacl->num_aces > 0 && dacl->aces == NULL) {
+		return AE_ERR_INVALID;
+	}
 	if (dacl == NULL) {
 		res.granted = true;
 		*out = res;

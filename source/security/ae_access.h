@@ -26,9 +26,13 @@
  * so the caller can say the answer may differ from the server's.
  *
  * Not modelled: PRINCIPAL_SELF substitution (templates and GPOs are not
- * security principals, so S-1-5-10 never matches), the owner's implied
- * READ_CONTROL/WRITE_DAC (not among the rights checked here), privileges,
- * deny-only groups, central access policies.
+ * security principals, so S-1-5-10 never matches); an object ACE whose
+ * ObjectType is the object's own class GUID (the root of the MS-ADTS object
+ * type tree; never seen on templates or GPOs, it is treated as a foreign
+ * GUID); property-specific ACEs affecting READ of the whole object (the
+ * tree here is the object alone, as in MS-DTYP 2.5.3.2); the owner's
+ * implied READ_CONTROL/WRITE_DAC (not among the rights checked here);
+ * privileges, deny-only groups, central access policies.
  */
 #ifndef AE_ACCESS_H
 #define AE_ACCESS_H
@@ -93,8 +97,8 @@ uint32_t ae_access_map_generic(uint32_t mask);
 
 /*
  * Check right r for token t against sd, as described above. *out is
- * always filled on AE_OK. AE_ERR_INVALID for NULL arguments or an
- * unknown r. Neither argument is modified; nothing is allocated.
+ * always filled on AE_OK. AE_ERR_INVALID for NULL arguments, an unknown r
+ * or a DACL claiming ACEs without an array. Neither argument is modified; nothing is allocated.
  *
  *   granted              the right is granted (by ACE deciding_ace, or
  *                        by a NULL DACL when that is -1)

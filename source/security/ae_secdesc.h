@@ -109,7 +109,8 @@ enum ae_ace_kind {
 
 /*
  * kind and is_object are filled in by the parser for the caller's
- * convenience; the builder and the access check derive both from type,
+ * convenience; the builder, the SDDL writer and the access check derive
+ * both from type,
  * so a hand-built ACE needs only type, flags, mask, the object fields and
  * sid.
  */

@@ -104,6 +104,8 @@ static void add_sid(char **s, const struct ae_sid *sid)
 static void add_ace(char **s, const struct ae_ace *ace)
 {
 	const char *type = ae_ace_type_sddl(ace->type);
+	enum ae_ace_kind kind;
+	bool is_object = false;
 	char g[AE_GUID_STR_MAX];
 
 	if (type != NULL) {
@@ -112,18 +114,19 @@ static void add_ace(char **s, const struct ae_ace *ace)
 		talloc_asprintf_addbuf(s, "(0x%02x;", ace->type);
 	}
 	add_bits(s, ace->flags, ace_flags, NELEM(ace_flags), false);
-	if (ace->kind == AE_ACE_KIND_UNKNOWN) {
+	if (!ae_ace_layout(ace->type, &kind, &is_object)) {
 		talloc_asprintf_addbuf(s, ";;;;;<%zu bytes>)", ace->extra_len);
 		return;
 	}
 	talloc_asprintf_addbuf(s, ";");
 	add_bits(s, ace->mask, rights, NELEM(rights), true);
-	talloc_asprintf_addbuf(s, ";%s", ace->has_object_type ? ae_guid_format(ace->object_type, g) : "");
-	talloc_asprintf_addbuf(s, ";%s;", ace->has_inherited_object_type ?
+	talloc_asprintf_addbuf(s, ";%s", is_object && ace->has_object_type ?
+			       ae_guid_format(ace->object_type, g) : "");
+	talloc_asprintf_addbuf(s, ";%s;", is_object && ace->has_inherited_object_type ?
 			       ae_guid_format(ace->inherited_object_type, g) : "");
 	add_sid(s, &ace->sid);
-	if (ace->extra_len > 0 && (ace->kind == AE_ACE_KIND_ALLOW_CALLBACK ||
-				   ace->kind == AE_ACE_KIND_DENY_CALLBACK)) {
+	if (ace->extra_len > 0 && (kind == AE_ACE_KIND_ALLOW_CALLBACK ||
+				   kind == AE_ACE_KIND_DENY_CALLBACK)) {
 		talloc_asprintf_addbuf(s, ";<%zu bytes>", ace->extra_len);
 	}
 	talloc_asprintf_addbuf(s, ")");

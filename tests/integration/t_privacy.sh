@@ -20,8 +20,9 @@ done
 d=$(out_dir out)
 AE_SHOW_LINES=2 ae -d 10 request --template LabMachine --out "$d"
 expect_rc 0
-line=$(printf '%s\n' "$AE_ALL" |
-	grep -E '\[[^]]*seal|AUTH_LEVEL_PRIVACY|[Pp]rivacy|auth[ _-]?level[ =:]*6' | head -n 1)
-[ -n "$line" ] || fail "autoenroll -d 10 log shows no seal/privacy binding"
+# a binding string with seal, and on the same line auth level 6 (privacy)
+line=$(printf '%s\n' "$AE_ALL" | grep -E '\[([^]]*,)?seal(,[^]]*)?\]' |
+	grep -E 'auth level 6|AUTH_LEVEL_PRIVACY' | head -n 1)
+[ -n "$line" ] || fail "autoenroll -d 10 log shows no sealed binding at auth level 6 (privacy)"
 note "client log: $(printf '%s' "$line" | cut -c1-200)"
 pass

@@ -120,6 +120,12 @@ dc_launched_alive() {
 
 ns_pids() { ns_exists && ip netns pids "$NS" 2> /dev/null || true; }
 
+# alive PID: exists and is not a zombie (a container's pid 1 may not reap)
+alive() {
+	kill -0 "$1" 2> /dev/null || return 1
+	[ "$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1)" != Z ]
+}
+
 # kill_wait SECONDS PID...: SIGTERM, wait, then SIGKILL what is left.
 kill_wait() {
 	local secs=$1 p left
@@ -128,7 +134,7 @@ kill_wait() {
 	kill "$@" 2> /dev/null || true
 	for _ in $(seq $((secs * 10))); do
 		left=""
-		for p in "$@"; do kill -0 "$p" 2> /dev/null && left="$left $p"; done
+		for p in "$@"; do alive "$p" && left="$left $p"; done
 		[ -n "$left" ] || return 0
 		sleep 0.1
 	done
@@ -137,7 +143,7 @@ kill_wait() {
 	kill -KILL $left 2> /dev/null || true
 	for _ in $(seq 50); do
 		left=""
-		for p in "$@"; do kill -0 "$p" 2> /dev/null && left="$left $p"; done
+		for p in "$@"; do alive "$p" && left="$left $p"; done
 		[ -n "$left" ] || return 0
 		sleep 0.1
 	done
@@ -215,7 +221,7 @@ start_dc() {
 		sh -c "mount --bind $LAB/dc/runsamba /run/samba && \
 		mount --bind $LAB/dc/varlog /var/log/samba && $overlay \
 		exec samba -s $LAB/dc/etc/smb.conf -F -M $MODEL --maximum-runtime=$MAXRUNTIME" \
-		>> "$LAB/dc/samba.stdout" 2>&1 < /dev/null &
+		>> "$LAB/dc/samba.stdout" 2>&1 < /dev/null 8>&- 9>&- &
 	p=$!
 	echo "$p" > "$LAB/dc/samba.pid"
 	wait_ready && dc_running || {
@@ -277,7 +283,7 @@ start_member_winbindd() {
 	mkdir -p /run/samba /var/log/samba
 	ip netns exec "$NS" sh -c "$(member_sh nss)" sh \
 		winbindd -s "$LAB/member/smb.conf" -F --no-process-group \
-		> "$LAB/member/winbindd.stdout" 2>&1 < /dev/null &
+		> "$LAB/member/winbindd.stdout" 2>&1 < /dev/null 8>&- 9>&- &
 	echo $! > "$LAB/member/winbindd.pid"
 	for _ in $(seq 100); do
 		ip netns exec "$NS" sh -c "$(member_sh nss)" sh wbinfo -p > /dev/null 2>&1 && return 0
@@ -388,7 +394,7 @@ EOF
 	log "DC up and answering LDAP (model $MODEL, pid $(dc_pid)): $(since "$t") s"
 
 	export KRB5CCNAME=FILE:$LAB/admin.ccache
-	FOREST_OID=$FOREST_OID "$FIX/render-pki-ldif.sh" "$LAB/ca/ca.pem" "$BASEDN" "$DCFQDN" "$CANAME" > "$LAB/pki.ldif"
+	FOREST_OID=$FOREST_OID sh "$FIX/render-pki-ldif.sh" "$LAB/ca/ca.pem" "$BASEDN" "$DCFQDN" "$CANAME" > "$LAB/pki.ldif"
 	t=$(now)
 	N ldbadd -H "ldap://$DCFQDN" --use-kerberos=required --configfile="$LAB/client.conf" \
 		"$LAB/pki.ldif" > "$LAB/pki-add.log" 2>&1 || { cat "$LAB/pki-add.log" >&2; return 1; }
@@ -506,7 +512,7 @@ up() {
 	if [ "$st" = up ] && ns_exists; then
 		if dc_running && [ -n "${ICPR_SO:-}" ] &&
 			! cmp -s "$ICPR_SO" "$LAB/mods/dcerpc_server/$ICPR_EP.so"; then
-			log "ICPR_SO changed: restarting the DC with it"
+			log "ICPR_SO changed: restarting the DC with the new module"
 			stop_dc
 		fi
 		if ! dc_running; then

@@ -454,6 +454,13 @@ static void test_api(void **state)
 	assert_int_equal(ae_access_check_bit(&sd, t, CR | RP, NULL, &r), AE_ERR_INVALID);
 	assert_int_equal(ae_access_check_bit(&sd, t, AE_SEC_STD_WRITE_DAC, NULL, &r), AE_OK);
 	assert_true(r.granted);
+	{
+		struct ae_acl broken = { .num_aces = 1 };
+
+		sd.dacl = &broken;
+		assert_int_equal(ae_access_check(&sd, t, AE_RIGHT_READ, &r), AE_ERR_INVALID);
+		sd.dacl = NULL;
+	}
 
 	assert_string_equal(ae_right_name(AE_RIGHT_ENROLL), "Enroll");
 	assert_string_equal(ae_right_name(AE_RIGHT_AUTOENROLL), "AutoEnroll");

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <talloc.h>
@@ -456,6 +457,41 @@ static void test_invalid_input(void **state)
 	assert_string_equal(ae_som_type_name(AE_SOM_OU), "OU");
 }
 
+static void test_writers(void **state)
+{
+	struct fixture *f = *state;
+	const struct ae_som soms[] = {
+		{ AE_SOM_DOMAIN, DOM, gl(f, LINK(G_D1, 0) LINK(G_E1, 1)), 0 },
+		{ AE_SOM_OU, "OU=\"Top\"," DOM, gl(f, LINK(G_T1, 2)), 0 },
+	};
+	struct ae_gpolist *l = run(f, AE_GPO_CONTEXT_MACHINE, soms, 2);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	assert_int_equal(ae_gpolist_write_json(out, l), AE_OK);
+	fclose(out);
+	assert_non_null(strstr(buf, "{\"applied\": [\n  {\"guid\": \"{" G_D1 "}\", "
+				    "\"display_name\": \"Default Domain Policy\""));
+	assert_non_null(strstr(buf, "\"version\": 3, \"som_type\": \"OU\", \"som_dn\": "
+				    "\"OU=\\\"Top\\\"," DOM "\", \"link_order\": 1, \"enforced\": true"));
+	assert_non_null(strstr(buf, "\"excluded\": [\n  {\"dn\": \"" GPODN(G_E1) "\", "
+				    "\"display_name\": null, \"som_dn\": \"" DOM "\", "
+				    "\"reason\": \"link-disabled\""));
+	free(buf);
+	out = open_memstream(&buf, &len);
+	assert_int_equal(ae_gpolist_dump(out, l), AE_OK);
+	fclose(out);
+	assert_non_null(strstr(buf, "GPOs applied (lowest precedence first): 2\n"
+				    "  1. {" G_D1 "} Default Domain Policy, version 3: linked to domain "
+				    DOM " (link order 2)\n"));
+	assert_non_null(strstr(buf, "GPOs not applied: 1\n"));
+	free(buf);
+	assert_int_equal(ae_gpolist_write_json(NULL, l), AE_ERR_INVALID);
+	talloc_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +503,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_security_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_versions_and_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -540,6 +540,45 @@ static void test_apply_last_writer_wins(void **state)
 	talloc_free(mem);
 }
 
+/* Deletions that would scan the view too often are refused, not run. */
+static void test_apply_work_cap(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	enum { NKEYS = 2100, NITEMS = 16383 };
+	struct tentry *e = talloc_zero_array(mem, struct tentry, NKEYS + 1);
+	char *items = talloc_zero_array(mem, char, NITEMS * 2 + 1);
+	uint8_t *items16 = NULL, *p = NULL;
+	size_t ilen = 0, len = 0;
+	struct ae_regview *view = ae_regview_new(mem);
+	struct ae_preg *pol = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < NKEYS; i++) {
+		e[i].key = talloc_asprintf(mem, "Software\\K%zu", i);
+		e[i].name = "v";
+		e[i].type = AE_REG_DWORD;
+		e[i].data = "\1\0\0\0";
+		e[i].len = 4;
+	}
+	for (size_t i = 0; i < NITEMS; i++) {
+		memcpy(items + 2 * i, i + 1 < NITEMS ? "x;" : "x", 2);
+	}
+	assert_int_equal(ae_utf8_to_utf16le(mem, items, true, &items16, &ilen), AE_OK);
+	e[NKEYS] = (struct tentry){ "Software", "**DeleteKeys", AE_REG_SZ, items16, ilen };
+	p = build(mem, e, NKEYS + 1, &len);
+	assert_int_equal(ae_preg_parse(mem, p, len, &pol, NULL, 0), AE_OK);
+	assert_int_equal(ae_preg_apply(view, pol, "{BIG}"), AE_ERR_TOO_LARGE);
+	/* the same file with a short list applies */
+	e[NKEYS].len = 4 * 100;
+	memcpy(items16 + 4 * 100 - 2, "\0\0", 2);
+	p = build(mem, e, NKEYS + 1, &len);
+	assert_int_equal(ae_preg_parse(mem, p, len, &pol, NULL, 0), AE_OK);
+	view = ae_regview_new(mem);
+	assert_int_equal(ae_preg_apply(view, pol, "{SMALL}"), AE_OK);
+	assert_non_null(ae_regview_get(view, "Software\\K7", "v"));
+	talloc_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_limits_and_values),
 		cmocka_unit_test(test_apply_specials),
 		cmocka_unit_test(test_apply_last_writer_wins),
+		cmocka_unit_test(test_apply_work_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

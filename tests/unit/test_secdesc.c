@@ -611,6 +611,15 @@ static void test_unknown_and_callback_aces(void **state)
 	assert_memory_equal(q, p, len);
 	talloc_free(q);
 	talloc_free(sddl);
+	{
+		/* The hand-built ACEs (kind never set) render the same. */
+		struct ae_acl acl = { .num_aces = 4, .aces = aces };
+		struct ae_secdesc hand = { .dacl = &acl, .control = AE_SE_DACL_PRESENT };
+
+		sddl = ae_secdesc_to_sddl(mem, &hand);
+		assert_string_equal(sddl, ae_secdesc_to_sddl(sd, sd));
+		talloc_free(sddl);
+	}
 	talloc_free(sd);
 	talloc_free(p);
 	assert_int_equal(talloc_total_blocks(mem), 1);
