@@ -227,7 +227,7 @@ static ae_err filter(struct build *b, TALLOC_CTX *tmp, const struct cand *c,
 	if (side_version(in->context, gpo->version_number) == 0 &&
 	    (!gpo->has_gpt_version || side_version(in->context, gpo->gpt_version) == 0)) {
 		return exclude(b, c, gpo, AE_GPO_EXCL_EMPTY,
-			       talloc_asprintf(tmp, "empty: its %s version is 0",
+			       talloc_asprintf(tmp, "its %s version is 0",
 					       machine ? "computer" : "user"));
 	}
 	*_keep = true;

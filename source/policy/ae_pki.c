@@ -53,10 +53,13 @@ static ae_err search_templates(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 
 ae_err ae_policy_read_templates(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 				const char *config_nc, bool with_sd,
-				struct ae_template ***_t, size_t *_n, size_t *_skipped)
+				struct ae_template ***_t, size_t *_n,
+				struct ae_policy_skip **_skipped, size_t *_num_skipped)
 {
 	struct ae_ldap_entry **entries = NULL;
 	struct ae_template **out = NULL;
+	struct ae_policy_skip *skipped = NULL;
+	size_t num_skipped = 0;
 	TALLOC_CTX *tmp = NULL;
 	size_t num = 0;
 	size_t n = 0;
@@ -86,8 +89,17 @@ ae_err ae_policy_read_templates(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 		if (perr == AE_ERR_NOMEM) {
 			err = perr;
 		} else if (perr != AE_OK) {
-			AE_WARN("template %s skipped: %s", entries[i]->dn,
-				why[0] != '\0' ? why : ae_strerror(perr));
+			const char *w = why[0] != '\0' ? why : ae_strerror(perr);
+			AE_WARN("template %s skipped: %s", entries[i]->dn, w);
+			skipped = talloc_realloc(tmp, skipped, struct ae_policy_skip,
+						 num_skipped + 1);
+			if (skipped == NULL) {
+				err = AE_ERR_NOMEM;
+				break;
+			}
+			skipped[num_skipped].dn = talloc_strdup(skipped, entries[i]->dn);
+			skipped[num_skipped].why = talloc_strdup(skipped, w);
+			num_skipped++;
 		} else {
 			n++;
 		}
@@ -96,8 +108,9 @@ ae_err ae_policy_read_templates(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 		talloc_free(tmp);
 		return err;
 	}
-	if (_skipped != NULL) {
-		*_skipped = num - n;
+	if (_skipped != NULL && _num_skipped != NULL) {
+		*_skipped = talloc_steal(mem_ctx, skipped);
+		*_num_skipped = num_skipped;
 	}
 	*_t = talloc_steal(mem_ctx, out);
 	*_n = n;

@@ -87,17 +87,26 @@ ae_err ae_ca_certs_from_entries(TALLOC_CTX *mem_ctx, struct ae_ldap_entry *const
 /* True when p[0..len) is exactly one DER SEQUENCE (outer TLV only). */
 bool ae_der_is_sequence(const uint8_t *p, size_t len);
 
+/* A template that did not parse: its DN and why (naming the attribute). */
+struct ae_policy_skip {
+	char *dn;
+	char *why;
+};
+
 /*
  * Read every template: subtree search of CN=Certificate Templates for
  * (objectClass=pKICertificateTemplate), with the SD_FLAGS control and
  * nTSecurityDescriptor when with_sd. A template that fails to parse is
- * logged (AE_WARN with its DN and the reason) and skipped; *_skipped (may
- * be NULL) counts them. *_t is a talloc array on mem_ctx.
+ * logged (AE_WARN with its DN and the reason) and skipped; with _skipped
+ * and _num_skipped (both may be NULL) the caller gets them as an array on
+ * mem_ctx. *_t is a talloc array on mem_ctx.
  * Errors: AE_ERR_LDAP, AE_ERR_NOT_FOUND (no such container), AE_ERR_NOMEM.
  */
+
 ae_err ae_policy_read_templates(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 				const char *config_nc, bool with_sd,
-				struct ae_template ***_t, size_t *_n, size_t *_skipped);
+				struct ae_template ***_t, size_t *_n,
+				struct ae_policy_skip **_skipped, size_t *_num_skipped);
 
 /*
  * Read one template by cn (the value is escaped into the filter), with its

@@ -138,6 +138,9 @@ static ae_err configure(struct ae_smb *s, const struct ae_smb_options *opts,
 			strerror(errno));
 		return AE_ERR_TRANSPORT;
 	}
+	/* Debug settings first: they outlive the configuration load. */
+	smbc_setDebug(s->c, ae_log_get_level() >= 4 ? ae_log_get_level() - 3 : 0);
+	smbc_setOptionDebugToStderr(s->c, 1);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	rc = smbc_setConfiguration(s->c, path);
 	close(fd);
@@ -145,8 +148,6 @@ static ae_err configure(struct ae_smb *s, const struct ae_smb_options *opts,
 		set_why(why, why_len, "SMB: libsmbclient did not load its configuration");
 		return AE_ERR_TRANSPORT;
 	}
-	smbc_setDebug(s->c, ae_log_get_level() >= 4 ? ae_log_get_level() - 3 : 0);
-	smbc_setOptionDebugToStderr(s->c, 1);
 	smbc_setOptionUseKerberos(s->c, 1);
 	smbc_setOptionFallbackAfterKerberos(s->c, 0);
 	smbc_setOptionNoAutoAnonymousLogin(s->c, 1);
@@ -326,9 +327,18 @@ static ae_err map_errno(int e)
 static ae_err fail(int e, const char *what, const char *server, const char *share,
 		   const char *path, char *why, size_t why_len)
 {
-	set_why(why, why_len, "SMB %s //%s/%s/%s: %s (errno %d)", what, server, share, path,
-		strerror(e), e);
-	return map_errno(e);
+	/*
+	 * libsmbclient reports a failed SPNEGO session setup (no ticket in the
+	 * ccache, no cifs/<server> principal, an address instead of a name) as
+	 * EINVAL on open/stat; the path itself was checked before.
+	 */
+	bool login = e == EINVAL && strcmp(what, "read") != 0;
+
+	set_why(why, why_len, "SMB %s //%s/%s/%s: %s (errno %d)%s", what, server, share, path,
+		strerror(e), e,
+		login ? ": Kerberos session setup failed (a ticket in KRB5CCNAME? a DC host "
+			"name with a cifs/ principal?)" : "");
+	return login ? AE_ERR_CREDENTIALS : map_errno(e);
 }
 
 ae_err ae_smb_fetch(TALLOC_CTX *mem_ctx, struct ae_smb *ctx, const char *server,

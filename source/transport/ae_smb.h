@@ -65,9 +65,10 @@ ae_err ae_smb_open(TALLOC_CTX *mem_ctx, const struct ae_smb_options *opts,
  * one NUL byte not counted). At most 'max' bytes (<= AE_SMB_FILE_MAX).
  *
  * Errors, each with 'why' naming //server/share/path and the errno:
- * AE_ERR_NOT_FOUND (no such file or directory), AE_ERR_TOO_LARGE (more than
- * max bytes), AE_ERR_CREDENTIALS (access denied, or the Kerberos session
- * could not be set up), AE_ERR_TRANSPORT (server unreachable, signing
+ * AE_ERR_NOT_FOUND (no such file, directory or share), AE_ERR_TOO_LARGE (more
+ * than max bytes), AE_ERR_CREDENTIALS (access denied, or the Kerberos
+ * session could not be set up: no ticket, no cifs/<server> principal, an
+ * address given as server), AE_ERR_TRANSPORT (server unreachable, signing
  * refused, timeout, other errors), AE_ERR_INVALID, AE_ERR_NOMEM.
  */
 ae_err ae_smb_fetch(TALLOC_CTX *mem_ctx, struct ae_smb *ctx, const char *server,

@@ -1,0 +1,323 @@
+/*
+ * ae_gpo_collect.c: the AutoEnrollment settings of the machine from Group
+ * Policy: the SOM chain of its object (site, domain, OUs), the GPO objects
+ * linked there, the MS-GPOL list (source/gpo), each applied GPO's
+ * Machine/Registry.pol from SYSVOL (cached per GPO by version, so an
+ * unchanged GPO is not read again), merged in precedence order.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <talloc.h>
+#include <param.h>
+#include "ae_policy_report.h"
+#include "ae_creds.h"
+#include "ae_file.h"
+#include "ae_log.h"
+#include "ae_ldap.h"
+#include "ae_entry.h"
+#include "ae_principal.h"
+#include "ae_secdesc.h"
+#include "ae_gplink.h"
+#include "ae_gpolist.h"
+#include "ae_preg.h"
+#include "ae_aesettings.h"
+#include "ae_smb.h"
+
+#define AE_GPO_MAX 1024		/* GPOs linked along one SOM chain */
+#define AE_SOM_MAX 64		/* site + domain + nested OUs */
+
+static const char *const som_attrs[] = { "gPLink", "gPOptions", NULL };
+static const char *const gpo_attrs[] = { "cn", "displayName", "flags", "versionNumber",
+					 "gPCFunctionalityVersion", "gPCFileSysPath",
+					 "nTSecurityDescriptor", NULL };
+
+static const struct ae_ldap_value *value_of(const struct ae_ldap_entry *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->num_attrs; i++) {
+		if (strcasecmp(e->attrs[i].name, name) == 0 && e->attrs[i].num_values > 0) {
+			return &e->attrs[i].values[0];
+		}
+	}
+	return NULL;
+}
+
+static uint32_t u32_of(const struct ae_ldap_entry *e, const char *name, uint32_t dflt)
+{
+	const struct ae_ldap_value *v = value_of(e, name);
+	char *end = NULL;
+	long long n;
+
+	if (v == NULL) {
+		return dflt;
+	}
+	n = strtoll((const char *)v->data, &end, 10);
+	if (end == (const char *)v->data || *end != '\0') {
+		return dflt;
+	}
+	return (uint32_t)n;	/* LDAP integers are signed 32-bit: keep the bits */
+}
+
+/* The OUs between the object and the domain NC, top-most first. */
+static ae_err som_chain(struct ae_session *s, TALLOC_CTX *mem, struct ae_policy_report *r,
+			const char *site, struct ae_som **_soms, size_t *_n)
+{
+	const char *domain_nc = s->rootdse->default_nc;
+	const char *dn = r->principal->dn;
+	const char *ous[AE_SOM_MAX];
+	struct ae_som *soms = talloc_zero_array(mem, struct ae_som, AE_SOM_MAX + 2);
+	size_t num_ous = 0, n = 0, i;
+	const char *p;
+
+	if (soms == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	/* walk up the DN: each parent that is an OU is a SOM (containers are not) */
+	for (p = dn; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p != ',') {
+			continue;
+		}
+		if (strcasecmp(p + 1, domain_nc) == 0) {
+			break;
+		}
+		if (strncasecmp(p + 1, "OU=", 3) == 0 && num_ous < AE_SOM_MAX) {
+			ous[num_ous++] = p + 1;
+		}
+	}
+	if (site != NULL && site[0] != '\0') {
+		soms[n].type = AE_SOM_SITE;
+		soms[n++].dn = talloc_asprintf(soms, "CN=%s,CN=Sites,%s", site,
+					       s->rootdse->configuration_nc);
+	}
+	soms[n].type = AE_SOM_DOMAIN;
+	soms[n++].dn = talloc_strdup(soms, domain_nc);
+	for (i = num_ous; i > 0; i--) {
+		soms[n].type = AE_SOM_OU;
+		soms[n++].dn = talloc_strdup(soms, ous[i - 1]);
+	}
+	for (i = 0; i < n; i++) {
+		struct ae_ldap_entry **e = NULL;
+		const struct ae_ldap_value *v;
+		size_t num = 0;
+		ae_err err;
+		struct ae_gplink *gl = NULL;
+
+		if (soms[i].dn == NULL) {
+			return AE_ERR_NOMEM;
+		}
+		err = ae_ldap_search(s->ldap, soms, soms[i].dn, AE_LDAP_SCOPE_BASE,
+				     "(objectClass=*)", som_attrs, 0, &e, &num);
+		if (err == AE_ERR_NOT_FOUND || (err == AE_OK && num == 0)) {
+			continue;	/* e.g. a site object we may not read */
+		}
+		if (err != AE_OK) {
+			ae_policy_report_error(r, soms[i].dn, "gPLink", "cannot read: %s",
+					       ae_strerror(err));
+			continue;
+		}
+		soms[i].gpoptions = u32_of(e[0], "gPOptions", 0);
+		v = value_of(e[0], "gPLink");
+		if (v == NULL) {
+			continue;
+		}
+		err = ae_gplink_parse(soms, v->data, v->len, &gl);
+		if (err != AE_OK) {
+			ae_policy_report_error(r, soms[i].dn, "gPLink", "malformed value: %s",
+					       ae_strerror(err));
+			continue;
+		}
+		soms[i].gplink = gl;
+	}
+	*_soms = soms;
+	*_n = n;
+	return AE_OK;
+}
+
+static ae_err gpo_objects(struct ae_session *s, TALLOC_CTX *mem, struct ae_policy_report *r,
+			  const struct ae_som *soms, size_t num_soms,
+			  struct ae_gpo_object **_gpos, size_t *_n)
+{
+	struct ae_gpo_object *gpos = talloc_zero_array(mem, struct ae_gpo_object, AE_GPO_MAX);
+	size_t n = 0, i, j, k;
+
+	if (gpos == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	for (i = 0; i < num_soms; i++) {
+		for (j = 0; soms[i].gplink != NULL && j < soms[i].gplink->num_links; j++) {
+			const char *dn = soms[i].gplink->links[j].dn;
+			struct ae_ldap_entry **e = NULL;
+			const struct ae_ldap_value *v;
+			struct ae_gpo_object *g;
+			size_t num = 0;
+			ae_err err;
+
+			for (k = 0; k < n; k++) {
+				if (strcasecmp(gpos[k].dn, dn) == 0) {
+					break;
+				}
+			}
+			if (k < n || n == AE_GPO_MAX) {
+				continue;	/* already read (linked twice) */
+			}
+			err = ae_ldap_search(s->ldap, gpos, dn, AE_LDAP_SCOPE_BASE, "(objectClass=*)",
+					     gpo_attrs, AE_LDAP_SEARCH_SD_DACL, &e, &num);
+			if (err != AE_OK || num == 0) {
+				/* missing or unreadable: the list says so (not in the table) */
+				continue;
+			}
+			g = &gpos[n++];
+			g->dn = talloc_strdup(gpos, e[0]->dn);
+			v = value_of(e[0], "cn");
+			g->guid = v ? talloc_strdup(gpos, (const char *)v->data) : NULL;
+			v = value_of(e[0], "displayName");
+			g->display_name = v ? talloc_strdup(gpos, (const char *)v->data) : NULL;
+			g->flags = u32_of(e[0], "flags", 0);
+			g->version_number = u32_of(e[0], "versionNumber", 0);
+			g->functionality_version = u32_of(e[0], "gPCFunctionalityVersion", 0);
+			v = value_of(e[0], "gPCFileSysPath");
+			g->file_sys_path = v ? talloc_strdup(gpos, (const char *)v->data) : NULL;
+			v = value_of(e[0], "nTSecurityDescriptor");
+			if (v != NULL) {
+				struct ae_secdesc *sd = NULL;
+				if (ae_secdesc_parse(gpos, v->data, v->len, &sd) == AE_OK) {
+					g->sd = sd;
+				} else {
+					ae_policy_report_error(r, g->dn, "nTSecurityDescriptor",
+							       "malformed security descriptor; the "
+							       "GPO is not applied");
+				}
+			}
+		}
+	}
+	*_gpos = gpos;
+	*_n = n;
+	return AE_OK;
+}
+
+/* Machine/Registry.pol of one GPO, from the cache or SYSVOL. NULL = none. */
+static ae_err fetch_pol(struct ae_session *s, TALLOC_CTX *mem, struct ae_policy_report *r,
+			struct ae_smb **smb, const struct ae_gpo_applied *g, const char *label,
+			uint8_t **_data, size_t *_len)
+{
+	const char *cache_dir = ae_lp_string(s->lp, "cache directory");
+	char *dir = talloc_asprintf(mem, "%s/autoenroll/gpo", cache_dir ? cache_dir : "/var/cache/samba");
+	char *cached = talloc_asprintf(mem, "%s/%s-%u.pol", dir, g->guid, g->version);
+	char *none = talloc_asprintf(mem, "%s/%s-%u.none", dir, g->guid, g->version);
+	char *server = NULL, *share = NULL, *path = NULL, *file = NULL, why[512] = "";
+	ae_err err;
+
+	*_data = NULL;
+	*_len = 0;
+	if (dir == NULL || cached == NULL || none == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	if (ae_file_read(mem, cached, AE_PREG_MAX, _data, _len) == AE_OK) {
+		r->gpo_cache_hits++;
+		return AE_OK;
+	}
+	if (ae_file_exists(none)) {
+		r->gpo_cache_hits++;
+		return AE_OK;
+	}
+	if (g->file_sys_path == NULL ||
+	    ae_unc_split(mem, g->file_sys_path, &server, &share, &path) != AE_OK) {
+		ae_policy_report_error(r, label, "gPCFileSysPath", "missing or not a UNC path");
+		return AE_ERR_NOT_FOUND;
+	}
+	if (*smb == NULL) {
+		struct ae_smb_options o = { .user = talloc_asprintf(mem, "%s$",
+						lpcfg_netbios_name(s->lp)),
+					    .workgroup = ae_lp_string(s->lp, "workgroup") };
+		err = ae_smb_open(s, &o, smb, why, sizeof(why));
+		if (err != AE_OK) {
+			ae_policy_report_error(r, label, "SYSVOL", "%s", why);
+			return err;
+		}
+	}
+	file = talloc_asprintf(mem, "%s/Machine/Registry.pol", path);
+	/* the domain name in the UNC path would need a DFS referral: ask the DC */
+	err = ae_smb_fetch(mem, *smb, s->dc, share, file, AE_PREG_MAX, _data, _len,
+			   why, sizeof(why));
+	r->smb_reads = ae_smb_read_count(*smb);
+	if (err == AE_ERR_NOT_FOUND) {
+		(void)ae_mkdir_p(dir, 0700);
+		(void)ae_file_write_atomic(none, "", 0, 0600);
+		return AE_OK;
+	}
+	if (err != AE_OK) {
+		ae_policy_report_error(r, label, "Machine/Registry.pol", "%s", why);
+		return err;
+	}
+	if (ae_mkdir_p(dir, 0700) == AE_OK) {
+		(void)ae_file_write_atomic(cached, *_data, *_len, 0600);
+	}
+	return AE_OK;
+}
+
+ae_err ae_gpo_collect(struct ae_session *s, struct ae_policy_report *r)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	struct ae_som *soms = NULL;
+	struct ae_gpo_object *gpos = NULL;
+	struct ae_gpolist_input in = { .context = AE_GPO_CONTEXT_MACHINE };
+	struct ae_regview *view = NULL;
+	struct ae_smb *smb = NULL;
+	size_t num_soms = 0, num_gpos = 0, i;
+	ae_err err;
+
+	if (tmp == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	err = som_chain(s, tmp, r, r->site, &soms, &num_soms);
+	if (err == AE_OK) {
+		err = gpo_objects(s, tmp, r, soms, num_soms, &gpos, &num_gpos);
+	}
+	if (err == AE_OK) {
+		in.soms = soms;
+		in.num_soms = num_soms;
+		in.gpos = gpos;
+		in.num_gpos = num_gpos;
+		in.token = r->principal->token;
+		err = ae_gpolist_compute(r, &in, &r->gpolist);
+	}
+	view = ae_regview_new(tmp);
+	if (err == AE_OK && view == NULL) {
+		err = AE_ERR_NOMEM;
+	}
+	for (i = 0; err == AE_OK && i < r->gpolist->num_applied; i++) {
+		const struct ae_gpo_applied *g = &r->gpolist->applied[i];
+		char *label = talloc_asprintf(tmp, "%s %s", g->display_name ? g->display_name : "",
+					      g->guid);
+		struct ae_preg *pol = NULL;
+		uint8_t *data = NULL;
+		size_t len = 0;
+		char why[AE_PREG_WHY_MAX] = "";
+
+		if (g->version == 0) {
+			continue;	/* no machine settings were ever written */
+		}
+		if (fetch_pol(s, tmp, r, &smb, g, label, &data, &len) != AE_OK || data == NULL) {
+			continue;
+		}
+		if (ae_preg_parse(tmp, data, len, &pol, why, sizeof(why)) != AE_OK) {
+			ae_policy_report_error(r, label, "Machine/Registry.pol", "not a valid "
+					       "Registry.pol: %s; this GPO's settings are ignored", why);
+			continue;
+		}
+		err = ae_preg_apply(view, pol, label);
+	}
+	if (err == AE_OK) {
+		err = ae_aesettings_from_view(r, view, &r->settings);
+	}
+	talloc_free(tmp);
+	return err;
+}

@@ -1,0 +1,178 @@
+/*
+ * ae_policy_report.c: `autoenroll policy`: the principal and its site, the
+ * Group Policy half (ae_gpo_collect.c), then the enrollment policy from the
+ * configuration NC and each template's eligibility with its reason.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <talloc.h>
+#include <param.h>
+#include "ae_policy_report.h"
+#include "ae_creds.h"
+#include "ae_log.h"
+#include "ae_ldap.h"
+#include "ae_entry.h"
+#include "ae_principal.h"
+#include "ae_cldap.h"
+#include "ae_netlogon.h"
+#include "ae_sid.h"
+#include "ae_template.h"
+#include "ae_pki.h"
+#include "ae_eligibility.h"
+#include "ae_aesettings.h"
+
+void ae_policy_report_error(struct ae_policy_report *r, const char *object,
+			    const char *attribute, const char *fmt, ...)
+{
+	struct ae_policy_error *e;
+	va_list ap;
+
+	e = talloc_realloc(r, r->errors, struct ae_policy_error, r->num_errors + 1);
+	if (e == NULL) {
+		return;
+	}
+	r->errors = e;
+	e = &r->errors[r->num_errors++];
+	e->object = talloc_strdup(r->errors, object ? object : "");
+	e->attribute = talloc_strdup(r->errors, attribute ? attribute : "");
+	va_start(ap, fmt);
+	e->message = talloc_vasprintf(r->errors, fmt, ap);
+	va_end(ap);
+	AE_WARN("%s: %s: %s", e->object, e->attribute, e->message ? e->message : "");
+}
+
+/* SID -> "DOMAIN\name" for reasons like "denied Enroll by LAB\Deny Certs". */
+struct namer {
+	struct ae_session *s;
+	TALLOC_CTX *mem;
+	struct { struct ae_sid sid; char *name; } cache[64];
+	size_t n;
+};
+
+static const char *name_sid(void *private_data, const struct ae_sid *sid)
+{
+	static const char *const attrs[] = { "sAMAccountName", NULL };
+	struct namer *nm = private_data;
+	struct ae_ldap_entry **e = NULL;
+	char *sid_str = ae_sid_to_string(nm->mem, sid), *filter, *name = NULL;
+	size_t num = 0, i;
+
+	for (i = 0; i < nm->n; i++) {
+		if (ae_sid_equal(&nm->cache[i].sid, sid)) {
+			return nm->cache[i].name;
+		}
+	}
+	if (sid_str == NULL) {
+		return NULL;
+	}
+	filter = talloc_asprintf(nm->mem, "(objectSid=%s)", sid_str);
+	if (filter != NULL &&
+	    ae_ldap_search(nm->s->ldap, nm->mem, nm->s->rootdse->default_nc, AE_LDAP_SCOPE_SUBTREE,
+			   filter, attrs, 0, &e, &num) == AE_OK && num == 1 &&
+	    e[0]->num_attrs > 0 && e[0]->attrs[0].num_values > 0) {
+		/* the eligibility text adds the SID itself */
+		name = talloc_asprintf(nm->mem, "%s\\%s", ae_lp_string(nm->s->lp, "workgroup"),
+				       (const char *)e[0]->attrs[0].values[0].data);
+	}
+	if (name == NULL) {
+		name = sid_str;
+	}
+	if (nm->n < sizeof(nm->cache) / sizeof(nm->cache[0])) {
+		nm->cache[nm->n].sid = *sid;
+		nm->cache[nm->n++].name = name;
+	}
+	return name;
+}
+
+static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
+{
+	struct ae_policy_skip *skipped = NULL;
+	size_t num_skipped = 0, i;
+	struct namer *nm = talloc_zero(r, struct namer);
+	ae_err err;
+
+	if (nm == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	err = ae_policy_read_templates(s->ldap, r, s->rootdse->configuration_nc, true,
+				       &r->templates, &r->num_templates, &skipped, &num_skipped);
+	if (err != AE_OK) {
+		ae_policy_report_error(r, "CN=Certificate Templates", "", "cannot read the "
+				       "templates: %s", ae_strerror(err));
+		return err;
+	}
+	for (i = 0; i < num_skipped; i++) {
+		const char *colon = strchr(skipped[i].why, ':');
+		char *attr = colon ? talloc_strndup(r, skipped[i].why, colon - skipped[i].why) : NULL;
+		ae_policy_report_error(r, skipped[i].dn, attr ? attr : "", "%s; the template is "
+				       "skipped", skipped[i].why);
+	}
+	err = ae_policy_read_enrollment_services(s->ldap, r, s->rootdse->configuration_nc,
+						 &r->cas, &r->num_cas);
+	if (err != AE_OK) {
+		ae_policy_report_error(r, "CN=Enrollment Services", "", "cannot read the "
+				       "enterprise CAs: %s", ae_strerror(err));
+		return err;
+	}
+	nm->s = s;
+	nm->mem = nm;
+	return ae_eligibility_compute(r, r->templates, r->num_templates, r->cas, r->num_cas,
+				      r->principal->token, AE_CONTEXT_MACHINE, name_sid, nm,
+				      &r->eligibility);
+}
+
+ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
+			 struct ae_policy_report **_r)
+{
+	struct ae_policy_report *r = talloc_zero(mem_ctx, struct ae_policy_report);
+	struct ae_netlogon *nl = NULL;
+	uint8_t forest_guid[16];
+	char *sam = NULL;
+	ae_err err;
+
+	if (r == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	*_r = r;
+	r->dc = talloc_strdup(r, s->dc);
+	r->account = talloc_strdup(r, s->account);
+	err = ae_session_ldap(s);
+	if (err != AE_OK) {
+		return err;
+	}
+	sam = talloc_asprintf(r, "%s$", lpcfg_netbios_name(s->lp));
+	err = ae_principal_read(s->ldap, r, s->rootdse->default_nc, sam, &r->principal);
+	if (err != AE_OK) {
+		snprintf(s->error, sizeof(s->error), "cannot read the machine account %s under %s "
+			 "from %s: %s", sam, s->rootdse->default_nc, s->dc, ae_strerror(err));
+		return err;
+	}
+	/* the site: the DC locator's answer (CLDAP), as Windows gets it */
+	if (ae_cldap_ping(r, s->dc, lpcfg_dnsdomain(s->lp), lpcfg_netbios_name(s->lp), &nl) ==
+	    AE_OK && nl->client_site[0] != '\0') {
+		r->site = talloc_strdup(r, nl->client_site);
+	} else {
+		ae_policy_report_error(r, s->dc, "CLDAP", "no site from the DC locator; site-linked "
+				       "GPOs are not considered");
+	}
+	err = ae_gpo_collect(s, r);
+	if (err != AE_OK) {
+		snprintf(s->error, sizeof(s->error), "Group Policy of %s: %s", sam, ae_strerror(err));
+		return err;
+	}
+	if (ae_ldap_object_guid(s->ldap, s->rootdse->root_domain_nc, forest_guid) == AE_OK) {
+		(void)ae_aesettings_check_forest(r->settings, forest_guid);
+	} else {
+		ae_policy_report_error(r, s->rootdse->root_domain_nc, "objectGUID", "cannot read the "
+				       "forest root GUID; LDAP: policy servers stay unchecked");
+	}
+	err = read_policy(s, r);
+	r->ldap_searches = ae_ldap_search_count(s->ldap);
+	if (err != AE_OK) {
+		snprintf(s->error, sizeof(s->error), "enrollment policy from %s: %s", s->dc,
+			 ae_strerror(err));
+	}
+	return err;
+}

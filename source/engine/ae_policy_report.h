@@ -1,0 +1,62 @@
+/*
+ * ae_policy_report.h: everything `autoenroll policy` shows, collected in
+ * one pass: the principal (token, site), the GPO list (MS-GPOL) and the
+ * AutoEnrollment settings merged from each GPO's Machine/Registry.pol,
+ * the enterprise CAs, and every template with its eligibility and reason.
+ * Problems with one object (a GPO's file, a template's attribute) are
+ * collected in errors[] and the rest is still processed.
+ */
+#ifndef AE_POLICY_REPORT_H
+#define AE_POLICY_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <talloc.h>
+#include "ae_error.h"
+#include "ae_session.h"
+
+struct ae_principal;
+struct ae_gpolist;
+struct ae_aesettings;
+struct ae_enrollment_service;
+struct ae_template;
+struct ae_eligibility;
+
+struct ae_policy_error {
+	char *object;		/* a DN, or "<GPO name> {GUID}" */
+	char *attribute;	/* the attribute or file */
+	char *message;
+};
+
+struct ae_policy_report {
+	struct ae_principal *principal;
+	char *account;			/* DOMAIN\NAME$ */
+	char *site;			/* client site from the DC locator; NULL if none */
+	char *dc;
+	struct ae_gpolist *gpolist;
+	struct ae_aesettings *settings;
+	struct ae_enrollment_service **cas;
+	size_t num_cas;
+	struct ae_template **templates;
+	size_t num_templates;
+	struct ae_eligibility *eligibility;	/* num_templates entries */
+	struct ae_policy_error *errors;
+	size_t num_errors;
+	unsigned ldap_searches;
+	unsigned smb_reads;
+	unsigned gpo_cache_hits;
+};
+
+/* Collect the report for the session's machine account. */
+ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
+			 struct ae_policy_report **_r);
+
+/* Add one entry to r->errors (and log it as a warning). */
+void ae_policy_report_error(struct ae_policy_report *r, const char *object,
+			    const char *attribute, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The GPO half (ae_gpo_collect.c): SOMs, GPOs, SYSVOL, merged settings. */
+ae_err ae_gpo_collect(struct ae_session *s, struct ae_policy_report *r);
+
+#endif
