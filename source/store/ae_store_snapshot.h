@@ -1,0 +1,65 @@
+/*
+ * ae_store_snapshot.h: what the store holds, as plain data for the engine's
+ * decide() (a pure function: it reads these structs and never the disk).
+ *
+ * One record per managed certificate (<template>.state next to .key/.crt;
+ * ../shared/DESIGN.md store layout), explicit state, saved after every
+ * transition (certmonger style).
+ */
+#ifndef AE_STORE_SNAPSHOT_H
+#define AE_STORE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+enum ae_cert_state {
+	AE_CERT_NONE = 0,	/* nothing installed for this template */
+	AE_CERT_ISSUED,		/* a valid pair is installed */
+	AE_CERT_ENROLLING,	/* new key made, request being sent (transient) */
+	AE_CERT_PENDING,	/* the CA holds a request (id recorded) */
+	AE_CERT_RENEWING,	/* renewal in flight, old pair still installed (transient) */
+	AE_CERT_INSTALLING,	/* new pair verified, being moved into place (transient) */
+	AE_CERT_ARCHIVED,	/* replaced; kept in archive/ */
+	AE_CERT_REMOVED,	/* invalid and removed (CT_FLAG_REMOVE_INVALID...) */
+};
+
+/* A certificate the store manages (the current one of a template). */
+struct ae_store_cert {
+	char *template_name;	/* the store's name for it (file stem) */
+	/* from the certificate's template extension (1.3.6.1.4.1.311.21.7) or v1 name */
+	char *template_oid;	/* NULL for v1 */
+	char *template_v1_name;	/* NULL for v2+ */
+	uint32_t major, minor;
+	bool has_major;
+	char *ca;		/* enrollment service cn that issued it */
+	char *serial_hex;
+	char *thumbprint_hex;	/* SHA-1 */
+	char *issuer;		/* one-line */
+	time_t not_before, not_after;
+	char **cdp_urls;	/* CRL distribution points (for the revocation check) */
+	size_t num_cdp_urls;
+	bool key_present;	/* <template>.key exists and matches */
+	enum ae_cert_state state;
+	uint32_t pending_request_id;	/* state PENDING */
+	time_t state_changed;
+	char *cert_path, *key_path;
+};
+
+struct ae_store_pending_req {
+	char *ca;
+	char *ca_host;
+	char *template_name;
+	uint32_t request_id;
+	time_t submitted;
+};
+
+struct ae_store_snapshot {
+	struct ae_store_cert *certs;
+	size_t num_certs;
+	struct ae_store_pending_req *pending;
+	size_t num_pending;
+};
+
+#endif
