@@ -499,4 +499,496 @@ static void test_order(void **state)
 	talloc_free(mem);
 }
 
-#include "test_eligibility_supersede.inc"
+static struct ae_template *good_tpl(TALLOC_CTX *mem, const char *cn, const char *sup1,
+				    const char *sup2)
+{
+	static const struct tspec good = GOOD;
+	struct ae_template *t = make_tpl(mem, cn, &good);
+
+	set_supersede(t, sup1, sup2);
+	return t;
+}
+
+/* A template that fails (no AutoEnroll) but still lists others. */
+static struct ae_template *no_auto_tpl(TALLOC_CTX *mem, const char *cn, const char *sup1)
+{
+	static const struct tspec s = { 2, MT | AEF, AEF, 0, 0, SD_ACES, { OA(ENR, DCS) } };
+	struct ae_template *t = make_tpl(mem, cn, &s);
+
+	set_supersede(t, sup1, NULL);
+	return t;
+}
+
+static void want(const struct ae_eligibility *e, enum ae_inelig code, const char *reason,
+		 const char *by)
+{
+	if (e->code != code || strcmp(e->reason, reason) != 0) {
+		fail_msg("%s \"%s\", not %s \"%s\"", e->code_name, e->reason,
+			 ae_inelig_name(code), reason);
+	}
+	if (by == NULL) {
+		assert_null(e->superseded_by);
+	} else {
+		assert_non_null(e->superseded_by);
+		assert_string_equal(e->superseded_by, by);
+	}
+}
+
+#define SUP	NOT "superseded by "
+#define CYC(x)	OK_R "; supersession cycle with " x ": neither dropped"
+
+static void test_supersede_simple(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	TALLOC_CTX *in = talloc_new(mem);	/* the inputs */
+	struct ae_token *tok = make_token(in, TOK_MACHINE);
+	struct ae_enrollment_service *ca = make_ca(in, "LabCA", "A", "B", "C", "U", "X", NULL);
+	struct ae_template *t[3];
+	struct ae_eligibility *out = NULL;
+	static const struct tspec user_tpl = { 2, AEF, AEF, 0, 0, SD_ACES, { BOTH(DCS) } };
+
+	(void)state;
+	/* A lists b (case-insensitive): B is dropped. */
+	t[0] = good_tpl(in, "A", "b", NULL);
+	t[1] = good_tpl(in, "B", NULL, NULL);
+	out = compute(mem, t, 2, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	want(&out[0], AE_ELIGIBLE, OK_R, NULL);
+	want(&out[1], AE_INELIG_SUPERSEDED, SUP "A", "A");
+	assert_int_equal(out[1].num_cas, 1);
+	talloc_free(out);
+
+	/* The superseder is not itself eligible: B stays. */
+	talloc_free(t[0]);
+	t[0] = no_auto_tpl(in, "A", "B");
+	out = compute(mem, t, 2, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	assert_int_equal(out[0].code, AE_INELIG_NO_AUTOENROLL);
+	want(&out[1], AE_ELIGIBLE, OK_R, NULL);
+	talloc_free(out);
+
+	/* A user template lists B: in the machine context it drops nothing. */
+	talloc_free(t[0]);
+	t[0] = make_tpl(in, "U", &user_tpl);
+	set_supersede(t[0], "B", NULL);
+	out = compute(mem, t, 2, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	assert_int_equal(out[0].code, AE_INELIG_CONTEXT);
+	want(&out[1], AE_ELIGIBLE, OK_R, NULL);
+	talloc_free(out);
+
+	/* A template listing itself, and a name nobody has. */
+	talloc_free(t[0]);
+	t[0] = good_tpl(in, "A", "A", "NoSuchTemplate");
+	out = compute(mem, t, 2, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	want(&out[0], AE_ELIGIBLE, OK_R, NULL);
+	want(&out[1], AE_ELIGIBLE, OK_R, NULL);
+	talloc_free(out);
+
+	/* Two superseders: the first in input order is named. */
+	t[2] = good_tpl(in, "X", "B", NULL);
+	set_supersede(t[0], "B", NULL);
+	out = compute(mem, t, 3, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	want(&out[1], AE_INELIG_SUPERSEDED, SUP "A", "A");
+	want(&out[0], AE_ELIGIBLE, OK_R, NULL);
+	want(&out[2], AE_ELIGIBLE, OK_R, NULL);
+	talloc_free(out);
+	talloc_free(in);
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
+static void test_supersede_chain(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	TALLOC_CTX *in = talloc_new(mem);	/* the inputs */
+	struct ae_token *tok = make_token(in, TOK_MACHINE);
+	struct ae_enrollment_service *ca = make_ca(in, "LabCA", "A", "B", "C", "D", NULL);
+	struct ae_template *t[4];
+	struct ae_eligibility *out = NULL;
+
+	(void)state;
+	/* D -> C -> B -> A given in reverse: every link but the head is dropped. */
+	t[0] = good_tpl(in, "A", NULL, NULL);
+	t[1] = good_tpl(in, "B", "A", NULL);
+	t[2] = good_tpl(in, "C", "B", NULL);
+	t[3] = good_tpl(in, "D", "C", NULL);
+	out = compute(mem, t, 4, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	want(&out[3], AE_ELIGIBLE, OK_R, NULL);
+	want(&out[2], AE_INELIG_SUPERSEDED, SUP "D", "D");
+	want(&out[1], AE_INELIG_SUPERSEDED, SUP "C, itself superseded by D", "C");
+	want(&out[0], AE_INELIG_SUPERSEDED,
+	     SUP "B, itself superseded by C, itself superseded by D", "B");
+	talloc_free(out);
+
+	/* C not eligible: B is no longer dropped; A still is (B is a candidate). */
+	talloc_free(t[2]);
+	t[2] = no_auto_tpl(in, "C", "B");
+	out = compute(mem, t, 4, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	want(&out[3], AE_ELIGIBLE, OK_R, NULL);
+	assert_int_equal(out[2].code, AE_INELIG_NO_AUTOENROLL);
+	assert_null(out[2].superseded_by);
+	want(&out[1], AE_ELIGIBLE, OK_R, NULL);
+	want(&out[0], AE_INELIG_SUPERSEDED, SUP "B", "B");
+	talloc_free(out);
+	talloc_free(in);
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
+static void test_supersede_cycle(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	TALLOC_CTX *in = talloc_new(mem);	/* the inputs */
+	struct ae_token *tok = make_token(in, TOK_MACHINE);
+	struct ae_enrollment_service *ca = make_ca(in, "LabCA", "A", "B", "C", "X", NULL);
+	struct ae_template *t[4];
+	struct ae_eligibility *out = NULL;
+
+	(void)state;
+	/* A <-> B: neither is dropped, both say so. */
+	t[0] = good_tpl(in, "A", "B", NULL);
+	t[1] = good_tpl(in, "B", "A", NULL);
+	out = compute(mem, t, 2, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	want(&out[0], AE_ELIGIBLE, CYC("B"), NULL);
+	want(&out[1], AE_ELIGIBLE, CYC("A"), NULL);
+	talloc_free(out);
+
+	/* A -> B -> C -> A, and X outside the cycle lists A. */
+	set_supersede(t[1], "C", NULL);
+	t[2] = good_tpl(in, "C", "A", NULL);
+	t[3] = good_tpl(in, "X", "A", NULL);
+	out = compute(mem, t, 4, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	want(&out[0], AE_INELIG_SUPERSEDED, SUP "X", "X");
+	want(&out[1], AE_ELIGIBLE, CYC("A"), NULL);
+	want(&out[2], AE_ELIGIBLE, CYC("A"), NULL);
+	want(&out[3], AE_ELIGIBLE, OK_R, NULL);
+	talloc_free(out);
+
+	/* A cycle member outside the cycle's reach: A <-> B, B also lists C. */
+	set_supersede(t[1], "A", "C");
+	set_supersede(t[2], NULL, NULL);
+	out = compute(mem, t, 3, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	want(&out[0], AE_ELIGIBLE, CYC("B"), NULL);
+	want(&out[1], AE_ELIGIBLE, CYC("A"), NULL);
+	want(&out[2], AE_INELIG_SUPERSEDED, SUP "B", "B");
+	talloc_free(out);
+	talloc_free(in);
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
+/* ae_supersession_compute on its own: long chains and cycles, no recursion. */
+static void test_supersession_direct(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	TALLOC_CTX *in = talloc_new(mem);	/* the inputs */
+	const size_t n = 10000;
+	struct ae_template **t = talloc_array(in, struct ae_template *, n);
+	struct ae_supersession *sup = talloc_array(in, struct ae_supersession, n);
+	bool *cand = talloc_array(in, bool, n);
+	char name[32], next[32];
+	size_t i;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(sup);
+	assert_non_null(cand);
+	for (i = 0; i < n; i++) {
+		t[i] = talloc_zero(t, struct ae_template);
+		assert_non_null(t[i]);
+		snprintf(name, sizeof(name), "T%zu", i);
+		snprintf(next, sizeof(next), "t%zu", i + 1);
+		t[i]->cn = talloc_strdup(t[i], name);
+		set_supersede(t[i], i + 1 < n ? next : NULL, NULL);
+		cand[i] = true;
+	}
+	/* T0 -> T1 -> ... -> T9999: all but T0 dropped, each by its predecessor. */
+	assert_int_equal(ae_supersession_compute(t, n, cand, sup), AE_OK);
+	assert_int_equal(sup[0].superseded_by, AE_SUPERSEDE_NONE);
+	for (i = 1; i < n; i++) {
+		assert_int_equal(sup[i].superseded_by, i - 1);
+		assert_int_equal(sup[i].cycle_with, AE_SUPERSEDE_NONE);
+	}
+
+	/* Close it: one cycle of 10000, nobody dropped. */
+	set_supersede(t[n - 1], "T0", NULL);
+	assert_int_equal(ae_supersession_compute(t, n, cand, sup), AE_OK);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sup[i].superseded_by, AE_SUPERSEDE_NONE);
+		assert_int_equal(sup[i].cycle_with, i == 0 ? 1 : 0);
+	}
+
+	/* T5000 not a candidate: the cycle becomes a chain from T5001. */
+	cand[5000] = false;
+	assert_int_equal(ae_supersession_compute(t, n, cand, sup), AE_OK);
+	assert_int_equal(sup[5000].superseded_by, AE_SUPERSEDE_NONE);
+	assert_int_equal(sup[5000].cycle_with, AE_SUPERSEDE_NONE);
+	assert_int_equal(sup[5001].superseded_by, AE_SUPERSEDE_NONE);
+	assert_int_equal(sup[0].superseded_by, n - 1);
+	assert_int_equal(sup[4999].superseded_by, 4998);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sup[i].cycle_with, AE_SUPERSEDE_NONE);
+	}
+
+	/* Duplicate cns: a value names both. */
+	talloc_free(t[2]->cn);
+	t[2]->cn = talloc_strdup(t[2], "T1");
+	cand[5000] = true;
+	set_supersede(t[n - 1], NULL, NULL);
+	assert_int_equal(ae_supersession_compute(t, n, cand, sup), AE_OK);
+	assert_int_equal(sup[1].superseded_by, 0);
+	assert_int_equal(sup[2].superseded_by, 0);
+	assert_int_equal(sup[3].superseded_by, 2);
+	assert_int_equal(sup[4].superseded_by, 3);
+
+	assert_int_equal(ae_supersession_compute(t, 0, NULL, NULL), AE_OK);
+	assert_int_equal(ae_supersession_compute(NULL, 1, cand, sup), AE_ERR_INVALID);
+	assert_int_equal(ae_supersession_compute(t, 1, NULL, sup), AE_ERR_INVALID);
+	assert_int_equal(ae_supersession_compute(t, 1, cand, NULL), AE_ERR_INVALID);
+	assert_int_equal(ae_supersession_compute(t, AE_ELIGIBILITY_TEMPLATES_MAX + 1, cand, sup),
+			 AE_ERR_TOO_LARGE);
+	talloc_free(t[3]->cn);
+	t[3]->cn = NULL;
+	assert_int_equal(ae_supersession_compute(t, 4, cand, sup), AE_ERR_INVALID);
+	talloc_free(in);
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
+/* The namer (or none), and the CA list. */
+static void test_names_and_cas(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	TALLOC_CTX *in = talloc_new(mem);	/* the inputs */
+	struct ae_token *tok = make_token(in, TOK_MACHINE);
+	static const struct tspec denied = { 2, MT | AEF, AEF, 0, 0, SD_ACES,
+					     { OD(ENR, NESTED), BOTH(DCS) } };
+	static const struct tspec no_auto = { 2, MT | AEF, AEF, 0, 0, SD_ACES, { OA(ENR, DCS) } };
+	struct ae_template *t[2];
+	struct ae_enrollment_service *cas[9];
+	struct ae_eligibility *out = NULL;
+	struct namer_state st = { 0 };
+	char cn[16];
+	size_t i;
+
+	(void)state;
+	t[0] = make_tpl(in, "Denied", &denied);
+	t[1] = make_tpl(in, "Good", &no_auto);
+	cas[0] = make_ca(in, "LabCA", "Denied", "good", NULL);
+	cas[1] = make_ca(in, "Other", NULL);
+	cas[2] = make_ca(in, "SecondCA", "GOOD", "Denied", NULL);
+
+	/* Without a namer: SIDs only; the CAs are listed whatever the verdict. */
+	assert_int_equal(ae_eligibility_compute(mem, t, 2, cas, 3, tok, AE_CONTEXT_MACHINE, NULL,
+						NULL, &out), AE_OK);
+	want(&out[0], AE_INELIG_ENROLL_DENIED, NOT "denied Enroll by " NESTED, NULL);
+	want(&out[1], AE_INELIG_NO_AUTOENROLL, NOT "nothing grants AutoEnroll to " MACHINE
+	     " or its groups", NULL);
+	assert_int_equal(out[0].num_cas, 2);
+	assert_string_equal(out[0].cas[0], "LabCA");
+	assert_string_equal(out[0].cas[1], "SecondCA");
+	assert_int_equal(out[1].num_cas, 2);
+	talloc_free(out);
+
+	/* With it: named, and the namer saw our private data. */
+	assert_int_equal(ae_eligibility_compute(mem, t, 2, cas, 3, tok, AE_CONTEXT_MACHINE,
+						lab_namer, &st, &out), AE_OK);
+	want(&out[0], AE_INELIG_ENROLL_DENIED,
+	     NOT "denied Enroll by LAB\\Nested Group (" NESTED ")", NULL);
+	assert_true(st.calls >= 2);
+	talloc_free(out);
+
+	/* Eligible through two CAs, in their order. */
+	set_spec(t[1], &(struct tspec)GOOD);
+	out = compute(mem, &t[1], 1, cas, 3, tok, AE_CONTEXT_MACHINE);
+	want(&out[0], AE_ELIGIBLE, "eligible: published by LabCA, SecondCA", NULL);
+	talloc_free(out);
+
+	/* Not published: no CA at all, and nine that do not list it. */
+	out = compute(mem, &t[1], 1, NULL, 0, tok, AE_CONTEXT_MACHINE);
+	want(&out[0], AE_INELIG_NOT_PUBLISHED, NOT "no Enrollment Service was read", NULL);
+	talloc_free(out);
+	talloc_free(cas[0]);
+	talloc_free(cas[1]);
+	talloc_free(cas[2]);
+	for (i = 0; i < 9; i++) {
+		snprintf(cn, sizeof(cn), "CA%zu", i);
+		cas[i] = make_ca(in, cn, "Other", NULL);
+	}
+	out = compute(mem, &t[1], 1, cas, 9, tok, AE_CONTEXT_MACHINE);
+	want(&out[0], AE_INELIG_NOT_PUBLISHED, NOT "no Enrollment Service lists it in "
+	     "certificateTemplates (9 checked: CA0, CA1, CA2, CA3, CA4, CA5, CA6, CA7, ...)",
+	     NULL);
+	assert_null(out[0].cas);
+	talloc_free(out);
+	talloc_free(in);
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
+static uint8_t *read_corpus(TALLOC_CTX *mem, const char *name, size_t *_len)
+{
+	char path[512];
+	uint8_t buf[4096];
+	FILE *f = NULL;
+	size_t n;
+
+	snprintf(path, sizeof(path), CORPUS "%s", name);
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		fail_msg("cannot open %s", path);
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	*_len = n;
+	return talloc_memdup(mem, buf, n);
+}
+
+/*
+ * Templates parsed from entries: a v1 machine template (no msPKI-*
+ * attributes, the flag in flags) with a built SD, and a v2 one with the
+ * descriptor Samba stored for the lab template.
+ */
+static void test_from_attrs(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	TALLOC_CTX *in = talloc_new(mem);	/* the inputs */
+	struct ae_token *machine = make_token(in, TOK_MACHINE);
+	struct ae_token *user = make_token(in, TOK_USER);
+	static const struct tspec sd_both = { 0, 0, 0, 0, 0, SD_ACES, { BOTH(DCS) } };
+	struct ae_template *scratch = make_tpl(in, "scratch", &sd_both);
+	struct ae_ldap_entry *e = ae_entry_new(in, "CN=MachineV1,CN=Certificate Templates");
+	struct ae_enrollment_service *ca = make_ca(in, "LabCA", "MachineV1", "LabMachine", NULL);
+	struct ae_template *t[2];
+	struct ae_eligibility *out = NULL;
+	uint8_t *lab_sd = NULL;
+	size_t lab_sd_len = 0;
+	char why[256];
+
+	(void)state;
+	assert_non_null(e);
+	assert_int_equal(ae_entry_add_str(e, "cn", "MachineV1"), AE_OK);
+	assert_int_equal(ae_entry_add_str(e, "flags", "131680"), AE_OK);	/* 0x20260 */
+	assert_int_equal(ae_entry_add_str(e, "revision", "5"), AE_OK);
+	assert_int_equal(ae_entry_add_value(e, "nTSecurityDescriptor", scratch->sd,
+					    scratch->sd_len), AE_OK);
+	assert_int_equal(ae_template_from_attrs(in, e, &t[0], why, sizeof(why)), AE_OK);
+	assert_int_equal(t[0]->schema_version, 1);
+	assert_int_equal(t[0]->enrollment_flag, 0);
+
+	talloc_free(e);
+	e = ae_entry_new(in, "CN=LabMachine,CN=Certificate Templates");
+	assert_int_equal(ae_entry_add_str(e, "cn", "LabMachine"), AE_OK);
+	assert_int_equal(ae_entry_add_str(e, "flags", "131680"), AE_OK);
+	assert_int_equal(ae_entry_add_str(e, "msPKI-Template-Schema-Version", "2"), AE_OK);
+	assert_int_equal(ae_entry_add_str(e, "msPKI-Enrollment-Flag", "32"), AE_OK);
+	assert_int_equal(ae_entry_add_str(e, "msPKI-Private-Key-Flag", "16842752"), AE_OK);
+	assert_int_equal(ae_entry_add_str(e, "msPKI-RA-Signature", "0"), AE_OK);
+	lab_sd = read_corpus(in, "valid_lab_template_brief.sd", &lab_sd_len);
+	assert_int_equal(ae_entry_add_value(e, "nTSecurityDescriptor", lab_sd, lab_sd_len),
+			 AE_OK);
+	assert_int_equal(ae_template_from_attrs(in, e, &t[1], why, sizeof(why)), AE_OK);
+
+	out = compute(mem, t, 2, &ca, 1, machine, AE_CONTEXT_MACHINE);
+	want(&out[0], AE_ELIGIBLE, OK_R, NULL);
+	want(&out[1], AE_ELIGIBLE, OK_R, NULL);
+	talloc_free(out);
+	out = compute(mem, t, 2, &ca, 1, user, AE_CONTEXT_USER);
+	assert_int_equal(out[0].code, AE_INELIG_CONTEXT);
+	assert_int_equal(out[1].code, AE_INELIG_CONTEXT);
+	talloc_free(out);
+	talloc_free(in);
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
+static void test_api(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct ae_token *tok = make_token(mem, TOK_MACHINE);
+	struct ae_template *t = make_tpl(mem, "Tpl", &(struct tspec)GOOD);
+	struct ae_enrollment_service *ca = make_ca(mem, "LabCA", "Tpl", NULL);
+	struct ae_eligibility *out = NULL, *sentinel = (struct ae_eligibility *)&out;
+	struct ae_template *null_t = NULL;
+	char *cn = NULL;
+	size_t blocks = 0;
+
+	(void)state;
+	blocks = talloc_total_blocks(mem);
+	out = sentinel;
+	assert_int_equal(ae_eligibility_compute(mem, &t, 1, &ca, 1, NULL, AE_CONTEXT_MACHINE,
+						NULL, NULL, &out), AE_ERR_INVALID);
+	assert_int_equal(ae_eligibility_compute(mem, &t, 1, &ca, 1, tok, AE_CONTEXT_MACHINE,
+						NULL, NULL, NULL), AE_ERR_INVALID);
+	assert_int_equal(ae_eligibility_compute(mem, &t, 1, &ca, 1, tok, (enum ae_context)7,
+						NULL, NULL, &out), AE_ERR_INVALID);
+	assert_int_equal(ae_eligibility_compute(mem, NULL, 1, &ca, 1, tok, AE_CONTEXT_MACHINE,
+						NULL, NULL, &out), AE_ERR_INVALID);
+	assert_int_equal(ae_eligibility_compute(mem, &t, 1, NULL, 1, tok, AE_CONTEXT_MACHINE,
+						NULL, NULL, &out), AE_ERR_INVALID);
+	assert_int_equal(ae_eligibility_compute(mem, &null_t, 1, &ca, 1, tok,
+						AE_CONTEXT_MACHINE, NULL, NULL, &out),
+			 AE_ERR_INVALID);
+	assert_int_equal(ae_eligibility_compute(mem, &t, AE_ELIGIBILITY_TEMPLATES_MAX + 1, &ca, 1,
+						tok, AE_CONTEXT_MACHINE, NULL, NULL, &out),
+			 AE_ERR_TOO_LARGE);
+	assert_int_equal(ae_eligibility_compute(mem, &t, 1, &ca, AE_ELIGIBILITY_CAS_MAX + 1, tok,
+						AE_CONTEXT_MACHINE, NULL, NULL, &out),
+			 AE_ERR_TOO_LARGE);
+	cn = ca->cn;
+	ca->cn = NULL;
+	assert_int_equal(ae_eligibility_compute(mem, &t, 1, &ca, 1, tok, AE_CONTEXT_MACHINE,
+						NULL, NULL, &out), AE_ERR_INVALID);
+	ca->cn = cn;
+	cn = t->cn;
+	t->cn = NULL;
+	assert_int_equal(ae_eligibility_compute(mem, &t, 1, &ca, 1, tok, AE_CONTEXT_MACHINE,
+						NULL, NULL, &out), AE_ERR_INVALID);
+	t->cn = cn;
+	assert_ptr_equal(out, sentinel);
+	assert_int_equal(talloc_total_blocks(mem), blocks);
+
+	/* No templates: an empty array. */
+	assert_int_equal(ae_eligibility_compute(mem, NULL, 0, NULL, 0, tok, AE_CONTEXT_USER,
+						NULL, NULL, &out), AE_OK);
+	assert_non_null(out);
+	assert_ptr_not_equal(out, sentinel);
+	assert_int_equal(talloc_array_length(out), 0);
+	talloc_free(out);
+	assert_int_equal(talloc_total_blocks(mem), blocks);
+
+	/* The inputs are not modified; one free releases every string. */
+	out = compute(mem, &t, 1, &ca, 1, tok, AE_CONTEXT_MACHINE);
+	assert_string_equal(t->cn, "Tpl");
+	assert_int_equal(ca->num_templates, 1);
+	talloc_free(out);
+	assert_int_equal(talloc_total_blocks(mem), blocks);
+
+	assert_string_equal(ae_inelig_name(AE_ELIGIBLE), "eligible");
+	assert_string_equal(ae_inelig_name(AE_INELIG_ENROLL_DENIED), "denied-enroll");
+	assert_string_equal(ae_inelig_name(AE_INELIG_NO_SD), "no-security-descriptor");
+	assert_string_equal(ae_inelig_name(AE_INELIG_SUPERSEDED), "superseded");
+	assert_string_equal(ae_inelig_name((enum ae_inelig)(AE_INELIG_SUPERSEDED + 1)), "unknown");
+	assert_int_equal(AE_CLIENT_CURRENT_VERSION, 4);
+
+	talloc_free(ca);
+	talloc_free(t);
+	talloc_free(tok);
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_supersede_simple),
+		cmocka_unit_test(test_supersede_chain),
+		cmocka_unit_test(test_supersede_cycle),
+		cmocka_unit_test(test_supersession_direct),
+		cmocka_unit_test(test_names_and_cas),
+		cmocka_unit_test(test_from_attrs),
+		cmocka_unit_test(test_api),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
