@@ -9,20 +9,6 @@
 #include <string.h>
 #include "ae_principal.h"
 
-static void set_why(char *why, size_t why_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_why(char *why, size_t why_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || why_len == 0) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-}
 
 /* Exactly one value of attribute 'name'. */
 static const struct ae_ldap_value *single(const struct ae_ldap_entry *e, const char *name,
@@ -31,11 +17,11 @@ static const struct ae_ldap_value *single(const struct ae_ldap_entry *e, const c
 	const struct ae_ldap_attr *a = ae_entry_attr(e, name);
 
 	if (a == NULL) {
-		set_why(why, why_len, "%s: missing", name);
+		ae_why(why, why_len, "%s: missing", name);
 		return NULL;
 	}
 	if (a->num_values != 1) {
-		set_why(why, why_len, "%s: %zu values, one expected", name, a->num_values);
+		ae_why(why, why_len, "%s: %zu values, one expected", name, a->num_values);
 		return NULL;
 	}
 	return &a->values[0];
@@ -48,7 +34,7 @@ static ae_err text_value(TALLOC_CTX *mem_ctx, const struct ae_ldap_value *v, con
 	char *s = NULL;
 
 	if (v->len == 0 || v->len > max || memchr(v->data, '\0', v->len) != NULL) {
-		set_why(why, why_len, "%s: not a text of 1..%zu bytes", name, max);
+		ae_why(why, why_len, "%s: not a text of 1..%zu bytes", name, max);
 		return AE_ERR_PARSE;
 	}
 	s = talloc_strndup(mem_ctx, (const char *)v->data, v->len);
@@ -75,12 +61,12 @@ static ae_err int32_value(const struct ae_ldap_value *v, const char *name, int32
 		len--;
 	}
 	if (len == 0 || len > 10 || (len > 1 && p[0] == '0') || (neg && p[0] == '0')) {
-		set_why(why, why_len, "%s: not an integer", name);
+		ae_why(why, why_len, "%s: not an integer", name);
 		return AE_ERR_PARSE;
 	}
 	for (i = 0; i < len; i++) {
 		if (p[i] < '0' || p[i] > '9') {
-			set_why(why, why_len, "%s: not an integer", name);
+			ae_why(why, why_len, "%s: not an integer", name);
 			return AE_ERR_PARSE;
 		}
 		n = n * 10 + (p[i] - '0');
@@ -89,7 +75,7 @@ static ae_err int32_value(const struct ae_ldap_value *v, const char *name, int32
 		n = -n;
 	}
 	if (n < INT32_MIN || n > INT32_MAX) {
-		set_why(why, why_len, "%s: out of range", name);
+		ae_why(why, why_len, "%s: out of range", name);
 		return AE_ERR_PARSE;
 	}
 	*_out = (int32_t)n;
@@ -106,11 +92,11 @@ static ae_err read_sid(const struct ae_ldap_entry *obj, struct ae_principal *p,
 		return AE_ERR_PARSE;
 	}
 	if (ae_sid_parse(v->data, v->len, &p->sid, &used) != AE_OK || used != v->len) {
-		set_why(why, why_len, "objectSid: not one binary SID");
+		ae_why(why, why_len, "objectSid: not one binary SID");
 		return AE_ERR_PARSE;
 	}
 	if (p->sid.num_auths < 2) {
-		set_why(why, why_len, "objectSid: no domain part");
+		ae_why(why, why_len, "objectSid: no domain part");
 		return AE_ERR_PARSE;
 	}
 	p->domain_sid = p->sid;
@@ -135,7 +121,7 @@ static ae_err read_numbers(const struct ae_ldap_entry *obj, struct ae_principal 
 		return err;
 	}
 	if (n <= 0) {
-		set_why(why, why_len, "primaryGroupID: %d is not a RID", (int)n);
+		ae_why(why, why_len, "primaryGroupID: %d is not a RID", (int)n);
 		return AE_ERR_PARSE;
 	}
 	p->primary_group_rid = (uint32_t)n;
@@ -153,7 +139,7 @@ static ae_err read_numbers(const struct ae_ldap_entry *obj, struct ae_principal 
 		return AE_ERR_PARSE;
 	}
 	if (v->len != AE_PRINCIPAL_GUID_LEN) {
-		set_why(why, why_len, "objectGUID: %zu bytes, 16 expected", v->len);
+		ae_why(why, why_len, "objectGUID: %zu bytes, 16 expected", v->len);
 		return AE_ERR_PARSE;
 	}
 	memcpy(p->guid, v->data, AE_PRINCIPAL_GUID_LEN);
@@ -167,7 +153,7 @@ static ae_err read_names(const struct ae_ldap_entry *obj, struct ae_principal *p
 	ae_err err;
 
 	if (obj->dn == NULL || obj->dn[0] == '\0') {
-		set_why(why, why_len, "the object has no DN");
+		ae_why(why, why_len, "the object has no DN");
 		return AE_ERR_PARSE;
 	}
 	p->dn = talloc_strdup(p, obj->dn);
@@ -200,7 +186,7 @@ static ae_err build_token(const struct ae_ldap_entry *groups, struct ae_principa
 	size_t i;
 
 	if (a == NULL) {
-		set_why(why, why_len, "tokenGroups: missing (not computed or not readable)");
+		ae_why(why, why_len, "tokenGroups: missing (not computed or not readable)");
 		return AE_ERR_PARSE;
 	}
 	p->token = ae_token_new(p, &p->sid);
@@ -210,17 +196,17 @@ static ae_err build_token(const struct ae_ldap_entry *groups, struct ae_principa
 	for (i = 0; i < a->num_values; i++) {
 		err = ae_token_add_group_blob(p->token, a->values[i].data, a->values[i].len);
 		if (err == AE_ERR_NOMEM || err == AE_ERR_TOO_LARGE) {
-			set_why(why, why_len, "tokenGroups: %s", ae_strerror(err));
+			ae_why(why, why_len, "tokenGroups: %s", ae_strerror(err));
 			return err;
 		}
 		if (err != AE_OK) {
-			set_why(why, why_len, "tokenGroups: value %zu is not one binary SID", i);
+			ae_why(why, why_len, "tokenGroups: value %zu is not one binary SID", i);
 			return AE_ERR_PARSE;
 		}
 	}
 	err = ae_sid_compose(&p->domain_sid, p->primary_group_rid, &primary);
 	if (err != AE_OK) {
-		set_why(why, why_len, "primaryGroupID: cannot make a SID of it");
+		ae_why(why, why_len, "primaryGroupID: cannot make a SID of it");
 		return AE_ERR_PARSE;
 	}
 	err = ae_token_add_group(p->token, &primary);
@@ -228,7 +214,7 @@ static ae_err build_token(const struct ae_ldap_entry *groups, struct ae_principa
 		err = ae_token_add_implicit(p->token);
 	}
 	if (err != AE_OK) {
-		set_why(why, why_len, "token: %s", ae_strerror(err));
+		ae_why(why, why_len, "token: %s", ae_strerror(err));
 	}
 	return err;
 }

@@ -3,18 +3,6 @@
 #include <string.h>
 #include "ae_attrval.h"
 
-void ae_why(char *why, size_t why_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || why_len == 0) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-}
-
 void ae_value_show(const uint8_t *p, size_t len, char *buf, size_t buf_len)
 {
 	size_t shown = len < AE_WHY_VALUE_SHOWN ? len : AE_WHY_VALUE_SHOWN;

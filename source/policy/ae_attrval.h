@@ -22,9 +22,7 @@
 #define AE_WHY_VALUE_SHOWN	48	/* bytes of a bad value quoted in 'why' */
 #define AE_WHY_SHOWN_BUF	(4 * AE_WHY_VALUE_SHOWN + 4)	/* ae_value_show() buffer */
 
-/* snprintf into why (when why != NULL && why_len > 0). */
-void ae_why(char *why, size_t why_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* ae_why() (snprintf into a 'why' buffer) is util's, in ae_error.h. */
 
 /* Render a value for a message: printable ASCII as is, other bytes as \xNN,
  * cut after AE_WHY_VALUE_SHOWN bytes with "...". Always NUL-terminates. */

@@ -24,20 +24,6 @@ struct ae_smb {
 	unsigned reads;
 };
 
-static void set_why(char *why, size_t why_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_why(char *why, size_t why_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || why_len == 0) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-}
 
 static int smb_destructor(struct ae_smb *s)
 {
@@ -134,7 +120,7 @@ static ae_err configure(struct ae_smb *s, const struct ae_smb_options *opts,
 
 	fd = config_fd(opts);
 	if (fd < 0) {
-		set_why(why, why_len, "SMB: cannot write the private configuration: %s",
+		ae_why(why, why_len, "SMB: cannot write the private configuration: %s",
 			strerror(errno));
 		return AE_ERR_TRANSPORT;
 	}
@@ -145,7 +131,7 @@ static ae_err configure(struct ae_smb *s, const struct ae_smb_options *opts,
 	rc = smbc_setConfiguration(s->c, path);
 	close(fd);
 	if (rc != 0) {
-		set_why(why, why_len, "SMB: libsmbclient did not load its configuration");
+		ae_why(why, why_len, "SMB: libsmbclient did not load its configuration");
 		return AE_ERR_TRANSPORT;
 	}
 	smbc_setOptionUseKerberos(s->c, 1);
@@ -164,7 +150,7 @@ static ae_err configure(struct ae_smb *s, const struct ae_smb_options *opts,
 	smbc_setOptionUserData(s->c, s);
 	smbc_setFunctionAuthDataWithContext(s->c, auth_fn);
 	if (!smbc_setOptionProtocols(s->c, "SMB2_02", "SMB3")) {
-		set_why(why, why_len, "SMB: libsmbclient refused the protocol range SMB2_02..SMB3");
+		ae_why(why, why_len, "SMB: libsmbclient refused the protocol range SMB2_02..SMB3");
 		return AE_ERR_TRANSPORT;
 	}
 	return AE_OK;
@@ -179,7 +165,7 @@ ae_err ae_smb_open(TALLOC_CTX *mem_ctx, const struct ae_smb_options *opts,
 	if (opts == NULL || _ctx == NULL || !option_ok(opts->user, AE_SMB_USER_MAX) ||
 	    (opts->workgroup != NULL && !option_ok(opts->workgroup, AE_SMB_USER_MAX)) ||
 	    (opts->cache_dir != NULL && !option_ok(opts->cache_dir, 1024))) {
-		set_why(why, why_len, "SMB: invalid options (user name required)");
+		ae_why(why, why_len, "SMB: invalid options (user name required)");
 		return AE_ERR_INVALID;
 	}
 	s = talloc_zero(NULL, struct ae_smb);
@@ -195,13 +181,13 @@ ae_err ae_smb_open(TALLOC_CTX *mem_ctx, const struct ae_smb_options *opts,
 	}
 	s->c = smbc_new_context();
 	if (s->c == NULL) {
-		set_why(why, why_len, "SMB: smbc_new_context: %s", strerror(errno));
+		ae_why(why, why_len, "SMB: smbc_new_context: %s", strerror(errno));
 		talloc_free(s);
 		return AE_ERR_TRANSPORT;
 	}
 	err = configure(s, opts, why, why_len);
 	if (err == AE_OK && smbc_init_context(s->c) == NULL) {
-		set_why(why, why_len, "SMB: smbc_init_context: %s", strerror(errno));
+		ae_why(why, why_len, "SMB: smbc_init_context: %s", strerror(errno));
 		err = AE_ERR_TRANSPORT;
 	}
 	if (err != AE_OK) {
@@ -334,7 +320,7 @@ static ae_err fail(int e, const char *what, const char *server, const char *shar
 	 */
 	bool login = e == EINVAL && strcmp(what, "read") != 0;
 
-	set_why(why, why_len, "SMB %s //%s/%s/%s: %s (errno %d)%s", what, server, share, path,
+	ae_why(why, why_len, "SMB %s //%s/%s/%s: %s (errno %d)%s", what, server, share, path,
 		strerror(e), e,
 		login ? ": Kerberos session setup failed (a ticket in KRB5CCNAME? a DC host "
 			"name with a cifs/ principal?)" : "");
@@ -363,7 +349,7 @@ ae_err ae_smb_fetch(TALLOC_CTX *mem_ctx, struct ae_smb *ctx, const char *server,
 	}
 	url = make_url(tmp, server, share, path);
 	if (url == NULL) {
-		set_why(why, why_len, "SMB: '//%s/%s/%s' is not a valid path",
+		ae_why(why, why_len, "SMB: '//%s/%s/%s' is not a valid path",
 			server ? server : "", share ? share : "", path ? path : "");
 		talloc_free(tmp);
 		return AE_ERR_INVALID;
@@ -380,7 +366,7 @@ ae_err ae_smb_fetch(TALLOC_CTX *mem_ctx, struct ae_smb *ctx, const char *server,
 		e = errno != 0 ? errno : EIO;
 		err = fail(e, "stat", server, share, path, why, why_len);
 	} else if (st.st_size < 0 || (uint64_t)st.st_size > max) {
-		set_why(why, why_len, "SMB //%s/%s/%s: %lld bytes, at most %zu accepted (errno %d)",
+		ae_why(why, why_len, "SMB //%s/%s/%s: %lld bytes, at most %zu accepted (errno %d)",
 			server, share, path, (long long)st.st_size, max, EFBIG);
 		err = AE_ERR_TOO_LARGE;
 	}
@@ -400,7 +386,7 @@ ae_err ae_smb_fetch(TALLOC_CTX *mem_ctx, struct ae_smb *ctx, const char *server,
 		} else {
 			len += (size_t)n;
 			if (len > max) {
-				set_why(why, why_len, "SMB //%s/%s/%s: more than %zu bytes (errno %d)",
+				ae_why(why, why_len, "SMB //%s/%s/%s: more than %zu bytes (errno %d)",
 					server, share, path, max, EFBIG);
 				err = AE_ERR_TOO_LARGE;
 			}
@@ -432,7 +418,7 @@ ae_err ae_smb_stat(struct ae_smb *ctx, const char *server, const char *share,
 	}
 	url = make_url(NULL, server, share, path);
 	if (url == NULL) {
-		set_why(why, why_len, "SMB: '//%s/%s/%s' is not a valid path",
+		ae_why(why, why_len, "SMB: '//%s/%s/%s' is not a valid path",
 			server ? server : "", share ? share : "", path ? path : "");
 		return AE_ERR_INVALID;
 	}

@@ -1,4 +1,18 @@
+#include <stdarg.h>
+#include <stdio.h>
 #include "ae_error.h"
+
+void ae_why(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || why_len == 0) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
+}
 
 const char *ae_strerror(ae_err err)
 {

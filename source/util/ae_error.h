@@ -32,4 +32,10 @@ typedef enum ae_err {
 /* A short constant English description; never NULL. */
 const char *ae_strerror(ae_err err);
 
+#include <stddef.h>
+
+/* snprintf into a caller's 'why' buffer (ignored when why is NULL or why_len 0). */
+void ae_why(char *why, size_t why_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif
