@@ -1,9 +1,21 @@
 #include <stdio.h>
 #include <stdarg.h>
+#include <syslog.h>
 #include <openssl/err.h>
 #include "ae_log.h"
 
 static int g_level = 0;
+static int g_syslog = 0;
+
+void ae_log_to_syslog(int enable)
+{
+	if (enable && !g_syslog) {
+		openlog("autoenroll", LOG_PID, LOG_DAEMON);
+	} else if (!enable && g_syslog) {
+		closelog();
+	}
+	g_syslog = enable;
+}
 
 void ae_log_set_level(int level)
 {
@@ -27,6 +39,12 @@ void ae_log(int level, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (g_syslog) {
+		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
+		va_start(ap, fmt);
+		vsyslog(level >= 0 && level < 3 ? prio[level] : LOG_DEBUG, fmt, ap);
+		va_end(ap);
+	}
 }
 
 void ae_log_openssl(int level, const char *what)
