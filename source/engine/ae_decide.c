@@ -1,0 +1,543 @@
+/*
+ * decide() (ae_decide.h): the MS-CAESO per-template decisions. Pure: reads
+ * its input, returns actions; the certificate side is ae_decide_cert.c.
+ *
+ * Where each rule comes from. specs.md is reference/specs.md; its §1.3 is
+ * [R] (reconstructed) except where a bullet names a source, and so is every
+ * rule below marked [R]; "ours" marks a choice of this file.
+ *   AEPolicy gate      [R] specs.md §1.3 step 2 (absent: "Samba does nothing";
+ *                      0x8000: "stop") and [I] specs.md §1.2, MS-CAESO 4.4.5.1 via
+ *                      Samba: "Samba acts only when bit 0x1 is set". So without
+ *                      0x1 nothing is enrolled, renewed, re-enrolled or removed.
+ *   RETRIEVE           [R] specs.md §1.3 step 7 "Pending: ... retrieve it (needs
+ *                      AEPolicy & 0x4)"; specs.md §6.2: 0x4 "update pending
+ *                      certificates" (the per-bit split is [R] there too). Ours:
+ *                      0x4 is honoured on its own, also without 0x1 (it finishes a
+ *                      request already made and enrolls nothing new), but not
+ *                      when AEPolicy is absent or has 0x8000; a pending request is
+ *                      retrieved whatever its template's eligibility today (our
+ *                      own request, the CA decides); while one is pending no
+ *                      second request is made for the template, with or without
+ *                      0x4.
+ *   ENROLL             [R] specs.md §1.3 step 7: no current certificate.
+ *   current            [R] specs.md §1.3 step 6 (ae_decide_cert.c).
+ *   RE-ENROLL          [R] specs.md §1.3 step 7: superseded, major version below
+ *                      `revision` ([I] specs.md §1.1, needs 0x1: the gate), revoked,
+ *                      expired. Ours: an expired or revoked certificate is as good
+ *                      as none, so 0x2 ("renew expired", specs.md §6.2) is not
+ *                      required for it; revocation status unknown (CRL
+ *                      unreachable) is noted, never a re-enrollment.
+ *   RENEW              [R] specs.md §1.3 step 7 with the window of [I] specs.md
+ *                      §1.1; not with 0x40000 CT_FLAG_SKIP_AUTO_RENEWAL [S MS-CRTD
+ *                      2.26] ("should not be autorenewed"; ours: it does not stop
+ *                      re-enrolling an expired, revoked, superseded or outdated
+ *                      one); the same key only with 0x80
+ *                      CT_FLAG_REQUIRE_SAME_KEY_RENEWAL [S MS-CRTD 2.27]; RA
+ *                      signatures: "not a renewal; send a new request" [S MS-WCCE
+ *                      3.1.2.4.2.1]; unsupported validity/renewal periods: "the
+ *                      certificate renewal is skipped and the client triggers new
+ *                      enrollment requests instead" ([I] specs.md §1.1, bounds
+ *                      [R], ae_decide_cert.c).
+ *   precedence         ours: re-enrollment before renewal (a renewal would keep
+ *                      the old template and version): expired, revoked,
+ *                      superseded, major version, then the renewal window.
+ *   ARCHIVE            [R] specs.md §1.3 step 9: "After successful replacement,
+ *                      archive the old certificate". Ours: not gated by 0x2, since
+ *                      the new pair takes the template's place in the store and
+ *                      archiving is how the old one is kept (Windows marks it
+ *                      archived rather than deleting it).
+ *   REMOVE             [R] specs.md §1.3 step 9: only with 0x400
+ *                      CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE [S
+ *                      MS-CRTD 2.26], housekeeping needs 0x2 (and here the 0x1
+ *                      gate). Ours: the flag of the certificate's own template
+ *                      counts, and a template's other invalid certificates
+ *                      that no template holds as current go too.
+ *   WARN               [R] specs.md §1.3 step 10, specs.md §6.2: remaining life
+ *                      below OfflineExpirationPercent % (default 10) of the
+ *                      lifetime; log only, next to whatever else happens. Ours:
+ *                      not when AEPolicy is absent or has 0x8000.
+ */
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+#include "ae_decide_private.h"
+
+enum gate { GATE_OPEN, GATE_ABSENT, GATE_DISABLED, GATE_NO_ENROLL };
+
+struct dctx {
+	const struct ae_decide_input *in;
+	const struct ae_store_cert *certs;
+	size_t num_certs;
+	const struct ae_store_pending_req *pending;
+	size_t num_pending;
+	struct ae_decide_cert_info *info;
+	size_t *current;
+	bool *pending_done;
+	enum gate gate;
+	enum ae_action_cause gate_cause;
+	const char *gate_text;
+	uint32_t aepolicy;
+	uint32_t percent;
+	struct ae_action *acts;	/* reasons hang below it */
+	size_t num, cap;
+};
+
+/* Append an action; *_idx (may be NULL) gets its index. */
+static ae_err push(struct dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
+		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
+
+static ae_err push(struct dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
+		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
+{
+	struct ae_action *a = NULL;
+	char *reason = NULL;
+	va_list ap;
+
+	if (d->num == d->cap) {
+		size_t cap = d->cap < 8 ? 8 : d->cap * 2;
+		struct ae_action *grown = talloc_realloc(NULL, d->acts, struct ae_action, cap);
+
+		if (grown == NULL) {
+			return AE_ERR_NOMEM;
+		}
+		d->acts = grown;
+		d->cap = cap;
+	}
+	va_start(ap, fmt);
+	reason = talloc_vasprintf(d->acts, fmt, ap);
+	va_end(ap);
+	if (reason == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	a = &d->acts[d->num];
+	*a = (struct ae_action) {
+		.kind = kind,
+		.cause = cause,
+		.template_name = name,
+		.t = t,
+		.cert = cert,
+		.pending = p,
+		.renew_at = cert != NULL && t != NULL ?
+			ae_decide_renew_at(cert->not_before, cert->not_after, t->overlap_s) : 0,
+		.after = AE_ACTION_NONE,
+		.reason = reason,
+	};
+	if (_idx != NULL) {
+		*_idx = d->num;
+	}
+	d->num++;
+	return AE_OK;
+}
+
+static const char *serial(const struct ae_store_cert *c)
+{
+	return c->serial_hex != NULL ? c->serial_hex : "?";
+}
+
+static const char *ca_name(const struct ae_store_pending_req *p)
+{
+	return p->ca != NULL ? p->ca : "?";
+}
+
+/* A pending request: RETRIEVE, or SKIP saying why not. */
+static ae_err decide_pending(struct dctx *d, const char *name, const struct ae_template *t,
+			     const struct ae_store_cert *cert, const struct ae_store_pending_req *p,
+			     size_t *_idx)
+{
+	char since[AE_DECIDE_TIME_BUF];
+
+	ae_decide_format_time(since, p->submitted);
+	if (d->gate == GATE_ABSENT || d->gate == GATE_DISABLED) {
+		return push(d, AE_ACTION_SKIP, d->gate_cause, name, t, cert, p, _idx,
+			    "request %u pending at %s: not retrieved: %s", p->request_id,
+			    ca_name(p), d->gate_text);
+	}
+	if ((d->aepolicy & AE_AEPOLICY_PENDING) == 0) {
+		return push(d, AE_ACTION_SKIP, AE_CAUSE_PENDING_NOT_RETRIEVED, name, t, cert, p, _idx,
+			    "request %u pending at %s since %s: AEPolicy 0x%08x lacks 0x4 "
+			    "(retrieve pending): not retrieved, and no new request while it is "
+			    "pending", p->request_id, ca_name(p), since, d->aepolicy);
+	}
+	return push(d, AE_ACTION_RETRIEVE, AE_CAUSE_PENDING, name, t, cert, p, _idx,
+		    "request %u pending at %s since %s: retrieve", p->request_id, ca_name(p),
+		    since);
+}
+
+/* Every pending request of template i; *_first: the first action's index. */
+static ae_err decide_pendings(struct dctx *d, size_t i, const struct ae_store_cert *cert,
+			      size_t *_first)
+{
+	const struct ae_template *t = d->in->templates[i];
+	size_t k;
+	ae_err err;
+
+	*_first = AE_ACTION_NONE;
+	for (k = 0; k < d->num_pending; k++) {
+		const struct ae_store_pending_req *p = &d->pending[k];
+		size_t idx = AE_ACTION_NONE;
+
+		if (d->pending_done[k] || p->template_name == NULL ||
+		    strcasecmp(p->template_name, t->cn) != 0) {
+			continue;
+		}
+		d->pending_done[k] = true;
+		err = decide_pending(d, t->cn, t, cert, p, &idx);
+		if (err != AE_OK) {
+			return err;
+		}
+		if (*_first == AE_ACTION_NONE) {
+			*_first = idx;
+		}
+	}
+	return AE_OK;
+}
+
+/* The template whose flags govern certificate k (its own, else template i). */
+static const struct ae_template *owner_of(const struct dctx *d, size_t k, size_t i)
+{
+	size_t tpl = d->info[k].tpl;
+
+	return d->in->templates[tpl != AE_DECIDE_NONE ? tpl : i];
+}
+
+/*
+ * REMOVE the invalid certificates of template i (its current one, and any
+ * other of its own that no template holds) when their template has 0x400.
+ */
+static ae_err decide_removals(struct dctx *d, size_t i)
+{
+	const struct ae_template *t = d->in->templates[i];
+	size_t k;
+	ae_err err;
+
+	if (d->gate != GATE_OPEN || (d->aepolicy & AE_AEPOLICY_MANAGE) == 0) {
+		return AE_OK;
+	}
+	for (k = 0; k < d->num_certs; k++) {
+		const struct ae_decide_cert_info *x = &d->info[k];
+		const struct ae_template *owner = NULL;
+		bool mine = x->current_of == i ||
+			    (x->current_of == AE_DECIDE_NONE && x->tpl == i);
+		char when[AE_DECIDE_TIME_BUF];
+
+		if (!mine || !x->usable || x->handled ||
+		    (!x->expired && x->rev != AE_REVOCATION_REVOKED)) {
+			continue;
+		}
+		owner = owner_of(d, k, i);
+		if ((owner->enrollment_flag &
+		     CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE) == 0) {
+			continue;
+		}
+		d->info[k].handled = true;
+		if (x->rev == AE_REVOCATION_REVOKED) {
+			err = push(d, AE_ACTION_REMOVE, AE_CAUSE_REVOKED, t->cn, t, &d->certs[k],
+				   NULL, NULL, "certificate %s is revoked and template %s has "
+				   "CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE (0x400): "
+				   "remove it", serial(&d->certs[k]), owner->cn);
+		} else {
+			err = push(d, AE_ACTION_REMOVE, AE_CAUSE_EXPIRED, t->cn, t, &d->certs[k],
+				   NULL, NULL, "certificate %s expired at %s and template %s has "
+				   "CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE (0x400): "
+				   "remove it", serial(&d->certs[k]),
+				   ae_decide_format_time(when, d->certs[k].not_after), owner->cn);
+		}
+		if (err != AE_OK) {
+			return err;
+		}
+	}
+	return AE_OK;
+}
+
+/* The main action of an eligible template with current certificate k. */
+static ae_err decide_cert(struct dctx *d, size_t i, size_t k, size_t *_idx)
+{
+	const struct ae_template *t = d->in->templates[i];
+	const struct ae_store_cert *c = &d->certs[k];
+	const struct ae_decide_cert_info *x = &d->info[k];
+	time_t renew_at = ae_decide_renew_at(c->not_before, c->not_after, t->overlap_s);
+	const char *note = x->rev == AE_REVOCATION_UNKNOWN ?
+		"; revocation status unknown (CRL unreachable): not re-enrolled for it" : "";
+	char until[AE_DECIDE_TIME_BUF], at[AE_DECIDE_TIME_BUF];
+	bool same_key;
+	ae_err err;
+
+	ae_decide_format_time(until, c->not_after);
+	ae_decide_format_time(at, renew_at);
+	if (x->expired) {
+		return push(d, AE_ACTION_REENROLL, AE_CAUSE_EXPIRED, t->cn, t, c, NULL, _idx,
+			    "certificate %s expired at %s: re-enroll", serial(c), until);
+	}
+	if (x->rev == AE_REVOCATION_REVOKED) {
+		return push(d, AE_ACTION_REENROLL, AE_CAUSE_REVOKED, t->cn, t, c, NULL, _idx,
+			    "certificate %s is revoked: re-enroll", serial(c));
+	}
+	if (!ae_decide_cert_is_of(t, c)) {
+		return push(d, AE_ACTION_REENROLL, AE_CAUSE_SUPERSEDED, t->cn, t, c, NULL, _idx,
+			    "certificate %s is of template %s, which %s supersedes: re-enroll%s",
+			    serial(c), x->cn != NULL ? x->cn : "?", t->cn, note);
+	}
+	if (c->has_major && t->major_revision > c->major) {
+		return push(d, AE_ACTION_REENROLL, AE_CAUSE_MAJOR_REVISION, t->cn, t, c, NULL, _idx,
+			    "template major version %u is above the certificate's %u: "
+			    "re-enroll%s", t->major_revision, c->major, note);
+	}
+	if ((int64_t)d->in->now < (int64_t)renew_at) {
+		return push(d, AE_ACTION_SKIP, x->rev == AE_REVOCATION_UNKNOWN ?
+			    AE_CAUSE_REVOCATION_UNKNOWN : AE_CAUSE_VALID, t->cn, t, c, NULL, _idx,
+			    "valid until %s, renews at %s%s", until, at, note);
+	}
+	if ((t->enrollment_flag & CT_FLAG_SKIP_AUTO_RENEWAL) != 0) {
+		return push(d, AE_ACTION_SKIP, AE_CAUSE_SKIP_AUTO_RENEWAL, t->cn, t, c, NULL, _idx,
+			    "valid until %s, renewal due since %s, but the template has "
+			    "CT_FLAG_SKIP_AUTO_RENEWAL (0x40000): not renewed%s", until, at, note);
+	}
+	if (t->ra_signatures > 0) {
+		return push(d, AE_ACTION_REENROLL, AE_CAUSE_RA_SIGNATURES, t->cn, t, c, NULL, _idx,
+			    "renewal due since %s (valid until %s); msPKI-RA-Signature %u: a new "
+			    "request, not a renewal%s", at, until, t->ra_signatures, note);
+	}
+	if (!ae_decide_periods_supported(t->expiration_s, t->overlap_s,
+					 c->not_before, c->not_after)) {
+		return push(d, AE_ACTION_REENROLL, AE_CAUSE_UNSUPPORTED_PERIODS, t->cn, t, c, NULL,
+			    _idx, "renewal due since %s (valid until %s); unsupported periods "
+			    "(renewal %llds, validity %llds: the renewal period must be more "
+			    "than 8 hours, under 20%% of the validity and shorter than the "
+			    "certificate's life): a new request, not a renewal%s", at, until,
+			    (long long)t->overlap_s, (long long)t->expiration_s, note);
+	}
+	same_key = (t->private_key_flag & CT_FLAG_REQUIRE_SAME_KEY_RENEWAL) != 0;
+	err = push(d, AE_ACTION_RENEW, AE_CAUSE_RENEWAL_DUE, t->cn, t, c, NULL, _idx,
+		   "renewal due since %s (valid until %s): renew with %s%s", at, until,
+		   same_key ? "the same key (CT_FLAG_REQUIRE_SAME_KEY_RENEWAL)" : "a new key",
+		   note);
+	if (err == AE_OK) {
+		d->acts[*_idx].same_key = same_key;
+	}
+	return err;
+}
+
+/* WARN when less than OfflineExpirationPercent % of certificate k's life is left. */
+static ae_err decide_warn(struct dctx *d, size_t i, size_t k)
+{
+	const struct ae_template *t = d->in->templates[i];
+	const struct ae_store_cert *c = &d->certs[k];
+	const struct ae_decide_cert_info *x = &d->info[k];
+	int64_t life = (int64_t)c->not_after - (int64_t)c->not_before;
+	int64_t left = (int64_t)c->not_after - (int64_t)d->in->now;
+	char until[AE_DECIDE_TIME_BUF];
+
+	if (d->gate == GATE_ABSENT || d->gate == GATE_DISABLED || d->percent == 0 ||
+	    x->expired || x->rev == AE_REVOCATION_REVOKED ||
+	    left * 100 >= (int64_t)d->percent * life) {
+		return AE_OK;
+	}
+	return push(d, AE_ACTION_WARN, AE_CAUSE_EXPIRING, t->cn, t, c, NULL, NULL,
+		    "certificate %s expires at %s: %lld%% of its life left, below "
+		    "OfflineExpirationPercent %u", serial(c),
+		    ae_decide_format_time(until, c->not_after), (long long)(left * 100 / life),
+		    d->percent);
+}
+
+/* All actions of template i. */
+static ae_err decide_template(struct dctx *d, size_t i)
+{
+	const struct ae_template *t = d->in->templates[i];
+	const struct ae_eligibility *e = &d->in->eligibility[i];
+	size_t k = d->current[i];
+	const struct ae_store_cert *c = k != AE_DECIDE_NONE ? &d->certs[k] : NULL;
+	size_t main_idx = AE_ACTION_NONE, first_pending = AE_ACTION_NONE;
+	ae_err err;
+
+	err = decide_removals(d, i);
+	if (err != AE_OK) {
+		return err;
+	}
+	if (d->gate != GATE_OPEN) {
+		err = push(d, AE_ACTION_SKIP, d->gate_cause, t->cn, t, c, NULL, NULL, "%s",
+			   d->gate_text);
+	} else if (e->code != AE_ELIGIBLE) {
+		err = push(d, AE_ACTION_SKIP, AE_CAUSE_NOT_ELIGIBLE, t->cn, t, c, NULL, NULL, "%s",
+			   e->reason != NULL ? e->reason : ae_inelig_name(e->code));
+	}
+	if (err != AE_OK) {
+		return err;
+	}
+	err = decide_pendings(d, i, c, &first_pending);
+	if (err != AE_OK) {
+		return err;
+	}
+	if (first_pending != AE_ACTION_NONE && d->acts[first_pending].kind == AE_ACTION_RETRIEVE) {
+		main_idx = first_pending;
+	} else if (d->gate == GATE_OPEN && e->code == AE_ELIGIBLE &&
+		   first_pending == AE_ACTION_NONE) {
+		if (c == NULL) {
+			err = push(d, AE_ACTION_ENROLL, AE_CAUSE_NO_CERTIFICATE, t->cn, t, NULL, NULL,
+				   &main_idx, "no current certificate: enroll");
+		} else {
+			err = decide_cert(d, i, k, &main_idx);
+		}
+		if (err != AE_OK) {
+			return err;
+		}
+	}
+	if (c != NULL && !d->info[k].handled && main_idx != AE_ACTION_NONE &&
+	    d->acts[main_idx].kind != AE_ACTION_SKIP && d->acts[main_idx].kind != AE_ACTION_ENROLL) {
+		d->info[k].handled = true;
+		err = push(d, AE_ACTION_ARCHIVE, AE_CAUSE_REPLACED, t->cn, t, c, NULL, NULL,
+			   "certificate %s is replaced by the %s (action %zu): archive it once "
+			   "the new certificate is installed", serial(c),
+			   ae_action_kind_name(d->acts[main_idx].kind), main_idx);
+		if (err != AE_OK) {
+			return err;
+		}
+		d->acts[d->num - 1].after = main_idx;
+	}
+	if (c != NULL) {
+		err = decide_warn(d, i, k);
+	}
+	return err;
+}
+
+/* The AEPolicy gate and its text (on tmp; NULL when out of memory). */
+static void set_gate(struct dctx *d, TALLOC_CTX *tmp)
+{
+	const struct ae_setting_u32 *p = &d->in->aepolicy;
+	const char *src = "";
+
+	d->aepolicy = p->present ? p->value : 0;
+	if (p->present && p->source != NULL) {
+		src = talloc_asprintf(tmp, " (set by %s)", p->source);
+		if (src == NULL) {
+			d->gate_text = NULL;
+			return;
+		}
+	}
+	if (!p->present) {
+		d->gate = GATE_ABSENT;
+		d->gate_cause = AE_CAUSE_POLICY_ABSENT;
+		d->gate_text = "AEPolicy is not configured: autoenrollment does nothing";
+	} else if ((p->value & AE_AEPOLICY_DISABLED) != 0) {
+		d->gate = GATE_DISABLED;
+		d->gate_cause = AE_CAUSE_POLICY_DISABLED;
+		d->gate_text = talloc_asprintf(tmp, "AEPolicy 0x%08x%s has 0x8000 (disabled): "
+					       "autoenrollment does nothing", p->value, src);
+	} else if ((p->value & AE_AEPOLICY_ENROLL) == 0) {
+		d->gate = GATE_NO_ENROLL;
+		d->gate_cause = AE_CAUSE_POLICY_NO_ENROLL;
+		d->gate_text = talloc_asprintf(tmp, "AEPolicy 0x%08x%s lacks 0x1 (enroll): "
+					       "nothing is enrolled, renewed or removed",
+					       p->value, src);
+	} else {
+		d->gate = GATE_OPEN;
+		d->gate_text = "";
+	}
+}
+
+static ae_err check_input(const struct ae_decide_input *in)
+{
+	const struct ae_store_snapshot *s = in->snapshot;
+	size_t i;
+
+	if (in->num_templates > 0 && (in->templates == NULL || in->eligibility == NULL)) {
+		return AE_ERR_INVALID;
+	}
+	if (in->num_templates > AE_ELIGIBILITY_TEMPLATES_MAX ||
+	    in->num_revocations > AE_DECIDE_REVOCATIONS_MAX ||
+	    (s != NULL && (s->num_certs > AE_DECIDE_CERTS_MAX ||
+			   s->num_pending > AE_DECIDE_PENDING_MAX))) {
+		return AE_ERR_TOO_LARGE;
+	}
+	if ((in->num_revocations > 0 && in->revocations == NULL) ||
+	    (s != NULL && ((s->num_certs > 0 && s->certs == NULL) ||
+			   (s->num_pending > 0 && s->pending == NULL)))) {
+		return AE_ERR_INVALID;
+	}
+	if ((int64_t)in->now < AE_DECIDE_TIME_MIN || (int64_t)in->now > AE_DECIDE_TIME_MAX) {
+		return AE_ERR_INVALID;
+	}
+	for (i = 0; i < in->num_templates; i++) {
+		if (in->templates[i] == NULL || in->templates[i]->cn == NULL) {
+			return AE_ERR_INVALID;
+		}
+	}
+	return AE_OK;
+}
+
+ae_err ae_decide(TALLOC_CTX *mem_ctx, const struct ae_decide_input *in,
+		 struct ae_action **_actions, size_t *_num)
+{
+	TALLOC_CTX *tmp = NULL;
+	struct dctx d = {0};
+	size_t i, k;
+	ae_err err;
+
+	if (in == NULL || _actions == NULL || _num == NULL) {
+		return AE_ERR_INVALID;
+	}
+	err = check_input(in);
+	if (err != AE_OK) {
+		return err;
+	}
+	tmp = talloc_new(NULL);
+	if (tmp == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	d.in = in;
+	if (in->snapshot != NULL) {
+		d.certs = in->snapshot->certs;
+		d.num_certs = in->snapshot->num_certs;
+		d.pending = in->snapshot->pending;
+		d.num_pending = in->snapshot->num_pending;
+	}
+	d.percent = in->offline_expiration_percent.present ?
+		in->offline_expiration_percent.value : AE_OFFLINE_EXPIRATION_PERCENT_DEFAULT;
+	if (d.percent > 100) {
+		d.percent = 100;
+	}
+	d.info = talloc_zero_array(tmp, struct ae_decide_cert_info, d.num_certs + 1);
+	d.current = talloc_zero_array(tmp, size_t, in->num_templates + 1);
+	d.pending_done = talloc_zero_array(tmp, bool, d.num_pending + 1);
+	d.acts = talloc_array(tmp, struct ae_action, 0);
+	set_gate(&d, tmp);
+	if (d.info == NULL || d.current == NULL || d.pending_done == NULL || d.acts == NULL ||
+	    d.gate_text == NULL) {
+		talloc_free(tmp);
+		return AE_ERR_NOMEM;
+	}
+	ae_decide_scan_certs(in, d.info, d.current);
+
+	for (i = 0; i < in->num_templates && err == AE_OK; i++) {
+		err = decide_template(&d, i);
+	}
+	/* Pending requests of templates not among the inputs. */
+	for (k = 0; k < d.num_pending && err == AE_OK; k++) {
+		const struct ae_store_pending_req *p = &d.pending[k];
+
+		if (!d.pending_done[k]) {
+			d.pending_done[k] = true;
+			err = decide_pending(&d, p->template_name != NULL ? p->template_name : "?",
+					     NULL, NULL, p, NULL);
+		}
+	}
+	if (err == AE_OK && d.num > 0 && d.num < d.cap) {
+		struct ae_action *fit = talloc_realloc(NULL, d.acts, struct ae_action, d.num);
+
+		if (fit == NULL) {
+			err = AE_ERR_NOMEM;
+		} else {
+			d.acts = fit;
+		}
+	}
+	if (err != AE_OK) {
+		talloc_free(tmp);
+		return err;
+	}
+	*_actions = talloc_steal(mem_ctx, d.acts);
+	*_num = d.num;
+	talloc_free(tmp);
+	return AE_OK;
+}
