@@ -20,6 +20,10 @@
 #   adlab.sh winbindd    start a member winbindd (for samba-gpupdate)
 #   adlab.sh member CMD  CMD as the member host runs it (client + nss_wrapper
 #                        -> libnss_winbind for passwd/group)
+#   adlab.sh admin VERB  directory/SYSVOL changes as Administrator for the
+#                        policy scenarios: OUs, moving the member, GPOs and
+#                        their links, block inheritance, versions, security
+#                        filtering, groups, ACEs (tests/lab/adlab-admin.sh)
 #
 # Environment:
 #   LAB        scratch dir (absolute; created; removed by down)  [/tmp/adlab]
@@ -676,8 +680,15 @@ member)
 	mkdir -p /run/samba /var/log/samba
 	exec ip netns exec "$NS" sh -c "$(member_sh nss)" sh "$@"
 	;;
+admin)
+	need_lab
+	shift
+	# shellcheck source=adlab-admin.sh
+	. "$FIX/adlab-admin.sh"
+	admin_main "$@"
+	;;
 *)
-	echo "usage: $0 up|down|start|stop|status|env|client CMD...|winbindd|member CMD..." >&2
+	echo "usage: $0 up|down|start|stop|status|env|client CMD...|winbindd|member CMD...|admin VERB..." >&2
 	exit 2
 	;;
 esac

@@ -2,10 +2,19 @@
 """Write a GPO Machine/Registry.pol (PReg v1) holding the certificate
 AutoEnrollment policy.
 
-usage: make-registry-pol.py OUT [AEPOLICY]      (AEPOLICY default 7)
+usage: make-registry-pol.py OUT [AEPOLICY] [--policy-servers POLICYID]
+                                                (AEPOLICY default 7)
 
 Used by tests/lab/adlab.sh for the lab GPO (AEPolicy 7: all three policy
-bits set).
+bits set) and by adlab.sh admin gpo-create for the scenarios' GPOs.
+
+--policy-servers POLICYID writes instead the Windows-made policy of Samba's
+advanced_enroll_reg_pol fixture (reference/samba.md section 2: **DeleteKeys
+of PolicyServers, AEPolicy, OfflineExpirationPercent 25, store MY, the
+PolicyServers default and Flags 0, and four end points: "LDAP:" cost
+2147483645, two Kerberos https end points cost 1, a Certificate one cost
+10), every end point's PolicyID set to POLICYID (e.g. "{<forest root
+objectGUID>}").
 
 Uses Samba's NDR marshalling (samba.dcerpc.preg) when /usr/bin/python3 has
 python3-samba, and checks it against a plain writer of the same format:
@@ -17,6 +26,18 @@ import struct
 import sys
 
 KEY = 'Software\\Policies\\Microsoft\\Cryptography\\AutoEnrollment'
+CRYPTO = 'Software\\Policies\\Microsoft\\Cryptography'
+PS = CRYPTO + '\\PolicyServers'
+DEFAULT_ID = '{5AD0BE6D-3393-4940-BFC3-6E19555A8919}'
+SERVERS = [
+    ('37c9dc30f207f27f61a2f7c3aed598a6e2920b54', 'LDAP:', 'Example', 2, 2147483645),
+    ('144bdbb8e4717c26e408f3c9a0cb8d6cfacbcbbe',
+     'https://example2.com/ADPolicyProvider_CEP_Certificate/service.svc/CEP', 'Example2', 8, 10),
+    ('20d46e856e9b9746c0b1265c328f126a7b3283a9',
+     'https://example0.com/ADPolicyProvider_CEP_Kerberos/service.svc/CEP', 'Example0', 2, 1),
+    ('855b5246433a48402ac4f5c3427566df26ccc9ac',
+     'https://example1.com/ADPolicyProvider_CEP_Kerberos/service.svc/CEP', 'Example1', 2, 1),
+]
 REG_SZ, REG_DWORD = 1, 4
 
 
@@ -26,6 +47,21 @@ def entries(aepolicy):
         (KEY, 'OfflineExpirationPercent', REG_DWORD, 10),
         (KEY, 'OfflineExpirationStoreNames', REG_SZ, 'MY'),
     ]
+
+
+def policy_servers(aepolicy, policy_id):
+    ents = [(CRYPTO, '**DeleteKeys', REG_SZ, PS),
+            (KEY, 'AEPolicy', REG_DWORD, aepolicy),
+            (KEY, 'OfflineExpirationPercent', REG_DWORD, 25),
+            (KEY, 'OfflineExpirationStoreNames', REG_SZ, 'MY'),
+            (PS, '', REG_SZ, DEFAULT_ID),
+            (PS, 'Flags', REG_DWORD, 0)]
+    for sub, url, name, auth, cost in SERVERS:
+        k = PS + '\\' + sub
+        ents += [(k, 'URL', REG_SZ, url), (k, 'PolicyID', REG_SZ, policy_id),
+                 (k, 'FriendlyName', REG_SZ, name), (k, 'Flags', REG_DWORD, 16),
+                 (k, 'AuthFlags', REG_DWORD, auth), (k, 'Cost', REG_DWORD, cost)]
+    return ents
 
 
 def u16(s):
@@ -63,9 +99,19 @@ def with_samba(ents):
 
 
 if __name__ == '__main__':
-    out = sys.argv[1]
-    aep = int(sys.argv[2], 0) if len(sys.argv) > 2 else 7
-    ents = entries(aep)
+    args = sys.argv[1:]
+    pid = None
+    if '--policy-servers' in args:
+        i = args.index('--policy-servers')
+        if i + 1 >= len(args):
+            sys.exit('usage: make-registry-pol.py OUT [AEPOLICY] [--policy-servers POLICYID]')
+        pid = args[i + 1]
+        del args[i:i + 2]
+    if not args or len(args) > 2:
+        sys.exit('usage: make-registry-pol.py OUT [AEPOLICY] [--policy-servers POLICYID]')
+    out = args[0]
+    aep = int(args[1], 0) if len(args) > 1 else 7
+    ents = entries(aep) if pid is None else policy_servers(aep, pid)
     blob = plain(ents)
     try:
         sblob = with_samba(ents)
