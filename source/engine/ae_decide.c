@@ -224,7 +224,7 @@ static ae_err decide_removals(struct dctx *d, size_t i)
 		char when[AE_DECIDE_TIME_BUF];
 
 		if (!mine || !x->usable || x->handled ||
-		    (!x->expired && x->rev != AE_REVOCATION_REVOKED)) {
+		    (!x->expired && x->rev != AE_REVSTAT_REVOKED)) {
 			continue;
 		}
 		owner = owner_of(d, k, i);
@@ -233,7 +233,7 @@ static ae_err decide_removals(struct dctx *d, size_t i)
 			continue;
 		}
 		d->info[k].handled = true;
-		if (x->rev == AE_REVOCATION_REVOKED) {
+		if (x->rev == AE_REVSTAT_REVOKED) {
 			err = push(d, AE_ACTION_REMOVE, AE_CAUSE_REVOKED, t->cn, t, &d->certs[k],
 				   NULL, NULL, "certificate %s is revoked and template %s has "
 				   "CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE (0x400): "
@@ -259,7 +259,7 @@ static ae_err decide_cert(struct dctx *d, size_t i, size_t k, size_t *_idx)
 	const struct ae_store_cert *c = &d->certs[k];
 	const struct ae_decide_cert_info *x = &d->info[k];
 	time_t renew_at = ae_decide_renew_at(c->not_before, c->not_after, t->overlap_s);
-	const char *note = x->rev == AE_REVOCATION_UNKNOWN ?
+	const char *note = x->rev == AE_REVSTAT_UNKNOWN ?
 		"; revocation status unknown (CRL unreachable): not re-enrolled for it" : "";
 	char until[AE_DECIDE_TIME_BUF], at[AE_DECIDE_TIME_BUF];
 	bool same_key;
@@ -271,7 +271,7 @@ static ae_err decide_cert(struct dctx *d, size_t i, size_t k, size_t *_idx)
 		return push(d, AE_ACTION_REENROLL, AE_CAUSE_EXPIRED, t->cn, t, c, NULL, _idx,
 			    "certificate %s expired at %s: re-enroll", serial(c), until);
 	}
-	if (x->rev == AE_REVOCATION_REVOKED) {
+	if (x->rev == AE_REVSTAT_REVOKED) {
 		return push(d, AE_ACTION_REENROLL, AE_CAUSE_REVOKED, t->cn, t, c, NULL, _idx,
 			    "certificate %s is revoked: re-enroll", serial(c));
 	}
@@ -286,7 +286,7 @@ static ae_err decide_cert(struct dctx *d, size_t i, size_t k, size_t *_idx)
 			    "re-enroll%s", t->major_revision, c->major, note);
 	}
 	if ((int64_t)d->in->now < (int64_t)renew_at) {
-		return push(d, AE_ACTION_SKIP, x->rev == AE_REVOCATION_UNKNOWN ?
+		return push(d, AE_ACTION_SKIP, x->rev == AE_REVSTAT_UNKNOWN ?
 			    AE_CAUSE_REVOCATION_UNKNOWN : AE_CAUSE_VALID, t->cn, t, c, NULL, _idx,
 			    "valid until %s, renews at %s%s", until, at, note);
 	}
@@ -331,7 +331,7 @@ static ae_err decide_warn(struct dctx *d, size_t i, size_t k)
 	char until[AE_DECIDE_TIME_BUF];
 
 	if (d->gate == GATE_ABSENT || d->gate == GATE_DISABLED || d->percent == 0 ||
-	    x->expired || x->rev == AE_REVOCATION_REVOKED ||
+	    x->expired || x->rev == AE_REVSTAT_REVOKED ||
 	    left * 100 >= (int64_t)d->percent * life) {
 		return AE_OK;
 	}

@@ -74,9 +74,9 @@
 #define AE_ACTION_NONE			((size_t)-1)
 
 enum ae_revocation_status {
-	AE_REVOCATION_GOOD = 0,		/* checked, not revoked */
-	AE_REVOCATION_REVOKED,		/* on the CRL */
-	AE_REVOCATION_UNKNOWN,		/* CRL unreachable or unusable */
+	AE_REVSTAT_GOOD = 0,		/* checked, not revoked */
+	AE_REVSTAT_REVOKED,		/* on the CRL */
+	AE_REVSTAT_UNKNOWN,		/* CRL unreachable or unusable */
 };
 
 /*

@@ -163,7 +163,7 @@ static enum ae_revocation_status revocation_of(const struct ae_decide_input *in,
 	size_t i;
 
 	if (c->serial_hex == NULL) {
-		return AE_REVOCATION_GOOD;
+		return AE_REVSTAT_GOOD;
 	}
 	for (i = 0; i < in->num_revocations; i++) {
 		const struct ae_revocation *r = &in->revocations[i];
@@ -172,7 +172,7 @@ static enum ae_revocation_status revocation_of(const struct ae_decide_input *in,
 			return r->status;
 		}
 	}
-	return AE_REVOCATION_GOOD;
+	return AE_REVSTAT_GOOD;
 }
 
 bool ae_decide_cert_is_of(const struct ae_template *t, const struct ae_store_cert *c)
@@ -212,7 +212,7 @@ static bool supersedes(const struct ae_template *t, const char *cn)
 
 static bool info_valid(const struct ae_decide_cert_info *x)
 {
-	return !x->expired && x->rev != AE_REVOCATION_REVOKED;
+	return !x->expired && x->rev != AE_REVSTAT_REVOKED;
 }
 
 /* Whether certificate a is a better "current" than b (NONE: anything is). */

@@ -108,7 +108,7 @@ struct dcase {
 #define WP(k, c, t, s, id) { AE_ACTION_##k, AE_CAUSE_##c, (t), (s), (id), 0, false, NULL }
 #define ARCH(t, s, a)	{ AE_ACTION_ARCHIVE, AE_CAUSE_REPLACED, (t), (s), 0, (a), false, NULL }
 
-#define REVOKED(s)	{ { (s), AE_REVOCATION_REVOKED } }
+#define REVOKED(s)	{ { (s), AE_REVSTAT_REVOKED } }
 #define REMOVE_FLAG	CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE
 
 static const struct dcase cases[] = {
@@ -183,15 +183,15 @@ static const struct dcase cases[] = {
 	  { CY("01") }, {}, {}, 400 * DAY,
 	  { WR(REMOVE, EXPIRED, "Mach", "01", "expired at"), W(REENROLL, EXPIRED, "Mach", "01") } },
 	{ "revocation unknown (CRL unreachable): noted, not re-enrolled", POL(7), { TM },
-	  { CY("01") }, {}, { { "01", AE_REVOCATION_UNKNOWN } }, 10 * DAY,
+	  { CY("01") }, {}, { { "01", AE_REVSTAT_UNKNOWN } }, 10 * DAY,
 	  { WR(SKIP, REVOCATION_UNKNOWN, "Mach", "01", "CRL unreachable") } },
 	{ "revocation unknown in the renewal window: renewed, noted", POL(7), { TM }, { CY("01") },
-	  {}, { { "01", AE_REVOCATION_UNKNOWN } }, 325 * DAY,
+	  {}, { { "01", AE_REVSTAT_UNKNOWN } }, 325 * DAY,
 	  { WR(RENEW, RENEWAL_DUE, "Mach", "01", "CRL unreachable"), ARCH("Mach", "01", 1) } },
 	{ "revoked status listed as GOOD: nothing", POL(7), { TM }, { CY("01") }, {},
-	  { { "01", AE_REVOCATION_GOOD } }, 10 * DAY, { W(SKIP, VALID, "Mach", "01") } },
+	  { { "01", AE_REVSTAT_GOOD } }, 10 * DAY, { W(SKIP, VALID, "Mach", "01") } },
 	{ "serials compare without case and leading zeros", POL(7), { TM }, { CY("AB") }, {},
-	  { { "00ab", AE_REVOCATION_REVOKED } }, 10 * DAY,
+	  { { "00ab", AE_REVSTAT_REVOKED } }, 10 * DAY,
 	  { W(REENROLL, REVOKED, "Mach", "AB"), ARCH("Mach", "AB", 1) } },
 
 	/* supersession */
