@@ -1,6 +1,7 @@
 /*
  * ae_csr.c: PKCS#10 with the Microsoft template extension and attributes.
  */
+#include <limits.h>
 #include <string.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -75,6 +76,23 @@ static bool oid_list_ok(const char *const *l, size_t max)
 	return true;
 }
 
+/* Exactly one DER certificate: what the renewal attribute may carry. */
+static bool one_cert_der(const uint8_t *der, size_t len)
+{
+	const unsigned char *q = der;
+	X509 *x = NULL;
+	bool ok;
+
+	if (der == NULL || len == 0 || len > AE_CSR_RENEWAL_CERT_MAX || len > LONG_MAX) {
+		return false;
+	}
+	x = d2i_X509(NULL, &q, (long)len);
+	ok = x != NULL && q == der + len;
+	X509_free(x);
+	ERR_clear_error();
+	return ok;
+}
+
 static ae_err check_params(const struct ae_csr_params *pa)
 {
 	size_t i;
@@ -107,6 +125,11 @@ static ae_err check_params(const struct ae_csr_params *pa)
 		return AE_ERR_INVALID;
 	}
 	if (pa->os_version != NULL && !printable_ascii(pa->os_version, AE_CSR_OS_VERSION_MAX)) {
+		return AE_ERR_INVALID;
+	}
+	if ((pa->renewal_cert_der != NULL || pa->renewal_cert_len != 0) &&
+	    !one_cert_der(pa->renewal_cert_der, pa->renewal_cert_len)) {
+		AE_ERROR("csr: the renewal certificate is not one DER certificate");
 		return AE_ERR_INVALID;
 	}
 	return AE_OK;
@@ -303,6 +326,14 @@ static ae_err add_attributes(TALLOC_CTX *tmp, X509_REQ *req, const struct ae_csr
 	if (pa->os_version != NULL) {
 		err = add_attr(req, AE_OID_OS_VERSION, V_ASN1_IA5STRING,
 			       (const uint8_t *)pa->os_version, strlen(pa->os_version));
+		if (err != AE_OK) {
+			return err;
+		}
+	}
+	if (pa->renewal_cert_der != NULL) {
+		/* the attribute value is the certificate itself (MS-WCCE 2.2.2.7.3) */
+		err = add_attr(req, AE_OID_RENEWAL_CERTIFICATE, V_ASN1_SEQUENCE,
+			       pa->renewal_cert_der, pa->renewal_cert_len);
 		if (err != AE_OK) {
 			return err;
 		}

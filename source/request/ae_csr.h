@@ -21,6 +21,10 @@
 #define AE_CSR_EKUS_MAX 64
 #define AE_CSR_OS_VERSION_MAX 64
 #define AE_CSR_KEY_USAGE_MAX 2	/* KeyUsage has 9 bits */
+#define AE_CSR_RENEWAL_CERT_MAX (64 * 1024) /* the renewed certificate's DER */
+
+/* szOID_RENEWAL_CERTIFICATE: the DER certificate being renewed (MS-WCCE 2.2.2.7.3) */
+#define AE_OID_RENEWAL_CERTIFICATE "1.3.6.1.4.1.311.13.1"
 
 /* clientId for autoenrollment since Vista (MS-WCCE <11>) */
 #define AE_CSR_CLIENT_ID_AUTOENROLL 6
@@ -40,6 +44,9 @@ struct ae_csr_params {
 	size_t key_usage_len;
 	const char *const *critical_oids; /* optional pKICriticalExtensions: the SAN, EKU and
 					   * KU extensions whose OID is listed are critical */
+	const uint8_t *renewal_cert_der; /* optional: the certificate being renewed (DER, exactly
+					  * one certificate, 1..AE_CSR_RENEWAL_CERT_MAX bytes) */
+	size_t renewal_cert_len;
 };
 
 /*
@@ -51,9 +58,12 @@ struct ae_csr_params {
  *    1.3.6.1.4.1.311.20.2 = BMPString (schema < 2), both non-critical; then
  *    subjectAltName (dNSNames), extendedKeyUsage, keyUsage when given;
  *  - 1.3.6.1.4.1.311.21.20 client info when client_id != 0;
- *  - 1.3.6.1.4.1.311.13.2.3 OS version (IA5String) when os_version != NULL.
+ *  - 1.3.6.1.4.1.311.13.2.3 OS version (IA5String) when os_version != NULL;
+ *  - 1.3.6.1.4.1.311.13.1 renewal certificate = the DER of renewal_cert_der
+ *    when it is set (MS-WCCE 3.1.1.4.3.2.1; ae_renewal.h wraps such a request).
  * Bad parameters (missing template id, non-numeric OIDs, strings too long or
- * not representable, CN over 64 characters) -> AE_ERR_INVALID; OpenSSL
+ * not representable, CN over 64 characters, a renewal certificate that is
+ * not exactly one DER certificate) -> AE_ERR_INVALID; OpenSSL
  * failures -> AE_ERR_CRYPTO. *_der / *_len are set only on success.
  */
 ae_err ae_csr_build(TALLOC_CTX *mem_ctx, const struct ae_key *key,
