@@ -17,6 +17,9 @@
 #include "ae_log.h"
 #include "cli_output.h"
 #include "cli_policy.h"
+#include "cli_cycle.h"
+#include "ae_cycle.h"
+#include "ae_store.h"
 #include "ae_policy_report.h"
 
 #define AE_MAX_OPTIONS 64
@@ -37,6 +40,16 @@ static const char *const usage_text =
 "      request id and the key under DIR/pending.\n"
 "  retrieve --ca NAME --request-id N [--out DIR] [--transport ...] [--json]\n"
 "      Fetch the result of a pending request recorded by `request`.\n"
+"  run [--json] [--dry-run]\n"
+"      One autoenrollment cycle for this machine: read Group Policy and the\n"
+"      enrollment policy, then per template enroll, renew (signed with the old\n"
+"      key), re-enroll, retrieve a pending request, archive or remove, and sync\n"
+"      the AD trust anchors. One line per template: action, result, reason.\n"
+"      --dry-run prints the decisions and changes nothing. Exit 0 all done or\n"
+"      nothing to do, 3 something is pending, else the worst failure (4-8).\n"
+"  status [--json]\n"
+"      The managed certificates (template, state, CA, serial, notAfter, renewal\n"
+"      time, pending request ids, archive) from the store; no network.\n"
 "  policy [--json]\n"
 "      The effective AutoEnrollment settings of this machine from Group Policy\n"
 "      (GPO list per MS-GPOL, each value with the GPO it came from, policy\n"
@@ -248,6 +261,110 @@ static int run_policy(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+static int parse_flags(int argc, char **argv, bool *json, bool *dry_run)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 0;	/* 0: glibc re-initialises (the global scan used "+") */
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': *json = true; break;
+		case 'n':
+			if (dry_run == NULL) {
+				return usage(stderr, AE_EXIT_USAGE);
+			}
+			*dry_run = true;
+			break;
+		case 'h': return usage(stdout, AE_EXIT_OK);
+		default: return usage(stderr, AE_EXIT_USAGE);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "autoenroll: unexpected argument '%s'\n", argv[optind]);
+		return AE_EXIT_USAGE;
+	}
+	return -1;
+}
+
+static int run_cycle(struct cli *c, int argc, char **argv)
+{
+	struct ae_session_opts so = { 0 };
+	struct ae_cycle_opts co = { 0 };
+	struct ae_session *s = NULL;
+	struct ae_cycle_report *r = NULL;
+	TALLOC_CTX *mem = NULL;
+	bool json = false;
+	int rc;
+	ae_err err;
+
+	rc = parse_flags(argc, argv, &json, &co.dry_run);
+	if (rc >= 0) {
+		return rc;
+	}
+	ae_log_to_syslog(1);
+	mem = talloc_new(NULL);
+	so.configfile = c->configfile;
+	so.options = c->options;
+	so.ccache = c->ccache;
+	err = ae_session_open(mem, &so, &s);
+	if (err == AE_OK) {
+		err = ae_cycle_run(mem, s, &co, &r);
+	}
+	if (err != AE_OK) {
+		AE_ERROR("run: %s", s && s->error[0] ? s->error : ae_strerror(err));
+		fprintf(stderr, "autoenroll: run: %s\n", s && s->error[0] ? s->error : ae_strerror(err));
+		rc = ae_exit_code(ae_outcome_from_err(err));
+		talloc_free(mem);
+		return rc;
+	}
+	rc = cli_cycle_print(stdout, r, json, co.dry_run) == 0 ? ae_exit_code(r->worst)
+							     : AE_EXIT_INTERNAL;
+	talloc_free(mem);
+	return rc;
+}
+
+static int run_status(struct cli *c, int argc, char **argv)
+{
+	struct ae_session_opts so = { .offline = true };
+	struct ae_session *s = NULL;
+	struct ae_store *store = NULL;
+	struct ae_store_snapshot *snap = NULL;
+	TALLOC_CTX *mem = NULL;
+	bool json = false;
+	int rc;
+	ae_err err;
+
+	rc = parse_flags(argc, argv, &json, NULL);
+	if (rc >= 0) {
+		return rc;
+	}
+	mem = talloc_new(NULL);
+	so.configfile = c->configfile;
+	so.options = c->options;
+	err = ae_session_open(mem, &so, &s);
+	if (err == AE_OK) {
+		err = ae_store_open(mem, s->store_dir, &store);
+	}
+	if (err == AE_OK) {
+		err = ae_store_snapshot(mem, store, &snap);
+	}
+	if (err != AE_OK) {
+		fprintf(stderr, "autoenroll: status: %s\n", s && s->error[0] ? s->error : ae_strerror(err));
+		rc = ae_exit_code(ae_outcome_from_err(err));
+		talloc_free(mem);
+		return rc;
+	}
+	rc = cli_status_print(stdout, snap, store->dir, json) == 0 ? AE_EXIT_OK : AE_EXIT_INTERNAL;
+	talloc_free(mem);
+	return rc;
+}
+
 static int run_pol(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -363,6 +480,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "retrieve") == 0) {
 		return run_enroll(&c, argc, argv, true);
+	}
+	if (strcmp(argv[0], "run") == 0) {
+		return run_cycle(&c, argc, argv);
+	}
+	if (strcmp(argv[0], "status") == 0) {
+		return run_status(&c, argc, argv);
 	}
 	if (strcmp(argv[0], "policy") == 0) {
 		return run_policy(&c, argc, argv);

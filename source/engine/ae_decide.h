@@ -85,7 +85,7 @@ enum ae_revocation_status {
  * equals "ab"). A certificate whose serial is not listed counts as GOOD
  * (not checked). The first entry for a serial wins.
  */
-struct ae_revocation {
+struct ae_revocation_entry {
 	const char *serial_hex;
 	enum ae_revocation_status status;
 };
@@ -111,7 +111,7 @@ struct ae_decide_input {
 	const struct ae_eligibility *eligibility;
 	size_t num_templates;
 	const struct ae_store_snapshot *snapshot;
-	const struct ae_revocation *revocations;
+	const struct ae_revocation_entry *revocations;
 	size_t num_revocations;
 	time_t now;
 };

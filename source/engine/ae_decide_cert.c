@@ -166,7 +166,7 @@ static enum ae_revocation_status revocation_of(const struct ae_decide_input *in,
 		return AE_REVSTAT_GOOD;
 	}
 	for (i = 0; i < in->num_revocations; i++) {
-		const struct ae_revocation *r = &in->revocations[i];
+		const struct ae_revocation_entry *r = &in->revocations[i];
 
 		if (r->serial_hex != NULL && serial_equal(r->serial_hex, c->serial_hex)) {
 			return r->status;

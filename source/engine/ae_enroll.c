@@ -135,7 +135,7 @@ static ae_err lookup_ca(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_
 	return AE_OK;
 }
 
-static ae_err anchors_of(TALLOC_CTX *mem, const struct ae_enrollment_service *svc,
+ae_err ae_enroll_anchors(TALLOC_CTX *mem, const struct ae_enrollment_service *svc,
 			 struct ae_cert_list **_l)
 {
 	struct ae_cert_list *l = talloc_zero(mem, struct ae_cert_list);
@@ -172,7 +172,7 @@ ae_err ae_enroll_lookup_ca(struct ae_session *s, TALLOC_CTX *mem, struct ae_enro
 	if (err != AE_OK) {
 		return err;
 	}
-	err = anchors_of(mem, svc, _anchors);
+	err = ae_enroll_anchors(mem, svc, _anchors);
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: no cACertificate of the CA "
 			       "%s in AD parses", template_name, svc->cn);
@@ -237,17 +237,16 @@ static bool same_cert(const struct ae_cert *a, const struct ae_cert *b)
 	return X509_cmp(a->x509, b->x509) == 0;
 }
 
-static ae_err install_issued(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-			     const struct ae_store *store, const struct ae_key *key,
-			     const struct icpr_response *resp, const struct ae_cert_list *anchors)
+ae_err ae_enroll_verify_issued(TALLOC_CTX *mem, struct ae_enroll_result *r,
+				const struct ae_key *key, const struct icpr_response *resp,
+				const struct ae_cert_list *anchors, struct ae_issued *out)
 {
 	struct ae_cert *leaf = NULL;
 	struct ae_cert_list *chain = NULL;
-	char *key_pem = NULL, *cert_pem = NULL, *chain_pem = NULL, why[256] = "";
-	size_t key_len = 0, cert_len = 0, i;
+	char *cert_pem = NULL, *chain_pem = NULL, why[256] = "";
+	size_t cert_len = 0, i;
 	ae_err err;
 
-	(void)s;
 	err = ae_cert_parse_der(mem, resp->encoded_cert.pb, resp->encoded_cert.cb, &leaf);
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_UNVERIFIED, "template %s, CA %s: the issued certificate "
@@ -277,10 +276,7 @@ static ae_err install_issued(struct ae_session *s, TALLOC_CTX *mem, struct ae_en
 			       "installed", r->template_name, r->ca_name, why);
 		return err;
 	}
-	err = ae_key_to_pem(mem, key, &key_pem, &key_len);
-	if (err == AE_OK) {
-		err = ae_cert_to_pem(mem, leaf, &cert_pem, &cert_len);
-	}
+	err = ae_cert_to_pem(mem, leaf, &cert_pem, &cert_len);
 	chain_pem = talloc_strdup(mem, "");
 	for (i = 0; err == AE_OK && chain != NULL && i < chain->count; i++) {
 		char *pem = NULL;
@@ -298,8 +294,34 @@ static ae_err install_issued(struct ae_session *s, TALLOC_CTX *mem, struct ae_en
 		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s: cannot encode PEM", r->template_name);
 		return err != AE_OK ? err : AE_ERR_NOMEM;
 	}
-	err = ae_store_install(store, r->template_name, key_pem, key_len, cert_pem, cert_len,
-			       chain_pem, strlen(chain_pem));
+	out->leaf = leaf;
+	out->cert_pem = cert_pem;
+	out->cert_len = cert_len;
+	out->chain_pem = chain_pem;
+	return AE_OK;
+}
+
+static ae_err install_issued(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
+			     const struct ae_store *store, const struct ae_key *key,
+			     const struct icpr_response *resp, const struct ae_cert_list *anchors)
+{
+	struct ae_issued is = { 0 };
+	char *key_pem = NULL;
+	size_t key_len = 0;
+	ae_err err;
+
+	(void)s;
+	err = ae_enroll_verify_issued(mem, r, key, resp, anchors, &is);
+	if (err != AE_OK) {
+		return err;
+	}
+	err = ae_key_to_pem(mem, key, &key_pem, &key_len);
+	if (err != AE_OK) {
+		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s: cannot encode PEM", r->template_name);
+		return err;
+	}
+	err = ae_store_install(store, r->template_name, key_pem, key_len, is.cert_pem, is.cert_len,
+			       is.chain_pem, strlen(is.chain_pem));
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s: cannot install into %s: %s",
 			       r->template_name, r->ca_name, store->dir, ae_strerror(err));
@@ -317,8 +339,13 @@ ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
 			    const char *out_dir, struct ae_store **_store)
 {
 	const char *dir = out_dir ? out_dir : s->store_dir;
+	struct ae_store_lock *lock = NULL;
 	ae_err err = ae_store_open(mem, dir, _store);
 
+	/* the same lock as a cycle: never install while one runs */
+	if (err == AE_OK && (*_store)->lock == NULL) {
+		err = ae_store_lock(*_store, true, &lock);
+	}
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s: cannot open the store %s: %s",
 			       r->template_name, dir, ae_strerror(err));
@@ -326,12 +353,9 @@ ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
 	return err;
 }
 
-ae_err ae_enroll_answer(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-			const char *out_dir, struct ae_store **_store, const struct ae_key *key,
-			const struct icpr_response *resp, const struct ae_cert_list *anchors)
+void ae_enroll_classify(struct ae_enroll_result *r, const struct icpr_response *resp)
 {
 	char *msg = NULL;
-	ae_err err;
 
 	r->disposition = resp->disposition;
 	r->request_id = resp->request_id;
@@ -343,26 +367,16 @@ ae_err ae_enroll_answer(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_
 		r->hresult = resp->status;
 		r->hresult_name = ae_hresult_name(resp->status);
 		ae_enroll_fail(r, AE_OUTCOME_REJECTED, "template %s, CA %s: CertServerRequest returned "
-			       "0x%08x%s%s%s", r->template_name, r->ca_name, resp->status,
+			       "0x%08x%s%s%s%s", r->template_name, r->ca_name, resp->status,
 			       r->hresult_name ? " " : "", r->hresult_name ? r->hresult_name : "",
-			       msg ? msg : "");
-		return AE_ERR_TRANSPORT;
+			       msg ? ": " : "", msg ? msg : "");
+		return;
 	}
-	if (resp->disposition == AE_CR_DISP_ISSUED) {
-		err = ae_enroll_open_store(s, mem, r, out_dir, _store);
-		if (err != AE_OK) {
-			return err;
-		}
-		return install_issued(s, mem, r, *_store, key, resp, anchors);
-	}
-	if (resp->disposition == AE_CR_DISP_UNDER_SUBMISSION) {
-		err = ae_enroll_open_store(s, mem, r, out_dir, _store);
-		if (err != AE_OK) {
-			return err;
-		}
-		r->outcome = AE_OUTCOME_PENDING;
+	if (resp->disposition == AE_CR_DISP_ISSUED || resp->disposition == AE_CR_DISP_UNDER_SUBMISSION) {
+		r->outcome = resp->disposition == AE_CR_DISP_ISSUED ? AE_OUTCOME_ISSUED
+								     : AE_OUTCOME_PENDING;
 		r->outcome_name = outcome_name(r->outcome);
-		return AE_OK;
+		return;
 	}
 	if (resp->disposition >= 0x80000000u) {
 		r->hresult = resp->disposition;
@@ -375,5 +389,25 @@ ae_err ae_enroll_answer(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_
 		       r->hresult ? "HRESULT" : (ae_disposition_name(resp->disposition) ?
 						 ae_disposition_name(resp->disposition) : "disposition"),
 		       msg ? ": " : "", msg ? msg : "");
+}
+
+ae_err ae_enroll_answer(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
+			const char *out_dir, struct ae_store **_store, const struct ae_key *key,
+			const struct icpr_response *resp, const struct ae_cert_list *anchors)
+{
+	ae_err err;
+
+	ae_enroll_classify(r, resp);
+	if (r->outcome != AE_OUTCOME_ISSUED && r->outcome != AE_OUTCOME_PENDING) {
+		return AE_OK;	/* the CA's verdict is the result */
+	}
+	/* reuse the store (and its lock) when the caller opened it already */
+	err = *_store != NULL ? AE_OK : ae_enroll_open_store(s, mem, r, out_dir, _store);
+	if (err != AE_OK) {
+		return err;
+	}
+	if (r->outcome == AE_OUTCOME_ISSUED) {
+		return install_issued(s, mem, r, *_store, key, resp, anchors);
+	}
 	return AE_OK;
 }

@@ -34,4 +34,28 @@ ae_err ae_enroll_answer(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_
 ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
 			    const char *out_dir, struct ae_store **_store);
 
+/*
+ * The CA's answer as an outcome: ISSUED (still to be verified), PENDING, or
+ * REJECTED with the HRESULT named and the CA's message; fills
+ * disposition, request_id, message, hresult(_name) of r.
+ */
+void ae_enroll_classify(struct ae_enroll_result *r, const struct icpr_response *resp);
+
+/* The CA certificates (cACertificate) of an enrollment service, parsed. */
+ae_err ae_enroll_anchors(TALLOC_CTX *mem, const struct ae_enrollment_service *svc,
+			 struct ae_cert_list **_l);
+
+/* A verified issued certificate: leaf (matches the key, chains to the AD CA). */
+struct ae_cert;
+struct ae_issued {
+	struct ae_cert *leaf;
+	char *cert_pem;
+	size_t cert_len;
+	char *chain_pem;	/* the CA certificates the CA sent, leaf excluded */
+};
+
+ae_err ae_enroll_verify_issued(TALLOC_CTX *mem, struct ae_enroll_result *r,
+				const struct ae_key *key, const struct icpr_response *resp,
+				const struct ae_cert_list *anchors, struct ae_issued *out);
+
 #endif

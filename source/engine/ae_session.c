@@ -68,6 +68,9 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	    s->account == NULL) {
 		return AE_ERR_NOMEM;
 	}
+	if (o->offline) {
+		return AE_OK;
+	}
 	err = ae_dc_locate(s, s->lp, &s->dc, &s->dc_how);
 	if (err != AE_OK) {
 		snprintf(s->error, sizeof(s->error), "cannot find a domain controller of %s",

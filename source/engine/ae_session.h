@@ -23,6 +23,7 @@ struct ae_session_opts {
 	const char *const *options;	/* --option name=value, NULL-terminated */
 	const char *ccache;		/* use this ccache instead of the machine account */
 	const char *store_dir;		/* NULL = 'autoenroll:store dir' or <state dir>/autoenroll/machine */
+	bool offline;			/* configuration and store only: no credentials, no DC */
 };
 
 struct ae_session {

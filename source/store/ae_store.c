@@ -8,14 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 #include "ae_store.h"
+#include "ae_store_private.h"
 #include "ae_file.h"
 #include "ae_log.h"
 
 ae_err ae_store_open(TALLOC_CTX *mem_ctx, const char *dir, struct ae_store **_s)
 {
-	struct ae_store *s = talloc_zero(mem_ctx, struct ae_store);
+	struct ae_store *s = NULL;
 	ae_err err;
 
+	if (dir == NULL || dir[0] == '\0') {
+		return AE_ERR_INVALID;
+	}
+	s = talloc_zero(mem_ctx, struct ae_store);
 	if (s == NULL || (s->dir = talloc_strdup(s, dir)) == NULL) {
 		talloc_free(s);
 		return AE_ERR_NOMEM;
@@ -68,7 +73,14 @@ ae_err ae_store_install(const struct ae_store *s, const char *template_name,
 	if (key_path == NULL || crt_path == NULL || chain_path == NULL) {
 		goto done;
 	}
-	err = ae_file_write_atomic(key_path, key_pem, key_len, 0600);
+	/* the old certificate goes first: it must never sit next to the new key */
+	err = ae_store_unlink(crt_path, NULL);
+	if (err == AE_OK) {
+		err = ae_store_fsync_dir(crt_path);	/* gone before the key changes */
+	}
+	if (err == AE_OK) {
+		err = ae_file_write_atomic(key_path, key_pem, key_len, 0600);
+	}
 	if (err == AE_OK) {
 		err = ae_file_write_atomic(chain_path, chain_pem, chain_len, 0644);
 	}

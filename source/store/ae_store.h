@@ -1,36 +1,62 @@
 /*
  * ae_store.h: the certificate store on disk (one context: machine now,
  * users/<SID> later). Layout (../shared/DESIGN.md):
- *   <dir>/<template>.key        private key, 0600, created atomically
+ *   <dir>/.lock                 the context's lock (ae_store_lock)
+ *   <dir>/<template>.key        private key, 0600
  *   <dir>/<template>.crt        the certificate (PEM)
- *   <dir>/<template>.chain.pem  the chain up to the CA (PEM, leaf first)
- *   <dir>/pending/<CA>.<id>.key    the key of a request the CA holds
- *   <dir>/pending/<CA>.<id>.state  key=value record of that request
- * Every write is temp file + fsync + rename (ae_file_write_atomic). The key
- * is written last-but-one and the certificate last, so an interrupted
- * install leaves the old pair or a key without a certificate (replaced on
- * the next install), never a certificate without its key.
+ *   <dir>/<template>.chain.pem  the chain up to the CA (PEM, without the leaf)
+ *   <dir>/<template>.state      the state record (ae_store_state.h), 0600
+ *   <dir>/<template>.key.new    the key of a request in flight, 0600
+ *   <dir>/<template>.crt.new, .chain.pem.new, .state.new
+ *                               a commit's staged files (only during commit)
+ *   <dir>/archive/<template>.<tag>.{key,crt,chain.pem,state}
+ *                               replaced or removed pairs; <tag> is the
+ *                               serial in hex or the time, [A-Za-z0-9-]
+ *   <dir>/pending/<ca>.<id>.key    the key of a request the CA holds
+ *   <dir>/pending/<ca>.<id>.state  key=value record of that request
+ * Every file is written as temp file + fsync + rename (ae_file_write_atomic,
+ * "<name>.tmp.<pid>"); renames and unlinks are followed by an fsync of the
+ * directory.
+ *
+ * Staged names end in ".new", not "<template>.new.key": the suffixes
+ * .key .crt .chain.pem .state .key.new .crt.new .chain.pem.new .state.new
+ * are such that none is a proper suffix of another, so two templates can
+ * never share a file name (with ".new.key", template "X.new" would have the
+ * key file of template X's request).
+ *
+ * The invariant, at every instruction (kill -9 included): if <template>.crt
+ * exists, <template>.key exists and is its key. After ae_store_recover(),
+ * a template holds exactly the pair its state record describes. The
+ * argument is in ae_store_txn.c.
  */
 #ifndef AE_STORE_H
 #define AE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 #include <talloc.h>
 #include "ae_error.h"
+#include "ae_store_snapshot.h"
+#include "ae_store_state.h"
+#include "ae_store_trust.h"
 
 #define AE_STORE_RECORD_MAX 16384	/* a pending/state record */
 #define AE_STORE_PEM_MAX (1024 * 1024)
+#define AE_STORE_NOTES_MAX 1024		/* notes ae_store_recover returns */
+
+struct ae_store_lock;
 
 struct ae_store {
 	char *dir;
+	struct ae_store_lock *lock;	/* held by this handle, else NULL */
 };
 
 /* Open (and create, 0700) the store directory. */
 ae_err ae_store_open(TALLOC_CTX *mem_ctx, const char *dir, struct ae_store **_s);
 
-/* Paths of the three files of a template (on mem_ctx). */
+/* Paths of the files of a template (on mem_ctx): <dir>/<template><suffix>. */
 char *ae_store_path(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *template_name,
 		    const char *suffix);
 
@@ -38,8 +64,104 @@ char *ae_store_path(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *t
 int ae_store_name_ok(const char *name);
 
 /*
- * Install an issued pair: key PEM (0600), chain PEM (0644), certificate PEM
- * (0644), each atomically, in that order.
+ * Take the context's lock: flock(LOCK_EX) on <dir>/.lock (created 0600,
+ * O_CLOEXEC). wait=false: AE_ERR_LOCKED at once when another holder (this
+ * process or another) has it; wait=true: block until it is free. The lock
+ * is a talloc child of s and is released when freed (or with s, or when
+ * the process dies). The destructor only closes the descriptor (never
+ * LOCK_UN), so a forked child that frees its copy does not release its
+ * parent's lock. A handle holds at most one lock: AE_ERR_INVALID if s
+ * already holds it. Every transition below requires it (AE_ERR_INVALID
+ * otherwise).
+ */
+ae_err ae_store_lock(struct ae_store *s, bool wait, struct ae_store_lock **_lock);
+
+/*
+ * Transitions. Each one saves the state record; each one is safe against
+ * kill -9 at any point: ae_store_recover() then finishes it or rolls it
+ * back. AE_ERR_INVALID for a bad name or a transition the current status
+ * does not allow (the status stays what it was); AE_ERR_IO for a file
+ * system error (the store is then as a crash would have left it: call
+ * ae_store_recover()).
+ *
+ * begin: kind ENROLLING (no pair, or a new pair to replace the installed
+ * one) or RENEWING (needs an installed pair). Allowed from NONE, ISSUED,
+ * ARCHIVED, REMOVED and no record. Writes key_pem to <template>.key.new
+ * (0600), then the record. The installed pair is untouched.
+ */
+ae_err ae_store_begin(const struct ae_store *s, const char *template_name,
+		      enum ae_cert_state kind, const char *key_pem, size_t key_len);
+
+/* pending: ENROLLING/RENEWING -> PENDING, the CA (cn) holds request_id. */
+ae_err ae_store_pending(const struct ae_store *s, const char *template_name, const char *ca,
+			uint32_t request_id);
+
+/*
+ * commit: ENROLLING/RENEWING/PENDING -> INSTALLING -> ISSUED. The verified
+ * certificate for <template>.key.new and its chain (chain_len may be 0)
+ * replace the installed pair, which moves to archive/<template>.<tag>.*
+ * with its record (status ARCHIVED, reason "replaced"). info describes the
+ * new certificate (copied; info->ca and ->request_id default to the
+ * pending request's; ->installed is set to now).
+ */
+ae_err ae_store_commit(const struct ae_store *s, const char *template_name,
+		       const char *cert_pem, size_t cert_len,
+		       const char *chain_pem, size_t chain_len,
+		       const struct ae_store_certinfo *info);
+
+/*
+ * abort: ENROLLING/RENEWING/PENDING -> ISSUED (pair installed) or NONE: the
+ * request failed or was denied; the new key is deleted.
+ */
+ae_err ae_store_abort(const struct ae_store *s, const char *template_name, const char *reason);
+
+/*
+ * archive / remove: the installed pair (key, certificate, chain, record)
+ * moves to archive/<template>.<tag>.*; the record says ARCHIVED (replaced,
+ * superseded, no longer wanted) or REMOVED (invalid: CT_FLAG_REMOVE_INVALID_
+ * CERTIFICATE_FROM_PERSONAL_STORE, revoked, ...). The store never deletes a
+ * private key it has installed: it may still be needed to decrypt; pruning
+ * archive/ is policy, outside the store. Allowed from NONE (a pair without
+ * a record), ISSUED, ARCHIVED, REMOVED; AE_ERR_NOT_FOUND when nothing is
+ * installed. reason: free text, control characters become spaces.
+ */
+ae_err ae_store_archive(const struct ae_store *s, const char *template_name, const char *reason);
+ae_err ae_store_remove(const struct ae_store *s, const char *template_name, const char *reason);
+
+/*
+ * Recover after a crash (call after ae_store_lock, before anything else):
+ * ENROLLING and RENEWING (no request id) roll back: the new key and staged
+ * files go, the status returns to ISSUED (pair installed) or NONE. PENDING
+ * keeps its key (the CA holds the request); a commit's staged files go.
+ * INSTALLING, and ARCHIVED/REMOVED whose archive copy is incomplete, are
+ * finished. Stray "*.tmp.<digits>" files (here, archive/, pending/), staged
+ * files of a stable status, and pending keys without a record are deleted;
+ * a record that does not parse is renamed <template>.state.corrupt. *_notes
+ * (NULL-terminated, on mem_ctx, may be an empty list) says what was done,
+ * one sentence per action, at most AE_STORE_NOTES_MAX; it is set whenever
+ * the lock is held, also with an error. Returns the first error, after
+ * trying every template; AE_ERR_INVALID without the lock.
+ */
+ae_err ae_store_recover(TALLOC_CTX *mem_ctx, const struct ae_store *s, char ***_notes);
+
+/*
+ * What the store holds, for decide(): one ae_store_cert per state record
+ * (and per <template>.crt without a record, as ISSUED with only its paths),
+ * sorted by template name; one ae_store_pending_req per pending/ record.
+ * Certificate fields are the record's (saved at commit), never parsed from
+ * the certificate. A record that does not parse is skipped with a warning
+ * (ae_store_recover sets it aside). Needs no lock; without one it may see a
+ * transition half done.
+ */
+ae_err ae_store_snapshot(TALLOC_CTX *mem_ctx, const struct ae_store *s,
+			 struct ae_store_snapshot **_snap);
+
+/*
+ * Install an issued pair without a state record (the `request` command's
+ * path; a cycle uses begin/commit): unlinks the old certificate, then
+ * writes key PEM (0600), chain PEM (0644), certificate PEM (0644), each
+ * atomically, in that order, so no instant shows a certificate with
+ * another key.
  */
 ae_err ae_store_install(const struct ae_store *s, const char *template_name,
 			const char *key_pem, size_t key_len,

@@ -25,7 +25,12 @@ enum ae_cert_state {
 	AE_CERT_REMOVED,	/* invalid and removed (CT_FLAG_REMOVE_INVALID...) */
 };
 
-/* A certificate the store manages (the current one of a template). */
+/*
+ * A certificate the store manages (the current one of a template). The
+ * certificate fields (template_oid .. cdp_urls) are those the engine gave
+ * ae_store_commit(); for ARCHIVED/REMOVED they describe the certificate that
+ * went to archive/; all NULL/0 when none was ever committed.
+ */
 struct ae_store_cert {
 	char *template_name;	/* the store's name for it (file stem) */
 	/* from the certificate's template extension (1.3.6.1.4.1.311.21.7) or v1 name */
@@ -40,11 +45,22 @@ struct ae_store_cert {
 	time_t not_before, not_after;
 	char **cdp_urls;	/* CRL distribution points (for the revocation check) */
 	size_t num_cdp_urls;
-	bool key_present;	/* <template>.key exists and matches */
+	bool key_present;	/* <template>.key exists (it matches: the store's invariant) */
 	enum ae_cert_state state;
 	uint32_t pending_request_id;	/* state PENDING */
 	time_t state_changed;
-	char *cert_path, *key_path;
+	char *cert_path, *key_path;	/* NULL when the file is absent */
+	/* added with the state record (ae_store_state.h) */
+	char *chain_path;		/* NULL when absent */
+	char *pending_ca;		/* state PENDING: the CA holding the request */
+	time_t submitted;		/* state PENDING */
+	bool renewal;			/* the request in flight replaces an installed pair */
+	uint32_t issued_request_id;	/* the CA's request id of the installed one, 0 unknown */
+	time_t installed;		/* when the installed one was committed, 0 unknown */
+	time_t created;			/* first record of the template */
+	char *reason;			/* of the last abort/archive/remove/recovery, or NULL */
+	char *archive_tag;		/* ARCHIVED/REMOVED: archive/<template>.<tag>.* */
+	bool has_record;		/* false: a .crt without a state record (legacy install) */
 };
 
 struct ae_store_pending_req {

@@ -436,6 +436,10 @@ EOF
 	idmap config $DOMAIN : range = 100000-199999
 	template shell = /bin/false
 	apply group policies = no
+	# autoenroll run exports the AD trust anchors: keep them inside the lab
+	# (never the host's trust store) and run no trust-store command
+	autoenroll:trust dir = $M/trust
+	autoenroll:trust command = none
 EOF
 	t=$(now)
 	N net ads join -s "$M/smb.conf" -U "Administrator%$ADMINPASS" --no-dns-updates \

@@ -317,7 +317,7 @@ struct fixture {
 	struct ae_template **templates;
 	struct ae_eligibility *elig;
 	struct ae_store_snapshot snap;
-	struct ae_revocation *revs;
+	struct ae_revocation_entry *revs;
 	struct ae_decide_input in;
 };
 
@@ -341,7 +341,7 @@ static void build(TALLOC_CTX *ctx, const struct dcase *dc, struct fixture *f)
 	f->elig = talloc_zero_array(ctx, struct ae_eligibility, nt + 1);
 	f->snap.certs = talloc_zero_array(ctx, struct ae_store_cert, nc + 1);
 	f->snap.pending = talloc_zero_array(ctx, struct ae_store_pending_req, np + 1);
-	f->revs = talloc_zero_array(ctx, struct ae_revocation, nr + 1);
+	f->revs = talloc_zero_array(ctx, struct ae_revocation_entry, nr + 1);
 	assert_non_null(f->templates);
 	assert_non_null(f->elig);
 	assert_non_null(f->snap.certs);

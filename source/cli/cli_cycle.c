@@ -1,0 +1,178 @@
+/*
+ * cli_cycle.c: `autoenroll run` and `autoenroll status` output.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <talloc.h>
+#include "cli_cycle.h"
+#include "cli_output.h"
+#include "ae_store.h"
+
+static void json_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p);
+		} else if (*p < 0x20) {
+			fprintf(f, "\\u%04x", *p);
+		} else {
+			fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static const char *when(char *buf, size_t n, time_t t)
+{
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&t, &tm) == NULL || strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		return NULL;
+	}
+	return buf;
+}
+
+int cli_cycle_print(FILE *f, const struct ae_cycle_report *r, bool json, bool dry_run)
+{
+	size_t i;
+
+	if (json) {
+		fprintf(f, "{\"dry_run\": %s, \"store\": ", dry_run ? "true" : "false");
+		json_str(f, r->store_dir);
+		fputs(", \"items\": [", f);
+		for (i = 0; i < r->num_items; i++) {
+			const struct ae_cycle_item *it = &r->items[i];
+			fputs(i ? ", {\"template\": " : "{\"template\": ", f);
+			json_str(f, it->template_name);
+			fputs(", \"action\": ", f);
+			json_str(f, it->action);
+			fputs(", \"cause\": ", f);
+			json_str(f, it->cause);
+			fputs(", \"result\": ", f);
+			json_str(f, it->result);
+			fputs(", \"reason\": ", f);
+			json_str(f, it->reason);
+			fputs(", \"ca\": ", f);
+			json_str(f, it->ca);
+			fprintf(f, ", \"request_id\": %u, \"hresult_name\": ", it->request_id);
+			json_str(f, it->hresult_name);
+			fputc('}', f);
+		}
+		fputs("], \"recovery\": [", f);
+		for (i = 0; r->notes != NULL && r->notes[i] != NULL; i++) {
+			fputs(i ? ", " : "", f);
+			json_str(f, r->notes[i]);
+		}
+		fprintf(f, "], \"trust_dir\": ");
+		json_str(f, r->trust_dir);
+		fprintf(f, ", \"trust_changed\": %s, \"counts\": {\"requests\": %u, \"rpc_binds\": %u, "
+			"\"ldap_searches\": %u, \"smb_reads\": %u}, \"exit_code\": %d}\n",
+			r->trust_changed ? "true" : "false", r->requests, r->binds,
+			r->policy ? r->policy->ldap_searches : 0, r->policy ? r->policy->smb_reads : 0,
+			ae_exit_code(r->worst));
+		return ferror(f) ? -1 : 0;
+	}
+	for (i = 0; r->notes != NULL && r->notes[i] != NULL; i++) {
+		fprintf(f, "recovered: %s\n", r->notes[i]);
+	}
+	for (i = 0; i < r->num_items; i++) {
+		const struct ae_cycle_item *it = &r->items[i];
+		fprintf(f, "%-20s %-9s %-8s %s\n", it->template_name, it->action, it->result,
+			it->reason ? it->reason : "");
+	}
+	if (!dry_run) {
+		fprintf(f, "(%u request(s), %u RPC bind(s), %u LDAP search(es), %u SMB read(s)%s)\n",
+			r->requests, r->binds, r->policy ? r->policy->ldap_searches : 0,
+			r->policy ? r->policy->smb_reads : 0,
+			r->trust_changed ? "; trust anchors updated" : "");
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+int cli_status_print(FILE *f, const struct ae_store_snapshot *snap, const char *store_dir,
+		     bool json)
+{
+	char b1[32], b2[32], b3[32];
+	size_t i;
+
+	if (json) {
+		fputs("{\"store\": ", f);
+		json_str(f, store_dir);
+		fputs(", \"certificates\": [", f);
+	} else {
+		fprintf(f, "Store %s\n", store_dir);
+	}
+	for (i = 0; i < snap->num_certs; i++) {
+		const struct ae_store_cert *c = &snap->certs[i];
+		/* renew-at without the template's overlap: the 80%% point; a longer
+		 * overlap makes it earlier, never later (max(80%, notAfter - overlap)) */
+		time_t renew80 = c->not_after > c->not_before ?
+				 c->not_before + (c->not_after - c->not_before) * 8 / 10 : 0;
+		const char *state = ae_cert_state_name(c->state);
+		if (json) {
+			fputs(i ? ", {\"template\": " : "{\"template\": ", f);
+			json_str(f, c->template_name);
+			fputs(", \"state\": ", f);
+			json_str(f, state);
+			fputs(", \"ca\": ", f);
+			json_str(f, c->ca);
+			fputs(", \"serial\": ", f);
+			json_str(f, c->serial_hex);
+			fputs(", \"not_after\": ", f);
+			json_str(f, when(b1, sizeof(b1), c->not_after));
+			fputs(", \"renew_at_latest\": ", f);
+			json_str(f, when(b2, sizeof(b2), renew80));
+			fprintf(f, ", \"pending_request_id\": %u, \"pending_ca\": ", c->pending_request_id);
+			json_str(f, c->pending_ca);
+			fputs(", \"archive\": ", f);
+			json_str(f, c->archive_tag);
+			fputs(", \"certificate\": ", f);
+			json_str(f, c->cert_path);
+			fputc('}', f);
+		} else {
+			fprintf(f, "  %-20s %-10s CA %s, serial %s, notAfter %s, renews by %s%s%s%s\n",
+				c->template_name, state, c->ca ? c->ca : "?",
+				c->serial_hex ? c->serial_hex : "?",
+				when(b1, sizeof(b1), c->not_after) ? b1 : "?",
+				when(b2, sizeof(b2), renew80) ? b2 : "?",
+				c->pending_request_id ? ", pending request " : "",
+				c->pending_request_id ? c->pending_ca : "",
+				c->archive_tag ? " (archived)" : "");
+			if (c->pending_request_id) {
+				fprintf(f, "      pending request id %u at %s since %s\n",
+					c->pending_request_id, c->pending_ca ? c->pending_ca : "?",
+					when(b3, sizeof(b3), c->submitted) ? b3 : "?");
+			}
+		}
+	}
+	if (json) {
+		fputs("], \"pending\": [", f);
+	} else if (snap->num_pending > 0) {
+		fputs("Pending requests (autoenroll request)\n", f);
+	}
+	for (i = 0; i < snap->num_pending; i++) {
+		const struct ae_store_pending_req *p = &snap->pending[i];
+		if (json) {
+			fputs(i ? ", {\"template\": " : "{\"template\": ", f);
+			json_str(f, p->template_name);
+			fputs(", \"ca\": ", f);
+			json_str(f, p->ca);
+			fprintf(f, ", \"request_id\": %u}", p->request_id);
+		} else {
+			fprintf(f, "  %-20s CA %s, request id %u\n", p->template_name, p->ca, p->request_id);
+		}
+	}
+	if (json) {
+		fputs("]}\n", f);
+	}
+	return ferror(f) ? -1 : 0;
+}

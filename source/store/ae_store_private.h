@@ -1,0 +1,92 @@
+/*
+ * ae_store_private.h: shared by the store's own files and its tests; not
+ * part of the store's interface.
+ */
+#ifndef AE_STORE_PRIVATE_H
+#define AE_STORE_PRIVATE_H
+
+#include <stdbool.h>
+#include <talloc.h>
+#include "ae_store.h"
+
+/* file suffixes of a template (ae_store.h) */
+#define SFX_KEY ".key"
+#define SFX_CRT ".crt"
+#define SFX_CHAIN ".chain.pem"
+#define SFX_STATE ".state"
+#define SFX_NEW_KEY ".key.new"
+#define SFX_NEW_CRT ".crt.new"
+#define SFX_NEW_CHAIN ".chain.pem.new"
+#define SFX_NEW_STATE ".state.new"
+#define SFX_CORRUPT ".state.corrupt"
+
+/*
+ * Test seam: when set, called at each step boundary of a transition with
+ * the step's name ("commit:staged", ...). The crash tests raise SIGKILL
+ * from it to stop a child at every boundary in turn.
+ */
+extern void (*ae_store_step_hook)(const char *step);
+void ae_store_step(const char *step);
+
+/* <dir>/archive/<template>.<tag><suffix> */
+char *ae_store_archive_path(TALLOC_CTX *mem_ctx, const struct ae_store *s,
+			    const char *template_name, const char *tag, const char *suffix);
+
+/* <dir>/<template><suffix> exists (temporaries on tmp) */
+bool ae_store_has(TALLOC_CTX *tmp, const struct ae_store *s, const char *template_name,
+		  const char *suffix);
+
+/* fsync the directory that holds path (AE_ERR_IO on failure) */
+ae_err ae_store_fsync_dir(const char *path);
+
+/* unlink, ENOENT is success; *_did (may be NULL) says whether a file went */
+ae_err ae_store_unlink(const char *path, bool *_did);
+
+/* rename from -> to if from exists (ENOENT is success), then fsync both dirs */
+ae_err ae_store_move(const char *from, const char *to, bool *_did);
+
+/*
+ * The names in directory path (without . and ..), sorted, on mem_ctx.
+ * AE_ERR_NOT_FOUND when it does not exist; AE_ERR_TOO_LARGE above
+ * AE_STORE_DIR_MAX entries.
+ */
+#define AE_STORE_DIR_MAX 100000
+ae_err ae_store_list_dir(TALLOC_CTX *mem_ctx, const char *path, char ***_names, size_t *_n);
+
+/* name ends with suffix and has a non-empty stem (its length in *_stem_len) */
+bool ae_store_ends_with(const char *name, const char *suffix, size_t *_stem_len);
+
+/* "<something>.tmp.<digits>": a temporary file of ae_file_write_atomic */
+bool ae_store_is_tmp_name(const char *name);
+
+/* AE_ERR_INVALID (logged) unless s holds its lock */
+ae_err ae_store_require_lock(const struct ae_store *s, const char *what);
+
+/*
+ * The record after st: a copy (on mem_ctx) with the given status, changed =
+ * now, the request, archive and reason fields cleared, and the certificate
+ * fields kept only if keep_cert. NULL on allocation failure.
+ */
+struct ae_store_state *ae_store_next_record(TALLOC_CTX *mem_ctx, const struct ae_store_state *st,
+					    enum ae_cert_state status, bool keep_cert);
+
+/*
+ * Finish an INSTALLING record st (roll forward; idempotent): archive the
+ * old pair under st->archive_tag, move the staged files into place, and
+ * rename <template>.state.new over the record.
+ */
+ae_err ae_store_finish_install(const struct ae_store *s, const struct ae_store_state *st);
+
+/*
+ * Finish an ARCHIVED/REMOVED record st (idempotent): unless
+ * archive/<template>.<tag>.state exists, move what is left of the pair there
+ * and write that record last. *_did says whether anything was left to do.
+ */
+ae_err ae_store_finish_archive(const struct ae_store *s, const struct ae_store_state *st,
+			       bool *_did);
+
+/* Delete the staged files of a template (.key.new only if with_key). */
+ae_err ae_store_drop_staged(const struct ae_store *s, const char *template_name, bool with_key,
+			    bool *_did);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * ae_store_snapshot.c: the store as plain data for decide() (ae_store.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "ae_store_private.h"
+#include "ae_file.h"
+#include "ae_log.h"
+
+static char *path_if(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *t,
+		     const char *sfx)
+{
+	char *p = ae_store_path(mem_ctx, s, t, sfx);
+
+	if (p != NULL && !ae_file_exists(p)) {
+		talloc_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static struct ae_store_cert *add_cert(struct ae_store_snapshot *snap)
+{
+	struct ae_store_cert *v = talloc_realloc(snap, snap->certs, struct ae_store_cert,
+						 snap->num_certs + 1);
+
+	if (v == NULL) {
+		return NULL;
+	}
+	snap->certs = v;
+	memset(&v[snap->num_certs], 0, sizeof(v[0]));
+	return &v[snap->num_certs++];
+}
+
+/* st is a child of snap: the entry points into it. */
+static void fill(struct ae_store_cert *c, const struct ae_store_state *st)
+{
+	c->has_record = true;
+	c->state = st->status;
+	c->state_changed = st->changed;
+	c->created = st->created;
+	c->renewal = st->renewal;
+	c->reason = st->reason;
+	c->archive_tag = st->archive_tag;
+	if (st->status == AE_CERT_PENDING) {
+		c->pending_ca = st->request_ca;
+		c->pending_request_id = st->request_id;
+		c->submitted = st->submitted;
+	}
+	c->ca = st->cert.ca;
+	c->issued_request_id = st->cert.request_id;
+	c->template_oid = st->cert.template_oid;
+	c->template_v1_name = st->cert.template_v1_name;
+	c->major = st->cert.major;
+	c->minor = st->cert.minor;
+	c->has_major = st->cert.has_major;
+	c->serial_hex = st->cert.serial_hex;
+	c->thumbprint_hex = st->cert.thumbprint_hex;
+	c->issuer = st->cert.issuer;
+	c->not_before = st->cert.not_before;
+	c->not_after = st->cert.not_after;
+	c->cdp_urls = st->cert.cdp_urls;
+	c->num_cdp_urls = st->cert.num_cdp_urls;
+	c->installed = st->cert.installed;
+}
+
+static ae_err add_template(struct ae_store_snapshot *snap, const struct ae_store *s,
+			   const char *t, bool with_record)
+{
+	struct ae_store_state *st = NULL;
+	struct ae_store_cert *c = NULL;
+	ae_err err = AE_OK;
+
+	if (with_record) {
+		err = ae_store_state_load(snap, s, t, &st);
+		if (err == AE_ERR_PARSE || err == AE_ERR_NOT_FOUND) {
+			/* set aside by recovery; gone meanwhile */
+			AE_WARN("template %s: the state record in %s is %s; skipped", t, s->dir,
+				err == AE_ERR_PARSE ? "malformed" : "gone");
+			return AE_OK;
+		}
+		if (err != AE_OK) {
+			return err;
+		}
+	}
+	c = add_cert(snap);
+	if (c == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	if (st != NULL) {
+		fill(c, st);
+		c->template_name = st->template_name;
+	} else {
+		c->state = AE_CERT_ISSUED;	/* a pair installed without a record */
+		c->template_name = talloc_strdup(snap, t);
+	}
+	c->cert_path = path_if(snap, s, t, ".crt");
+	c->key_path = path_if(snap, s, t, ".key");
+	c->chain_path = path_if(snap, s, t, ".chain.pem");
+	c->key_present = c->key_path != NULL;
+	return c->template_name != NULL ? AE_OK : AE_ERR_NOMEM;
+}
+
+static ae_err add_pending(struct ae_store_snapshot *snap, const char *dir, const char *name)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	struct ae_pending *pe = NULL;
+	struct ae_store_pending_req *v = NULL;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	ae_err err = tmp ? AE_OK : AE_ERR_NOMEM;
+
+	if (err == AE_OK) {
+		err = ae_file_read(tmp, talloc_asprintf(tmp, "%s/%s", dir, name),
+				   AE_STORE_RECORD_MAX, &data, &len);
+	}
+	if (err == AE_OK) {
+		err = ae_pending_parse(tmp, data, len, &pe);
+	}
+	if (err == AE_ERR_PARSE || err == AE_ERR_TOO_LARGE || err == AE_ERR_NOT_FOUND) {
+		AE_WARN("pending record %s/%s: %s; skipped", dir, name, ae_strerror(err));
+		talloc_free(tmp);
+		return AE_OK;
+	}
+	if (err == AE_OK) {
+		v = talloc_realloc(snap, snap->pending, struct ae_store_pending_req,
+				   snap->num_pending + 1);
+		err = v ? AE_OK : AE_ERR_NOMEM;
+	}
+	if (err == AE_OK) {
+		struct ae_store_pending_req *r = &v[snap->num_pending++];
+		snap->pending = v;
+		talloc_steal(v, pe);
+		r->ca = pe->ca;
+		r->ca_host = pe->ca_host;
+		r->template_name = pe->template_name;
+		r->request_id = pe->request_id;
+		r->submitted = pe->submitted;
+	}
+	talloc_free(tmp);
+	return err;
+}
+
+static int cmp_cert(const void *a, const void *b)
+{
+	return strcmp(((const struct ae_store_cert *)a)->template_name,
+		      ((const struct ae_store_cert *)b)->template_name);
+}
+
+ae_err ae_store_snapshot(TALLOC_CTX *mem_ctx, const struct ae_store *s,
+			 struct ae_store_snapshot **_snap)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	struct ae_store_snapshot *snap = NULL;
+	char **names = NULL, *pdir = NULL;
+	size_t n = 0, i, stem = 0;
+	ae_err err = AE_ERR_NOMEM;
+
+	snap = talloc_zero(tmp, struct ae_store_snapshot);
+	if (tmp == NULL || snap == NULL) {
+		talloc_free(tmp);
+		return AE_ERR_NOMEM;
+	}
+	err = ae_store_list_dir(tmp, s->dir, &names, &n);
+	for (i = 0; err == AE_OK && i < n; i++) {
+		char *t = NULL;
+		bool rec = ae_store_ends_with(names[i], ".state", &stem);
+		if (!rec && !ae_store_ends_with(names[i], ".crt", &stem)) {
+			continue;
+		}
+		t = talloc_strndup(tmp, names[i], stem);
+		if (t == NULL) {
+			err = AE_ERR_NOMEM;
+		} else if (ae_store_name_ok(t) &&
+			   (rec || !ae_file_exists(ae_store_path(tmp, s, t, ".state")))) {
+			err = add_template(snap, s, t, rec);
+		}
+	}
+	if (err == AE_OK) {
+		pdir = talloc_asprintf(tmp, "%s/pending", s->dir);
+		err = ae_store_list_dir(tmp, pdir, &names, &n);
+		if (err == AE_ERR_NOT_FOUND) {
+			n = 0;
+			err = AE_OK;
+		}
+	}
+	for (i = 0; err == AE_OK && i < n; i++) {
+		if (ae_store_ends_with(names[i], ".state", NULL)) {
+			err = add_pending(snap, pdir, names[i]);
+		}
+	}
+	if (err == AE_OK) {
+		if (snap->num_certs > 1) {
+			qsort(snap->certs, snap->num_certs, sizeof(snap->certs[0]), cmp_cert);
+		}
+		*_snap = talloc_steal(mem_ctx, snap);
+	}
+	talloc_free(tmp);
+	return err;
+}
