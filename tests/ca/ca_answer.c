@@ -7,6 +7,7 @@
 #include "ae_hresult.h"
 #include "ae_utf16.h"
 #include "ca_policy.h"
+#include "ca_renewal.h"
 
 static const struct {
 	uint32_t hr;
@@ -44,6 +45,24 @@ static const struct {
 	{ AE_CRYPT_E_INVALID_MSG_TYPE, "Error Parsing Request",
 	  "Invalid cryptographic message type." },
 	{ AE_CERTSRV_E_NO_REQUEST, "Error Retrieving Request", "The request does not exist." },
+	{ CA_CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE, "Error Parsing Request",
+	  "The request contains an invalid renewal certificate attribute." },
+	{ CA_CERTSRV_E_BAD_RENEWAL_SUBJECT, "Denied by Policy Module",
+	  "The request was made on behalf of a subject other than the caller. The certificate "
+	  "template must be configured to require at least one signature to authorize the "
+	  "request." },
+	{ CA_CRYPT_E_NO_SIGNER, "Error Verifying Request Signature or Signing Certificate",
+	  "The signed cryptographic message does not have a signer for the specified signer "
+	  "index." },
+	{ CA_CRYPT_E_SIGNER_NOT_FOUND, "Error Verifying Request Signature or Signing Certificate",
+	  "Cannot find the original signer." },
+	{ CA_CRYPT_E_REVOKED, "Error Verifying Request Signature or Signing Certificate",
+	  "The certificate is revoked." },
+	{ CA_CERT_E_EXPIRED, "Error Verifying Request Signature or Signing Certificate",
+	  "A required certificate is not within its validity period when verifying against "
+	  "the current system clock or the time stamp in the signed file." },
+	{ CA_CERT_E_CHAINING, "Error Verifying Request Signature or Signing Certificate",
+	  "A certificate chain could not be built to a trusted root authority." },
 	{ AE_E_ACCESSDENIED, "Error", "Access is denied." },
 	{ AE_E_INVALIDARG, "Error", "The parameter is incorrect." },
 	{ CA_ERROR_INVALID_DATA, "Error", "The data is invalid." },

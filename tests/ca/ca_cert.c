@@ -221,8 +221,7 @@ static ae_err set_serial_and_validity(X509 *x, const struct ca_ctx *ca,
 	return AE_OK;
 }
 
-/* AKI keyid: the CA's own SKI, else SHA-1 of its public key (RFC 5280 4.2.1.2). */
-static ae_err add_authority_key_id(X509 *x, const struct ca_ctx *ca)
+X509_EXTENSION *ca_aki_ext(const struct ca_ctx *ca)
 {
 	const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(ca->cert);
 	AUTHORITY_KEYID *akid = AUTHORITY_KEYID_new();
@@ -232,7 +231,7 @@ static ae_err add_authority_key_id(X509 *x, const struct ca_ctx *ca)
 
 	ERR_clear_error();	/* X509_get0_subject_key_id may leave a note */
 	if (akid == NULL) {
-		return AE_ERR_NOMEM;
+		return NULL;
 	}
 	akid->keyid = ski != NULL ? ASN1_OCTET_STRING_dup(ski) : ASN1_OCTET_STRING_new();
 	if (akid->keyid != NULL && ski == NULL &&
@@ -245,6 +244,62 @@ static ae_err add_authority_key_id(X509 *x, const struct ca_ctx *ca)
 		ext = X509V3_EXT_i2d(NID_authority_key_identifier, 0, akid);
 	}
 	AUTHORITY_KEYID_free(akid);
+	return ext;
+}
+
+static bool push_uri(GENERAL_NAMES *gens, const char *uri)
+{
+	GENERAL_NAME *g = GENERAL_NAME_new();
+	ASN1_IA5STRING *s = ASN1_IA5STRING_new();
+
+	if (g == NULL || s == NULL || ASN1_STRING_set(s, uri, -1) != 1) {
+		GENERAL_NAME_free(g);
+		ASN1_IA5STRING_free(s);
+		return false;
+	}
+	GENERAL_NAME_set0_value(g, GEN_URI, s);
+	if (sk_GENERAL_NAME_push(gens, g) <= 0) {
+		GENERAL_NAME_free(g);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * CRL distribution points: one DistributionPoint whose fullName lists the
+ * LDAP URL of the CDP object (when known) and the file URL, the order AD
+ * CS uses (LDAP first). Built by hand: the LDAP URL holds commas, which
+ * OpenSSL's "URI:a,URI:b" configuration syntax would split.
+ */
+static ae_err add_cdp(X509 *x, const struct ca_ctx *ca)
+{
+	CRL_DIST_POINTS *cdps = sk_DIST_POINT_new_null();
+	DIST_POINT *dp = DIST_POINT_new();
+	GENERAL_NAMES *names = sk_GENERAL_NAME_new_null();
+	X509_EXTENSION *ext = NULL;
+	bool ok = cdps != NULL && dp != NULL && names != NULL;
+
+	if (ok && ca->cdp_ldap_url != NULL) {
+		ok = push_uri(names, ca->cdp_ldap_url);
+	}
+	ok = ok && push_uri(names, ca->cdp_file_url);
+	if (ok) {
+		dp->distpoint = DIST_POINT_NAME_new();
+		ok = dp->distpoint != NULL;
+	}
+	if (ok) {
+		dp->distpoint->type = 0;	/* fullName */
+		dp->distpoint->name.fullname = names;
+		names = NULL;
+		ok = sk_DIST_POINT_push(cdps, dp) > 0;
+	}
+	if (ok) {
+		dp = NULL;
+		ext = X509V3_EXT_i2d(NID_crl_distribution_points, 0, cdps);
+	}
+	GENERAL_NAMES_free(names);
+	DIST_POINT_free(dp);
+	CRL_DIST_POINTS_free(cdps);
 	return add_ext(x, ext);
 }
 
@@ -256,7 +311,7 @@ static ae_err add_key_ids(X509 *x, const struct ca_ctx *ca)
 	X509V3_set_ctx(&v3, ca->cert, x, NULL, NULL, 0);
 	err = add_ext(x, X509V3_EXT_conf_nid(NULL, &v3, NID_subject_key_identifier, "hash"));
 	if (err == AE_OK) {
-		err = add_authority_key_id(x, ca);
+		err = add_ext(x, ca_aki_ext(ca));
 	}
 	return err;
 }
@@ -309,6 +364,9 @@ static ae_err build(X509 *x, const struct ca_ctx *ca, const struct ca_template *
 	}
 	if (err == AE_OK) {
 		err = add_key_ids(x, ca);
+	}
+	if (err == AE_OK) {
+		err = add_cdp(x, ca);
 	}
 	return err;
 }

@@ -31,11 +31,19 @@ uint32_t ca_subject_check(const struct ca_template *t, const struct ca_account *
  * at the CA's own notAfter), random positive 128-bit serial, issuer = CA
  * subject. Extensions: SAN, EKU, KeyUsage, application policies, template
  * (21.7 for schema >= 2, 20.2 name for v1), SID (25.2) unless
- * NO_SECURITY_EXTENSION, SKI, AKI. DER on mem_ctx.
+ * NO_SECURITY_EXTENSION, SKI, AKI, CRL distribution points (ca_ctx.h).
+ * DER on mem_ctx.
  */
 ae_err ca_cert_build(TALLOC_CTX *mem_ctx, const struct ca_ctx *ca, const struct ca_template *t,
 		     const struct ca_account *a, const struct ca_csr *csr, time_t now,
 		     struct ca_bytes *_leaf);
+
+/*
+ * authorityKeyIdentifier (keyid only): the CA's SKI, else the SHA-1 of its
+ * public key (RFC 5280 4.2.1.2). NULL when it cannot be built. The caller
+ * frees it.
+ */
+X509_EXTENSION *ca_aki_ext(const struct ca_ctx *ca);
 
 /* DER PKCS#7 SignedData, certificates only: the leaf, then the CA. */
 ae_err ca_cert_chain_p7(TALLOC_CTX *mem_ctx, const struct ca_ctx *ca, const struct ca_bytes *leaf,

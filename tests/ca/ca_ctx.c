@@ -1,6 +1,8 @@
 /*
  * ca_ctx.c: load the CA certificate and key.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -8,6 +10,19 @@
 #include "ae_file.h"
 #include "ae_log.h"
 #include "ca_ctx.h"
+
+/*
+ * The CA name goes into file names, DNs and URLs unescaped: letters,
+ * digits, '-', '_' and '.' (not leading) only.
+ */
+static bool plain_name(const char *s)
+{
+	if (s[0] == '\0' || s[0] == '.') {
+		return false;
+	}
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") ==
+	       strlen(s);
+}
 
 static int ca_ctx_destructor(struct ca_ctx *ca)
 {
@@ -60,7 +75,9 @@ ae_err ca_ctx_load(TALLOC_CTX *mem_ctx, const char *dir, const char *name,
 	if (name == NULL || name[0] == '\0') {
 		name = CA_DEFAULT_NAME;
 	}
-	if (strlen(name) > CA_NAME_MAX) {
+	if (strlen(name) > CA_NAME_MAX || !plain_name(name) || dir[0] != '/') {
+		AE_ERROR("icpr_ca: ICPR_CA_DIR must be absolute and ICPR_CA_NAME made of letters, "
+			 "digits, '-', '_' and '.' (got \"%s\", \"%s\")", dir, name);
 		talloc_free(tmp);
 		return AE_ERR_CONFIG;
 	}
@@ -73,7 +90,11 @@ ae_err ca_ctx_load(TALLOC_CTX *mem_ctx, const char *dir, const char *name,
 	ca->name = talloc_strdup(ca, name);
 	ca->dir = talloc_strdup(ca, dir);
 	ca->db_dir = talloc_asprintf(ca, "%s/db", dir);
-	if (ca->name == NULL || ca->dir == NULL || ca->db_dir == NULL) {
+	ca->crl_dir = talloc_asprintf(ca, "%s/crl", dir);
+	ca->crl_path = talloc_asprintf(ca, "%s/%s.crl", ca->crl_dir, name);
+	ca->cdp_file_url = talloc_asprintf(ca, "file://%s", ca->crl_path);
+	if (ca->name == NULL || ca->dir == NULL || ca->db_dir == NULL || ca->crl_dir == NULL ||
+	    ca->crl_path == NULL || ca->cdp_file_url == NULL) {
 		talloc_free(tmp);
 		return AE_ERR_NOMEM;
 	}
@@ -98,12 +119,59 @@ ae_err ca_ctx_load(TALLOC_CTX *mem_ctx, const char *dir, const char *name,
 		return AE_ERR_CRYPTO;
 	}
 	err = ae_mkdir_p(ca->db_dir, 0700);
+	if (err == AE_OK) {
+		err = ae_mkdir_p(ca->crl_dir, 0755);
+	}
 	if (err != AE_OK) {
-		AE_ERROR("icpr_ca: cannot create %s", ca->db_dir);
+		AE_ERROR("icpr_ca: cannot create %s or %s", ca->db_dir, ca->crl_dir);
 		talloc_free(tmp);
 		return err;
 	}
 	*_ca = talloc_steal(mem_ctx, ca);
 	talloc_free(tmp);
+	return AE_OK;
+}
+
+/* A DN we build from parts we do not escape: refuse what would need it. */
+static bool plain_dn(const char *s)
+{
+	return strpbrk(s, "\\\"+;<>#?%\r\n") == NULL && s[0] != ' ';
+}
+
+ae_err ca_ctx_set_cdp(struct ca_ctx *ca, const char *host, const char *config_dn)
+{
+	static const char tail[] = "?certificateRevocationList?base?"
+				   "objectClass=cRLDistributionPoint";
+	char *dn = NULL, *url = NULL, *w;
+	size_t i, spaces = 0;
+
+	if (host == NULL || config_dn == NULL || host[0] == '\0' || config_dn[0] == '\0' ||
+	    strlen(host) > CA_HOST_MAX || strlen(config_dn) > CA_CDP_DN_MAX ||
+	    !plain_name(host) || !plain_dn(config_dn)) {
+		return AE_ERR_INVALID;
+	}
+	dn = talloc_asprintf(ca, "CN=%s,CN=%s,CN=CDP,CN=Public Key Services,CN=Services,%s",
+			     ca->name, host, config_dn);
+	if (dn == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	for (i = 0; dn[i] != '\0'; i++) {
+		spaces += dn[i] == ' ';
+	}
+	url = talloc_array(ca, char, strlen("ldap:///") + strlen(dn) + 2 * spaces +
+			   sizeof(tail));
+	if (url == NULL) {
+		talloc_free(dn);
+		return AE_ERR_NOMEM;
+	}
+	w = url + sprintf(url, "ldap:///");
+	for (i = 0; dn[i] != '\0'; i++) {	/* RFC 4516: a space is %20 */
+		w += dn[i] == ' ' ? sprintf(w, "%%20") : sprintf(w, "%c", dn[i]);
+	}
+	memcpy(w, tail, sizeof(tail));
+	talloc_free(ca->cdp_dn);
+	talloc_free(ca->cdp_ldap_url);
+	ca->cdp_dn = dn;
+	ca->cdp_ldap_url = url;
 	return AE_OK;
 }

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include "ae_file.h"
 #include "ae_log.h"
+#include "ca_certdb.h"
 #include "ca_db.h"
 
 #define NEXT_ID_MAX_BYTES	32
@@ -63,10 +64,10 @@ ae_err ca_record_format(TALLOC_CTX *mem_ctx, const struct ca_record *r, char **_
 	text = talloc_asprintf(mem_ctx,
 			       "version=1\nid=%" PRIu32 "\nstate=%s\ntemplate=%s\nsid=%s\n"
 			       "submitted=%" PRId64 "\ndisposition=0x%08" PRIx32 "\n"
-			       "message=%s\nrequest=%s\ncert=%s\n",
+			       "message=%s\nrequest=%s\ncert=%s\nrenews=%s\n",
 			       r->id, ca_req_state_name(r->state),
 			       r->template_name ? r->template_name : "", sid, r->submitted,
-			       r->disposition, msg, req, cert);
+			       r->disposition, msg, req, cert, r->renews ? r->renews : "");
 	talloc_free(tmp);
 	if (text == NULL) {
 		return AE_ERR_NOMEM;
@@ -115,7 +116,7 @@ static ae_err unb64(TALLOC_CTX *mem_ctx, const char *s, struct ca_bytes *_out)
 	return AE_OK;
 }
 
-static ae_err parse_u64(const char *s, uint64_t max, int base, uint64_t *_v)
+ae_err ca_parse_u64(const char *s, uint64_t max, int base, uint64_t *_v)
 {
 	char *end = NULL;
 	unsigned long long v;
@@ -137,7 +138,7 @@ static ae_err take_pair(struct ca_record *r, const char *key, const char *val, u
 {
 	static const char *keys[] = { "version", "id", "state", "template", "sid",
 				      "submitted", "disposition", "message", "request",
-				      "cert" };
+				      "cert", "renews" };
 	uint64_t v = 0;
 	unsigned i;
 	ae_err err = AE_OK;
@@ -158,7 +159,7 @@ static ae_err take_pair(struct ca_record *r, const char *key, const char *val, u
 	case 0:
 		return strcmp(val, "1") == 0 ? AE_OK : AE_ERR_PARSE;
 	case 1:
-		err = parse_u64(val, CA_DB_ID_MAX, 10, &v);
+		err = ca_parse_u64(val, CA_DB_ID_MAX, 10, &v);
 		r->id = (uint32_t)v;
 		return (err == AE_OK && v == 0) ? AE_ERR_PARSE : err;
 	case 2:
@@ -175,14 +176,14 @@ static ae_err take_pair(struct ca_record *r, const char *key, const char *val, u
 	case 4:
 		return ca_sid_from_string(val, &r->sid);
 	case 5:
-		err = parse_u64(val, INT64_MAX, 10, &v);
+		err = ca_parse_u64(val, INT64_MAX, 10, &v);
 		r->submitted = (int64_t)v;
 		return err;
 	case 6:
 		if (strncmp(val, "0x", 2) != 0) {
 			return AE_ERR_PARSE;
 		}
-		err = parse_u64(val + 2, 0xffffffffull, 16, &v);
+		err = ca_parse_u64(val + 2, 0xffffffffull, 16, &v);
 		r->disposition = (uint32_t)v;
 		return err;
 	case 7:
@@ -193,8 +194,14 @@ static ae_err take_pair(struct ca_record *r, const char *key, const char *val, u
 		return r->message == NULL ? AE_ERR_NOMEM : AE_OK;
 	case 8:
 		return unb64(r, val, &r->request);
-	default:
+	case 9:
 		return unb64(r, val, &r->cert);
+	default:
+		if (val[0] != '\0' && !ca_serial_valid(val)) {
+			return AE_ERR_PARSE;
+		}
+		r->renews = talloc_strdup(r, val);
+		return r->renews == NULL ? AE_ERR_NOMEM : AE_OK;
 	}
 }
 
@@ -253,8 +260,11 @@ ae_err ca_record_parse(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 	if (r->message == NULL) {
 		r->message = talloc_strdup(r, "");
 	}
+	if (r->renews == NULL) {
+		r->renews = talloc_strdup(r, "");
+	}
 	talloc_free(text);
-	if (r->template_name == NULL || r->message == NULL) {
+	if (r->template_name == NULL || r->message == NULL || r->renews == NULL) {
 		talloc_free(r);
 		return AE_ERR_NOMEM;
 	}
@@ -306,7 +316,7 @@ static uint32_t max_record_id(const char *db_dir)
 	}
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, "req-", 4) == 0 &&
-		    parse_u64(e->d_name + 4, CA_DB_ID_MAX, 10, &v) == AE_OK && v > max) {
+		    ca_parse_u64(e->d_name + 4, CA_DB_ID_MAX, 10, &v) == AE_OK && v > max) {
 			max = (uint32_t)v;
 		}
 	}
@@ -334,7 +344,7 @@ ae_err ca_db_next_id(const char *db_dir, uint32_t *_id)
 		if (len > 0 && data[len - 1] == '\n') {
 			data[len - 1] = '\0';
 		}
-		if (parse_u64((const char *)data, CA_DB_ID_MAX, 10, &next) != AE_OK) {
+		if (ca_parse_u64((const char *)data, CA_DB_ID_MAX, 10, &next) != AE_OK) {
 			AE_WARN("icpr_ca: %s is corrupt; recomputing from the records", path);
 			next = 1;
 		}

@@ -8,7 +8,8 @@
  *                   (pending|issued|denied|failed), template, sid,
  *                   submitted (unix time), disposition (0x%08x; failed and
  *                   denied), message, request (base64 DER PKCS#10),
- *                   cert (base64 DER, once built)
+ *                   cert (base64 DER, once built), renews (for a
+ *                   renewal: the serial of the certificate it renews)
  *
  * Every file is replaced atomically (temp + fsync + rename); a record that
  * does not parse is reported as AE_ERR_PARSE, never trusted.
@@ -43,9 +44,16 @@ struct ca_record {
 	char *message;		/* single line, may be "" */
 	struct ca_bytes request;	/* DER PKCS#10 (may be empty when failed) */
 	struct ca_bytes cert;	/* DER certificate, len 0 until built */
+	char *renews;		/* renewal: serial of the renewed certificate; NULL or "" */
 };
 
 const char *ca_req_state_name(enum ca_req_state s);
+
+/*
+ * Digits only (no sign, no blanks, no "0x") in base 10 or 16, at most max
+ * -> *_v; else AE_ERR_PARSE.
+ */
+ae_err ca_parse_u64(const char *s, uint64_t max, int base, uint64_t *_v);
 
 /* Text form of a record (newlines in message are replaced by blanks). */
 ae_err ca_record_format(TALLOC_CTX *mem_ctx, const struct ca_record *r, char **_text);

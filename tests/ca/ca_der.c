@@ -417,3 +417,69 @@ ae_err ca_period_parse(const uint8_t *p, size_t len, int64_t *_seconds)
 	*_seconds = v;
 	return AE_OK;
 }
+
+/* One TLV that must fill [p, p + len) exactly and carry tag. */
+static ae_err read_exact(const uint8_t *p, size_t len, uint8_t want, const uint8_t **_c,
+			 size_t *_clen)
+{
+	uint8_t tag;
+	size_t used;
+	ae_err err = ca_der_read(p, len, &tag, _c, _clen, &used);
+
+	if (err != AE_OK || tag != want) {
+		return AE_ERR_PARSE;
+	}
+	return used == len ? AE_OK : AE_ERR_TRAILING;
+}
+
+ae_err ca_der_parse_sid_ext(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len, char **_sid)
+{
+	const uint8_t *c = NULL, *o = NULL, *v = NULL, *s = NULL;
+	size_t clen, olen, oused, vlen, slen;
+	uint8_t tag;
+	char *oid = NULL, *sid = NULL;
+	struct ca_sid parsed;
+	ae_err err;
+
+	err = read_exact(p, len, TAG_SEQ, &c, &clen);
+	if (err == AE_OK) {
+		err = read_exact(c, clen, TAG_CTX0, &c, &clen);	/* otherName [0] */
+	}
+	if (err == AE_OK) {
+		err = ca_der_read(c, clen, &tag, &o, &olen, &oused);
+		if (err == AE_OK && tag != TAG_OID) {
+			err = AE_ERR_PARSE;
+		}
+	}
+	if (err == AE_OK) {
+		err = oid_text(mem_ctx, c, oused, &oid);
+	}
+	if (err != AE_OK) {
+		return err;
+	}
+	err = strcmp(oid, CA_OID_SID_OTHERNAME) == 0 ? AE_OK : AE_ERR_PARSE;
+	talloc_free(oid);
+	if (err != AE_OK) {
+		return err;
+	}
+	err = read_exact(c + oused, clen - oused, TAG_CTX0, &v, &vlen);	/* value [0] */
+	if (err == AE_OK) {
+		err = read_exact(v, vlen, TAG_OCTETS, &s, &slen);
+	}
+	if (err != AE_OK) {
+		return err;
+	}
+	if (slen == 0 || slen > CA_SID_STRING_MAX || memchr(s, 0, slen) != NULL) {
+		return AE_ERR_PARSE;
+	}
+	sid = talloc_strndup(mem_ctx, (const char *)s, slen);
+	if (sid == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	if (ca_sid_from_string(sid, &parsed) != AE_OK) {
+		talloc_free(sid);
+		return AE_ERR_PARSE;
+	}
+	*_sid = sid;
+	return AE_OK;
+}

@@ -67,6 +67,13 @@ ae_err ca_der_parse_template_name(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t 
 				  char **_name);
 
 /*
+ * szOID_NTDS_CA_SECURITY_EXT value (the shape ca_der_sid_ext builds) ->
+ * the textual SID (at most CA_SID_STRING_MAX bytes, checked with
+ * ca_sid_from_string). Anything else -> AE_ERR_PARSE / AE_ERR_TRAILING.
+ */
+ae_err ca_der_parse_sid_ext(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len, char **_sid);
+
+/*
  * pKIExpirationPeriod / pKIOverlapPeriod: 8 bytes, little-endian negative
  * int64 in 100 ns units (MS-CRTD 2.11) -> whole seconds (> 0). Anything
  * else -> AE_ERR_PARSE.

@@ -343,3 +343,91 @@ void ca_dir_ldb_ops(struct ca_dir_ldb *d, struct ca_directory *_ops)
 	_ops->find_template = find_template;
 	_ops->find_account = find_account;
 }
+
+const char *ca_dir_ldb_config_dn(struct ca_dir_ldb *d)
+{
+	return ldb_dn_get_linearized(d->config_dn);
+}
+
+/* Add dn with objectClass oc and, when val is given, attr = val. */
+static int add_object(struct ca_dir_ldb *d, TALLOC_CTX *mem_ctx, struct ldb_dn *dn,
+		      const char *oc, const char *attr, const struct ldb_val *val)
+{
+	struct ldb_message *msg = ldb_msg_new(mem_ctx);
+
+	if (msg == NULL) {
+		return LDB_ERR_OPERATIONS_ERROR;
+	}
+	msg->dn = dn;
+	if (ldb_msg_add_string(msg, "objectClass", oc) != LDB_SUCCESS ||
+	    (val != NULL && ldb_msg_add_value(msg, attr, val, NULL) != LDB_SUCCESS)) {
+		return LDB_ERR_OPERATIONS_ERROR;
+	}
+	return ldb_add(d->ldb, msg);
+}
+
+static int replace_value(struct ca_dir_ldb *d, TALLOC_CTX *mem_ctx, struct ldb_dn *dn,
+			 const char *attr, const struct ldb_val *val)
+{
+	struct ldb_message *msg = ldb_msg_new(mem_ctx);
+
+	if (msg == NULL) {
+		return LDB_ERR_OPERATIONS_ERROR;
+	}
+	msg->dn = dn;
+	if (ldb_msg_add_empty(msg, attr, LDB_FLAG_MOD_REPLACE, NULL) != LDB_SUCCESS ||
+	    ldb_msg_add_value(msg, attr, val, NULL) != LDB_SUCCESS) {
+		return LDB_ERR_OPERATIONS_ERROR;
+	}
+	return ldb_modify(d->ldb, msg);
+}
+
+ae_err ca_dir_ldb_publish_crl(struct ca_dir_ldb *d, const char *dn_text, const uint8_t *der,
+			      size_t len, bool *_changed)
+{
+	static const char *attrs[] = { "certificateRevocationList", NULL };
+	static const char attr[] = "certificateRevocationList";
+	TALLOC_CTX *tmp = talloc_new(d);
+	struct ldb_dn *dn = NULL, *parent = NULL;
+	struct ldb_result *res = NULL;
+	const struct ldb_val *cur = NULL;
+	struct ldb_val val = { .data = (uint8_t *)der, .length = len };
+	int ret;
+
+	*_changed = false;
+	if (tmp == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	if (der == NULL || len == 0 || len > CA_DIR_CRL_MAX) {
+		talloc_free(tmp);
+		return AE_ERR_INVALID;
+	}
+	dn = ldb_dn_new(tmp, d->ldb, dn_text);
+	parent = dn ? ldb_dn_get_parent(tmp, dn) : NULL;
+	if (dn == NULL || parent == NULL || !ldb_dn_validate(dn)) {
+		talloc_free(tmp);
+		return AE_ERR_INVALID;
+	}
+	ret = ldb_search(d->ldb, tmp, &res, dn, LDB_SCOPE_BASE, attrs, NULL);
+	if (ret == LDB_SUCCESS && res->count == 1) {
+		cur = ldb_msg_find_ldb_val(res->msgs[0], attr);
+		if (cur != NULL && cur->length == len && memcmp(cur->data, der, len) == 0) {
+			talloc_free(tmp);
+			return AE_OK;
+		}
+		ret = replace_value(d, tmp, dn, attr, &val);
+	} else if (ret == LDB_ERR_NO_SUCH_OBJECT || (ret == LDB_SUCCESS && res->count == 0)) {
+		ret = add_object(d, tmp, parent, "container", NULL, NULL);
+		if (ret == LDB_SUCCESS || ret == LDB_ERR_ENTRY_ALREADY_EXISTS) {
+			ret = add_object(d, tmp, dn, "cRLDistributionPoint", attr, &val);
+		}
+	}
+	if (ret != LDB_SUCCESS) {
+		AE_ERROR("icpr_ca: publishing the CRL at %s: %s", dn_text, ldb_errstring(d->ldb));
+		talloc_free(tmp);
+		return AE_ERR_LDAP;
+	}
+	*_changed = true;
+	talloc_free(tmp);
+	return AE_OK;
+}

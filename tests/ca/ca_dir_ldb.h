@@ -1,6 +1,7 @@
 /*
  * ca_dir_ldb.h: the CA's directory (struct ca_directory) read straight
- * from the DC's sam.ldb with ldb, inside the samba process.
+ * from the DC's sam.ldb with ldb, inside the samba process; and the one
+ * thing it writes there, its CRL on the CDP object.
  *
  * The ldb is opened with the DC's loadparm context and a SYSTEM session
  * (as `ldbsearch -H sam.ldb` does), so every attribute is readable,
@@ -12,6 +13,9 @@
 #ifndef CA_DIR_LDB_H
 #define CA_DIR_LDB_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <talloc.h>
 #include "ae_error.h"
 #include "ca.h"
@@ -27,5 +31,22 @@ ae_err ca_dir_ldb_open(TALLOC_CTX *mem_ctx, const char *url, struct loadparm_con
 
 /* The struct ca_directory view of d (d must outlive its use). */
 void ca_dir_ldb_ops(struct ca_dir_ldb *d, struct ca_directory *_ops);
+
+/* The configuration naming context's DN (owned by d). */
+const char *ca_dir_ldb_config_dn(struct ca_dir_ldb *d);
+
+/*
+ * Publish a DER CRL (len <= CA_DIR_CRL_MAX) at dn, a cRLDistributionPoint
+ * under CN=<host>,CN=CDP,...: the object (and its parent container, which
+ * AD CS creates per CA host) is added when absent, else its
+ * certificateRevocationList is replaced when it differs. Written through
+ * the same SYSTEM-session ldb as the reads, so it is an ordinary local
+ * write of the DC (USN, replication metadata). *_changed tells whether
+ * anything was written. AE_ERR_INVALID for a bad DN, AE_ERR_LDAP when ldb
+ * refuses.
+ */
+#define CA_DIR_CRL_MAX	(4u * 1024u * 1024u)
+ae_err ca_dir_ldb_publish_crl(struct ca_dir_ldb *d, const char *dn, const uint8_t *der,
+			      size_t len, bool *_changed);
 
 #endif

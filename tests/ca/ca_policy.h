@@ -5,17 +5,29 @@
  * New request (request_id 0, or a request blob present):
  *   authority != CA name (case-insensitive)  -> E_INVALIDARG, no id
  *   no request blob, bad attribute blob       -> E_INVALIDARG, no id
- *   request type other than any/PKCS#10       -> CRYPT_E_INVALID_MSG_TYPE, no id
+ *   request type other than any/PKCS#10/CMS   -> CRYPT_E_INVALID_MSG_TYPE, no id
  *   (from here on the request gets an id and a database record)
- *   PKCS#10 malformed / bad self-signature    -> CRYPT_E_ASN1_BADTAG / NTE_BAD_SIGNATURE
+ *   blob of another kind than the type says,
+ *   CMS that is not SignedData(id-data)       -> CRYPT_E_INVALID_MSG_TYPE
+ *   PKCS#10 / CMS malformed                   -> CRYPT_E_ASN1_BADTAG
+ *   PKCS#10 bad self-signature                -> NTE_BAD_SIGNATURE
+ *   CMS request: its checks, and a renewal's  -> ca_renewal.h (signature, issuer,
+ *                                                revocation, validity)
  *   no template identifier / disagreement     -> CERTSRV_E_NO_CERT_TYPE / _TEMPLATE_CONFLICT
  *   unknown or not in certificateTemplates    -> CERTSRV_E_UNSUPPORTED_CERT_TYPE
+ *   renewal of another template / account     -> ca_renewal.h
  *   request version newer than the template   -> CERTSRV_E_BAD_TEMPLATE_VERSION
  *   no Enroll for the caller's token          -> CERTSRV_E_TEMPLATE_DENIED
  *   key smaller than msPKI-Minimal-Key-Size   -> CERTSRV_E_KEY_LENGTH
  *   AD object lacks a required name           -> CERTSRV_E_SUBJECT_{DNS,UPN,EMAIL}_REQUIRED
- *   PEND_ALL_REQUESTS                         -> 5 "Taken Under Submission"
+ *   PEND_ALL_REQUESTS (not for a renewal when
+ *   PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT)  -> 5 "Taken Under Submission"
  *   otherwise                                 -> 3 "Issued" + certificate + PKCS#7
+ * A renewal is issued for the caller exactly as a new request (subject and
+ * SAN from AD); its record names the renewed serial (ca_db.h renews=), and
+ * the certificate index links both ways (ca_certdb.h renews/renewed_by).
+ * Every issued certificate is indexed (ca_certdb.h), at submission or at
+ * its first retrieval.
  * Retrieval (request_id != 0, no request blob):
  *   unknown id -> CERTSRV_E_NO_REQUEST; other caller -> E_ACCESSDENIED;
  *   pending -> 5; denied/failed -> 2 (CR_DISP_DENIED); issued -> 3 (the

@@ -7,6 +7,7 @@
 #include "ae_hresult.h"
 #include "ae_log.h"
 #include "ca_cert.h"
+#include "ca_certdb.h"
 #include "ca_db.h"
 #include "ca_policy.h"
 
@@ -53,7 +54,11 @@ static ae_err build_stored(const struct ca_ctx *ca, const struct ca_directory *d
 		return err;
 	}
 	r->cert = a->cert;	/* later retrievals return this same certificate */
-	err = ca_db_store(ca->db_dir, r);
+	err = ca_certdb_add_issued(ca->db_dir, a->cert.p, a->cert.len, r->id, t->cn, &acct->sid,
+				   r->renews);
+	if (err == AE_OK) {
+		err = ca_db_store(ca->db_dir, r);
+	}
 	if (err != AE_OK) {
 		AE_ERROR("icpr_ca: cannot store request %" PRIu32 ": %s", r->id, ae_strerror(err));
 		a->cert.len = 0;

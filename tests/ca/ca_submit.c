@@ -7,13 +7,18 @@
 #include "ae_hresult.h"
 #include "ae_log.h"
 #include "ca_cert.h"
+#include "ca_certdb.h"
+#include "ca_cms.h"
 #include "ca_db.h"
 #include "ca_policy.h"
+#include "ca_renewal.h"
 #include "ca_sd.h"
 
+/* dwFlags RequestType (MS-WCCE 3.2.1.4.3.1.1), as the DWORD's second byte */
 #define REQUEST_TYPE_MASK	0x0000ff00u
 #define REQUEST_TYPE_ANY	0x00000000u
 #define REQUEST_TYPE_PKCS10	0x00000100u
+#define REQUEST_TYPE_CMS	0x00000300u
 
 /* The decided parts of a submission, kept for the database record. */
 struct submission {
@@ -21,6 +26,8 @@ struct submission {
 	struct ca_record *rec;
 	const struct ca_csr *csr;
 	const struct ca_template *t;
+	const struct ca_account *acct;	/* the subject (the caller's object) once known */
+	struct ca_renewal *ren;		/* a renewal's old certificate, else NULL */
 };
 
 ae_err ca_issue(const struct ca_ctx *ca, const struct ca_template *t,
@@ -197,18 +204,12 @@ static ae_err check_policy(struct submission *s, const struct ca_ctx *ca,
 	return AE_OK;
 }
 
-/* Decide a parsed request; the answer is complete on AE_OK. */
-static ae_err decide(struct submission *s, const struct ca_ctx *ca,
-		     const struct ca_directory *dir, const struct ca_caller *caller,
-		     const struct icpr_request *req, const struct ca_attribs *attrs,
-		     time_t now)
+/* A PKCS#10 request blob. */
+static ae_err take_pkcs10(struct submission *s, const struct icpr_request *req)
 {
 	struct ca_csr *csr = NULL;
-	struct ca_account *acct = NULL;
-	uint32_t hr = 0;
-	ae_err err;
+	ae_err err = ca_csr_parse(s->a, req->request.pb, req->request.cb, &csr);
 
-	err = ca_csr_parse(s->a, req->request.pb, req->request.cb, &csr);
 	if (err == AE_ERR_MISMATCH) {
 		return ca_answer_error(s->a, AE_NTE_BAD_SIGNATURE, NULL);
 	}
@@ -219,7 +220,91 @@ static ae_err decide(struct submission *s, const struct ca_ctx *ca,
 		return ca_answer_error(s->a, AE_CRYPT_E_ASN1_BADTAG, NULL);
 	}
 	s->csr = csr;
+	return AE_OK;
+}
+
+/* A "CMS with PKCS #10" blob: a new request or a renewal (ca_renewal.h). */
+static ae_err take_cms(struct submission *s, const struct ca_ctx *ca,
+		       const struct icpr_request *req, time_t now)
+{
+	struct ca_cms *cms = NULL;
+	const char *detail = NULL;
+	uint32_t hr = 0;
+	ae_err err = ca_cms_parse(s->a, req->request.pb, req->request.cb, &cms);
+
+	if (err == AE_ERR_UNSUPPORTED) {
+		return ca_answer_error(s->a, AE_CRYPT_E_INVALID_MSG_TYPE,
+				       "(this CA takes PKCS #10 and CMS(id-data, PKCS #10) requests)");
+	}
+	if (err == AE_ERR_NOMEM) {
+		return err;
+	}
+	if (err != AE_OK) {
+		return ca_answer_error(s->a, AE_CRYPT_E_ASN1_BADTAG, NULL);
+	}
+	err = ca_cms_verdict(s->a, ca, cms, now, &s->ren, &hr, &detail);
+	if (err == AE_ERR_NOMEM) {
+		return err;
+	}
+	if (err != AE_OK) {
+		return ca_answer_error(s->a, CA_E_UNEXPECTED, "(request database unavailable)");
+	}
+	if (hr != 0) {
+		return ca_answer_error(s->a, hr, detail);
+	}
+	s->csr = cms->csr;
+	return AE_OK;
+}
+
+/*
+ * The request blob by dwFlags' RequestType: PKCS#10, CMS, or (0) either,
+ * told apart by the outer ContentInfo. A blob of the other kind than
+ * declared is CRYPT_E_INVALID_MSG_TYPE (MS-WCCE 3.2.1.4.2.1.4).
+ */
+static ae_err take_request(struct submission *s, const struct ca_ctx *ca,
+			   const struct icpr_request *req, uint32_t type, time_t now)
+{
+	bool cms = ca_cms_sniff(req->request.pb, req->request.cb);
+
+	if ((type == REQUEST_TYPE_PKCS10 && cms) || (type == REQUEST_TYPE_CMS && !cms)) {
+		return ca_answer_error(s->a, AE_CRYPT_E_INVALID_MSG_TYPE,
+				       type == REQUEST_TYPE_CMS ? "(declared CMS, but it is not)" :
+				       "(declared PKCS #10, but it is a CMS)");
+	}
+	return cms ? take_cms(s, ca, req, now) : take_pkcs10(s, req);
+}
+
+/* A renewal skips PEND_ALL_REQUESTS when the template says so (MS-WCCE 3.2.2.6.2.1.4.5.6). */
+#define CA_ENROLL_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT 0x00000040u
+
+static bool pends(const struct submission *s)
+{
+	if ((s->t->enrollment_flags & CA_ENROLL_PEND_ALL_REQUESTS) == 0) {
+		return false;
+	}
+	return s->ren == NULL ||
+	       (s->t->enrollment_flags & CA_ENROLL_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT) == 0;
+}
+
+/* Decide a request; the answer is complete on AE_OK. */
+static ae_err decide(struct submission *s, const struct ca_ctx *ca,
+		     const struct ca_directory *dir, const struct ca_caller *caller,
+		     const struct icpr_request *req, const struct ca_attribs *attrs,
+		     uint32_t type, time_t now)
+{
+	struct ca_account *acct = NULL;
+	const char *detail = NULL;
+	uint32_t hr = 0;
+	ae_err err;
+
+	err = take_request(s, ca, req, type, now);
+	if (err != AE_OK || s->csr == NULL) {
+		return err;	/* refused: the answer says why */
+	}
 	err = identify_template(s, dir, attrs, &hr);
+	if (err == AE_OK && hr == 0 && s->ren != NULL) {
+		hr = ca_renewal_match(s->ren, s->t, caller, &detail);
+	}
 	if (err == AE_OK && hr == 0) {
 		err = check_policy(s, ca, dir, caller, &acct, &hr);
 	}
@@ -230,14 +315,15 @@ static ae_err decide(struct submission *s, const struct ca_ctx *ca,
 		return ca_answer_error(s->a, CA_E_DS_UNAVAILABLE, NULL);
 	}
 	if (hr != 0) {
-		return ca_answer_error(s->a, hr, NULL);
+		return ca_answer_error(s->a, hr, detail);
 	}
-	if (s->t->enrollment_flags & CA_ENROLL_PEND_ALL_REQUESTS) {
+	s->acct = acct;
+	if (pends(s)) {
 		s->a->disposition = AE_CR_DISP_UNDER_SUBMISSION;
 		s->a->message = talloc_strdup(s->a, "Taken Under Submission");
 		return s->a->message == NULL ? AE_ERR_NOMEM : AE_OK;
 	}
-	return ca_issue(ca, s->t, acct, csr, now, s->a);
+	return ca_issue(ca, s->t, acct, s->csr, now, s->a);
 }
 
 /* Record the outcome (every request that got an id has a record). */
@@ -259,9 +345,16 @@ static ae_err record(struct submission *s, const struct ca_ctx *ca,
 		r->request.p = s->csr->der;
 		r->request.len = s->csr->der_len;
 	}
+	r->renews = s->ren != NULL ? s->ren->old_serial : NULL;
 	if (s->a->disposition == AE_CR_DISP_ISSUED) {
 		r->state = CA_REQ_ISSUED;
 		r->cert = s->a->cert;
+		err = ca_certdb_add_issued(ca->db_dir, r->cert.p, r->cert.len, r->id,
+					   r->template_name, &s->acct->sid, r->renews);
+		if (err != AE_OK) {
+			talloc_free(r);
+			return err;
+		}
 	} else if (s->a->disposition == AE_CR_DISP_UNDER_SUBMISSION) {
 		r->state = CA_REQ_PENDING;
 	} else {
@@ -284,9 +377,9 @@ static ae_err submit(struct ca_answer *a, const struct ca_ctx *ca, const struct 
 	if (req->request.pb == NULL || req->request.cb == 0) {
 		return ca_answer_error(a, AE_E_INVALIDARG, "(no request and no request id)");
 	}
-	if (type != REQUEST_TYPE_ANY && type != REQUEST_TYPE_PKCS10) {
+	if (type != REQUEST_TYPE_ANY && type != REQUEST_TYPE_PKCS10 && type != REQUEST_TYPE_CMS) {
 		return ca_answer_error(a, AE_CRYPT_E_INVALID_MSG_TYPE,
-				       "(this CA takes PKCS #10 requests only)");
+				       "(this CA takes PKCS #10 and CMS(id-data, PKCS #10) requests)");
 	}
 	err = ca_attribs_parse(a, req->attribs.pb, req->attribs.cb, &attrs);
 	if (err == AE_ERR_NOMEM) {
@@ -300,7 +393,7 @@ static ae_err submit(struct ca_answer *a, const struct ca_ctx *ca, const struct 
 		AE_ERROR("icpr_ca: cannot allocate a request id: %s", ae_strerror(err));
 		return ca_answer_error(a, CA_E_UNEXPECTED, "(request database unavailable)");
 	}
-	err = decide(&s, ca, dir, caller, req, attrs, now);
+	err = decide(&s, ca, dir, caller, req, attrs, type, now);
 	if (err != AE_OK) {
 		return err;
 	}

@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ca_record_format(r, r, &text) != AE_OK ||
 	    ca_record_parse(r, (const uint8_t *)text, strlen(text), &back) != AE_OK ||
 	    back->id != r->id || back->state != r->state ||
-	    back->request.len != r->request.len || back->cert.len != r->cert.len) {
+	    back->request.len != r->request.len || back->cert.len != r->cert.len ||
+	    strcmp(back->renews, r->renews) != 0) {
 		abort();	/* what was accepted must survive a round trip */
 	}
 	talloc_free(r);

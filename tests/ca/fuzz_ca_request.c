@@ -1,8 +1,8 @@
 /*
  * fuzz_ca_request.c: what the test CA reads from a request. The first byte
  * picks the parser: 0 attribute lines (UTF-16LE), 1 PKCS#10, 2 template
- * extension, 3 template name extension, 4 FILETIME period, 5 textual SID;
- * the rest is its input.
+ * extension, 3 template name extension, 4 FILETIME period, 5 textual SID,
+ * 6 SID extension (szOID_NTDS_CA_SECURITY_EXT); the rest is its input.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	t = talloc_new(NULL);
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 		(void)ca_attribs_parse(t, data + 1, size - 1, &a);
 		break;
@@ -42,6 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 4:
 		(void)ca_period_parse(data + 1, size - 1, &secs);
+		break;
+	case 6:
+		(void)ca_der_parse_sid_ext(t, data + 1, size - 1, &s);
 		break;
 	default:
 		s = talloc_strndup(t, (const char *)data + 1, size - 1);

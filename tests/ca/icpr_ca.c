@@ -10,9 +10,17 @@
  * and out of the ndr_pull/ndr_push hooks.
  *
  * Configuration (environment of the samba process): ICPR_CA_DIR,
- * ICPR_SAM_LDB, ICPR_CA_NAME (ca_ctx.h). The CA material and the ldb are
- * loaded on the first call in each process and kept; a failed load is
+ * ICPR_SAM_LDB, ICPR_CA_NAME (ca_ctx.h). The CA material is loaded when the
+ * endpoint starts (and its CRL written when missing or due: ca_crl.h); the
+ * ldb on the first call in each process. Both are kept; a failed load is
  * retried on the next call (and the call is answered with an error).
+ *
+ * The CRL: before each call the file is rewritten when missing or due, and
+ * published to the directory (ca_dir_ldb_publish_crl: CN=<CA>,CN=<netbios
+ * name>,CN=CDP,... in the configuration NC) whenever the file is not the one
+ * this process last published; ca-admin revoke rewrites the file (and
+ * publishes it too, see ca-admin). The CDP object's DN is left in
+ * <ICPR_CA_DIR>/crl/cdp.dn for ca-admin.
  *
  * One line per request goes to stderr (the DC's samba.stdout).
  */
@@ -20,6 +28,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <talloc.h>
@@ -28,10 +37,14 @@
 #include <dcerpc_server.h>
 #include <gen_ndr/auth.h>
 #include <gen_ndr/security.h>
+#include <param.h>
+#include "ae_file.h"
 #include "ae_hresult.h"
 #include "ndr_icpr.h"
 #include "ca.h"
+#include "ca_crl.h"
 #include "ca_ctx.h"
+#include "ca_db.h"
 #include "ca_dir_ldb.h"
 #include "ca_policy.h"
 
@@ -45,6 +58,8 @@ struct icpr_call {
 /* Per-process state (a prefork worker loads its own on its first call). */
 static struct ca_ctx *g_ca;
 static struct ca_dir_ldb *g_dir;
+static struct stat g_published;		/* the CRL file this process last published */
+static bool g_published_valid;
 
 static NTSTATUS icpr_bind(struct dcesrv_connection_context *ctx,
 			  const struct dcesrv_interface *iface)
@@ -114,16 +129,48 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+static void load_ca(void)
+{
+	ae_err err;
+
+	if (g_ca != NULL) {
+		return;
+	}
+	err = ca_ctx_load(NULL, getenv("ICPR_CA_DIR"), getenv("ICPR_CA_NAME"), &g_ca);
+	fprintf(stderr, "icpr_ca: pid %d: CA material from %s: %s\n", (int)getpid(),
+		getenv("ICPR_CA_DIR") ? getenv("ICPR_CA_DIR") : "(unset)", ae_strerror(err));
+	fflush(stderr);
+}
+
+/* The CDP object's DN and URL, once the configuration NC is known. */
+static void cdp_setup(struct loadparm_context *lp_ctx)
+{
+	const char *host = lpcfg_netbios_name(lp_ctx);
+	char *path = NULL, *line = NULL;
+	ae_err err;
+
+	if (g_ca == NULL || g_dir == NULL || g_ca->cdp_dn != NULL) {
+		return;
+	}
+	err = ca_ctx_set_cdp(g_ca, host, ca_dir_ldb_config_dn(g_dir));
+	if (err == AE_OK) {
+		path = talloc_asprintf(NULL, "%s/cdp.dn", g_ca->crl_dir);
+		line = talloc_asprintf(path, "%s\n", g_ca->cdp_dn);
+		err = line == NULL ? AE_ERR_NOMEM :
+			ae_file_write_atomic(path, line, strlen(line), 0644);
+	}
+	fprintf(stderr, "icpr_ca: pid %d: CDP %s: %s\n", (int)getpid(),
+		g_ca->cdp_ldap_url ? g_ca->cdp_ldap_url : "(none)", ae_strerror(err));
+	fflush(stderr);
+	talloc_free(path);
+}
+
 static void load_state(struct dcesrv_call_state *call)
 {
 	struct timespec t0;
 	ae_err err;
 
-	if (g_ca == NULL) {
-		err = ca_ctx_load(NULL, getenv("ICPR_CA_DIR"), getenv("ICPR_CA_NAME"), &g_ca);
-		fprintf(stderr, "icpr_ca: pid %d: CA material from %s: %s\n", (int)getpid(),
-			getenv("ICPR_CA_DIR") ? getenv("ICPR_CA_DIR") : "(unset)", ae_strerror(err));
-	}
+	load_ca();
 	if (g_dir == NULL) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		err = ca_dir_ldb_open(NULL, getenv("ICPR_SAM_LDB"), call->conn->dce_ctx->lp_ctx,
@@ -132,7 +179,65 @@ static void load_state(struct dcesrv_call_state *call)
 			(int)getpid(), getenv("ICPR_SAM_LDB") ? getenv("ICPR_SAM_LDB") : "(unset)",
 			ae_strerror(err), ms_since(&t0));
 	}
+	cdp_setup(call->conn->dce_ctx->lp_ctx);
 	fflush(stderr);
+}
+
+/* The CRL file, when missing or due (start-up, and before each call). */
+static void crl_refresh(void)
+{
+	bool written = false;
+	int lock = -1;
+	ae_err err;
+
+	if (g_ca == NULL || !ca_crl_stale(g_ca, time(NULL))) {
+		return;
+	}
+	err = ca_db_lock(g_ca->db_dir, &lock);
+	if (err == AE_OK) {
+		err = ca_crl_refresh(g_ca, time(NULL), &written);
+		ca_db_unlock(lock);
+	}
+	fprintf(stderr, "icpr_ca: pid %d: CRL %s was missing or due: %s%s\n", (int)getpid(),
+		g_ca->crl_path, ae_strerror(err), written ? ", rewritten" : "");
+	fflush(stderr);
+}
+
+/* The CRL file to the CDP object, when it is not the one last published. */
+static void crl_publish(void)
+{
+	TALLOC_CTX *tmp = NULL;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	struct stat st;
+	bool changed = false;
+	ae_err err;
+
+	if (g_ca == NULL || g_dir == NULL || g_ca->cdp_dn == NULL ||
+	    stat(g_ca->crl_path, &st) != 0) {
+		return;
+	}
+	if (g_published_valid && st.st_ino == g_published.st_ino &&
+	    st.st_size == g_published.st_size &&
+	    st.st_mtim.tv_sec == g_published.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == g_published.st_mtim.tv_nsec) {
+		return;
+	}
+	tmp = talloc_new(NULL);
+	err = tmp == NULL ? AE_ERR_NOMEM : ae_file_read(tmp, g_ca->crl_path, CA_CRL_MAX, &der, &len);
+	if (err == AE_OK) {
+		err = ca_dir_ldb_publish_crl(g_dir, g_ca->cdp_dn, der, len, &changed);
+	}
+	if (err == AE_OK) {
+		g_published = st;
+		g_published_valid = true;
+	}
+	if (err != AE_OK || changed) {
+		fprintf(stderr, "icpr_ca: pid %d: CRL (%zu bytes) to %s: %s%s\n", (int)getpid(), len,
+			g_ca->cdp_dn, ae_strerror(err), changed ? ", published" : "");
+		fflush(stderr);
+	}
+	talloc_free(tmp);
 }
 
 /* The caller's token SIDs (sids[0] = the account, then its groups). */
@@ -214,6 +319,8 @@ static NTSTATUS icpr_dispatch(struct dcesrv_call_state *call, TALLOC_CTX *mem_ct
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	load_state(call);
+	crl_refresh();
+	crl_publish();
 	if (g_dir != NULL) {
 		ca_dir_ldb_ops(g_dir, &dir);
 	}
@@ -281,6 +388,10 @@ static NTSTATUS icpr_init_server(struct dcesrv_context *dce_ctx,
 		getenv("ICPR_SAM_LDB") ? getenv("ICPR_SAM_LDB") : "(unset)",
 		getenv("ICPR_CA_NAME") ? getenv("ICPR_CA_NAME") : "(default " CA_DEFAULT_NAME ")");
 	fflush(stderr);
+	if (NT_STATUS_IS_OK(st)) {	/* start-up: the CRL file when missing or due */
+		load_ca();
+		crl_refresh();
+	}
 	return st;
 }
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include "ae_utf16.h"
 #include "ca.h"
+#include "ca_certdb.h"
 #include "ca_db.h"
 #include "ca_der.h"
 #include "ca_request.h"
@@ -260,6 +261,16 @@ static void test_sd_malformed(void **state)
 	talloc_free(t);
 }
 
+static void sid_ext_mutant(void *state, const uint8_t *p, size_t len)
+{
+	char *sid = NULL;
+
+	(void)state;
+	if (ca_der_parse_sid_ext(NULL, p, len, &sid) == AE_OK) {
+		talloc_free(sid);
+	}
+}
+
 static void test_der_vectors(void **state)
 {
 	static const uint8_t head[] = {
@@ -283,6 +294,17 @@ static void test_der_vectors(void **state)
 	assert_int_equal(b.len, 65);
 	assert_memory_equal(b.p, head, sizeof(head));
 	assert_memory_equal(b.p + sizeof(head), sid, 45);
+	assert_int_equal(ca_der_parse_sid_ext(t, b.p, b.len, &name), AE_OK);	/* round trip */
+	assert_string_equal(name, sid);
+	assert_int_equal(ca_der_parse_sid_ext(t, b.p, b.len - 1, &name), AE_ERR_PARSE);
+	b.p[b.len - 1] = 'x';					/* not a SID */
+	assert_int_equal(ca_der_parse_sid_ext(t, b.p, b.len, &name), AE_ERR_PARSE);
+	b.p[14] ^= 0x01;					/* another otherName OID */
+	b.p[b.len - 1] = '1';
+	assert_int_equal(ca_der_parse_sid_ext(t, b.p, b.len, &name), AE_ERR_PARSE);
+	b.p[14] ^= 0x01;
+	assert_int_equal(ca_der_parse_sid_ext(t, b.p, b.len, &name), AE_OK);
+	test_mutate(b.p, b.len, 1, sid_ext_mutant, NULL);
 
 	assert_int_equal(ca_der_template_name_ext(t, "User", &b), AE_OK);
 	assert_int_equal(b.len, sizeof(bmp_user));
@@ -383,6 +405,13 @@ static void test_record(void **state)
 	assert_int_equal(back->request.len, 5);
 	assert_memory_equal(back->request.p, req, 5);
 	assert_int_equal(back->cert.len, 0);
+	assert_string_equal(back->renews, "");
+	talloc_free(back);
+	r.renews = "4A0B";
+	talloc_free(text);
+	assert_int_equal(ca_record_format(t, &r, &text), AE_OK);
+	assert_int_equal(ca_record_parse(t, (const uint8_t *)text, strlen(text), &back), AE_OK);
+	assert_string_equal(back->renews, "4A0B");
 	talloc_free(back);
 	/* truncated (no final newline), duplicated key, bad state, missing sid */
 	assert_int_equal(ca_record_parse(t, (const uint8_t *)text, strlen(text) - 1, &back),
@@ -401,6 +430,96 @@ static void test_record(void **state)
 	talloc_free(t);
 }
 
+static void certrec_mutant(void *state, const uint8_t *p, size_t len)
+{
+	struct ca_cert_record *r = NULL;
+
+	(void)state;
+	if (ca_certrec_parse(NULL, p, len, &r) == AE_OK) {
+		talloc_free(r);
+	}
+}
+
+static ae_err certrec(TALLOC_CTX *t, const char *text, struct ca_cert_record **_r)
+{
+	return ca_certrec_parse(t, (const uint8_t *)text, strlen(text), _r);
+}
+
+static void test_certrec(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	struct ca_cert_record r = { .serial = "4A0102", .request_id = 7, .state = CA_CERT_REVOKED,
+				    .template_name = "LabMachine", .not_after = 1800000000,
+				    .revoked = 1700000000, .reason = 4, .renews = "7F",
+				    .renewed_by = NULL };
+	struct ca_cert_record *back = NULL;
+	ASN1_INTEGER *ai = ASN1_INTEGER_new();
+	char *text = NULL, *hex = NULL;
+	size_t before = talloc_total_blocks(t);
+
+	(void)state;
+	assert_int_equal(ca_sid_from_string(DOM "-1103", &r.sid), AE_OK);
+	assert_int_equal(ca_certrec_format(t, &r, &text), AE_OK);
+	assert_int_equal(certrec(t, text, &back), AE_OK);
+	assert_string_equal(back->serial, "4A0102");
+	assert_int_equal(back->request_id, 7);
+	assert_int_equal(back->state, CA_CERT_REVOKED);
+	assert_string_equal(back->template_name, "LabMachine");
+	assert_true(ca_sid_equal(&back->sid, &r.sid));
+	assert_int_equal(back->not_after, 1800000000);
+	assert_int_equal(back->revoked, 1700000000);
+	assert_int_equal(back->reason, 4);
+	assert_string_equal(back->renews, "7F");
+	assert_string_equal(back->renewed_by, "");
+	talloc_free(back);
+	test_mutate((const uint8_t *)text, strlen(text), 1, certrec_mutant, NULL);
+	talloc_free(text);
+	/* serials must be canonical; reasons 0..10 but 7; required keys */
+	r.serial = "0A01";
+	assert_int_equal(ca_certrec_format(t, &r, &text), AE_OK);
+	r.serial = "004A";
+	assert_int_equal(ca_certrec_format(t, &r, &text), AE_ERR_INVALID);
+	assert_int_equal(certrec(t, "version=1\nserial=4a\nid=1\nstate=valid\nsid=S-1-5-18\n"
+				 "not_after=1\n", &back), AE_ERR_PARSE);
+	assert_int_equal(certrec(t, "version=1\nserial=4A\nid=1\nstate=valid\nsid=S-1-5-18\n"
+				 "not_after=1\n", &back), AE_OK);
+	talloc_free(back);
+	assert_int_equal(certrec(t, "version=1\nserial=4A\nid=1\nstate=valid\nsid=S-1-5-18\n"
+				 "not_after=1\nreason=7\n", &back), AE_ERR_PARSE);
+	assert_int_equal(certrec(t, "version=1\nserial=4A\nid=1\nstate=gone\nsid=S-1-5-18\n"
+				 "not_after=1\n", &back), AE_ERR_PARSE);
+	assert_int_equal(certrec(t, "version=1\nserial=4A\nid=1\nstate=valid\n"
+				 "not_after=1\n", &back), AE_ERR_PARSE);
+	assert_int_equal(certrec(t, "version=1\nserial=4A\nserial=4A\nid=1\nstate=valid\n"
+				 "sid=S-1-5-18\nnot_after=1\n", &back), AE_ERR_PARSE);
+	assert_int_equal(certrec(t, "version=1\nserial=4A\nid=1\nstate=valid\nsid=S-1-5-18\n"
+				 "not_after=1", &back), AE_ERR_PARSE);		/* truncated */
+	/* canonical serial text */
+	assert_true(ca_serial_valid("00"));
+	assert_true(ca_serial_valid("7FFF"));
+	assert_false(ca_serial_valid("0"));
+	assert_false(ca_serial_valid("007F"));
+	assert_false(ca_serial_valid("7f"));
+	ASN1_INTEGER_set(ai, 0x4a0b);
+	assert_int_equal(ca_serial_text(t, ai, &hex), AE_OK);
+	assert_string_equal(hex, "4A0B");
+	talloc_free(hex);
+	ASN1_INTEGER_set(ai, 0x80);		/* DER 02 02 00 80: text without the 00 */
+	assert_int_equal(ca_serial_text(t, ai, &hex), AE_OK);
+	assert_string_equal(hex, "80");
+	talloc_free(hex);
+	ASN1_INTEGER_set(ai, 0);
+	assert_int_equal(ca_serial_text(t, ai, &hex), AE_OK);
+	assert_string_equal(hex, "00");
+	talloc_free(hex);
+	ASN1_INTEGER_set(ai, -5);
+	assert_int_equal(ca_serial_text(t, ai, &hex), AE_ERR_PARSE);
+	ASN1_INTEGER_free(ai);
+	talloc_free(text);
+	assert_int_equal(talloc_total_blocks(t), before);
+	talloc_free(t);
+}
+
 int ca_vector_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +529,7 @@ int ca_vector_tests(void)
 		cmocka_unit_test(test_der_vectors),
 		cmocka_unit_test(test_attribs),
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_certrec),
 	};
 	return cmocka_run_group_tests_name("ca_vectors", tests, NULL, NULL);
 }

@@ -137,7 +137,9 @@ if [ -s "$W/fake.sleep" ]; then
 	echo "sleeping" >&2
 	sleep "\$(cat "$W/fake.sleep")"
 fi
-[ $REAL = 0 ] || exec "$AUTOENROLL" "\$@"
+# the sanitizer build refuses to start behind nss_wrapper's LD_PRELOAD
+# (samba-gpupdate runs under it in the lab; a real host has no preload)
+[ $REAL = 0 ] || exec env -u LD_PRELOAD "$AUTOENROLL" "\$@"
 echo "fake autoenroll: \$*"
 [ "\${*: -1}" != policy ] || echo "FAKE-POLICY-TEXT eligible: LabMachine"
 exit 0
