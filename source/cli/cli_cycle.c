@@ -113,10 +113,12 @@ int cli_status_print(FILE *f, const struct ae_store_snapshot *snap, const char *
 	}
 	for (i = 0; i < snap->num_certs; i++) {
 		const struct ae_store_cert *c = &snap->certs[i];
-		/* renew-at without the template's overlap: the 80%% point; a longer
-		 * overlap makes it earlier, never later (max(80%, notAfter - overlap)) */
-		time_t renew80 = c->not_after > c->not_before ?
-				 c->not_before + (c->not_after - c->not_before) * 8 / 10 : 0;
+		/* renew-at as the cycle recorded it (max(80 % of the lifetime,
+		 * notAfter - the template's overlap)); older records: the 80 % point,
+		 * the earliest it can be */
+		time_t renew_at = c->renew_at != 0 ? c->renew_at :
+				  c->not_after > c->not_before ?
+				  c->not_before + (c->not_after - c->not_before) / 10 * 8 : 0;
 		const char *state = ae_cert_state_name(c->state);
 		if (json) {
 			fputs(i ? ", {\"template\": " : "{\"template\": ", f);
@@ -129,8 +131,8 @@ int cli_status_print(FILE *f, const struct ae_store_snapshot *snap, const char *
 			json_str(f, c->serial_hex);
 			fputs(", \"not_after\": ", f);
 			json_str(f, when(b1, sizeof(b1), c->not_after));
-			fputs(", \"renew_at_latest\": ", f);
-			json_str(f, when(b2, sizeof(b2), renew80));
+			fputs(", \"renew_at\": ", f);
+			json_str(f, when(b2, sizeof(b2), renew_at));
 			fprintf(f, ", \"pending_request_id\": %u, \"pending_ca\": ", c->pending_request_id);
 			json_str(f, c->pending_ca);
 			fputs(", \"archive\": ", f);
@@ -138,12 +140,17 @@ int cli_status_print(FILE *f, const struct ae_store_snapshot *snap, const char *
 			fputs(", \"certificate\": ", f);
 			json_str(f, c->cert_path);
 			fputc('}', f);
+		} else if (c->serial_hex == NULL && c->pending_request_id != 0) {
+			fprintf(f, "  %-20s %-10s request id %u at CA %s since %s (no certificate yet)\n",
+				c->template_name, state, c->pending_request_id,
+				c->pending_ca ? c->pending_ca : "?",
+				when(b3, sizeof(b3), c->submitted) ? b3 : "?");
 		} else {
-			fprintf(f, "  %-20s %-10s CA %s, serial %s, notAfter %s, renews by %s%s%s%s\n",
+			fprintf(f, "  %-20s %-10s CA %s, serial %s, notAfter %s, renew at %s%s%s%s\n",
 				c->template_name, state, c->ca ? c->ca : "?",
 				c->serial_hex ? c->serial_hex : "?",
 				when(b1, sizeof(b1), c->not_after) ? b1 : "?",
-				when(b2, sizeof(b2), renew80) ? b2 : "?",
+				when(b2, sizeof(b2), renew_at) ? b2 : "?",
 				c->pending_request_id ? ", pending request " : "",
 				c->pending_request_id ? c->pending_ca : "",
 				c->archive_tag ? " (archived)" : "");

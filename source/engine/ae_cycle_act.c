@@ -195,8 +195,8 @@ static ae_err certinfo_of(TALLOC_CTX *mem, const struct ae_cert *leaf, const cha
  * pending one, or abort the transition.
  */
 static void conclude(struct ae_cycle_ctx *c, struct ae_cycle_item *it,
-		     const struct ae_enrollment_service *ca, const struct ae_key *key,
-		     const struct icpr_response *resp, bool retrieving)
+		     const struct ae_enrollment_service *ca, const struct ae_template *t,
+		     const struct ae_key *key, const struct icpr_response *resp, bool retrieving)
 {
 	struct ae_enroll_result *er = talloc_zero(c->mem, struct ae_enroll_result);
 	struct ae_cert_list *anchors = NULL;
@@ -233,6 +233,9 @@ static void conclude(struct ae_cycle_ctx *c, struct ae_cycle_item *it,
 		}
 		if (err == AE_OK) {
 			err = certinfo_of(c->mem, is.leaf, ca->cn, er->request_id, &info);
+		}
+		if (err == AE_OK && t != NULL) {
+			info.renew_at = ae_decide_renew_at(info.not_before, info.not_after, t->overlap_s);
 		}
 		if (err == AE_OK) {
 			err = ae_store_commit(c->store, it->template_name, is.cert_pem, is.cert_len,
@@ -376,7 +379,7 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 		(void)ae_store_abort(c->store, it->template_name, it->reason);
 		return;
 	}
-	conclude(c, it, ca, key, resp, false);
+	conclude(c, it, ca, a->t, key, resp, false);
 }
 
 void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it)
@@ -409,5 +412,5 @@ void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_it
 	if (call_ca(c, it, ca, &in, &resp) != AE_OK) {
 		return;		/* still pending; try again next cycle */
 	}
-	conclude(c, it, ca, key, resp, true);
+	conclude(c, it, ca, a->t, key, resp, true);
 }

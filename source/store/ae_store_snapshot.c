@@ -59,6 +59,7 @@ static void fill(struct ae_store_cert *c, const struct ae_store_state *st)
 	c->issuer = st->cert.issuer;
 	c->not_before = st->cert.not_before;
 	c->not_after = st->cert.not_after;
+	c->renew_at = st->cert.renew_at;
 	c->cdp_urls = st->cert.cdp_urls;
 	c->num_cdp_urls = st->cert.num_cdp_urls;
 	c->installed = st->cert.installed;

@@ -43,6 +43,7 @@ struct ae_store_cert {
 	char *thumbprint_hex;	/* SHA-1 */
 	char *issuer;		/* one-line */
 	time_t not_before, not_after;
+	time_t renew_at;	/* recorded at commit (template overlap applied); 0 unknown */
 	char **cdp_urls;	/* CRL distribution points (for the revocation check) */
 	size_t num_cdp_urls;
 	bool key_present;	/* <template>.key exists (it matches: the store's invariant) */

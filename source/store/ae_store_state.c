@@ -58,6 +58,7 @@ static const struct field fields[] = {
 	{ "issuer", F_TEXT, OFF(cert.issuer), -1 },
 	{ "not_before", F_TIME, OFF(cert.not_before), -1 },
 	{ "not_after", F_TIME, OFF(cert.not_after), -1 },
+	{ "renew_at", F_TIME, OFF(cert.renew_at), -1 },
 	{ "cdp", F_CDP, OFF(cert.cdp_urls), -1 },
 	{ "installed", F_TIME, OFF(cert.installed), -1 },
 };

@@ -23,7 +23,7 @@
  *   reason=<text>
  *   ca=, cert_request_id=, template_oid=, template_v1=, template_major=,
  *   template_minor=, serial=<hex>, thumbprint=<hex>, issuer=, not_before=,
- *   not_after=, cdp=<url> (repeated, at most AE_STORE_CDP_MAX), installed=
+ *   not_after=, renew_at=, cdp=<url> (repeated, at most AE_STORE_CDP_MAX), installed=
  *                           the installed certificate (struct ae_store_certinfo)
  */
 #ifndef AE_STORE_STATE_H
@@ -61,6 +61,7 @@ struct ae_store_certinfo {
 	char *thumbprint_hex;	/* SHA-1 of the DER */
 	char *issuer;		/* one line */
 	time_t not_before, not_after;
+	time_t renew_at;	/* when the cycle will renew it (template overlap applied), 0 unknown */
 	char **cdp_urls;
 	size_t num_cdp_urls;
 	time_t installed;	/* set by ae_store_commit */
