@@ -28,6 +28,8 @@ PKGS=(
 	libnss-wrapper libnss-winbind attr
 	# lab and test plumbing
 	iproute2 openssl bc python3-cryptography valgrind
+	# benchmarks (/usr/bin/time for peak RSS)
+	time
 )
 
 if [ "${1:-}" = --list ]; then
