@@ -320,6 +320,7 @@ static void act(struct ae_cycle_ctx *c, size_t idx, bool *done)
 	struct ae_cycle_item *it = ae_cycle_item_add(c->r, a->template_name,
 						     ae_action_kind_name(a->kind),
 						     ae_action_cause_name(a->cause));
+	size_t j;
 	ae_err err;
 
 	if (it == NULL) {
@@ -370,6 +371,18 @@ static void act(struct ae_cycle_ctx *c, size_t idx, bool *done)
 		}
 		break;
 	case AE_ACTION_WARN:
+		for (j = 0; j < idx; j++) {
+			const struct ae_action *b = &c->actions[j];
+			if (done[j] && b->cert == a->cert &&
+			    (b->kind == AE_ACTION_RENEW || b->kind == AE_ACTION_REENROLL)) {
+				break;	/* that certificate was replaced in this run */
+			}
+		}
+		if (j < idx) {
+			it->reason = talloc_asprintf(c->r, "no warning: replaced in this run (%s)",
+						     a->reason);
+			break;
+		}
 		it->result = "warned";
 		AE_WARN("template %s: %s", a->template_name, a->reason);
 		break;

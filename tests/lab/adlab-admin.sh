@@ -46,6 +46,25 @@
 #   ldbsearch|ldbmodify|ldbadd|ldbdel ARGS
 #                                       the ldb tool against the DC as admin
 #                                       (LDIF on stdin for modify/add)
+#   template-get NAME ATTR              the values of certificate template
+#                                       NAME's attribute ATTR, one a line
+#   template-set NAME ATTR [VALUE...]   replace ATTR of template NAME with the
+#                                       VALUEs (none: delete the attribute)
+#   template-copy SRC NEW OID [ATTR=VALUE...]
+#                                       new template NEW: SRC's template
+#                                       attributes and security descriptor
+#                                       (owner, group, DACL), cn and
+#                                       displayName NEW, msPKI-Cert-Template-OID
+#                                       OID; each ATTR=VALUE replaces SRC's ATTR
+#                                       (repeat ATTR for several values); plus
+#                                       its OID object under CN=OID. Not
+#                                       published: template-publish
+#   template-delete NAME                unpublish NAME from every CA, delete its
+#                                       OID object and the template (absent: no
+#                                       error)
+#   template-publish NAME [CA]          add NAME to the CA's certificateTemplates
+#   template-unpublish NAME [CA]        remove it (absent: no error); CA: the
+#                                       enrollment service cn, default $CANAME
 # shellcheck shell=bash
 
 AD_GPO_REG_CSE='[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]'
@@ -308,6 +327,105 @@ nTSecurityDescriptor: $new
 EOF
 }
 
+# -------------------------------------------------------------- templates --
+PKS_DN="CN=Public Key Services,CN=Services,CN=Configuration,$BASEDN"
+tpl_dn() { echo "CN=$1,CN=Certificate Templates,$PKS_DN"; }
+es_dn() { echo "CN=$1,CN=Enrollment Services,$PKS_DN"; }
+
+# the attributes template-copy takes over (not the operational ones)
+TPL_ATTRS=" flags revision msPKI-Template-Schema-Version msPKI-Template-Minor-Revision
+ msPKI-Enrollment-Flag msPKI-Private-Key-Flag msPKI-Certificate-Name-Flag
+ msPKI-Minimal-Key-Size msPKI-RA-Signature msPKI-RA-Policies msPKI-RA-Application-Policies
+ msPKI-Certificate-Application-Policy msPKI-Certificate-Policy msPKI-Supersede-Templates
+ pKIDefaultKeySpec pKIKeyUsage pKIMaxIssuingDepth pKICriticalExtensions pKIExpirationPeriod
+ pKIOverlapPeriod pKIExtendedKeyUsage pKIDefaultCSPs "
+TPL_ATTRS=${TPL_ATTRS//$'\n'/ }
+
+template_set() {
+	local dn a=$2 v ldif
+	dn=$(tpl_dn "$1")
+	[ -n "$(attr "$dn" cn)" ] || die "no template $1"
+	shift 2
+	ldif="dn: $dn"$'\n'"changetype: modify"$'\n'"replace: $a"
+	for v in "$@"; do ldif="$ldif"$'\n'"$a: $v"; done
+	modify <<< "$ldif"
+}
+
+# an OID object's cn, in the lab's style: <second-to-last arc>.<last arc, 32 digits>
+oid_cn() {
+	local last=${1##*.} prev=${1%.*}
+	printf '%s.%032d' "${prev##*.}" "$last"
+}
+
+template_copy() {
+	local src=$1 new=$2 oid=$3 sdn ndn l a x sd ldif seen=" "
+	shift 3
+	sdn=$(tpl_dn "$src")
+	ndn=$(tpl_dn "$new")
+	[ -n "$(attr "$sdn" cn)" ] || die "template-copy: no template $src"
+	[ -z "$(attr "$ndn" cn)" ] || die "template-copy: template $new exists"
+	[[ $oid =~ ^[0-9]+(\.[0-9]+)+$ ]] || die "template-copy: bad OID '$oid'"
+	for x in "$@"; do
+		[[ $x == ?*=* ]] || die "template-copy: '$x' is not ATTR=VALUE"
+		seen="$seen${x%%=*} "
+	done
+	ldif="dn: $ndn"$'\n'"objectClass: top"$'\n'"objectClass: pKICertificateTemplate"
+	ldif="$ldif"$'\n'"cn: $new"$'\n'"displayName: $new"$'\n'"msPKI-Cert-Template-OID: $oid"
+	while IFS= read -r l; do
+		a=${l%%:*}
+		if [ -n "$a" ] && [[ $TPL_ATTRS == *" $a "* ]] && [[ $seen != *" $a "* ]]; then
+			ldif="$ldif"$'\n'"$l"
+		fi
+	done < <(adm_ldb ldbsearch -b "$sdn" -s base 2> /dev/null | unwrap)
+	for x in "$@"; do ldif="$ldif"$'\n'"${x%%=*}: ${x#*=}"; done
+	sd=$(attr "$sdn" nTSecurityDescriptor sd_flags:1:7)
+	[ -z "$sd" ] || ldif="$ldif"$'\n'"nTSecurityDescriptor: $sd"
+	ldif="$ldif"$'\n\n'"dn: CN=$(oid_cn "$oid"),CN=OID,$PKS_DN"$'\n'"objectClass: top"
+	ldif="$ldif"$'\n'"objectClass: msPKI-Enterprise-Oid"$'\n'"cn: $(oid_cn "$oid")"
+	ldif="$ldif"$'\n'"displayName: $new"$'\n'"flags: 1"$'\n'"msPKI-Cert-Template-OID: $oid"
+	printf '%s\n' "$ldif" > "$AD_TMP/add.ldif"
+	adm_ldb ldbadd < "$AD_TMP/add.ldif" > "$AD_TMP/add.log" 2>&1 || {
+		cat "$AD_TMP/add.log" >&2
+		die "ldbadd of template $new and its OID object failed"
+	}
+	# (ldbadd can say "Failed to parse ldif" and exit 0)
+	if [ -z "$(attr "$ndn" cn)" ] || [ -z "$(attr "CN=$(oid_cn "$oid"),CN=OID,$PKS_DN" cn)" ]; then
+		cat "$AD_TMP/add.log" >&2
+		die "template $new or its OID object is missing after ldbadd"
+	fi
+}
+
+template_publish() { # NAME CA add|delete
+	local dn
+	dn=$(es_dn "$2")
+	[ -n "$(attr "$dn" cn)" ] || die "no enrollment service $dn"
+	if attr "$dn" certificateTemplates | grep -qxiF -- "$1"; then
+		[ "$3" = delete ] || return 0
+	else
+		[ "$3" = add ] || return 0
+	fi
+	modify <<< "dn: $dn"$'\n'"changetype: modify"$'\n'"$3: certificateTemplates"$'\n'"certificateTemplates: $1"
+}
+
+template_delete() {
+	local dn oid ca o
+	dn=$(tpl_dn "$1")
+	while IFS= read -r ca; do
+		[ -z "$ca" ] || template_publish "$1" "$ca" delete
+	done < <(adm_ldb ldbsearch -b "CN=Enrollment Services,$PKS_DN" -s one cn 2> /dev/null |
+		sed -n 's/^cn: //p')
+	oid=$(attr "$dn" msPKI-Cert-Template-OID)
+	if [ -n "$oid" ]; then
+		while IFS= read -r o; do
+			[ -z "$o" ] || adm_ldb ldbdel "$o" > /dev/null 2>&1 || die "cannot delete $o"
+		done < <(adm_ldb ldbsearch -b "CN=OID,$PKS_DN" -s one "(msPKI-Cert-Template-OID=$oid)" \
+			dn 2> /dev/null | unwrap | sed -n 's/^dn: //p')
+	fi
+	if [ -n "$(attr "$dn" cn)" ]; then
+		adm_ldb ldbdel "$dn" > /dev/null 2>&1 || die "cannot delete $dn"
+	fi
+}
+
 # ------------------------------------------------------------------ verbs --
 admin_main() {
 	local verb=${1:-} dn g s
@@ -388,6 +506,12 @@ admin_main() {
 	ace) ace_edit "$@" ;;
 	dacl) dacl_of "$(target_dn "$1")" ;;
 	ldbsearch | ldbmodify | ldbadd | ldbdel) adm_ldb "$verb" "$@" ;;
+	template-get) attr "$(tpl_dn "$1")" "$2" ;;
+	template-set) template_set "$@" ;;
+	template-copy) template_copy "$@" ;;
+	template-delete) template_delete "$1" ;;
+	template-publish) template_publish "$1" "${2:-$CANAME}" add ;;
+	template-unpublish) template_publish "$1" "${2:-$CANAME}" delete ;;
 	*)
 		echo "usage: adlab.sh admin VERB ARGS (see tests/lab/adlab-admin.sh)" >&2
 		exit 2
