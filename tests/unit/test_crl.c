@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
+#include "leak_check.h"
 #include <talloc.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -33,7 +34,6 @@ struct pki {
 };
 
 static struct pki g;
-static size_t g_blocks_before;
 
 static int group_setup(void **state)
 {
@@ -79,26 +79,6 @@ static int group_teardown(void **state)
 	TALLOC_FREE(g.twin_key);
 	TALLOC_FREE(g.leaf_key);
 	TALLOC_FREE(g.nocrl_key);
-	return 0;
-}
-
-static int leak_setup(void **state)
-{
-	g_blocks_before = talloc_total_blocks(NULL);
-	*state = talloc_new(NULL);
-	return *state == NULL ? -1 : 0;
-}
-
-static int leak_teardown(void **state)
-{
-	size_t after;
-
-	talloc_free(*state);
-	after = talloc_total_blocks(NULL);
-	if (after != g_blocks_before) {
-		print_error("talloc leak: %zu blocks before, %zu after\n", g_blocks_before, after);
-		return -1;
-	}
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
+#include "leak_check.h"
 #include <talloc.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -28,7 +29,6 @@ struct keys {
 };
 
 static struct keys g_keys;
-static size_t g_blocks_before;
 
 static int group_setup(void **state)
 {
@@ -48,26 +48,6 @@ static int group_teardown(void **state)
 	(void)state;
 	TALLOC_FREE(g_keys.ec);
 	TALLOC_FREE(g_keys.rsa);
-	return 0;
-}
-
-static int leak_setup(void **state)
-{
-	g_blocks_before = talloc_total_blocks(NULL);
-	*state = talloc_new(NULL);
-	return *state == NULL ? -1 : 0;
-}
-
-static int leak_teardown(void **state)
-{
-	size_t after;
-
-	talloc_free(*state);
-	after = talloc_total_blocks(NULL);
-	if (after != g_blocks_before) {
-		print_error("talloc leak: %zu blocks before, %zu after\n", g_blocks_before, after);
-		return -1;
-	}
 	return 0;
 }
 

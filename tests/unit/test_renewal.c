@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
+#include "leak_check.h"
 #include <talloc.h>
 #include <openssl/cms.h>
 #include <openssl/evp.h>
@@ -34,7 +35,6 @@ struct pki {
 };
 
 static struct pki g;
-static size_t g_blocks_before;
 
 static int group_setup(void **state)
 {
@@ -70,26 +70,6 @@ static int group_teardown(void **state)
 	TALLOC_FREE(g.new_key);
 	TALLOC_FREE(g.other_key);
 	TALLOC_FREE(g.rsa_key);
-	return 0;
-}
-
-static int leak_setup(void **state)
-{
-	g_blocks_before = talloc_total_blocks(NULL);
-	*state = talloc_new(NULL);
-	return *state == NULL ? -1 : 0;
-}
-
-static int leak_teardown(void **state)
-{
-	size_t after;
-
-	talloc_free(*state);
-	after = talloc_total_blocks(NULL);
-	if (after != g_blocks_before) {
-		print_error("talloc leak: %zu blocks before, %zu after\n", g_blocks_before, after);
-		return -1;
-	}
 	return 0;
 }
 

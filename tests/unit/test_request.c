@@ -15,33 +15,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include <talloc.h>
+#include "leak_check.h"
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include "ae_csr.h"
 #include "ae_key.h"
-
-static size_t g_blocks_before;
-
-static int leak_setup(void **state)
-{
-	g_blocks_before = talloc_total_blocks(NULL);
-	*state = talloc_new(NULL);
-	return *state == NULL ? -1 : 0;
-}
-
-static int leak_teardown(void **state)
-{
-	size_t after;
-
-	talloc_free(*state);
-	after = talloc_total_blocks(NULL);
-	if (after != g_blocks_before) {
-		print_error("talloc leak: %zu blocks before, %zu after\n", g_blocks_before, after);
-		talloc_report_full(NULL, stderr);
-		return -1;
-	}
-	return 0;
-}
 
 struct spec_case {
 	const char *in;

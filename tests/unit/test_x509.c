@@ -16,6 +16,7 @@
 #include <time.h>
 #include <cmocka.h>
 #include <talloc.h>
+#include "leak_check.h"
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -34,8 +35,6 @@ struct pki {
 };
 
 static struct pki g;
-static size_t g_blocks_before;
-
 struct raw_ext {
 	const char *oid;
 	const uint8_t *der;
@@ -177,26 +176,6 @@ static int group_teardown(void **state)
 	TALLOC_FREE(g.inter_key);
 	TALLOC_FREE(g.leaf_key);
 	TALLOC_FREE(g.other_key);
-	return 0;
-}
-
-static int leak_setup(void **state)
-{
-	g_blocks_before = talloc_total_blocks(NULL);
-	*state = talloc_new(NULL);
-	return *state == NULL ? -1 : 0;
-}
-
-static int leak_teardown(void **state)
-{
-	size_t after;
-
-	talloc_free(*state);
-	after = talloc_total_blocks(NULL);
-	if (after != g_blocks_before) {
-		print_error("talloc leak: %zu blocks before, %zu after\n", g_blocks_before, after);
-		return -1;
-	}
 	return 0;
 }
 
