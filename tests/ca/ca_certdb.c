@@ -14,7 +14,6 @@
 #include "ca_certdb.h"
 #include "ca_db.h"
 
-#define CRL_NUMBER_MAX_BYTES	32
 #define CRL_NUMBER_MAX		((uint64_t)1 << 62)
 
 static const char *state_names[] = { "valid", "revoked" };
@@ -349,34 +348,18 @@ ae_err ca_certdb_revoked(TALLOC_CTX *mem_ctx, const char *db_dir,
 
 ae_err ca_certdb_next_crl_number(const char *db_dir, uint64_t *_n)
 {
-	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *path = talloc_asprintf(tmp, "%s/crl-number", db_dir);
-	uint8_t *data = NULL;
-	size_t len = 0;
+	char *path = talloc_asprintf(NULL, "%s/crl-number", db_dir);
 	uint64_t last = 0;
-	char buf[CRL_NUMBER_MAX_BYTES];
 	ae_err err;
 
-	if (tmp == NULL || path == NULL) {
-		talloc_free(tmp);
+	if (path == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = ae_file_read(tmp, path, CRL_NUMBER_MAX_BYTES, &data, &len);
+	err = ca_counter_read(path, CRL_NUMBER_MAX, 0, "CRL numbers start again", &last);
 	if (err == AE_OK) {
-		if (len > 0 && data[len - 1] == '\n') {
-			data[len - 1] = '\0';
-		}
-		if (ca_parse_u64((const char *)data, CRL_NUMBER_MAX, 10, &last) != AE_OK) {
-			AE_WARN("icpr_ca: %s is corrupt; CRL numbers start again", path);
-			last = 0;
-		}
-	} else if (err != AE_ERR_NOT_FOUND) {
-		talloc_free(tmp);
-		return err;
+		err = ca_counter_write(path, last + 1);
 	}
-	snprintf(buf, sizeof(buf), "%" PRIu64 "\n", last + 1);
-	err = ae_file_write_atomic(path, buf, strlen(buf), 0600);
-	talloc_free(tmp);
+	talloc_free(path);
 	if (err == AE_OK) {
 		*_n = last + 1;
 	}

@@ -16,7 +16,6 @@
 #include "ca_certdb.h"
 #include "ca_db.h"
 
-#define NEXT_ID_MAX_BYTES	32
 
 static const char *state_names[] = { "pending", "issued", "denied", "failed" };
 
@@ -324,32 +323,60 @@ static uint32_t max_record_id(const char *db_dir)
 	return max;
 }
 
-ae_err ca_db_next_id(const char *db_dir, uint32_t *_id)
+#define COUNTER_MAX_BYTES 32
+
+ae_err ca_counter_read(const char *path, uint64_t max, uint64_t dflt, const char *what,
+		       uint64_t *_v)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *path = talloc_asprintf(tmp, "%s/next-id", db_dir);
 	uint8_t *data = NULL;
 	size_t len = 0;
-	uint64_t next = 1;
-	uint32_t seen;
-	char buf[NEXT_ID_MAX_BYTES];
+	uint64_t v = dflt;
 	ae_err err;
 
-	if (tmp == NULL || path == NULL) {
-		talloc_free(tmp);
+	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = ae_file_read(tmp, path, NEXT_ID_MAX_BYTES, &data, &len);
+	err = ae_file_read(tmp, path, COUNTER_MAX_BYTES, &data, &len);
 	if (err == AE_OK) {
 		if (len > 0 && data[len - 1] == '\n') {
 			data[len - 1] = '\0';
 		}
-		if (ca_parse_u64((const char *)data, CA_DB_ID_MAX, 10, &next) != AE_OK) {
-			AE_WARN("icpr_ca: %s is corrupt; recomputing from the records", path);
-			next = 1;
+		if (ca_parse_u64((const char *)data, max, 10, &v) != AE_OK) {
+			AE_WARN("icpr_ca: %s is corrupt; %s", path, what);
+			v = dflt;
 		}
-	} else if (err != AE_ERR_NOT_FOUND) {
-		talloc_free(tmp);
+	} else if (err == AE_ERR_NOT_FOUND) {
+		err = AE_OK;
+	}
+	talloc_free(tmp);
+	if (err == AE_OK) {
+		*_v = v;
+	}
+	return err;
+}
+
+ae_err ca_counter_write(const char *path, uint64_t v)
+{
+	char buf[COUNTER_MAX_BYTES];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64 "\n", v);
+	return ae_file_write_atomic(path, buf, strlen(buf), 0600);
+}
+
+ae_err ca_db_next_id(const char *db_dir, uint32_t *_id)
+{
+	char *path = talloc_asprintf(NULL, "%s/next-id", db_dir);
+	uint64_t next = 1;
+	uint32_t seen;
+	ae_err err;
+
+	if (path == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	err = ca_counter_read(path, CA_DB_ID_MAX, 1, "recomputing from the records", &next);
+	if (err != AE_OK) {
+		talloc_free(path);
 		return err;
 	}
 	seen = max_record_id(db_dir);	/* ids never go back, whatever next-id says */
@@ -357,12 +384,11 @@ ae_err ca_db_next_id(const char *db_dir, uint32_t *_id)
 		next = (uint64_t)seen + 1;
 	}
 	if (next == 0 || next >= CA_DB_ID_MAX) {
-		talloc_free(tmp);
+		talloc_free(path);
 		return AE_ERR_TOO_LARGE;
 	}
-	snprintf(buf, sizeof(buf), "%" PRIu64 "\n", next + 1);
-	err = ae_file_write_atomic(path, buf, strlen(buf), 0600);
-	talloc_free(tmp);
+	err = ca_counter_write(path, next + 1);
+	talloc_free(path);
 	if (err != AE_OK) {
 		return err;
 	}

@@ -55,6 +55,17 @@ const char *ca_req_state_name(enum ca_req_state s);
  */
 ae_err ca_parse_u64(const char *s, uint64_t max, int base, uint64_t *_v);
 
+/*
+ * A counter file (one decimal number and a newline): *_v = its value, or
+ * dflt when the file is missing; a corrupt file (not a number up to max) is
+ * logged naming what (e.g. "CRL numbers start again") and gives dflt too.
+ * Other read errors are returned.
+ */
+ae_err ca_counter_read(const char *path, uint64_t max, uint64_t dflt, const char *what,
+		       uint64_t *_v);
+/* Write v as the counter file, atomically, 0600. */
+ae_err ca_counter_write(const char *path, uint64_t v);
+
 /* Text form of a record (newlines in message are replaced by blanks). */
 ae_err ca_record_format(TALLOC_CTX *mem_ctx, const struct ca_record *r, char **_text);
 
