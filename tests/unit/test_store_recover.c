@@ -10,25 +10,10 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "leak_check.h"
 #include <sys/stat.h>
 #include <unistd.h>
 #include "test_store_helpers.h"
-
-static size_t g_blocks;
-
-static int setup(void **state)
-{
-	(void)state;
-	g_blocks = talloc_total_blocks(NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(talloc_total_blocks(NULL), g_blocks);
-	return 0;
-}
 
 static void put(TALLOC_CTX *mem, const struct ae_store *s, const char *t, const char *sfx,
 		const char *text)
@@ -478,15 +463,15 @@ static void test_corrupt_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_clean_store, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stray_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_enrolling_rolls_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_renewing_rolls_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_installing_finishes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_installing_without_next_record, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_archive_finishes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clean_store, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_stray_files, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_enrolling_rolls_back, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_renewing_rolls_back, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_pending, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_installing_finishes, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_installing_without_next_record, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_archive_finishes, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_record, leak_setup, leak_teardown),
 	};
 
 	int rc;

@@ -15,25 +15,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include "leak_check.h"
 #include <talloc.h>
 #include "ae_store.h"
 #include "ae_file.h"
-
-static size_t g_blocks;
-
-static int setup(void **state)
-{
-	(void)state;
-	g_blocks = talloc_total_blocks(NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(talloc_total_blocks(NULL), g_blocks);
-	return 0;
-}
 
 static const char full_record[] =
 	"version=1\n"
@@ -354,13 +339,13 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_roundtrip_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_roundtrip_minimal, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_parse_rejects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_format_rejects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mutation_sweep, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_save_load, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_full, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_roundtrip_minimal, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_parse_rejects, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_format_rejects, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_mutation_sweep, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_save_load, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_names, leak_setup, leak_teardown),
 	};
 
 	int rc;

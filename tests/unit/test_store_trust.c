@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "leak_check.h"
 #include <sys/stat.h>
 #include <unistd.h>
 #include "test_store_helpers.h"
@@ -18,22 +19,6 @@
 #define PEM_A "-----BEGIN CERTIFICATE-----\nQUFB\n-----END CERTIFICATE-----\n"
 #define PEM_B "-----BEGIN CERTIFICATE-----\nQkJC\n-----END CERTIFICATE-----"	/* no '\n' */
 #define PEM_C "-----BEGIN CERTIFICATE-----\nQ0ND\n-----END CERTIFICATE-----\n"
-
-static size_t g_blocks;
-
-static int setup(void **state)
-{
-	(void)state;
-	g_blocks = talloc_total_blocks(NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(talloc_total_blocks(NULL), g_blocks);
-	return 0;
-}
 
 static char *in(TALLOC_CTX *mem, const char *dir, const char *name)
 {
@@ -186,10 +171,10 @@ static void test_pem_bundle(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sync_add_change_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sync_rejects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_trust_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pem_bundle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_add_change_remove, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_sync_rejects, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_trust_name, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_pem_bundle, leak_setup, leak_teardown),
 	};
 
 	int rc;

@@ -11,27 +11,12 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <cmocka.h>
+#include "leak_check.h"
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "test_store_helpers.h"
-
-static size_t g_blocks;
-
-static int setup(void **state)
-{
-	(void)state;
-	g_blocks = talloc_total_blocks(NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(talloc_total_blocks(NULL), g_blocks);
-	return 0;
-}
 
 static struct ae_store_state *load(TALLOC_CTX *mem, const struct ae_store *s, const char *t)
 {
@@ -473,14 +458,14 @@ static void test_snapshot(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_enroll_pending_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_renew_archives_old_pair, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_archive_and_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lock_in_process, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lock_two_processes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enroll_pending_commit, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_renew_archives_old_pair, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_abort, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_archive_and_remove, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_lock_in_process, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_lock_two_processes, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot, leak_setup, leak_teardown),
 	};
 
 	int rc;
