@@ -9,27 +9,7 @@
 #include "cli_cycle.h"
 #include "cli_output.h"
 #include "ae_store.h"
-
-static void json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			fprintf(f, "\\%c", *p);
-		} else if (*p < 0x20) {
-			fprintf(f, "\\u%04x", *p);
-		} else {
-			fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
+#include "ae_json.h"
 
 static const char *when(char *buf, size_t n, time_t t)
 {
@@ -47,33 +27,33 @@ int cli_cycle_print(FILE *f, const struct ae_cycle_report *r, bool json, bool dr
 
 	if (json) {
 		fprintf(f, "{\"dry_run\": %s, \"store\": ", dry_run ? "true" : "false");
-		json_str(f, r->store_dir);
+		ae_json_string(f, r->store_dir);
 		fputs(", \"items\": [", f);
 		for (i = 0; i < r->num_items; i++) {
 			const struct ae_cycle_item *it = &r->items[i];
 			fputs(i ? ", {\"template\": " : "{\"template\": ", f);
-			json_str(f, it->template_name);
+			ae_json_string(f, it->template_name);
 			fputs(", \"action\": ", f);
-			json_str(f, it->action);
+			ae_json_string(f, it->action);
 			fputs(", \"cause\": ", f);
-			json_str(f, it->cause);
+			ae_json_string(f, it->cause);
 			fputs(", \"result\": ", f);
-			json_str(f, it->result);
+			ae_json_string(f, it->result);
 			fputs(", \"reason\": ", f);
-			json_str(f, it->reason);
+			ae_json_string(f, it->reason);
 			fputs(", \"ca\": ", f);
-			json_str(f, it->ca);
+			ae_json_string(f, it->ca);
 			fprintf(f, ", \"request_id\": %u, \"hresult_name\": ", it->request_id);
-			json_str(f, it->hresult_name);
+			ae_json_string(f, it->hresult_name);
 			fputc('}', f);
 		}
 		fputs("], \"recovery\": [", f);
 		for (i = 0; r->notes != NULL && r->notes[i] != NULL; i++) {
 			fputs(i ? ", " : "", f);
-			json_str(f, r->notes[i]);
+			ae_json_string(f, r->notes[i]);
 		}
 		fprintf(f, "], \"trust_dir\": ");
-		json_str(f, r->trust_dir);
+		ae_json_string(f, r->trust_dir);
 		fprintf(f, ", \"trust_changed\": %s, \"counts\": {\"requests\": %u, \"rpc_binds\": %u, "
 			"\"ldap_searches\": %u, \"smb_reads\": %u}, \"exit_code\": %d}\n",
 			r->trust_changed ? "true" : "false", r->requests, r->binds,
@@ -106,7 +86,7 @@ int cli_status_print(FILE *f, const struct ae_store_snapshot *snap, const char *
 
 	if (json) {
 		fputs("{\"store\": ", f);
-		json_str(f, store_dir);
+		ae_json_string(f, store_dir);
 		fputs(", \"certificates\": [", f);
 	} else {
 		fprintf(f, "Store %s\n", store_dir);
@@ -122,23 +102,23 @@ int cli_status_print(FILE *f, const struct ae_store_snapshot *snap, const char *
 		const char *state = ae_cert_state_name(c->state);
 		if (json) {
 			fputs(i ? ", {\"template\": " : "{\"template\": ", f);
-			json_str(f, c->template_name);
+			ae_json_string(f, c->template_name);
 			fputs(", \"state\": ", f);
-			json_str(f, state);
+			ae_json_string(f, state);
 			fputs(", \"ca\": ", f);
-			json_str(f, c->ca);
+			ae_json_string(f, c->ca);
 			fputs(", \"serial\": ", f);
-			json_str(f, c->serial_hex);
+			ae_json_string(f, c->serial_hex);
 			fputs(", \"not_after\": ", f);
-			json_str(f, when(b1, sizeof(b1), c->not_after));
+			ae_json_string(f, when(b1, sizeof(b1), c->not_after));
 			fputs(", \"renew_at\": ", f);
-			json_str(f, when(b2, sizeof(b2), renew_at));
+			ae_json_string(f, when(b2, sizeof(b2), renew_at));
 			fprintf(f, ", \"pending_request_id\": %u, \"pending_ca\": ", c->pending_request_id);
-			json_str(f, c->pending_ca);
+			ae_json_string(f, c->pending_ca);
 			fputs(", \"archive\": ", f);
-			json_str(f, c->archive_tag);
+			ae_json_string(f, c->archive_tag);
 			fputs(", \"certificate\": ", f);
-			json_str(f, c->cert_path);
+			ae_json_string(f, c->cert_path);
 			fputc('}', f);
 		} else if (c->serial_hex == NULL && c->pending_request_id != 0) {
 			fprintf(f, "  %-20s %-10s request id %u at CA %s since %s (no certificate yet)\n",
@@ -170,9 +150,9 @@ int cli_status_print(FILE *f, const struct ae_store_snapshot *snap, const char *
 		const struct ae_store_pending_req *p = &snap->pending[i];
 		if (json) {
 			fputs(i ? ", {\"template\": " : "{\"template\": ", f);
-			json_str(f, p->template_name);
+			ae_json_string(f, p->template_name);
 			fputs(", \"ca\": ", f);
-			json_str(f, p->ca);
+			ae_json_string(f, p->ca);
 			fprintf(f, ", \"request_id\": %u}", p->request_id);
 		} else {
 			fprintf(f, "  %-20s CA %s, request id %u\n", p->template_name, p->ca, p->request_id);

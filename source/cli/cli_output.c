@@ -3,6 +3,7 @@
 #include <string.h>
 #include "cli_output.h"
 #include "ae_hresult.h"
+#include "ae_json.h"
 
 int ae_exit_code(enum ae_outcome o)
 {
@@ -19,64 +20,37 @@ int ae_exit_code(enum ae_outcome o)
 	return AE_EXIT_INTERNAL;
 }
 
-static void cli_json_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20) {
-				fprintf(f, "\\u%04x", *p);
-			} else {
-				fputc(*p, f);
-			}
-		}
-	}
-	fputc('"', f);
-}
-
 static void json_result(FILE *f, const struct ae_enroll_result *r)
 {
 	char hr[16];
 
 	snprintf(hr, sizeof(hr), "0x%08x", r->hresult);
 	fputs("{\"disposition\": ", f);
-	cli_json_string(f, r->outcome_name);
+	ae_json_string(f, r->outcome_name);
 	fprintf(f, ", \"disposition_code\": %u, \"request_id\": %u, \"hresult\": ",
 		r->disposition, r->request_id);
-	cli_json_string(f, r->hresult ? hr : NULL);
+	ae_json_string(f, r->hresult ? hr : NULL);
 	fputs(", \"hresult_name\": ", f);
-	cli_json_string(f, r->hresult_name);
+	ae_json_string(f, r->hresult_name);
 	fputs(", \"message\": ", f);
-	cli_json_string(f, r->message);
+	ae_json_string(f, r->message);
 	fputs(", \"error\": ", f);
-	cli_json_string(f, r->error);
+	ae_json_string(f, r->error);
 	fprintf(f, ", \"exit_code\": %d", ae_exit_code(r->outcome));
 	fputs(", \"template\": ", f);
-	cli_json_string(f, r->template_name);
+	ae_json_string(f, r->template_name);
 	fputs(", \"ca\": ", f);
-	cli_json_string(f, r->ca_name);
+	ae_json_string(f, r->ca_name);
 	fputs(", \"ca_host\": ", f);
-	cli_json_string(f, r->ca_host);
+	ae_json_string(f, r->ca_host);
 	fputs(", \"binding\": ", f);
-	cli_json_string(f, r->binding);
+	ae_json_string(f, r->binding);
 	fputs(", \"key\": ", f);
-	cli_json_string(f, r->key_path);
+	ae_json_string(f, r->key_path);
 	fputs(", \"certificate\": ", f);
-	cli_json_string(f, r->cert_path);
+	ae_json_string(f, r->cert_path);
 	fputs(", \"chain\": ", f);
-	cli_json_string(f, r->chain_path);
+	ae_json_string(f, r->chain_path);
 	fputs("}\n", f);
 }
 

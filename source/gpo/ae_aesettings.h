@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <talloc.h>
 #include "ae_error.h"
+#include "ae_json.h"
 #include "ae_preg.h"
 
 #define AE_KEY_AUTOENROLLMENT "Software\\Policies\\Microsoft\\Cryptography\\AutoEnrollment"
@@ -162,8 +163,7 @@ const char *ae_endpoint_state_name(enum ae_endpoint_state state);
  * Writers for the CLI (autoenroll pol FILE, autoenroll policy). They write
  * with fprintf and return AE_ERR_IO when a write failed (ferror).
  *
- * ae_json_string: s as a JSON string literal (quotes, escapes, \u00XX for
- * control characters; NULL as null). ae_preg_write_json: the entries as a
+ * (Strings go through util's ae_json_string.) ae_preg_write_json: the entries as a
  * JSON array of {"key","name","type","type_name","offset","data"} (strings,
  * string arrays, numbers; bytes as a hex string). ae_aesettings_write_json:
  * one JSON object of the settings (no newline). ae_pol_write_json: {"entries": [...],
@@ -172,7 +172,6 @@ const char *ae_endpoint_state_name(enum ae_endpoint_state state);
  * "samba-tool gpo show": each entry's key, value, type and data, then the
  * derived settings.
  */
-void ae_json_string(FILE *f, const char *s);
 ae_err ae_preg_write_json(FILE *f, const struct ae_preg *pol);
 ae_err ae_aesettings_write_json(FILE *f, const struct ae_aesettings *s);
 ae_err ae_pol_write_json(FILE *f, const struct ae_preg *pol, const struct ae_aesettings *s);
