@@ -267,25 +267,16 @@ static ae_err build_csr(struct ae_cycle_ctx *c, const struct ae_template *t,
 			const struct ae_key *key, const struct ae_store_cert *old,
 			uint8_t **_der, size_t *_len, struct ae_cycle_item *it)
 {
-	struct ae_csr_params p = { 0 };
+	struct ae_csr_params p;
 	struct ae_cert *old_cert = NULL;
 	struct ae_key *old_key = NULL;
 	uint8_t *data = NULL;
 	size_t len = 0;
-	char *os = NULL;
 	ae_err err;
 
-	p.template_name = t->cn;
-	p.template_oid = t->oid;
-	p.schema_version = t->schema_version;
-	p.major = t->major_revision;
-	p.minor = t->minor_revision;
-	p.client_id = AE_CLIENT_ID_AUTOENROLL;
-	p.machine_name = c->s->machine_fqdn;
-	p.user_name = c->s->account;
-	p.process_name = "autoenroll";
-	if (ae_os_version_string(c->mem, &os) == AE_OK) {
-		p.os_version = os;
+	err = ae_enroll_csr_params(c->s, c->mem, t, AE_CLIENT_ID_AUTOENROLL, &p);
+	if (err != AE_OK) {
+		return err;
 	}
 	if (old == NULL) {
 		return ae_csr_build(c->mem, key, &p, _der, _len);

@@ -77,32 +77,48 @@ static ae_err make_key(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_r
 	return AE_OK;
 }
 
+ae_err ae_enroll_csr_params(struct ae_session *s, TALLOC_CTX *mem, const struct ae_template *t,
+			    uint32_t client_id, struct ae_csr_params *p)
+{
+	const char **dns = talloc_zero_array(mem, const char *, 2);
+	char *os = NULL;
+
+	if (dns == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	memset(p, 0, sizeof(*p));
+	p->template_name = t->cn;
+	p->template_oid = t->oid;
+	p->schema_version = t->schema_version;
+	p->major = t->major_revision;
+	p->minor = t->minor_revision;
+	/* MS-WCCE 3.1.2.4.2.2.2.10: empty subject unless the enrollee supplies it */
+	if (t->name_flag & (CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT |
+			    CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME)) {
+		dns[0] = s->machine_fqdn;
+		p->subject_cn = s->machine_fqdn;
+		p->dns_names = dns;
+	}
+	p->client_id = client_id;
+	p->machine_name = s->machine_fqdn;
+	p->user_name = s->account;
+	p->process_name = "autoenroll";
+	if (ae_os_version_string(mem, &os) == AE_OK) {
+		p->os_version = os;
+	}
+	return AE_OK;
+}
+
 static ae_err make_csr(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
 		       const struct ae_template *t, const struct ae_key *key,
 		       uint8_t **_der, size_t *_len)
 {
-	struct ae_csr_params p = { 0 };
-	const char *dns[2] = { s->machine_fqdn, NULL };
-	char *os = NULL;
+	struct ae_csr_params p;
 	ae_err err;
 
-	p.template_name = t->cn;
-	p.template_oid = t->oid;
-	p.schema_version = t->schema_version;
-	p.major = t->major_revision;
-	p.minor = t->minor_revision;
-	/* MS-WCCE 3.1.2.4.2.2.2.10: empty subject unless the enrollee supplies it */
-	if (t->name_flag & (CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT |
-			    CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME)) {
-		p.subject_cn = s->machine_fqdn;
-		p.dns_names = dns;
-	}
-	p.client_id = AE_CLIENT_ID_CERTREQ;
-	p.machine_name = s->machine_fqdn;
-	p.user_name = s->account;
-	p.process_name = "autoenroll";
-	if (ae_os_version_string(mem, &os) == AE_OK) {
-		p.os_version = os;
+	err = ae_enroll_csr_params(s, mem, t, AE_CLIENT_ID_CERTREQ, &p);
+	if (err != AE_OK) {
+		return err;
 	}
 	err = ae_csr_build(mem, key, &p, _der, _len);
 	if (err != AE_OK) {

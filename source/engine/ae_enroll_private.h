@@ -41,6 +41,16 @@ ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
  */
 void ae_enroll_classify(struct ae_enroll_result *r, const struct icpr_response *resp);
 
+/*
+ * The PKCS#10 parameters for template t as this machine (subject and DNS
+ * SAN only when the template lets the enrollee supply them), with the
+ * given client id (9 certreq-style, 6 autoenrollment); strings on mem.
+ */
+struct ae_template;
+struct ae_csr_params;
+ae_err ae_enroll_csr_params(struct ae_session *s, TALLOC_CTX *mem, const struct ae_template *t,
+			    uint32_t client_id, struct ae_csr_params *p);
+
 /* The CA certificates (cACertificate) of an enrollment service, parsed. */
 ae_err ae_enroll_anchors(TALLOC_CTX *mem, const struct ae_enrollment_service *svc,
 			 struct ae_cert_list **_l);
