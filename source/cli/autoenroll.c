@@ -126,6 +126,17 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
+/* The session options every networked command takes from the global ones. */
+static struct ae_session_opts session_opts(const struct cli *c)
+{
+	struct ae_session_opts so = {
+		.configfile = c->configfile,
+		.options = c->options,
+		.ccache = c->ccache,
+	};
+	return so;
+}
+
 static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 {
 	static const struct option longopts[] = {
@@ -186,9 +197,7 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 		return AE_EXIT_USAGE;
 	}
 	mem = talloc_new(NULL);
-	so.configfile = c->configfile;
-	so.options = c->options;
-	so.ccache = c->ccache;
+	so = session_opts(c);
 	err = ae_session_open(mem, &so, &s);
 	if (err != AE_OK) {
 		struct ae_enroll_result fail = {
@@ -209,54 +218,6 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 	}
 	ae_print_result(stdout, stderr, r, json, NULL);
 	rc = ae_exit_code(r->outcome);
-	talloc_free(mem);
-	return rc;
-}
-
-static int run_policy(struct cli *c, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct ae_session_opts so = { 0 };
-	struct ae_session *s = NULL;
-	struct ae_policy_report *r = NULL;
-	TALLOC_CTX *mem = NULL;
-	bool json = false;
-	int opt, rc;
-	ae_err err;
-
-	optind = 0;	/* 0: glibc re-initialises (the global scan used "+") */
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'j': json = true; break;
-		case 'h': return usage(stdout, AE_EXIT_OK);
-		default: return usage(stderr, AE_EXIT_USAGE);
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "autoenroll: unexpected argument '%s'\n", argv[optind]);
-		return AE_EXIT_USAGE;
-	}
-	mem = talloc_new(NULL);
-	so.configfile = c->configfile;
-	so.options = c->options;
-	so.ccache = c->ccache;
-	err = ae_session_open(mem, &so, &s);
-	if (err == AE_OK) {
-		err = ae_policy_collect(mem, s, &r);
-	}
-	if (err != AE_OK) {
-		fprintf(stderr, "autoenroll: policy: %s\n", s && s->error[0] ? s->error
-									: ae_strerror(err));
-		rc = ae_exit_code(ae_outcome_from_err(err));
-		talloc_free(mem);
-		return rc;
-	}
-	rc = (json ? cli_policy_json(stdout, r) : cli_policy_text(stdout, r)) == 0 ?
-	     AE_EXIT_OK : AE_EXIT_INTERNAL;
 	talloc_free(mem);
 	return rc;
 }
@@ -292,9 +253,41 @@ static int parse_flags(int argc, char **argv, bool *json, bool *dry_run)
 	return -1;
 }
 
+static int run_policy(struct cli *c, int argc, char **argv)
+{
+	struct ae_session_opts so = session_opts(c);
+	struct ae_session *s = NULL;
+	struct ae_policy_report *r = NULL;
+	TALLOC_CTX *mem = NULL;
+	bool json = false;
+	int rc;
+	ae_err err;
+
+	rc = parse_flags(argc, argv, &json, NULL);
+	if (rc >= 0) {
+		return rc;
+	}
+	mem = talloc_new(NULL);
+	err = ae_session_open(mem, &so, &s);
+	if (err == AE_OK) {
+		err = ae_policy_collect(mem, s, &r);
+	}
+	if (err != AE_OK) {
+		fprintf(stderr, "autoenroll: policy: %s\n", s && s->error[0] ? s->error
+									: ae_strerror(err));
+		rc = ae_exit_code(ae_outcome_from_err(err));
+		talloc_free(mem);
+		return rc;
+	}
+	rc = (json ? cli_policy_json(stdout, r) : cli_policy_text(stdout, r)) == 0 ?
+	     AE_EXIT_OK : AE_EXIT_INTERNAL;
+	talloc_free(mem);
+	return rc;
+}
+
 static int run_cycle(struct cli *c, int argc, char **argv)
 {
-	struct ae_session_opts so = { 0 };
+	struct ae_session_opts so = session_opts(c);
 	struct ae_cycle_opts co = { 0 };
 	struct ae_session *s = NULL;
 	struct ae_cycle_report *r = NULL;
@@ -309,9 +302,6 @@ static int run_cycle(struct cli *c, int argc, char **argv)
 	}
 	ae_log_to_syslog(1);
 	mem = talloc_new(NULL);
-	so.configfile = c->configfile;
-	so.options = c->options;
-	so.ccache = c->ccache;
 	err = ae_session_open(mem, &so, &s);
 	if (err == AE_OK) {
 		err = ae_cycle_run(mem, s, &co, &r);
