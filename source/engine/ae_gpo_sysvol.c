@@ -179,6 +179,21 @@ static ae_err read_gpo(struct reader *rd, const struct ae_gpo_applied *g,
 	return AE_OK;
 }
 
+/* The display name of GPO guid (canonical) if it is applied now, else "". */
+static const char *name_of(struct reader *rd, const char *guid)
+{
+	size_t i;
+
+	for (i = 0; i < rd->r->gpolist->num_applied; i++) {
+		const struct ae_gpo_applied *g = &rd->r->gpolist->applied[i];
+
+		if (strcmp(g->guid, guid) == 0 && g->display_name != NULL) {
+			return g->display_name;
+		}
+	}
+	return "";
+}
+
 /* The view of the last complete collection, from the cache; NULL if none. */
 static struct ae_regview *last_good_view(struct reader *rd, size_t *_n)
 {
@@ -200,8 +215,9 @@ static struct ae_regview *last_good_view(struct reader *rd, size_t *_n)
 				"cached", e[i].guid, e[i].gpc_version, e[i].gpt_version);
 			return NULL;
 		}
-		label = talloc_asprintf(rd->mem, "%s (last good, version %u/%u)", e[i].guid,
-					e[i].gpc_version, e[i].gpt_version);
+		label = talloc_asprintf(rd->mem, "%s%s%s (last good, version %u/%u)",
+					name_of(rd, e[i].guid), *name_of(rd, e[i].guid) ? " " : "",
+					e[i].guid, e[i].gpc_version, e[i].gpt_version);
 		if (pol != NULL && (label == NULL || ae_preg_apply(view, pol, label) != AE_OK)) {
 			return NULL;
 		}
