@@ -242,7 +242,7 @@ ae_err ae_gpo_cache_put(struct ae_gpo_cache *c, const char *guid, uint16_t gpc,
 	err = ae_gpo_cache_write_at(c->dirfd, name, data != NULL ? data : (const uint8_t *)"",
 				    len);
 	if (err != AE_OK) {
-		AE_WARN("GPO cache %s/%s: cannot write: %s", c->dir, name, strerror(errno));
+		AE_WARN("GPO cache %s/%s: cannot write: %s", c->dir, name, ae_strerror(err));
 	}
 	return err;
 }

@@ -147,6 +147,20 @@ static ae_err som_chain(struct ae_session *s, TALLOC_CTX *mem, struct ae_policy_
 	return AE_OK;
 }
 
+/* At most max bytes of a directory string for a message, control bytes as '?'. */
+static const char *printable(TALLOC_CTX *mem, const char *v, size_t max)
+{
+	char *p = talloc_strndup(mem, v, max);
+	size_t i;
+
+	for (i = 0; p != NULL && p[i] != '\0'; i++) {
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
+			p[i] = '?';
+		}
+	}
+	return p != NULL ? p : "";
+}
+
 static ae_err gpo_objects(struct ae_session *s, TALLOC_CTX *mem, struct ae_policy_report *r,
 			  const struct ae_som *soms, size_t num_soms,
 			  struct ae_gpo_object **_gpos, size_t *_n)
@@ -185,10 +199,11 @@ static ae_err gpo_objects(struct ae_session *s, TALLOC_CTX *mem, struct ae_polic
 			v = value_of(e[0], "cn");
 			if (v == NULL || ae_gpo_guid_canon((const char *)v->data, guid) != AE_OK) {
 				/* an error, not a warning: `run` names it without -d */
-				AE_ERROR("GPO %s: cn is not a {GUID}; the GPO is skipped", e[0]->dn);
-				ae_policy_report_error(r, e[0]->dn, "cn", "not a {GUID} (\"%.80s\"); "
+				AE_ERROR("GPO %s: cn is not a {GUID}; the GPO is skipped",
+					 printable(gpos, e[0]->dn, 1024));
+				ae_policy_report_error(r, e[0]->dn, "cn", "not a {GUID} (\"%s\"); "
 						       "the GPO is skipped",
-						       v ? (const char *)v->data : "");
+						       printable(gpos, v ? (const char *)v->data : "", 80));
 				continue;
 			}
 			g = &gpos[n++];
