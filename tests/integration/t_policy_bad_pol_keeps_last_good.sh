@@ -7,7 +7,8 @@
 #   1. policy: AEPolicy 0x8000 from PB LastGood (this is the last good policy);
 #   2. its Registry.pol replaced by a truncated one, version bumped: policy
 #      exits 0 with AEPolicy still 0x8000 marked "last good", errors[] names
-#      the GPO, the file and that the last good policy is kept;
+#      the GPO, the file and that the last good policy is kept; the damaged
+#      file is not cached;
 #   3. run --dry-run: nothing planned but skips (the lab GPO's 7 did not win),
 #      stderr says policy processing stopped;
 #   4. without a last good policy (the cache's last-good removed): policy and
@@ -62,6 +63,8 @@ expect_true "bool([e for e in d['errors'] if '${G,,}' in str(e.get('object')).lo
 	and 'registry.pol' in str(e.get('attribute')).lower()
 	and 'last good policy' in str(e.get('message'))])" \
 	"errors[] must name $G, Registry.pol and the last good policy"
+# parsed before it is cached: the damaged version 2 is not in the cache
+[ -z "$(find "$GPOCACHE" -name "$G-2-*")" ] || fail "the damaged Registry.pol was cached"
 
 note "3. run --dry-run keeps the last good policy"
 cyc_store lastgood
