@@ -45,15 +45,19 @@ static void addr_string(const struct addrinfo *ai, char *buf, size_t len)
 }
 
 /*
- * Wait up to 'wait_ms' for a reply with our messageID on 'fd'.
- * AE_OK with *_r; AE_ERR_TRANSPORT on timeout or a socket error; a parse
- * error of the first reply that carries our messageID is returned as is.
+ * Wait up to 'wait_ms' for a reply with our messageID on 'fd'. Datagrams
+ * that do not parse, and replies to other messages, are dropped and the
+ * wait goes on (one bad datagram must not end the lookup), at most
+ * AE_CLDAP_DATAGRAMS_MAX datagrams per wait; *malformed counts the ones
+ * that did not parse. AE_OK with *_r; AE_ERR_TRANSPORT on timeout, too
+ * many datagrams or a socket error.
  */
 static ae_err await_reply(int fd, int32_t msgid, int wait_ms, const char *where,
-			  TALLOC_CTX *mem_ctx, struct ae_cldap_reply **_r)
+			  TALLOC_CTX *mem_ctx, unsigned *malformed, struct ae_cldap_reply **_r)
 {
 	uint8_t buf[AE_CLDAP_REPLY_MAX + 1];
 	int64_t deadline = now_ms() + wait_ms;
+	unsigned datagrams = 0;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -64,6 +68,11 @@ static ae_err await_reply(int fd, int32_t msgid, int wait_ms, const char *where,
 		int rc;
 
 		if (left <= 0) {
+			return AE_ERR_TRANSPORT;
+		}
+		if (datagrams == AE_CLDAP_DATAGRAMS_MAX) {
+			AE_ERROR("CLDAP %s: %u datagrams without our answer; giving up this attempt",
+				 where, datagrams);
 			return AE_ERR_TRANSPORT;
 		}
 		rc = poll(&pfd, 1, (int)left);
@@ -83,11 +92,16 @@ static ae_err await_reply(int fd, int32_t msgid, int wait_ms, const char *where,
 			AE_ERROR("CLDAP %s: %s", where, strerror(errno));
 			return AE_ERR_TRANSPORT;
 		}
+		datagrams++;
 		err = ae_cldap_parse_reply(mem_ctx, buf, (size_t)n, &r);
-		if (err != AE_OK) {
-			AE_ERROR("CLDAP %s: malformed reply of %zd bytes: %s", where, n,
-				 ae_strerror(err));
+		if (err == AE_ERR_NOMEM) {
 			return err;
+		}
+		if (err != AE_OK) {
+			AE_WARN("CLDAP %s: dropping a malformed datagram of %zd bytes: %s", where, n,
+				ae_strerror(err));
+			(*malformed)++;
+			continue;
 		}
 		if (r->msgid != msgid) {
 			AE_DEBUG("CLDAP %s: dropping a reply to message %d", where, (int)r->msgid);
@@ -102,7 +116,7 @@ static ae_err await_reply(int fd, int32_t msgid, int wait_ms, const char *where,
 /* Ping one address: AE_CLDAP_TRIES sends, wait_ms each. */
 static ae_err ping_addr(const struct addrinfo *ai, const uint8_t *req, size_t req_len,
 			int32_t msgid, int wait_ms, const char *where, TALLOC_CTX *mem_ctx,
-			struct ae_cldap_reply **_r)
+			unsigned *malformed, struct ae_cldap_reply **_r)
 {
 	ae_err err = AE_ERR_TRANSPORT;
 	int fd;
@@ -127,7 +141,7 @@ static ae_err ping_addr(const struct addrinfo *ai, const uint8_t *req, size_t re
 				 sent < 0 ? strerror(errno) : "short write");
 			break;
 		}
-		err = await_reply(fd, msgid, wait_ms, where, mem_ctx, _r);
+		err = await_reply(fd, msgid, wait_ms, where, mem_ctx, malformed, _r);
 		if (err == AE_ERR_TRANSPORT && i + 1 < AE_CLDAP_TRIES) {
 			AE_DEBUG("CLDAP %s: no answer in %d ms, asking again", where, wait_ms);
 		}
@@ -176,7 +190,7 @@ ae_err ae_cldap_ping_at(TALLOC_CTX *mem_ctx, const char *dc_host, const char *po
 	uint8_t *req = NULL;
 	size_t req_len = 0;
 	int32_t msgid;
-	unsigned tried = 0;
+	unsigned tried = 0, malformed = 0;
 	ae_err err;
 	int rc;
 
@@ -218,7 +232,7 @@ ae_err ae_cldap_ping_at(TALLOC_CTX *mem_ctx, const char *dc_host, const char *po
 			err = AE_ERR_NOMEM;
 			break;
 		}
-		err = ping_addr(ai, req, req_len, msgid, wait_ms, where, tmp, &reply);
+		err = ping_addr(ai, req, req_len, msgid, wait_ms, where, tmp, &malformed, &reply);
 		if (err == AE_OK) {
 			AE_DEBUG("CLDAP %s: answered message %d", where, (int)msgid);
 			break;
@@ -230,8 +244,11 @@ ae_err ae_cldap_ping_at(TALLOC_CTX *mem_ctx, const char *dc_host, const char *po
 	}
 	freeaddrinfo(res);
 	if (err == AE_ERR_TRANSPORT) {
-		AE_ERROR("CLDAP: no answer from %s (%u address(es), %d x %d ms each)", dc_host,
-			 tried, AE_CLDAP_TRIES, wait_ms);
+		AE_ERROR("CLDAP: no answer from %s (%u address(es), %d x %d ms each; %u malformed "
+			 "datagram(s) dropped)", dc_host, tried, AE_CLDAP_TRIES, wait_ms, malformed);
+		if (malformed > 0) {
+			err = AE_ERR_PARSE;	/* only undecodable answers came back */
+		}
 	}
 	if (err == AE_OK) {
 		err = reply_result(reply, dc_host, dns_domain, mem_ctx, _r);

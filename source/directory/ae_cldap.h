@@ -29,6 +29,7 @@
 #define AE_CLDAP_ADDRS_MAX	2	/* resolved addresses tried */
 #define AE_CLDAP_REPLY_MAX	8192	/* bytes of one reply datagram */
 #define AE_CLDAP_MESSAGES_MAX	4	/* LDAPMessages in one reply datagram */
+#define AE_CLDAP_DATAGRAMS_MAX	16	/* datagrams read per attempt */
 #define AE_CLDAP_NETBIOS_MAX	15	/* bytes of a NetBIOS name */
 #define AE_CLDAP_ATTR		"Netlogon"
 
@@ -74,15 +75,18 @@ ae_err ae_cldap_build_request(TALLOC_CTX *mem_ctx, int32_t msgid, const char *dn
  * them, each tried AE_CLDAP_TRIES times with an AE_CLDAP_WAIT_MS wait),
  * asking for dns_domain on behalf of the client netbios_name.
  * Datagrams from other addresses cannot arrive (the socket is connected);
- * replies with another messageID are dropped.
+ * replies with another messageID and datagrams that do not parse are
+ * dropped and the wait goes on until its deadline (at most
+ * AE_CLDAP_DATAGRAMS_MAX datagrams per attempt), so one bad datagram does
+ * not end the lookup.
  *
  * On success *_r (on mem_ctx) holds the DC's answer; client_site may be ""
  * when the DC maps our address to no site.
  * Errors: AE_ERR_INVALID (arguments), AE_ERR_TRANSPORT (name not resolved,
  * socket errors, no answer in time), AE_ERR_NOT_FOUND (the DC answered
  * without an entry: it does not serve dns_domain), AE_ERR_LDAP (the DC
- * answered with an error result), parse errors of ae_cldap_parse_reply(),
- * AE_ERR_NOMEM. Each failure is logged naming the DC.
+ * answered with an error result), AE_ERR_PARSE (no valid answer, and at
+ * least one datagram that did not parse), AE_ERR_NOMEM. Each failure is logged naming the DC.
  */
 ae_err ae_cldap_ping(TALLOC_CTX *mem_ctx, const char *dc_host, const char *dns_domain,
 		     const char *netbios_name, struct ae_netlogon **_r);

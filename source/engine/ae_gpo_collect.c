@@ -1,9 +1,9 @@
 /*
  * ae_gpo_collect.c: the AutoEnrollment settings of the machine from Group
  * Policy: the SOM chain of its object (site, domain, OUs), the GPO objects
- * linked there, the MS-GPOL list (source/gpo), each applied GPO's
- * Machine/Registry.pol from SYSVOL (cached per GPO by version, so an
- * unchanged GPO is not read again), merged in precedence order.
+ * linked there (only those whose cn is a {GUID}), the MS-GPOL list
+ * (source/gpo); then ae_gpo_sysvol.c reads each applied GPO's GPT.INI and
+ * Machine/Registry.pol and merges them in precedence order.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -13,8 +13,6 @@
 #include <talloc.h>
 #include <param.h>
 #include "ae_policy_report.h"
-#include "ae_creds.h"
-#include "ae_file.h"
 #include "ae_log.h"
 #include "ae_ldap.h"
 #include "ae_entry.h"
@@ -22,9 +20,9 @@
 #include "ae_secdesc.h"
 #include "ae_gplink.h"
 #include "ae_gpolist.h"
-#include "ae_preg.h"
-#include "ae_aesettings.h"
-#include "ae_smb.h"
+#include "ae_dn.h"
+#include "ae_gpo_cache.h"
+#include "ae_gpo_private.h"
 
 #define AE_GPO_MAX 1024		/* GPOs linked along one SOM chain */
 #define AE_SOM_MAX 64		/* site + domain + nested OUs */
@@ -93,9 +91,17 @@ static ae_err som_chain(struct ae_session *s, TALLOC_CTX *mem, struct ae_policy_
 		}
 	}
 	if (site != NULL && site[0] != '\0') {
-		soms[n].type = AE_SOM_SITE;
-		soms[n++].dn = talloc_asprintf(soms, "CN=%s,CN=Sites,%s", site,
-					       s->rootdse->configuration_nc);
+		/* the site name is the DC's answer: an escaped RDN value (RFC 4514 2.4) */
+		char *rdn = ae_dn_escape_value(soms, site);
+
+		if (rdn == NULL) {
+			ae_policy_report_error(r, site, "site", "not usable in a DN; site-linked "
+					       "GPOs are not considered");
+		} else {
+			soms[n].type = AE_SOM_SITE;
+			soms[n++].dn = talloc_asprintf(soms, "CN=%s,CN=Sites,%s", rdn,
+						       s->rootdse->configuration_nc);
+		}
 	}
 	soms[n].type = AE_SOM_DOMAIN;
 	soms[n++].dn = talloc_strdup(soms, domain_nc);
@@ -141,6 +147,20 @@ static ae_err som_chain(struct ae_session *s, TALLOC_CTX *mem, struct ae_policy_
 	return AE_OK;
 }
 
+/* At most max bytes of a directory string for a message, control bytes as '?'. */
+static const char *printable(TALLOC_CTX *mem, const char *v, size_t max)
+{
+	char *p = talloc_strndup(mem, v, max);
+	size_t i;
+
+	for (i = 0; p != NULL && p[i] != '\0'; i++) {
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
+			p[i] = '?';
+		}
+	}
+	return p != NULL ? p : "";
+}
+
 static ae_err gpo_objects(struct ae_session *s, TALLOC_CTX *mem, struct ae_policy_report *r,
 			  const struct ae_som *soms, size_t num_soms,
 			  struct ae_gpo_object **_gpos, size_t *_n)
@@ -157,6 +177,7 @@ static ae_err gpo_objects(struct ae_session *s, TALLOC_CTX *mem, struct ae_polic
 			struct ae_ldap_entry **e = NULL;
 			const struct ae_ldap_value *v;
 			struct ae_gpo_object *g;
+			char guid[AE_GPO_GUID_MAX];
 			size_t num = 0;
 			ae_err err;
 
@@ -174,10 +195,20 @@ static ae_err gpo_objects(struct ae_session *s, TALLOC_CTX *mem, struct ae_polic
 				/* missing or unreadable: the list says so (not in the table) */
 				continue;
 			}
+			/* the cn names cache files: a {GUID} or nothing ([MS-GPOL] 2.2.4) */
+			v = value_of(e[0], "cn");
+			if (v == NULL || ae_gpo_guid_canon((const char *)v->data, guid) != AE_OK) {
+				/* an error, not a warning: `run` names it without -d */
+				AE_ERROR("GPO %s: cn is not a {GUID}; the GPO is skipped",
+					 printable(gpos, e[0]->dn, 1024));
+				ae_policy_report_error(r, e[0]->dn, "cn", "not a {GUID} (\"%s\"); "
+						       "the GPO is skipped",
+						       printable(gpos, v ? (const char *)v->data : "", 80));
+				continue;
+			}
 			g = &gpos[n++];
 			g->dn = talloc_strdup(gpos, e[0]->dn);
-			v = value_of(e[0], "cn");
-			g->guid = v ? talloc_strdup(gpos, (const char *)v->data) : NULL;
+			g->guid = talloc_strdup(gpos, guid);
 			v = value_of(e[0], "displayName");
 			g->display_name = v ? talloc_strdup(gpos, (const char *)v->data) : NULL;
 			g->flags = u32_of(e[0], "flags", 0);
@@ -203,80 +234,19 @@ static ae_err gpo_objects(struct ae_session *s, TALLOC_CTX *mem, struct ae_polic
 	return AE_OK;
 }
 
-/* Machine/Registry.pol of one GPO, from the cache or SYSVOL. NULL = none. */
-static ae_err fetch_pol(struct ae_session *s, TALLOC_CTX *mem, struct ae_policy_report *r,
-			struct ae_smb **smb, const struct ae_gpo_applied *g, const char *label,
-			uint8_t **_data, size_t *_len)
-{
-	const char *cache_dir = ae_lp_string(s->lp, "cache directory");
-	char *dir = talloc_asprintf(mem, "%s/autoenroll/gpo", cache_dir ? cache_dir : "/var/cache/samba");
-	char *cached = talloc_asprintf(mem, "%s/%s-%u.pol", dir, g->guid, g->version);
-	char *none = talloc_asprintf(mem, "%s/%s-%u.none", dir, g->guid, g->version);
-	char *server = NULL, *share = NULL, *path = NULL, *file = NULL, why[512] = "";
-	ae_err err;
-
-	*_data = NULL;
-	*_len = 0;
-	if (dir == NULL || cached == NULL || none == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	if (ae_file_read(mem, cached, AE_PREG_MAX, _data, _len) == AE_OK) {
-		r->gpo_cache_hits++;
-		return AE_OK;
-	}
-	if (ae_file_exists(none)) {
-		r->gpo_cache_hits++;
-		return AE_OK;
-	}
-	if (g->file_sys_path == NULL ||
-	    ae_unc_split(mem, g->file_sys_path, &server, &share, &path) != AE_OK) {
-		ae_policy_report_error(r, label, "gPCFileSysPath", "missing or not a UNC path");
-		return AE_ERR_NOT_FOUND;
-	}
-	if (*smb == NULL) {
-		struct ae_smb_options o = { .user = talloc_asprintf(mem, "%s$",
-						lpcfg_netbios_name(s->lp)),
-					    .workgroup = ae_lp_string(s->lp, "workgroup") };
-		err = ae_smb_open(s, &o, smb, why, sizeof(why));
-		if (err != AE_OK) {
-			ae_policy_report_error(r, label, "SYSVOL", "%s", why);
-			return err;
-		}
-	}
-	file = talloc_asprintf(mem, "%s/Machine/Registry.pol", path);
-	/* the domain name in the UNC path would need a DFS referral: ask the DC */
-	err = ae_smb_fetch(mem, *smb, s->dc, share, file, AE_PREG_MAX, _data, _len,
-			   why, sizeof(why));
-	r->smb_reads = ae_smb_read_count(*smb);
-	if (err == AE_ERR_NOT_FOUND) {
-		(void)ae_mkdir_p(dir, 0700);
-		(void)ae_file_write_atomic(none, "", 0, 0600);
-		return AE_OK;
-	}
-	if (err != AE_OK) {
-		ae_policy_report_error(r, label, "Machine/Registry.pol", "%s", why);
-		return err;
-	}
-	if (ae_mkdir_p(dir, 0700) == AE_OK) {
-		(void)ae_file_write_atomic(cached, *_data, *_len, 0600);
-	}
-	return AE_OK;
-}
-
 ae_err ae_gpo_collect(struct ae_session *s, struct ae_policy_report *r)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	struct ae_som *soms = NULL;
 	struct ae_gpo_object *gpos = NULL;
 	struct ae_gpolist_input in = { .context = AE_GPO_CONTEXT_MACHINE };
-	struct ae_regview *view = NULL;
-	struct ae_smb *smb = NULL;
-	size_t num_soms = 0, num_gpos = 0, i;
+	size_t num_soms = 0, num_gpos = 0;
 	ae_err err;
 
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
+	s->error[0] = '\0';
 	err = som_chain(s, tmp, r, r->site, &soms, &num_soms);
 	if (err == AE_OK) {
 		err = gpo_objects(s, tmp, r, soms, num_soms, &gpos, &num_gpos);
@@ -289,34 +259,12 @@ ae_err ae_gpo_collect(struct ae_session *s, struct ae_policy_report *r)
 		in.token = r->principal->token;
 		err = ae_gpolist_compute(r, &in, &r->gpolist);
 	}
-	view = ae_regview_new(tmp);
-	if (err == AE_OK && view == NULL) {
-		err = AE_ERR_NOMEM;
-	}
-	for (i = 0; err == AE_OK && i < r->gpolist->num_applied; i++) {
-		const struct ae_gpo_applied *g = &r->gpolist->applied[i];
-		char *label = talloc_asprintf(tmp, "%s %s", g->display_name ? g->display_name : "",
-					      g->guid);
-		struct ae_preg *pol = NULL;
-		uint8_t *data = NULL;
-		size_t len = 0;
-		char why[AE_PREG_WHY_MAX] = "";
-
-		if (g->version == 0) {
-			continue;	/* no machine settings were ever written */
-		}
-		if (fetch_pol(s, tmp, r, &smb, g, label, &data, &len) != AE_OK || data == NULL) {
-			continue;
-		}
-		if (ae_preg_parse(tmp, data, len, &pol, why, sizeof(why)) != AE_OK) {
-			ae_policy_report_error(r, label, "Machine/Registry.pol", "not a valid "
-					       "Registry.pol: %s; this GPO's settings are ignored", why);
-			continue;
-		}
-		err = ae_preg_apply(view, pol, label);
-	}
 	if (err == AE_OK) {
-		err = ae_aesettings_from_view(r, view, &r->settings);
+		err = ae_gpo_sysvol_settings(s, r, tmp);
+	}
+	if (err != AE_OK && s->error[0] == '\0') {
+		snprintf(s->error, sizeof(s->error), "Group Policy of %s: %s",
+			 r->account ? r->account : "", ae_strerror(err));
 	}
 	talloc_free(tmp);
 	return err;

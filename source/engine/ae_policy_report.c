@@ -157,9 +157,8 @@ ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 		ae_policy_report_error(r, s->dc, "CLDAP", "no site from the DC locator; site-linked "
 				       "GPOs are not considered");
 	}
-	err = ae_gpo_collect(s, r);
+	err = ae_gpo_collect(s, r);	/* sets s->error when it fails */
 	if (err != AE_OK) {
-		snprintf(s->error, sizeof(s->error), "Group Policy of %s: %s", sam, ae_strerror(err));
 		return err;
 	}
 	if (ae_ldap_object_guid(s->ldap, s->rootdse->root_domain_nc, forest_guid) == AE_OK) {

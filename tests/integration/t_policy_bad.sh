@@ -3,8 +3,9 @@
 #   1. GPO "PB Corrupt" (link order 1 at the domain) whose Machine/Registry.pol
 #      is cut inside its last entry (its first, complete entry sets AEPolicy
 #      3): exit 0; errors[] names that GPO and the file, with the offset; the
-#      GPO's settings are not used (no partial file): AEPolicy is still the
-#      lab GPO's 7;
+#      GPO's settings are not used (no partial file) and policy processing
+#      stops ([MS-GPOL] 3.2.5.1.5): AEPolicy is the last good policy's, the
+#      lab GPO's 7 (marked "last good");
 #   2. two templates with attributes of the wrong syntax that the DC stores
 #      (an msPKI-Cert-Template-OID that is no OID; a triplet of an unknown
 #      type in msPKI-RA-Application-Policies): exit 0; errors[] names each
@@ -23,6 +24,7 @@ P=$WORK/$NAME/corrupt.pol
 size=$(stat -c %s "$WORK/$NAME/full.pol")
 head -c $((size - 20)) "$WORK/$NAME/full.pol" > "$P"
 note "   Registry.pol of $size bytes cut to $((size - 20))"
+policy	# the last good policy: the lab GPO alone
 adm gpo-create "PB Corrupt" "$P"
 G=$ADM_OUT
 on_exit "$ADLAB" admin gpo-delete "$G"
@@ -38,7 +40,8 @@ expect_true "bool([e for e in d['errors'] if '${G,,}' in str(e.get('object')).lo
 	and 'offset' in str(e.get('message')).lower()])" \
 	"the GPO's error message must give the offset"
 expect_q 'aep()["value"]' 7 "AEPolicy beside a corrupt GPO"
-expect_q 'aep()["source"]' "$LABSRC" "AEPolicy source beside a corrupt GPO"
+expect_true "str(aep()['source']).startswith('$LABSRC') and 'last good' in aep()['source']" \
+	"AEPolicy source beside a corrupt GPO: the lab GPO's last good file"
 expect_q 'tpl("LabMachine")["code"]' eligible "LabMachine beside a corrupt GPO"
 
 note "2. templates with attributes of the wrong syntax"

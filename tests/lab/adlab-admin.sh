@@ -518,3 +518,79 @@ admin_main() {
 		;;
 	esac
 }
+
+# ------------------------------------------- verbs for security scenarios --
+# Added verbs (admin_main above keeps handling every other verb):
+#   gpc-add CN SRC_GPO NAME     a groupPolicyContainer CN=<CN>,CN=Policies,...
+#                               with ANY cn (e.g. one naming a path), the
+#                               gPCFileSysPath of SRC_GPO, versionNumber 1,
+#                               flags 0, gPCFunctionalityVersion 2, displayName
+#                               NAME and the default security descriptor, as a
+#                               GPO creator could make it; prints its DN
+#   gpc-delete DN               delete it (absent: no error)
+#   gpc-link DN SOM             link DN at SOM with link order 1 (last in gPLink)
+#   gpc-unlink DN SOM           remove that link (absent: no error)
+#   gpt-set GPO N               write GPT.INI Version=N only (versionNumber in
+#                               the GPC untouched: SYSVOL ahead of or behind it)
+gpc_add() {
+	local dn="CN=$1,CN=Policies,CN=System,$BASEDN" path
+	path=$(attr "$(gpo_dn "$2")" gPCFileSysPath)
+	[ -n "$path" ] || die "gpc-add: no gPCFileSysPath on GPO $2"
+	cat > "$AD_TMP/gpc.ldif" << EOF2
+dn: $dn
+objectClass: groupPolicyContainer
+displayName: $3
+gPCFileSysPath: $path
+versionNumber: 1
+flags: 0
+gPCFunctionalityVersion: 2
+EOF2
+	adm_ldb ldbadd "$AD_TMP/gpc.ldif" > "$AD_TMP/add.log" 2>&1 || {
+		cat "$AD_TMP/add.log" >&2
+		die "ldbadd of $dn failed"
+	}
+	echo "$dn"
+}
+
+gpc_link() {
+	local som lines
+	som=$(som_dn "$2")
+	lines=$(gplink_lines "$som")
+	gplink_write "$som" "$lines"$'\n'"$1;0"
+	log "gPLink of $som: $(attr "$som" gPLink)" >&2
+}
+
+gpc_unlink() {
+	local som new="" l x
+	som=$(som_dn "$2")
+	while IFS= read -r l; do
+		[ -n "$l" ] || continue
+		x=${l%;*}
+		[ "${x,,}" = "${1,,}" ] || new="$new$l"$'\n'
+	done <<< "$(gplink_lines "$som")"
+	gplink_write "$som" "$new"
+}
+
+gpt_set() {
+	printf '[General]\r\nVersion=%s\r\n' "$2" > "$AD_TMP/GPT.INI"
+	adm_smb "cd $(gpo_path "$1"); put $AD_TMP/GPT.INI GPT.INI" > "$AD_TMP/smb.log" 2>&1 ||
+		{ cat "$AD_TMP/smb.log" >&2; die "GPT.INI upload failed"; }
+}
+
+eval "$(declare -f admin_main | sed '1s/^admin_main/admin_main_base/')"
+admin_main() {
+	case ${1:-} in
+	gpc-add | gpc-delete | gpc-link | gpc-unlink | gpt-set)
+		mkdir -p "$AD_TMP"
+		adm_ticket
+		;;
+	esac
+	case ${1:-} in
+	gpc-add) gpc_add "$2" "$3" "$4" ;;
+	gpc-delete) adm_ldb ldbdel "$2" > /dev/null 2>&1 || true ;;
+	gpc-link) gpc_link "$2" "$3" ;;
+	gpc-unlink) gpc_unlink "$2" "$3" ;;
+	gpt-set) gpt_set "$2" "$3" ;;
+	*) admin_main_base "$@" ;;
+	esac
+}

@@ -19,11 +19,13 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <talloc.h>
 #include "ae_cldap.h"
 #include "ae_cldap_private.h"
+#include "ae_dn.h"
 #include "ae_guid.h"
 #include "ae_log.h"
 
@@ -559,7 +561,27 @@ enum fake_mode {
 	FAKE_DONE_ONLY,		/* SearchResultDone only */
 	FAKE_ERROR,		/* SearchResultDone with resultCode 2 */
 	FAKE_GARBAGE,		/* an undecodable datagram */
+	FAKE_GARBAGE_FIRST,	/* garbage, our ID with a broken Netlogon value, then ours */
+	FAKE_FLOOD,		/* 2 x AE_CLDAP_DATAGRAMS_MAX garbage datagrams, no answer */
 };
+
+static void send_garbage(int fd, const struct sockaddr_in *to, socklen_t tl)
+{
+	sendto(fd, "\x30\x80\x00\x00", 4, 0, (const struct sockaddr *)to, tl);
+}
+
+/* Our messageID, an entry whose Netlogon value is cut short, a done. */
+static void broken_netlogon_datagram(struct buf *o, int32_t msgid)
+{
+	const uint8_t *v = lab_reply + LAB_NL_OFF;
+	size_t l = 10;
+	struct buf e = { .n = 0 }, d = { .n = 0 };
+
+	entry_op(&e, "netlogon", &v, &l, 1, false);
+	message(o, msgid, &e, false);
+	done_op(&d, 0);
+	message(o, msgid, &d, false);
+}
 
 /* The messageID of a request datagram (short-form lengths, as liblber writes). */
 static int32_t request_msgid(const uint8_t *p, size_t n)
@@ -617,6 +639,18 @@ static void fake_dc(int fd, enum fake_mode mode, int max)
 		case FAKE_GARBAGE:
 			put(&d, "\x30\x80\x00\x00", 4);
 			break;
+		case FAKE_GARBAGE_FIRST:
+			send_garbage(fd, &from, fl);
+			broken_netlogon_datagram(&d, id);
+			sendto(fd, d.b, d.n, 0, (struct sockaddr *)&from, fl);
+			d.n = 0;
+			lab_datagram(&d, id, true, 0, false);
+			break;
+		case FAKE_FLOOD:
+			for (int i = 0; i < 2 * AE_CLDAP_DATAGRAMS_MAX; i++) {
+				send_garbage(fd, &from, fl);
+			}
+			continue;
 		}
 		sendto(fd, d.b, d.n, 0, (struct sockaddr *)&from, fl);
 	}
@@ -686,10 +720,11 @@ static void test_ping(void **state)
 	assert_int_equal(ae_cldap_ping_at(mem, "localhost", port, 2000, "lab.example.com",
 					  "MEMBER1", &nl), AE_ERR_LDAP);
 	assert_int_equal(wait_child(pid), 1);
-	pid = start_fake_dc(FAKE_GARBAGE, 1, port);
-	assert_int_equal(ae_cldap_ping_at(mem, "localhost", port, 2000, "lab.example.com",
+	/* nothing but garbage: both attempts wait out their deadline, then PARSE */
+	pid = start_fake_dc(FAKE_GARBAGE, 2, port);
+	assert_int_equal(ae_cldap_ping_at(mem, "localhost", port, 150, "lab.example.com",
 					  "MEMBER1", &nl), AE_ERR_PARSE);
-	assert_int_equal(wait_child(pid), 1);
+	assert_int_equal(wait_child(pid), 2);
 	assert_null(nl);
 	assert_int_equal(talloc_total_blocks(mem), 1);
 	/* refused before anything is sent */
@@ -699,6 +734,113 @@ static void test_ping(void **state)
 				       &nl), AE_ERR_INVALID);
 	assert_int_equal(talloc_total_blocks(mem), 1);
 	talloc_free(mem);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Finding E6: one malformed datagram ended the site lookup (the old
+ * await_reply returned the parse error of the first datagram). Now
+ * garbage and a reply to our ID whose Netlogon value is broken are
+ * dropped, and the valid answer that follows is taken.
+ */
+static void test_cldap_malformed_datagram_skipped(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct ae_netlogon *nl = NULL;
+	char port[8];
+	pid_t pid;
+
+	(void)state;
+	pid = start_fake_dc(FAKE_GARBAGE_FIRST, 1, port);
+	assert_int_equal(ae_cldap_ping_at(mem, "localhost", port, 2000, "lab.example.com",
+					  "MEMBER1", &nl), AE_OK);
+	assert_lab_netlogon(nl);
+	assert_int_equal(wait_child(pid), 1);
+	talloc_free(nl);
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
+/*
+ * The skipping is bounded by a count too: a flood of bad datagrams ends
+ * each attempt after AE_CLDAP_DATAGRAMS_MAX of them (not at the 2 s
+ * deadline), and the result says the answers were undecodable.
+ */
+static void test_cldap_datagram_flood_bounded(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct ae_netlogon *nl = NULL;
+	char port[8];
+	int64_t t0;
+	pid_t pid;
+
+	(void)state;
+	pid = start_fake_dc(FAKE_FLOOD, AE_CLDAP_TRIES, port);
+	t0 = mono_ms();
+	assert_int_equal(ae_cldap_ping_at(mem, "localhost", port, 2000, "lab.example.com",
+					  "MEMBER1", &nl), AE_ERR_PARSE);
+	assert_true(mono_ms() - t0 < 2000);
+	assert_int_equal(wait_child(pid), AE_CLDAP_TRIES);
+	assert_null(nl);
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
+struct dn_case {
+	const char *in;
+	const char *out;	/* NULL: refused */
+};
+
+/*
+ * Finding E6: the site name from the DC locator went into
+ * "CN=<site>,CN=Sites,..." unescaped. RFC 4514 §2.4 escaping.
+ */
+static void test_site_name_escaped_in_dn(void **state)
+{
+	static const struct dn_case cases[] = {
+		{ "Default-First-Site-Name", "Default-First-Site-Name" },
+		{ "a,b", "a\\,b" },
+		{ "x,CN=Evil", "x\\,CN=Evil" },
+		{ "a+b", "a\\+b" },
+		{ "a\"b", "a\\\"b" },
+		{ "a\\b", "a\\\\b" },
+		{ "<a>;", "\\<a\\>\\;" },
+		{ "#site", "\\#site" },
+		{ "a#", "a#" },
+		{ " site ", "\\ site\\ " },
+		{ "a b", "a b" },
+		{ "\x01\x7f", "\\01\\7F" },
+		{ "Zürich", "Zürich" },
+		{ "", NULL },
+	};
+	char *big = talloc_zero_array(NULL, char, AE_DN_VALUE_MAX + 2);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *e = ae_dn_escape_value(NULL, cases[i].in);
+
+		if (cases[i].out == NULL) {
+			assert_null(e);
+		} else {
+			assert_non_null(e);
+			assert_string_equal(e, cases[i].out);
+		}
+		talloc_free(e);
+	}
+	assert_null(ae_dn_escape_value(NULL, NULL));
+	memset(big, 'a', AE_DN_VALUE_MAX + 1);
+	assert_null(ae_dn_escape_value(NULL, big));
+	big[AE_DN_VALUE_MAX] = '\0';
+	talloc_free(ae_dn_escape_value(NULL, big));
+	talloc_free(big);
 }
 
 int main(void)
@@ -712,6 +854,9 @@ int main(void)
 		cmocka_unit_test(test_mutation_sweep),
 		cmocka_unit_test(test_build_request),
 		cmocka_unit_test(test_ping),
+		cmocka_unit_test(test_cldap_malformed_datagram_skipped),
+		cmocka_unit_test(test_cldap_datagram_flood_bounded),
+		cmocka_unit_test(test_site_name_escaped_in_dn),
 	};
 
 	ae_log_set_level(-1);
