@@ -125,7 +125,8 @@ static int spawn(const char *path, const char *const *argv, int out_fd, pid_t *_
 		posix_spawn_file_actions_destroy(&fa);
 		return ENOMEM;
 	}
-	rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	rc = posix_spawn_file_actions_addchdir_np(&fa, "/");
+	rc = rc ? rc : posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	rc = rc ? rc : posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	rc = rc ? rc : posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
 	rc = rc ? rc : posix_spawn_file_actions_addclosefrom_np(&fa, 3);

@@ -6,7 +6,8 @@
  * (PATH=AE_CHILD_PATH, LANG=C; no KRB5CCNAME, no secrets, nothing else of
  * ours), stdin from /dev/null, stdout and stderr on a pipe whose first
  * AE_CHILD_OUTPUT_MAX bytes are returned (never on our stdout: `--json`
- * stays JSON), no descriptor of ours above 2, default signal dispositions,
+ * stays JSON), no descriptor of ours above 2, '/' as its working
+ * directory, default signal dispositions,
  * an empty signal mask and its own process group. It is waited for at most
  * 'timeout_ms'; then its process group is killed (SIGKILL).
  */

@@ -122,7 +122,7 @@ static void test_child_timeout(void **state)
 	assert_true(secs >= 0.25 && secs < 5.0);
 }
 
-/* stdin is /dev/null; no descriptor of ours above 2 is inherited */
+/* stdin is /dev/null; no descriptor of ours above 2 is inherited; cwd / */
 static void test_child_stdin_and_descriptors(void **state)
 {
 	int fd = open("/dev/null", O_RDONLY);	/* not O_CLOEXEC */
@@ -131,12 +131,12 @@ static void test_child_stdin_and_descriptors(void **state)
 
 	assert_true(fd > 2);
 	snprintf(script, sizeof(script),
-		 "readlink /proc/self/fd/0; test -e /proc/$$/fd/%d && echo leaked; cat", fd);
+		 "readlink /proc/self/fd/0; test -e /proc/$$/fd/%d && echo leaked; cat; pwd", fd);
 	r = run(*state, 10000, "/bin/sh", "-c", script);
 	close(fd);
 	assert_true(r->exited);
 	assert_int_equal(r->status, 0);
-	assert_string_equal(r->output, "/dev/null\n");
+	assert_string_equal(r->output, "/dev/null\n/\n");
 }
 
 static void test_child_not_found(void **state)
