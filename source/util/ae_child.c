@@ -178,8 +178,10 @@ static void collect(pid_t pid, int fd, unsigned timeout_ms, struct ae_child_resu
 
 		if (w == pid || (w < 0 && errno != EINTR)) {
 			lost = w < 0;	/* reaped elsewhere (SIGCHLD ignored?) */
-			/* what it wrote before it ended; a grandchild may hold the pipe */
-			while (open && poll(&p, 1, 0) > 0 && (open = drain(fd, r))) {
+			/* what it wrote before it ended (bounded: a grandchild may
+			 * hold the pipe and keep writing) */
+			for (int k = 0; open && k < 64 && poll(&p, 1, 0) > 0; k++) {
+				open = drain(fd, r);
 			}
 			break;
 		}

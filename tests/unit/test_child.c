@@ -41,6 +41,8 @@ static struct ae_child_result *run(TALLOC_CTX *mem, unsigned timeout_ms, const c
  */
 static void test_trust_command_does_not_inherit_machine_ticket(void **state)
 {
+	const char *path = getenv("PATH");
+	char *saved = path != NULL ? talloc_strdup(NULL, path) : NULL;
 	struct ae_child_result *r;
 
 	assert_int_equal(setenv("KRB5CCNAME", "FILE:/var/cache/samba/autoenroll/krb5cc.1", 1), 0);
@@ -55,6 +57,10 @@ static void test_trust_command_does_not_inherit_machine_ticket(void **state)
 	assert_string_equal(r->output, "PATH=" AE_CHILD_PATH "\nLANG=C\n");
 	unsetenv("AE_TEST_SECRET");
 	unsetenv("KRB5CCNAME");
+	if (saved != NULL) {
+		assert_int_equal(setenv("PATH", saved, 1), 0);
+	}
+	talloc_free(saved);
 }
 
 /* stdout and stderr go to the bounded buffer, never to our stdout (--json) */
