@@ -23,6 +23,7 @@ TRUST=$D/trust
 REC=$D/rec
 RUNDIR=$LAB/member/cache/autoenroll
 CMD=$D/trust-cmd.sh
+# shellcheck disable=SC2016 # the script's own $1, $$ and $out
 {
 	echo '#!/bin/sh'
 	echo '# what the trust command got (t_security_child_env.sh)'
@@ -72,7 +73,7 @@ note "ticket cache while it ran: $(cat "$REC.ccache"); run dir: $(cat "$REC.rund
 grep -qE "^600 root $RUNDIR/krb5cc\.[0-9]+$" "$REC.ccache" || fail "ticket cache: $(cat "$REC.ccache")"
 [ "$(cat "$REC.rundir")" = "700 root" ] || fail "run dir: $(cat "$REC.rundir")"
 [ ! -e "$stale" ] || fail "the stale $stale is still there"
-left=$(ls "$RUNDIR" | grep '^krb5cc\.' | tr '\n' ' ')
+left=$(find "$RUNDIR" -maxdepth 1 -name 'krb5cc.*' -printf '%f ')
 [ -z "$left" ] || fail "ticket caches left in $RUNDIR: $left"
 [ "$(cq 'd["trust_changed"]')" = true ] || fail "trust_changed: $(cq 'd["trust_changed"]')"
 
