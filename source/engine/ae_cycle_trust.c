@@ -9,16 +9,22 @@
  *
  * smb.conf: autoenroll:trust dir (default /usr/local/share/ca-certificates/
  * autoenroll), autoenroll:trust command (default update-ca-certificates;
- * "none" skips it).
+ * "none" skips it): a program and its arguments separated by blanks, run
+ * without a shell by ae_child_run (fixed PATH and LANG, no KRB5CCNAME,
+ * stdin /dev/null, its output to our log, killed after
+ * AE_TRUST_CMD_TIMEOUT_S). Until it succeeds, <store>/trust-command.pending
+ * says it is owed, and every run runs it again.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <unistd.h>
 #include <talloc.h>
 #include <param.h>
+#include "ae_child.h"
 #include "ae_cycle.h"
+#include "ae_file.h"
 #include "ae_policy_report.h"
 #include "ae_log.h"
 #include "ae_pki.h"
@@ -73,11 +79,96 @@ static ae_err read_container(struct ae_session *s, TALLOC_CTX *mem, struct trust
 	return err;
 }
 
-static int run_command(const char *cmd)
-{
-	int status = system(cmd);
+#define AE_TRUST_CMD_TIMEOUT_S 300
+#define AE_TRUST_PENDING "trust-command.pending"
 
-	return status == -1 ? -1 : (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+/* Log what the command wrote, one line at a time. */
+static void log_output(const char *cmd, const struct ae_child_result *res, bool failed)
+{
+	const char *p = res->output;
+
+	while (p != NULL && *p != '\0') {
+		size_t n = strcspn(p, "\n");
+
+		if (failed) {
+			AE_WARN("trust command '%s': %.*s", cmd, (int)n, p);
+		} else {
+			AE_INFO("trust command '%s': %.*s", cmd, (int)n, p);
+		}
+		p += n + (p[n] == '\n');
+	}
+}
+
+/* Run the trust-store command; on failure a report item says why. */
+static ae_err run_trust_command(TALLOC_CTX *mem, struct ae_cycle_report *r, const char *cmd)
+{
+	struct ae_child_result *res = NULL;
+	struct ae_cycle_item *it;
+	char **argv = NULL;
+	char why[512] = "";
+	ae_err err;
+
+	err = ae_child_split(mem, cmd, &argv, why, sizeof(why));
+	if (err == AE_OK) {
+		err = ae_child_run(mem, (const char *const *)argv, AE_TRUST_CMD_TIMEOUT_S * 1000, &res,
+				   why, sizeof(why));
+	}
+	if (err == AE_OK) {
+		bool ok = res->exited && res->status == 0;
+
+		log_output(cmd, res, !ok);
+		if (ok) {
+			return AE_OK;
+		}
+		if (res->timed_out) {
+			snprintf(why, sizeof(why), "killed after %d s", AE_TRUST_CMD_TIMEOUT_S);
+		} else if (res->exited) {
+			snprintf(why, sizeof(why), "exited with status %d", res->status);
+		} else {
+			snprintf(why, sizeof(why), "ended by signal %d", res->status);
+		}
+		err = AE_ERR_IO;
+	}
+	it = ae_cycle_item_add(r, "(trust anchors)", "trust", "changed");
+	if (it != NULL) {
+		ae_cycle_item_fail(r, it, AE_OUTCOME_STORE, "trust anchors in %s: autoenroll:trust "
+				   "command '%s': %s; the system trust store is not updated, the "
+				   "next run tries again", r->trust_dir, cmd, why);
+	}
+	return err;
+}
+
+/* The command when the anchors changed or a failed run still owes it; the
+ * pending mark is removed only when it succeeded. */
+static ae_err trust_command(TALLOC_CTX *mem, struct ae_cycle_report *r, const char *cmd,
+			    const char *store_dir)
+{
+	char *pending = talloc_asprintf(mem, "%s/" AE_TRUST_PENDING, store_dir);
+	bool owed;
+	ae_err err;
+
+	if (pending == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	owed = ae_file_exists(pending) == 1;
+	if (!r->trust_changed && !owed) {
+		return AE_OK;
+	}
+	if (!owed && ae_file_write_atomic(pending, "", 0, 0600) != AE_OK) {
+		AE_WARN("trust anchors: cannot write %s; a failed trust command would not be "
+			"retried", pending);
+	}
+	err = run_trust_command(mem, r, cmd);
+	if (err != AE_OK) {
+		r->trust_changed = false;	/* not "updated": the store was not */
+		return err;
+	}
+	if (unlink(pending) != 0) {
+		AE_WARN("trust anchors: cannot remove %s: the command runs again next time",
+			pending);
+	}
+	r->trust_changed = true;
+	return AE_OK;
 }
 
 ae_err ae_cycle_trust_sync(struct ae_session *s, TALLOC_CTX *mem, struct ae_cycle_report *r,
@@ -90,7 +181,7 @@ ae_err ae_cycle_trust_sync(struct ae_session *s, TALLOC_CTX *mem, struct ae_cycl
 	const char **pems = NULL;
 	char *ntauth_path = NULL;
 	size_t i, j;
-	ae_err err;
+	ae_err err, cmd_err;
 
 	set.certs = talloc_zero_array(mem, struct ae_trust_cert, AE_TRUST_MAX);
 	set.thumbs = talloc_zero_array(mem, char *, AE_TRUST_MAX);
@@ -124,12 +215,9 @@ ae_err ae_cycle_trust_sync(struct ae_session *s, TALLOC_CTX *mem, struct ae_cycl
 		AE_ERROR("trust anchors: cannot update %s: %s", r->trust_dir, ae_strerror(err));
 		return err;
 	}
-	if (r->trust_changed && !(cmd != NULL && strcmp(cmd, "none") == 0)) {
-		const char *run = cmd != NULL && cmd[0] != '\0' ? cmd : "update-ca-certificates";
-		int rc = run_command(run);
-		if (rc != 0) {
-			AE_WARN("trust anchors: '%s' exited with %d", run, rc);
-		}
+	if (!(cmd != NULL && strcmp(cmd, "none") == 0)) {
+		err = trust_command(mem, r, cmd != NULL && cmd[0] != '\0' ? cmd :
+				    "update-ca-certificates", store_dir);
 	}
 	pems = talloc_zero_array(mem, const char *, ntauth.n + 1);
 	ntauth_path = talloc_asprintf(mem, "%s/ntauth.pem", store_dir);
@@ -139,9 +227,10 @@ ae_err ae_cycle_trust_sync(struct ae_session *s, TALLOC_CTX *mem, struct ae_cycl
 	for (i = 0; i < ntauth.n; i++) {
 		pems[i] = ntauth.certs[i].pem;
 	}
+	cmd_err = err;
 	err = ae_store_write_pem_bundle(ntauth_path, pems, ntauth.n, NULL);
 	if (err != AE_OK) {
 		AE_ERROR("trust anchors: cannot write %s: %s", ntauth_path, ae_strerror(err));
 	}
-	return err;
+	return err != AE_OK ? err : cmd_err;
 }

@@ -1,4 +1,9 @@
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +69,114 @@ static int creds_destructor(struct ae_creds *c)
 	return 0;
 }
 
+ae_err ae_run_dir_check(const char *run_dir, char *why, size_t why_len)
+{
+	struct stat st;
+
+	if (run_dir == NULL || run_dir[0] != '/') {
+		ae_why(why, why_len, "the run directory '%s' is not an absolute path",
+		       run_dir ? run_dir : "");
+		return AE_ERR_CONFIG;
+	}
+	if (lstat(run_dir, &st) != 0 && errno == ENOENT) {
+		ae_err err = ae_mkdir_p(run_dir, 0700);
+
+		if (err != AE_OK) {
+			ae_why(why, why_len, "cannot create %s", run_dir);
+			return err;
+		}
+	}
+	if (lstat(run_dir, &st) != 0) {
+		ae_why(why, why_len, "%s: %s", run_dir, strerror(errno));
+		return AE_ERR_IO;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		ae_why(why, why_len, "%s (%s, uid %u, mode %04o) is not a directory only we (uid "
+		       "%u) can enter: refused for the machine's Kerberos ticket (chown root, "
+		       "chmod 0700)", run_dir, S_ISLNK(st.st_mode) ? "a symbolic link" :
+		       S_ISDIR(st.st_mode) ? "a directory" : "not a directory",
+		       (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+		return AE_ERR_CONFIG;
+	}
+	return AE_OK;
+}
+
+/* "krb5cc.<pid>" with a pid that is not ours and not alive (ESRCH) */
+static bool stale_ccache_name(const char *name)
+{
+	const char *d = name + strlen(AE_CCACHE_PREFIX);
+	char *end = NULL;
+	long pid;
+
+	if (strncmp(name, AE_CCACHE_PREFIX, strlen(AE_CCACHE_PREFIX)) != 0 ||
+	    !isdigit((unsigned char)d[0])) {
+		return false;
+	}
+	errno = 0;
+	pid = strtol(d, &end, 10);
+	if (errno != 0 || *end != '\0' || pid <= 0 || pid > INT32_MAX || pid == (long)getpid()) {
+		return false;
+	}
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+ae_err ae_ccache_remove_stale(const char *run_dir, unsigned *_removed)
+{
+	int dfd = open(run_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	unsigned removed = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (_removed != NULL) {
+		*_removed = 0;
+	}
+	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
+		AE_WARN("cannot list %s for stale ticket caches: %s", run_dir, strerror(errno));
+		if (dfd >= 0) {
+			close(dfd);
+		}
+		return AE_ERR_IO;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (!stale_ccache_name(e->d_name) ||
+		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISDIR(st.st_mode)) {
+			continue;
+		}
+		if (unlinkat(dfd, e->d_name, 0) == 0) {
+			AE_INFO("removed %s/%s, the Kerberos ticket cache of a run that was killed",
+				run_dir, e->d_name);
+			removed++;
+		} else {
+			AE_WARN("cannot remove the stale ticket cache %s/%s: %s", run_dir,
+				e->d_name, strerror(errno));
+		}
+	}
+	closedir(d);
+	if (_removed != NULL) {
+		*_removed = removed;
+	}
+	return AE_OK;
+}
+
+/* The ccache the KDC exchange wrote: a regular file of ours, 0600. */
+static ae_err ccache_mode_check(const char *path, char *why, size_t why_len)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		ae_why(why, why_len, "the ticket cache %s is not a regular file of ours", path);
+		return AE_ERR_CREDENTIALS;
+	}
+	if ((st.st_mode & 07777) != 0600 && chmod(path, 0600) != 0) {
+		ae_why(why, why_len, "cannot make the ticket cache %s 0600: %s", path,
+		       strerror(errno));
+		return AE_ERR_CREDENTIALS;
+	}
+	return AE_OK;
+}
+
 /* MIT/Heimdal "cannot contact any KDC" and friends */
 static bool is_unreachable(int krb5_ret, const char *msg)
 {
@@ -118,22 +231,32 @@ ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	cli_credentials_set_kerberos_state(c->creds, CRED_USE_KERBEROS_REQUIRED, CRED_SPECIFIED);
 	c->principal = cli_credentials_get_principal(c->creds, c);
 	if (ccache == NULL) {
-		ae_err err = ae_mkdir_p(run_dir, 0700);
+		ae_err err = ae_run_dir_check(run_dir, why, why_len);
+		mode_t old_umask;
+
 		if (err != AE_OK) {
-			snprintf(why, why_len, "cannot create %s", run_dir);
 			talloc_free(c);
 			return err;
 		}
-		c->ccache_path = talloc_asprintf(c, "%s/krb5cc.%ld", run_dir, (long)getpid());
+		(void)ae_ccache_remove_stale(run_dir, NULL);
+		c->ccache_path = talloc_asprintf(c, "%s/" AE_CCACHE_PREFIX "%ld", run_dir,
+						 (long)getpid());
 		c->ccache_name = talloc_asprintf(c, "FILE:%s", c->ccache_path);
 		if (c->ccache_path == NULL || c->ccache_name == NULL) {
 			talloc_free(c);
 			return AE_ERR_NOMEM;
 		}
 		talloc_set_destructor(c, creds_destructor);
-		/* the TGT, before any connect (see the header) */
+		/* the TGT, before any connect (see the header); whatever krb5
+		 * creates meanwhile is ours only (no threads run yet) */
+		old_umask = umask(077);
 		ret = cli_credentials_get_named_ccache(c->creds, ev, lp, c->ccache_name,
 						       &ccc, &err_str);
+		(void)umask(old_umask);
+		if (ret == 0 && ccache_mode_check(c->ccache_path, why, why_len) != AE_OK) {
+			talloc_free(c);
+			return AE_ERR_CREDENTIALS;
+		}
 		if (ret != 0) {
 			bool unreach = is_unreachable(ret, err_str);
 			size_t n;

@@ -5,7 +5,8 @@
  * the TGT obtained BEFORE any connect into a FILE ccache private to this
  * run (Samba's connect would otherwise kinit inside its own event loop and
  * abort on the nested loop, ../shared/LAB.md §6). The same ccache serves
- * libldap's GSSAPI bind through KRB5CCNAME.
+ * libldap's GSSAPI bind through KRB5CCNAME; children never see it (they
+ * are started by util/ae_child.c with a fixed environment).
  * User context (later): a given ccache.
  */
 #ifndef AE_CREDS_H
@@ -38,9 +39,28 @@ ae_err ae_loadparm(TALLOC_CTX *mem_ctx, const char *configfile,
 /* A global string parameter of smb.conf ("state directory", ...), or NULL. */
 const char *ae_lp_string(struct loadparm_context *lp, const char *name);
 
+#define AE_CCACHE_PREFIX "krb5cc."	/* <run_dir>/krb5cc.<pid>: one run's ticket */
+
 /*
- * Machine credentials with a fresh TGT in a ccache file under run_dir
- * (created 0700). With ccache != NULL use that ccache instead (no
+ * The run directory that holds the machine's ticket: created 0700 when
+ * missing; refused (AE_ERR_CONFIG, 'why' says why) unless it is a real
+ * directory (not a symbolic link) owned by us (root) with no access for
+ * group or others.
+ */
+ae_err ae_run_dir_check(const char *run_dir, char *why, size_t why_len);
+
+/*
+ * Remove the ticket caches krb5cc.<pid> in run_dir whose process is gone
+ * (a run killed before it could remove its own, e.g. by samba-gpupdate's
+ * timeout). A live pid's file is kept (a concurrent run). *_removed (may be
+ * NULL): how many were removed.
+ */
+ae_err ae_ccache_remove_stale(const char *run_dir, unsigned *_removed);
+
+/*
+ * Machine credentials with a fresh TGT in a ccache file
+ * <run_dir>/krb5cc.<pid> (0600; run_dir checked by ae_run_dir_check, stale
+ * ccaches of killed runs removed first). With ccache != NULL use that ccache instead (no
  * secrets.tdb). On failure 'why' says what happened (principal, KDC, cause);
  * AE_ERR_TRANSPORT when the KDC could not be reached, AE_ERR_CREDENTIALS
  * otherwise.

@@ -17,10 +17,11 @@
 #include "ae_dclocate.h"
 #include "ae_log.h"
 #include "ae_smb.h"
+#include "../fuzz/guard_page.h"
 
 /* A DNS answer for _ldap._tcp.dc._msdcs.lab.example.com (id 0x1234). */
 struct dns {
-	uint8_t b[2048];
+	uint8_t b[70000];
 	size_t n;
 	uint16_t ancount;
 };
@@ -93,7 +94,7 @@ static void expect_pick(const struct dns *d, ae_err want, const char *target)
 	TALLOC_CTX *mem = talloc_new(NULL);
 	char *t = NULL;
 
-	assert_int_equal(ae_srv_pick(mem, d->b, (int)d->n, &t), want);
+	assert_int_equal(ae_srv_pick(mem, d->b, d->n, &t), want);
 	if (want == AE_OK) {
 		assert_string_equal(t, target);
 		talloc_free(t);
@@ -151,6 +152,188 @@ static void test_srv_pick(void **state)
 	expect_pick(&d, AE_ERR_PARSE, NULL);
 }
 
+/* The answer's TC bit (incomplete), an error RCODE, a query instead of an
+ * answer, trailing bytes, rdata with bytes after the target, a target that
+ * is not a host name, more records than the cap. */
+static void test_srv_pick_refusals(void **state)
+{
+	struct dns *d = talloc(NULL, struct dns);
+	char *t = NULL;
+	int i;
+
+	(void)state;
+	assert_non_null(d);
+	dns_start(d);
+	dns_rr(d, 33, 0, 0, "dc1.lab.example.com");
+	expect_pick(d, AE_OK, "dc1.lab.example.com");
+	d->b[2] |= 0x02;	/* TC */
+	expect_pick(d, AE_ERR_PARSE, NULL);
+	d->b[2] &= (uint8_t)~0x02;
+	d->b[3] = 0x83;		/* NXDOMAIN */
+	expect_pick(d, AE_ERR_NOT_FOUND, NULL);
+	d->b[3] = 0x80;
+	d->b[2] &= 0x7f;	/* QR = 0: a query */
+	expect_pick(d, AE_ERR_PARSE, NULL);
+	d->b[2] |= 0x80;
+	d->b[d->n++] = 0;	/* a trailing byte */
+	expect_pick(d, AE_ERR_PARSE, NULL);
+	d->n--;
+	/* rdlength one more than the target: the byte after it is inside rdata */
+	d->b[d->n++] = 0;
+	d->b[d->n - 29]++;
+	expect_pick(d, AE_ERR_PARSE, NULL);
+	/* a target with a character no host name has is skipped */
+	dns_start(d);
+	dns_rr(d, 33, 0, 0, "dc1 evil.lab.example.com");
+	dns_rr(d, 33, 5, 0, "dc2.lab.example.com");
+	expect_pick(d, AE_OK, "dc2.lab.example.com");
+	dns_start(d);
+	dns_rr(d, 33, 0, 0, "dc1/x.lab");
+	expect_pick(d, AE_ERR_NOT_FOUND, NULL);
+	/* the record cap */
+	dns_start(d);
+	for (i = 0; i <= AE_SRV_MAX_RECORDS; i++) {
+		dns_rr(d, 33, 0, 0, "d.x");
+	}
+	expect_pick(d, AE_ERR_TOO_LARGE, NULL);
+	/* NULL arguments */
+	assert_int_equal(ae_srv_pick(NULL, NULL, 10, &t), AE_ERR_INVALID);
+	assert_int_equal(ae_srv_pick(NULL, d->b, d->n, NULL), AE_ERR_INVALID);
+	talloc_free(d);
+}
+
+/* 600 SRV records: dc0..dc598 at priority 10, the last one, far past the
+ * first 4 KiB, dc1.lab.example.com at priority 0. About 24 KiB. */
+static void big_answer(struct dns *d)
+{
+	char name[64];
+	int i;
+
+	dns_start(d);
+	for (i = 0; i < 599; i++) {
+		snprintf(name, sizeof(name), "dc%d.lab.example.com", i);
+		dns_rr(d, 33, 10, 0, name);
+	}
+	dns_rr(d, 33, 0, 0, "dc1.lab.example.com");
+	assert_true(d->n > 4 * AE_DNS_BUF_FIRST);
+}
+
+/*
+ * E2: res_query() returns the answer's full length (11,750 seen with a
+ * 4,096-byte buffer) while only the buffer's size was written. The old call
+ * site gave that length to the parser, which read ~60 KiB past the buffer.
+ * Here the buffer ends at a guard page (libresolv is not instrumented, so
+ * ASan alone would not see its reads): the old call site's contract,
+ * ae_srv_pick(buf, reported), dies with SIGSEGV in ns_initparse; the answer
+ * must be reported as too large (and how large), never parsed.
+ */
+static void test_dns_answer_larger_than_the_buffer_is_not_read_past_it(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct dns *d = talloc(mem, struct dns);
+	struct guard_buf g;
+	uint8_t *buf = NULL;
+	size_t needed = 1;
+	char *t = NULL;
+
+	(void)state;
+	assert_non_null(d);
+	big_answer(d);
+	assert_int_equal(guard_buf_alloc(&g, AE_DNS_BUF_FIRST), 0);
+	buf = g.p;
+	memcpy(buf, d->b, AE_DNS_BUF_FIRST);
+	assert_int_equal(ae_srv_from_query(mem, buf, AE_DNS_BUF_FIRST, (int)d->n, &needed, &t),
+			 AE_ERR_TOO_LARGE);
+	assert_int_equal(needed, d->n);
+	assert_null(t);
+	/* above the 16-bit cap: no re-query */
+	assert_int_equal(ae_srv_from_query(mem, buf, AE_DNS_BUF_FIRST, AE_DNS_ANSWER_MAX + 1,
+					   &needed, &t), AE_ERR_TOO_LARGE);
+	assert_int_equal(needed, 0);
+	/* no answer; an answer that fits is parsed */
+	assert_int_equal(ae_srv_from_query(mem, buf, AE_DNS_BUF_FIRST, -1, &needed, &t),
+			 AE_ERR_NOT_FOUND);
+	assert_int_equal(ae_srv_from_query(mem, d->b, d->n, (int)d->n, &needed, &t), AE_OK);
+	assert_string_equal(t, "dc1.lab.example.com");
+	assert_ptr_equal(talloc_parent(t), mem);
+	guard_buf_free(&g);
+	talloc_free(mem);
+}
+
+/* A resolver that behaves as glibc's: fills at most 'size' bytes of the
+ * answer and returns its full length; 'grow' makes the answer longer on
+ * every call, 'calls' counts them. */
+struct fake_dns {
+	const struct dns *answer;
+	size_t extra;
+	size_t grow;
+	int calls;
+};
+
+static int fake_query(void *priv, const char *name, uint8_t *buf, size_t size)
+{
+	struct fake_dns *f = priv;
+	size_t full = f->answer->n + f->extra;
+
+	assert_string_equal(name, "_ldap._tcp.dc._msdcs.lab.example.com");
+	f->calls++;
+	memcpy(buf, f->answer->b, full < size ? full : size);
+	f->extra += f->grow;
+	return (int)full;
+}
+
+/* The lookup asks again with a buffer of the reported size and picks the
+ * DC from the whole answer; an answer that keeps growing or is above the
+ * cap ends the lookup with a message naming DNS. */
+static void test_dns_oversized_answer_is_queried_again(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct dns *d = talloc(mem, struct dns);
+	struct fake_dns f = { 0 };
+	char why[256] = "";
+	char *t = NULL;
+
+	(void)state;
+	assert_non_null(d);
+	big_answer(d);
+	f.answer = d;
+	assert_int_equal(ae_srv_lookup(mem, "_ldap._tcp.dc._msdcs.lab.example.com", fake_query, &f,
+				       &t, why, sizeof(why)), AE_OK);
+	assert_int_equal(f.calls, 2);
+	assert_string_equal(t, "dc1.lab.example.com");
+	assert_ptr_equal(talloc_parent(t), mem);
+	TALLOC_FREE(t);
+	/* grows between the two queries */
+	f.calls = 0;
+	f.grow = 100;
+	assert_int_equal(ae_srv_lookup(mem, "_ldap._tcp.dc._msdcs.lab.example.com", fake_query, &f,
+				       &t, why, sizeof(why)), AE_ERR_TOO_LARGE);
+	assert_int_equal(f.calls, 2);
+	assert_null(t);
+	assert_non_null(strstr(why, "DNS"));
+	assert_non_null(strstr(why, "grew"));
+	/* above 64 KiB: not asked again */
+	f.calls = 0;
+	f.grow = 0;
+	f.extra = AE_DNS_ANSWER_MAX;
+	assert_int_equal(ae_srv_lookup(mem, "_ldap._tcp.dc._msdcs.lab.example.com", fake_query, &f,
+				       &t, why, sizeof(why)), AE_ERR_TOO_LARGE);
+	assert_int_equal(f.calls, 1);
+	assert_non_null(strstr(why, "above the cap"));
+	/* a small answer: one query */
+	dns_start(d);
+	dns_rr(d, 33, 0, 0, "dc2.lab.example.com");
+	f.calls = 0;
+	f.extra = 0;
+	assert_int_equal(ae_srv_lookup(mem, "_ldap._tcp.dc._msdcs.lab.example.com", fake_query, &f,
+				       &t, why, sizeof(why)), AE_OK);
+	assert_int_equal(f.calls, 1);
+	assert_string_equal(t, "dc2.lab.example.com");
+	TALLOC_FREE(t);
+	assert_int_equal(talloc_total_blocks(mem), 2);
+	talloc_free(mem);
+}
+
 /* The seed sample of the fuzz corpus: dc2 (priority 10), dc1 (priority 0). */
 static void test_srv_corpus(void **state)
 {
@@ -164,7 +347,11 @@ static void test_srv_corpus(void **state)
 	assert_non_null(f);
 	n = fread(b, 1, sizeof(b), f);
 	fclose(f);
-	assert_int_equal(ae_srv_pick(mem, b, (int)n, &t), AE_OK);
+	/* the seed: buffer size, reported length, then the answer */
+	assert_true(n > 4);
+	assert_int_equal((b[0] << 8) | b[1], 4096);
+	assert_int_equal((size_t)((b[2] << 8) | b[3]), n - 4);
+	assert_int_equal(ae_srv_pick(mem, b + 4, n - 4, &t), AE_OK);
 	assert_string_equal(t, "dc1.lab.example.com");
 	talloc_free(mem);
 }
@@ -292,6 +479,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_srv_pick),
+		cmocka_unit_test(test_srv_pick_refusals),
+		cmocka_unit_test(test_dns_answer_larger_than_the_buffer_is_not_read_past_it),
+		cmocka_unit_test(test_dns_oversized_answer_is_queried_again),
 		cmocka_unit_test(test_srv_corpus),
 		cmocka_unit_test(test_unc_split),
 		cmocka_unit_test(test_smb_refusals),
