@@ -37,6 +37,31 @@ ae_err ae_store_trust_sync(const char *dir, const struct ae_trust_cert *certs, s
 			   bool *_changed);
 
 /*
+ * ae_store_trust_sync, except that the num_keep names in keep (the same
+ * rules as a certificate's name; duplicates allowed) are neither written
+ * nor deleted: anchors that are still in AD but were left out of this sync
+ * (more than AE_TRUST_MAX) keep the file an earlier sync wrote.
+ */
+ae_err ae_store_trust_sync_keep(const char *dir, const struct ae_trust_cert *certs, size_t n,
+				const char *const *keep, size_t num_keep, bool *_changed);
+
+/*
+ * The command that feeds dir to the system trust store (update-ca-certificates)
+ * has consumed dir only when ae_store_trust_mark_synced() recorded it after
+ * the command succeeded. AE_TRUST_SYNCED (in dir; not a *.crt, so no trust
+ * store reads it) lists the AE_TRUST_PREFIX*.crt names present then.
+ * *_pending is true when the names in dir now differ from that record (a
+ * missing record counts as empty; a missing dir as no names): the command
+ * failed or was never run for this set, and must run again, whether or not
+ * this run changed anything.
+ */
+#define AE_TRUST_SYNCED ".autoenroll-synced"
+ae_err ae_store_trust_pending(const char *dir, bool *_pending);
+
+/* Record the names in dir as consumed (atomic, 0644); call after the command succeeded. */
+ae_err ae_store_trust_mark_synced(const char *dir);
+
+/*
  * A trust file name for label (a CA cn, a thumbprint): AE_TRUST_PREFIX,
  * then label with every byte outside [A-Za-z0-9._+-] as '_', cut to
  * AE_TRUST_NAME_MAX. On mem_ctx; NULL for an empty label or no memory.
