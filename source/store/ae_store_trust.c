@@ -56,8 +56,21 @@ char *ae_store_trust_name(TALLOC_CTX *mem_ctx, const char *label)
 	return name;
 }
 
-/* Write data to path (0644) unless it holds exactly that already. */
-static ae_err write_if_changed(const char *path, const char *data, size_t len, bool *_changed)
+/*
+ * Before the first change to a trust dir: drop its AE_TRUST_SYNCED record,
+ * so that from here on the set counts as not yet offered to the trust
+ * command, whatever happens next (kill -9 included).
+ */
+static ae_err forget_synced(const char *record)
+{
+	ae_err err = record != NULL ? ae_store_unlink(record, NULL) : AE_OK;
+
+	return err == AE_OK && record != NULL ? ae_store_fsync_dir(record) : err;
+}
+
+/* Write data to path (0644) unless it holds exactly that already (record: forget_synced). */
+static ae_err write_if_changed(const char *path, const char *data, size_t len, bool *_changed,
+			       const char *record)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	uint8_t *old = NULL;
@@ -76,7 +89,10 @@ static ae_err write_if_changed(const char *path, const char *data, size_t len, b
 		return AE_OK;
 	}
 	talloc_free(tmp);
-	err = ae_file_write_atomic(path, data, len, 0644);
+	err = *_changed ? AE_OK : forget_synced(record);
+	if (err == AE_OK) {
+		err = ae_file_write_atomic(path, data, len, 0644);
+	}
 	if (err == AE_OK) {
 		*_changed = true;
 	}
@@ -165,7 +181,7 @@ ae_err ae_store_trust_sync_keep(const char *dir, const struct ae_trust_cert *cer
 				const char *const *keep, size_t num_keep, bool *_changed)
 {
 	TALLOC_CTX *tmp = NULL;
-	char **names = NULL;
+	char **names = NULL, *record = NULL;
 	size_t num = 0, i, stem = 0;
 	bool changed = false, removed = false;
 	ae_err err = check_set(certs, n, keep, num_keep);
@@ -177,11 +193,12 @@ ae_err ae_store_trust_sync_keep(const char *dir, const struct ae_trust_cert *cer
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = ae_mkdir_p(dir, 0755);
+	record = talloc_asprintf(tmp, "%s/%s", dir, AE_TRUST_SYNCED);
+	err = record != NULL ? ae_mkdir_p(dir, 0755) : AE_ERR_NOMEM;
 	for (i = 0; err == AE_OK && i < n; i++) {
 		char *pem = with_newline(tmp, certs[i].pem);
 		err = pem ? write_if_changed(talloc_asprintf(tmp, "%s/%s.crt", dir, certs[i].name),
-					     pem, strlen(pem), &changed) : AE_ERR_NOMEM;
+					     pem, strlen(pem), &changed, record) : AE_ERR_NOMEM;
 	}
 	if (err == AE_OK) {
 		err = ae_store_list_dir(tmp, dir, &names, &num);
@@ -196,7 +213,10 @@ ae_err ae_store_trust_sync_keep(const char *dir, const struct ae_trust_cert *cer
 			err = ae_store_unlink(talloc_asprintf(tmp, "%s/%s", dir, f), NULL);
 		} else if (ae_store_ends_with(f, ".crt", &stem) && !in_set(certs, n, keep, num_keep, f,
 									   stem)) {
-			err = ae_store_unlink(talloc_asprintf(tmp, "%s/%s", dir, f), &did);
+			err = changed ? AE_OK : forget_synced(record);
+			if (err == AE_OK) {
+				err = ae_store_unlink(talloc_asprintf(tmp, "%s/%s", dir, f), &did);
+			}
 			if (did) {
 				AE_INFO("trust store: removed %s/%s", dir, f);
 				removed = changed = true;
@@ -239,7 +259,7 @@ ae_err ae_store_write_pem_bundle(const char *path, const char *const *pems, size
 		char *pem = with_newline(tmp, pems[i]);
 		all = pem ? talloc_strdup_append_buffer(all, pem) : NULL;
 	}
-	err = all ? write_if_changed(path, all, strlen(all), &changed) : AE_ERR_NOMEM;
+	err = all ? write_if_changed(path, all, strlen(all), &changed, NULL) : AE_ERR_NOMEM;
 	if (_changed != NULL) {
 		*_changed = changed;
 	}
@@ -309,8 +329,8 @@ ae_err ae_store_trust_pending(const char *dir, bool *_pending)
 		err = ae_file_read(tmp, path, AE_STORE_PEM_MAX, &old, &old_len);
 	}
 	if (err == AE_ERR_NOT_FOUND) {
-		/* never recorded: pending when there is anything of ours */
-		*_pending = strcmp(now, SYNCED_HEADER) != 0;
+		/* never recorded, or dropped by a change since: not yet offered */
+		*_pending = true;
 		err = AE_OK;
 	} else if (err == AE_OK) {
 		*_pending = old_len != strlen(now) || memcmp(old, now, old_len) != 0;

@@ -179,9 +179,9 @@ static void test_trust_pending(void **state)
 	bool changed = false;
 
 	(void)state;
-	/* no directory, no record: nothing to offer */
+	/* no record: never offered */
 	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
-	assert_false(pending);
+	assert_true(pending);
 	assert_int_equal(ae_store_trust_sync(dir, set, 1, &changed), AE_OK);
 	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
 	assert_true(pending);
@@ -210,6 +210,21 @@ static void test_trust_pending(void **state)
 	assert_int_equal(ae_store_trust_sync(dir, NULL, 0, &changed), AE_OK);
 	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
 	assert_true(pending);
+	/* the same names, a changed file (the bug: the record still matched the names) */
+	assert_int_equal(ae_store_trust_sync(dir, set, 1, &changed), AE_OK);
+	assert_int_equal(ae_store_trust_mark_synced(dir), AE_OK);
+	set[0].pem = PEM_C;
+	assert_int_equal(ae_store_trust_sync(dir, set, 1, &changed), AE_OK);
+	assert_true(changed);
+	assert_null(in(mem, dir, AE_TRUST_SYNCED));
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_true(pending);
+	/* nothing changed: the record stays */
+	assert_int_equal(ae_store_trust_mark_synced(dir), AE_OK);
+	assert_int_equal(ae_store_trust_sync(dir, set, 1, &changed), AE_OK);
+	assert_false(changed);
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_false(pending);
 	assert_int_equal(ae_store_trust_pending(NULL, &pending), AE_ERR_INVALID);
 	rm_rf(root);
 	talloc_free(mem);
