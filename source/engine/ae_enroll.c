@@ -237,7 +237,7 @@ ae_err ae_enroll_verify_issued(TALLOC_CTX *mem, struct ae_enroll_result *r,
 				const struct ae_cert_list *anchors, struct ae_issued *out)
 {
 	struct ae_cert *leaf = NULL;
-	struct ae_cert_list *chain = NULL;
+	struct ae_cert_list *chain = NULL, *path = NULL;
 	char *cert_pem = NULL, *chain_pem = NULL, why[256] = "";
 	size_t cert_len = 0, i;
 	ae_err err;
@@ -265,7 +265,7 @@ ae_err ae_enroll_verify_issued(TALLOC_CTX *mem, struct ae_enroll_result *r,
 		return err;
 	}
 	/* chain.pem gets the verified path only, not whatever else the PKCS#7 held */
-	err = ae_cert_verify_chain_get(mem, leaf, chain, anchors, 0, &chain, why, sizeof(why));
+	err = ae_cert_verify_chain_get(mem, leaf, chain, anchors, 0, &path, why, sizeof(why));
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_UNVERIFIED, "template %s, CA %s: the issued certificate "
 			       "does not chain to the CA certificate published in AD (%s); nothing "
@@ -274,11 +274,11 @@ ae_err ae_enroll_verify_issued(TALLOC_CTX *mem, struct ae_enroll_result *r,
 	}
 	err = ae_cert_to_pem(mem, leaf, &cert_pem, &cert_len);
 	chain_pem = talloc_strdup(mem, "");
-	for (i = 0; err == AE_OK && chain != NULL && i < chain->count; i++) {
+	for (i = 0; err == AE_OK && i < path->count; i++) {
 		char *pem = NULL;
 		size_t len = 0;
 		/* chain.pem: the leaf's issuer up to the anchor the verification reached */
-		err = ae_cert_to_pem(mem, chain->certs[i], &pem, &len);
+		err = ae_cert_to_pem(mem, path->certs[i], &pem, &len);
 		if (err == AE_OK) {
 			chain_pem = talloc_strdup_append(chain_pem, pem);
 		}
