@@ -42,6 +42,7 @@ struct trust_values {
 	struct ae_trust_value *v;
 	size_t n;
 	size_t left_out;		/* values beyond AE_TRUST_VALUES_MAX */
+	bool roots_left_out;		/* some of them from CN=Certification Authorities */
 };
 
 static void add_value(struct trust_values *tv, enum ae_trust_source src, const char *dn,
@@ -49,6 +50,7 @@ static void add_value(struct trust_values *tv, enum ae_trust_source src, const c
 {
 	if (tv->n == AE_TRUST_VALUES_MAX) {
 		tv->left_out++;
+		tv->roots_left_out |= src == AE_TRUST_SRC_ROOTS;
 		return;
 	}
 	tv->v[tv->n].source = src;
@@ -245,6 +247,15 @@ ae_err ae_cycle_trust_sync(struct ae_session *s, TALLOC_CTX *mem, struct ae_cycl
 		return err;
 	}
 	report_problems(r, plan, tv.left_out);
+	if (tv.roots_left_out) {
+		/* roots not looked at may have files: this read proves nothing about them */
+		ae_cycle_trust_item(r, "failed", AE_OUTCOME_STORE,
+				    talloc_asprintf(r, "trust anchors: more than %d cACertificate "
+						    "values under CN=Certification Authorities; %s "
+						    "is left as it is", AE_TRUST_VALUES_MAX,
+						    r->trust_dir));
+		roots_read = false;
+	}
 	first = ae_trust_plan_apply(r, plan, roots_read, aia_read, inter, &changed);
 	err = ae_cycle_trust_offer(r, cmd, changed);
 	first = first != AE_OK ? first : err;
