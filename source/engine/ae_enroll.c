@@ -232,17 +232,12 @@ ae_err ae_enroll_call(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_re
 
 /* ---- the answer --------------------------------------------------------- */
 
-static bool same_cert(const struct ae_cert *a, const struct ae_cert *b)
-{
-	return X509_cmp(a->x509, b->x509) == 0;
-}
-
 ae_err ae_enroll_verify_issued(TALLOC_CTX *mem, struct ae_enroll_result *r,
 				const struct ae_key *key, const struct icpr_response *resp,
 				const struct ae_cert_list *anchors, struct ae_issued *out)
 {
 	struct ae_cert *leaf = NULL;
-	struct ae_cert_list *chain = NULL;
+	struct ae_cert_list *chain = NULL, *path = NULL;
 	char *cert_pem = NULL, *chain_pem = NULL, why[256] = "";
 	size_t cert_len = 0, i;
 	ae_err err;
@@ -269,7 +264,8 @@ ae_err ae_enroll_verify_issued(TALLOC_CTX *mem, struct ae_enroll_result *r,
 			       "does not match our key; nothing installed", r->template_name, r->ca_name);
 		return err;
 	}
-	err = ae_cert_verify_chain(leaf, chain, anchors, 0, why, sizeof(why));
+	/* chain.pem gets the verified path only, not whatever else the PKCS#7 held */
+	err = ae_cert_verify_chain_get(mem, leaf, chain, anchors, 0, &path, why, sizeof(why));
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_UNVERIFIED, "template %s, CA %s: the issued certificate "
 			       "does not chain to the CA certificate published in AD (%s); nothing "
@@ -278,14 +274,11 @@ ae_err ae_enroll_verify_issued(TALLOC_CTX *mem, struct ae_enroll_result *r,
 	}
 	err = ae_cert_to_pem(mem, leaf, &cert_pem, &cert_len);
 	chain_pem = talloc_strdup(mem, "");
-	for (i = 0; err == AE_OK && chain != NULL && i < chain->count; i++) {
+	for (i = 0; err == AE_OK && i < path->count; i++) {
 		char *pem = NULL;
 		size_t len = 0;
-		/* chain.pem: the CA certificates the CA sent, without the leaf */
-		if (same_cert(chain->certs[i], leaf)) {
-			continue;
-		}
-		err = ae_cert_to_pem(mem, chain->certs[i], &pem, &len);
+		/* chain.pem: the leaf's issuer up to the anchor the verification reached */
+		err = ae_cert_to_pem(mem, path->certs[i], &pem, &len);
 		if (err == AE_OK) {
 			chain_pem = talloc_strdup_append(chain_pem, pem);
 		}

@@ -61,7 +61,7 @@ struct ae_issued {
 	struct ae_cert *leaf;
 	char *cert_pem;
 	size_t cert_len;
-	char *chain_pem;	/* the CA certificates the CA sent, leaf excluded */
+	char *chain_pem;	/* the verified chain: the leaf's issuer .. the AD anchor */
 };
 
 ae_err ae_enroll_verify_issued(TALLOC_CTX *mem, struct ae_enroll_result *r,

@@ -118,6 +118,26 @@ ae_err ae_cert_verify_chain(const struct ae_cert *leaf, const struct ae_cert_lis
 			    const struct ae_cert_list *anchors, time_t now,
 			    char *why, size_t why_len);
 
+/*
+ * ae_cert_verify_chain, and on success (when _chain is not NULL) *_chain on
+ * mem_ctx is the chain the verification used, without the leaf: the leaf's
+ * issuer first, then each issuer in turn, ending with the anchor it reached
+ * (a root, or under partial chain the AD CA certificate itself). Certificates
+ * of untrusted that the path does not use are not in it (RFC 5280 §6.1: the
+ * certification path, not the bag of certificates it was built from).
+ */
+ae_err ae_cert_verify_chain_get(TALLOC_CTX *mem_ctx, const struct ae_cert *leaf,
+				const struct ae_cert_list *untrusted,
+				const struct ae_cert_list *anchors, time_t now,
+				struct ae_cert_list **_chain, char *why, size_t why_len);
+
+/*
+ * A root: subject equals issuer (X509_NAME_cmp) and the signature verifies
+ * with the certificate's own public key (RFC 5280 §3.2 / §6.1: a
+ * self-signed certificate). False for anything else or a damaged one.
+ */
+bool ae_cert_is_self_signed(const struct ae_cert *c);
+
 /* ---- contents ---- */
 
 struct ae_cert_template {

@@ -47,6 +47,22 @@ const struct ae_cert *ae_cert_list_find_by_key(const struct ae_cert_list *l,
 	return NULL;
 }
 
+bool ae_cert_is_self_signed(const struct ae_cert *c)
+{
+	EVP_PKEY *pub = NULL;
+	bool ok = false;
+
+	if (c == NULL || c->x509 == NULL) {
+		return false;
+	}
+	pub = X509_get0_pubkey(c->x509);
+	ok = pub != NULL &&
+	     X509_NAME_cmp(X509_get_subject_name(c->x509), X509_get_issuer_name(c->x509)) == 0 &&
+	     X509_verify(c->x509, pub) == 1;
+	ERR_clear_error();
+	return ok;
+}
+
 static void set_why(char *why, size_t why_len, const char *what, int depth)
 {
 	if (why == NULL || why_len == 0) {
@@ -99,9 +115,33 @@ static STACK_OF(X509) *stack_from(const struct ae_cert_list *l)
 	return sk;
 }
 
-ae_err ae_cert_verify_chain(const struct ae_cert *leaf, const struct ae_cert_list *untrusted,
-			    const struct ae_cert_list *anchors, time_t now,
-			    char *why, size_t why_len)
+/* The chain ctx built, without the leaf, as a list on mem_ctx. */
+static ae_err verified_chain(TALLOC_CTX *mem_ctx, X509_STORE_CTX *ctx,
+			     struct ae_cert_list **_chain)
+{
+	STACK_OF(X509) *sk = X509_STORE_CTX_get0_chain(ctx);
+	struct ae_cert_list *l = NULL;
+	ae_err err = sk != NULL ? ae_cert_list_new(NULL, &l) : AE_ERR_CRYPTO;
+	int i;
+
+	/* index 0 is the leaf; the last is the trust anchor the verification reached */
+	for (i = 1; err == AE_OK && i < sk_X509_num(sk); i++) {
+		struct ae_cert view = { .x509 = sk_X509_value(sk, i) };
+
+		err = ae_cert_list_add(l, &view);
+	}
+	if (err != AE_OK) {
+		talloc_free(l);
+		return err;
+	}
+	*_chain = talloc_steal(mem_ctx, l);
+	return AE_OK;
+}
+
+ae_err ae_cert_verify_chain_get(TALLOC_CTX *mem_ctx, const struct ae_cert *leaf,
+				const struct ae_cert_list *untrusted,
+				const struct ae_cert_list *anchors, time_t now,
+				struct ae_cert_list **_chain, char *why, size_t why_len)
 {
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
@@ -131,7 +171,7 @@ ae_err ae_cert_verify_chain(const struct ae_cert *leaf, const struct ae_cert_lis
 		X509_STORE_CTX_set_time(ctx, 0, now);
 	}
 	if (X509_verify_cert(ctx) == 1) {
-		err = AE_OK;
+		err = _chain != NULL ? verified_chain(mem_ctx, ctx, _chain) : AE_OK;
 		goto done;
 	}
 	verr = X509_STORE_CTX_get_error(ctx);
@@ -145,6 +185,13 @@ done:
 	sk_X509_free(chain);
 	X509_STORE_free(store);
 	return err;
+}
+
+ae_err ae_cert_verify_chain(const struct ae_cert *leaf, const struct ae_cert_list *untrusted,
+			    const struct ae_cert_list *anchors, time_t now,
+			    char *why, size_t why_len)
+{
+	return ae_cert_verify_chain_get(NULL, leaf, untrusted, anchors, now, NULL, why, why_len);
 }
 
 /*

@@ -1,6 +1,7 @@
 /*
  * ae_store_trust.c: trust anchors for the system store (ae_store_trust.h).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "ae_store.h"
@@ -55,8 +56,21 @@ char *ae_store_trust_name(TALLOC_CTX *mem_ctx, const char *label)
 	return name;
 }
 
-/* Write data to path (0644) unless it holds exactly that already. */
-static ae_err write_if_changed(const char *path, const char *data, size_t len, bool *_changed)
+/*
+ * Before the first change to a trust dir: drop its AE_TRUST_SYNCED record,
+ * so that from here on the set counts as not yet offered to the trust
+ * command, whatever happens next (kill -9 included).
+ */
+static ae_err forget_synced(const char *record)
+{
+	ae_err err = record != NULL ? ae_store_unlink(record, NULL) : AE_OK;
+
+	return err == AE_OK && record != NULL ? ae_store_fsync_dir(record) : err;
+}
+
+/* Write data to path (0644) unless it holds exactly that already (record: forget_synced). */
+static ae_err write_if_changed(const char *path, const char *data, size_t len, bool *_changed,
+			       const char *record)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	uint8_t *old = NULL;
@@ -75,7 +89,10 @@ static ae_err write_if_changed(const char *path, const char *data, size_t len, b
 		return AE_OK;
 	}
 	talloc_free(tmp);
-	err = ae_file_write_atomic(path, data, len, 0644);
+	err = *_changed ? AE_OK : forget_synced(record);
+	if (err == AE_OK) {
+		err = ae_file_write_atomic(path, data, len, 0644);
+	}
 	if (err == AE_OK) {
 		*_changed = true;
 	}
@@ -92,13 +109,22 @@ static char *with_newline(TALLOC_CTX *mem_ctx, const char *pem)
 	return talloc_asprintf(mem_ctx, "%s\n", pem);
 }
 
-static ae_err check_set(const struct ae_trust_cert *certs, size_t n)
+static ae_err check_set(const struct ae_trust_cert *certs, size_t n, const char *const *keep,
+			size_t num_keep)
 {
 	size_t i, j;
 	ae_err err;
 
-	if (n > AE_TRUST_MAX || (n > 0 && certs == NULL)) {
+	if (n > AE_TRUST_MAX || (n > 0 && certs == NULL) || (num_keep > 0 && keep == NULL) ||
+	    num_keep > AE_STORE_DIR_MAX) {
 		return AE_ERR_INVALID;
+	}
+	for (i = 0; i < num_keep; i++) {
+		if (!trust_name_ok(keep[i])) {
+			AE_ERROR("trust anchor name '%s' is not %s[A-Za-z0-9._+-]",
+				 keep[i] ? keep[i] : "", AE_TRUST_PREFIX);
+			return AE_ERR_INVALID;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		if (!trust_name_ok(certs[i].name)) {
@@ -122,12 +148,23 @@ static ae_err check_set(const struct ae_trust_cert *certs, size_t n)
 	return AE_OK;
 }
 
-static bool in_set(const struct ae_trust_cert *certs, size_t n, const char *file, size_t stem)
+static bool stem_is(const char *name, const char *file, size_t stem)
+{
+	return strlen(name) == stem && strncmp(name, file, stem) == 0;
+}
+
+static bool in_set(const struct ae_trust_cert *certs, size_t n, const char *const *keep,
+		   size_t num_keep, const char *file, size_t stem)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (strlen(certs[i].name) == stem && strncmp(certs[i].name, file, stem) == 0) {
+		if (stem_is(certs[i].name, file, stem)) {
+			return true;
+		}
+	}
+	for (i = 0; i < num_keep; i++) {
+		if (stem_is(keep[i], file, stem)) {
 			return true;
 		}
 	}
@@ -137,11 +174,17 @@ static bool in_set(const struct ae_trust_cert *certs, size_t n, const char *file
 ae_err ae_store_trust_sync(const char *dir, const struct ae_trust_cert *certs, size_t n,
 			   bool *_changed)
 {
+	return ae_store_trust_sync_keep(dir, certs, n, NULL, 0, _changed);
+}
+
+ae_err ae_store_trust_sync_keep(const char *dir, const struct ae_trust_cert *certs, size_t n,
+				const char *const *keep, size_t num_keep, bool *_changed)
+{
 	TALLOC_CTX *tmp = NULL;
-	char **names = NULL;
+	char **names = NULL, *record = NULL;
 	size_t num = 0, i, stem = 0;
 	bool changed = false, removed = false;
-	ae_err err = check_set(certs, n);
+	ae_err err = check_set(certs, n, keep, num_keep);
 
 	if (err != AE_OK) {
 		return err;
@@ -150,11 +193,12 @@ ae_err ae_store_trust_sync(const char *dir, const struct ae_trust_cert *certs, s
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = ae_mkdir_p(dir, 0755);
+	record = talloc_asprintf(tmp, "%s/%s", dir, AE_TRUST_SYNCED);
+	err = record != NULL ? ae_mkdir_p(dir, 0755) : AE_ERR_NOMEM;
 	for (i = 0; err == AE_OK && i < n; i++) {
 		char *pem = with_newline(tmp, certs[i].pem);
 		err = pem ? write_if_changed(talloc_asprintf(tmp, "%s/%s.crt", dir, certs[i].name),
-					     pem, strlen(pem), &changed) : AE_ERR_NOMEM;
+					     pem, strlen(pem), &changed, record) : AE_ERR_NOMEM;
 	}
 	if (err == AE_OK) {
 		err = ae_store_list_dir(tmp, dir, &names, &num);
@@ -167,8 +211,12 @@ ae_err ae_store_trust_sync(const char *dir, const struct ae_trust_cert *certs, s
 		}
 		if (ae_store_is_tmp_name(f)) {
 			err = ae_store_unlink(talloc_asprintf(tmp, "%s/%s", dir, f), NULL);
-		} else if (ae_store_ends_with(f, ".crt", &stem) && !in_set(certs, n, f, stem)) {
-			err = ae_store_unlink(talloc_asprintf(tmp, "%s/%s", dir, f), &did);
+		} else if (ae_store_ends_with(f, ".crt", &stem) && !in_set(certs, n, keep, num_keep, f,
+									   stem)) {
+			err = changed ? AE_OK : forget_synced(record);
+			if (err == AE_OK) {
+				err = ae_store_unlink(talloc_asprintf(tmp, "%s/%s", dir, f), &did);
+			}
 			if (did) {
 				AE_INFO("trust store: removed %s/%s", dir, f);
 				removed = changed = true;
@@ -211,9 +259,103 @@ ae_err ae_store_write_pem_bundle(const char *path, const char *const *pems, size
 		char *pem = with_newline(tmp, pems[i]);
 		all = pem ? talloc_strdup_append_buffer(all, pem) : NULL;
 	}
-	err = all ? write_if_changed(path, all, strlen(all), &changed) : AE_ERR_NOMEM;
+	err = all ? write_if_changed(path, all, strlen(all), &changed, NULL) : AE_ERR_NOMEM;
 	if (_changed != NULL) {
 		*_changed = changed;
+	}
+	talloc_free(tmp);
+	return err;
+}
+
+#define SYNCED_HEADER "# autoenroll: the trust command succeeded for these files\n"
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The record of dir as it is now: a header line, then our .crt names sorted. */
+static ae_err synced_record(TALLOC_CTX *mem_ctx, const char *dir, char **_rec)
+{
+	char **names = NULL, **ours = NULL;
+	size_t num = 0, n = 0, i, stem = 0;
+	char *rec = NULL;
+	ae_err err = ae_store_list_dir(mem_ctx, dir, &names, &num);
+
+	if (err == AE_ERR_NOT_FOUND) {
+		err = AE_OK;
+		num = 0;
+	}
+	ours = err == AE_OK ? talloc_zero_array(mem_ctx, char *, num + 1) : NULL;
+	if (err == AE_OK && ours == NULL) {
+		err = AE_ERR_NOMEM;
+	}
+	for (i = 0; err == AE_OK && i < num; i++) {
+		if (strncmp(names[i], AE_TRUST_PREFIX, strlen(AE_TRUST_PREFIX)) == 0 &&
+		    !ae_store_is_tmp_name(names[i]) && ae_store_ends_with(names[i], ".crt", &stem)) {
+			ours[n++] = names[i];
+		}
+	}
+	if (err != AE_OK) {
+		return err;
+	}
+	qsort(ours, n, sizeof(*ours), cmp_str);
+	rec = talloc_strdup(mem_ctx, SYNCED_HEADER);
+	for (i = 0; rec != NULL && i < n; i++) {
+		rec = talloc_asprintf_append_buffer(rec, "%s\n", ours[i]);
+	}
+	*_rec = rec;
+	return rec != NULL ? AE_OK : AE_ERR_NOMEM;
+}
+
+ae_err ae_store_trust_pending(const char *dir, bool *_pending)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *now = NULL, *path = NULL;
+	uint8_t *old = NULL;
+	size_t old_len = 0;
+	ae_err err;
+
+	if (tmp == NULL || dir == NULL || _pending == NULL) {
+		talloc_free(tmp);
+		return tmp == NULL ? AE_ERR_NOMEM : AE_ERR_INVALID;
+	}
+	err = synced_record(tmp, dir, &now);
+	path = talloc_asprintf(tmp, "%s/%s", dir, AE_TRUST_SYNCED);
+	if (err == AE_OK && path == NULL) {
+		err = AE_ERR_NOMEM;
+	}
+	if (err == AE_OK) {
+		err = ae_file_read(tmp, path, AE_STORE_PEM_MAX, &old, &old_len);
+	}
+	if (err == AE_ERR_NOT_FOUND) {
+		/* never recorded, or dropped by a change since: not yet offered */
+		*_pending = true;
+		err = AE_OK;
+	} else if (err == AE_OK) {
+		*_pending = old_len != strlen(now) || memcmp(old, now, old_len) != 0;
+	}
+	talloc_free(tmp);
+	return err;
+}
+
+ae_err ae_store_trust_mark_synced(const char *dir)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *rec = NULL, *path = NULL;
+	ae_err err;
+
+	if (tmp == NULL || dir == NULL) {
+		talloc_free(tmp);
+		return tmp == NULL ? AE_ERR_NOMEM : AE_ERR_INVALID;
+	}
+	err = ae_mkdir_p(dir, 0755);
+	if (err == AE_OK) {
+		err = synced_record(tmp, dir, &rec);
+	}
+	path = talloc_asprintf(tmp, "%s/%s", dir, AE_TRUST_SYNCED);
+	if (err == AE_OK) {
+		err = path != NULL ? ae_file_write_atomic(path, rec, strlen(rec), 0644) : AE_ERR_NOMEM;
 	}
 	talloc_free(tmp);
 	return err;

@@ -3,7 +3,9 @@
  * (Debian: /usr/local/share/ca-certificates/ + update-ca-certificates) and
  * PEM bundles such as ntauth.pem. These files are outside the store's
  * directory and need no lock; the caller runs the trust-store command when
- * *_changed says so.
+ * *_changed or ae_store_trust_pending() says so, and records its success
+ * with ae_store_trust_mark_synced(). Only roots belong in a trust dir
+ * (the engine decides which: ae_cycle_trust.h).
  */
 #ifndef AE_STORE_TRUST_H
 #define AE_STORE_TRUST_H
@@ -35,6 +37,31 @@ struct ae_trust_cert {
  */
 ae_err ae_store_trust_sync(const char *dir, const struct ae_trust_cert *certs, size_t n,
 			   bool *_changed);
+
+/*
+ * ae_store_trust_sync, except that the num_keep names in keep (the same
+ * rules as a certificate's name; duplicates allowed) are neither written
+ * nor deleted: anchors that are still in AD but were left out of this sync
+ * (more than AE_TRUST_MAX) keep the file an earlier sync wrote.
+ */
+ae_err ae_store_trust_sync_keep(const char *dir, const struct ae_trust_cert *certs, size_t n,
+				const char *const *keep, size_t num_keep, bool *_changed);
+
+/*
+ * The command that feeds dir to the system trust store (update-ca-certificates)
+ * has consumed dir only when ae_store_trust_mark_synced() recorded it after
+ * the command succeeded. AE_TRUST_SYNCED (in dir; not a *.crt, so no trust
+ * store reads it) lists the AE_TRUST_PREFIX*.crt names present then;
+ * ae_store_trust_sync(_keep) deletes it (durably) before its first change
+ * to dir. *_pending is true when the record is missing or the names in dir
+ * differ from it: the command failed, was never run for this set or was
+ * interrupted, and must run again, whether or not this run changed anything.
+ */
+#define AE_TRUST_SYNCED ".autoenroll-synced"
+ae_err ae_store_trust_pending(const char *dir, bool *_pending);
+
+/* Record the names in dir as consumed (atomic, 0644); call after the command succeeded. */
+ae_err ae_store_trust_mark_synced(const char *dir);
 
 /*
  * A trust file name for label (a CA cn, a thumbprint): AE_TRUST_PREFIX,

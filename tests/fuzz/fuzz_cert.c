@@ -54,6 +54,7 @@ static void read_everything(TALLOC_CTX *mem, const struct ae_cert *c)
 	(void)ae_cert_thumbprint_hex(mem, c, &s);
 	(void)ae_cert_not_before(c, &when);
 	(void)ae_cert_not_after(c, &when);
+	(void)ae_cert_is_self_signed(c);	/* the trust phase: root or not */
 	/* what parsed must survive a PEM round trip */
 	if (ae_cert_to_pem(mem, c, &s, &len) != AE_OK ||
 	    ae_cert_parse_pem(mem, (const uint8_t *)s, len, &again) != AE_OK) {

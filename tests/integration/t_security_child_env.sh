@@ -83,18 +83,18 @@ rm -f "$(ls "$TRUST"/autoenroll-*.crt | head -n 1)"
 cycle
 expect_rc 8
 [ "$(runs)" = 2 ] || fail "the trust command ran $(runs) time(s), want 2"
-expect_item "(trust anchors)" trust changed failed
-cq '[x["reason"] for x in items("(trust anchors)")][0]' | grep -q "$CMD $REC.*exited with status 3" ||
+expect_item "(trust anchors)" trust trust-store failed
+cq '[x["reason"] for x in items("(trust anchors)")][0]' | grep -q "trust command .$CMD $REC. failed: exit 3; the anchors will be offered again" ||
 	fail "the failure does not name the command and its status: $(cq 'items("(trust anchors)")')"
 [ "$(cq 'd["trust_changed"]')" = false ] || fail "trust_changed true after a failed command"
-[ -e "$STORE/trust-command.pending" ] || fail "no $STORE/trust-command.pending"
+[ ! -e "$TRUST/.autoenroll-synced" ] || fail "$TRUST/.autoenroll-synced says the failed command succeeded"
 
 # 3: nothing changed in AD, but the command is owed: it runs again
 rm -f "$REC.fail"
 cycle
 expect_rc_in 0 3
 [ "$(runs)" = 3 ] || fail "the failed trust command was not retried (ran $(runs) time(s))"
-[ ! -e "$STORE/trust-command.pending" ] || fail "trust-command.pending left after success"
+[ -e "$TRUST/.autoenroll-synced" ] || fail "no $TRUST/.autoenroll-synced after the command succeeded"
 
 # 4: nothing owed, nothing changed: not run
 cycle

@@ -168,6 +168,96 @@ static void test_pem_bundle(void **state)
 	talloc_free(mem);
 }
 
+/* ae_store_trust_pending / _mark_synced: what lets a failed trust command run again */
+static void test_trust_pending(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	char *root = scratch_dir(mem, "trust");
+	char *dir = talloc_asprintf(mem, "%s/anchors", root);
+	struct ae_trust_cert set[] = { { "autoenroll-A", PEM_A }, { "autoenroll-B", PEM_B } };
+	bool pending = true;
+	bool changed = false;
+
+	(void)state;
+	/* no record: never offered */
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_true(pending);
+	assert_int_equal(ae_store_trust_sync(dir, set, 1, &changed), AE_OK);
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_true(pending);
+	/* the command failed: no record, still pending however often we look */
+	assert_int_equal(ae_store_trust_sync(dir, set, 1, &changed), AE_OK);
+	assert_false(changed);
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_true(pending);
+	/* it succeeded */
+	assert_int_equal(ae_store_trust_mark_synced(dir), AE_OK);
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_false(pending);
+	assert_non_null(in(mem, dir, AE_TRUST_SYNCED));
+	/* the record is no anchor and survives the sync; other files do not count */
+	assert_int_equal(ae_file_write_atomic(talloc_asprintf(mem, "%s/local.crt", dir), PEM_C,
+					      strlen(PEM_C), 0644), AE_OK);
+	assert_int_equal(ae_store_trust_sync(dir, set, 1, &changed), AE_OK);
+	assert_non_null(in(mem, dir, AE_TRUST_SYNCED));
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_false(pending);
+	/* a certificate added or removed makes it pending again */
+	assert_int_equal(ae_store_trust_sync(dir, set, 2, &changed), AE_OK);
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_true(pending);
+	assert_int_equal(ae_store_trust_mark_synced(dir), AE_OK);
+	assert_int_equal(ae_store_trust_sync(dir, NULL, 0, &changed), AE_OK);
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_true(pending);
+	/* the same names, a changed file (the bug: the record still matched the names) */
+	assert_int_equal(ae_store_trust_sync(dir, set, 1, &changed), AE_OK);
+	assert_int_equal(ae_store_trust_mark_synced(dir), AE_OK);
+	set[0].pem = PEM_C;
+	assert_int_equal(ae_store_trust_sync(dir, set, 1, &changed), AE_OK);
+	assert_true(changed);
+	assert_null(in(mem, dir, AE_TRUST_SYNCED));
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_true(pending);
+	/* nothing changed: the record stays */
+	assert_int_equal(ae_store_trust_mark_synced(dir), AE_OK);
+	assert_int_equal(ae_store_trust_sync(dir, set, 1, &changed), AE_OK);
+	assert_false(changed);
+	assert_int_equal(ae_store_trust_pending(dir, &pending), AE_OK);
+	assert_false(pending);
+	assert_int_equal(ae_store_trust_pending(NULL, &pending), AE_ERR_INVALID);
+	rm_rf(root);
+	talloc_free(mem);
+}
+
+/* keep: names neither written nor removed (anchors left out by the cap) */
+static void test_sync_keep(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	char *dir = scratch_dir(mem, "trust");
+	struct ae_trust_cert set[] = { { "autoenroll-A", PEM_A } };
+	const char *keep[] = { "autoenroll-K", "autoenroll-L" };
+	const char *bad_keep[] = { "K" };
+	bool changed = false;
+
+	(void)state;
+	assert_int_equal(ae_file_write_atomic(talloc_asprintf(mem, "%s/autoenroll-K.crt", dir),
+					      PEM_B, strlen(PEM_B), 0644), AE_OK);
+	assert_int_equal(ae_file_write_atomic(talloc_asprintf(mem, "%s/autoenroll-Z.crt", dir),
+					      PEM_B, strlen(PEM_B), 0644), AE_OK);
+	assert_int_equal(ae_store_trust_sync_keep(dir, set, 1, keep, 2, &changed), AE_OK);
+	assert_true(changed);
+	assert_string_equal(in(mem, dir, "autoenroll-A.crt"), PEM_A);
+	assert_string_equal(in(mem, dir, "autoenroll-K.crt"), PEM_B);
+	assert_null(in(mem, dir, "autoenroll-L.crt"));
+	assert_null(in(mem, dir, "autoenroll-Z.crt"));
+	assert_int_equal(ae_store_trust_sync_keep(dir, set, 1, bad_keep, 1, &changed),
+			 AE_ERR_INVALID);
+	assert_int_equal(ae_store_trust_sync_keep(dir, set, 1, NULL, 1, &changed), AE_ERR_INVALID);
+	rm_rf(dir);
+	talloc_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +265,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sync_rejects, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_trust_name, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_pem_bundle, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_trust_pending, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_sync_keep, leak_setup, leak_teardown),
 	};
 
 	int rc;

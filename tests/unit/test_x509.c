@@ -24,6 +24,8 @@
 #include "ae_key.h"
 #include "ae_ms_ext.h"
 #include "ae_x509.h"
+#include "ae_enroll_private.h"
+#include "icpr.h"
 
 /* fixed validity for the deterministic accessors: 2024-01-01 .. 2124-01-01 */
 #define T_NOT_BEFORE ((time_t)1704067200)
@@ -386,6 +388,64 @@ static void test_verify_chain(void **state)
 	/* a tiny buffer is still terminated */
 	assert_int_equal(ae_cert_verify_chain(g.leaf, NULL, wrong, 0, why, 4), AE_ERR_UNTRUSTED);
 	assert_int_equal(strlen(why), 3);
+}
+
+static char *pem_of(TALLOC_CTX *mem, const struct ae_cert *c)
+{
+	char *pem = NULL;
+	size_t len = 0;
+
+	assert_int_equal(ae_cert_to_pem(mem, c, &pem, &len), AE_OK);
+	return pem;
+}
+
+/*
+ * <template>.chain.pem held every certificate of the CA's PKCS#7; now it holds
+ * the path the verification used: the issuing CA, then the root it reached.
+ */
+static void chain_pem_holds_only_verified_chain(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	struct ae_cert_list *p7 = list_of(mem, g.other_root, g.leaf, g.inter);
+	struct ae_cert_list *anchors = list_of(mem, g.root, NULL, NULL);
+	struct ae_cert_list *path = NULL;
+	struct ae_enroll_result *r = talloc_zero(mem, struct ae_enroll_result);
+	struct icpr_response resp = { .disposition = 3 };
+	struct ae_issued is = { 0 };
+	uint8_t *der = NULL;
+	size_t len = 0;
+	char why[256];
+
+	/* an unrelated extra certificate and the root itself in the CA's answer */
+	assert_int_equal(ae_cert_list_add(p7, g.root), AE_OK);
+	assert_int_equal(ae_cert_verify_chain_get(mem, g.leaf, p7, anchors, 0, &path, why,
+						  sizeof(why)), AE_OK);
+	assert_int_equal(path->count, 2);
+	assert_int_equal(X509_cmp(path->certs[0]->x509, g.inter->x509), 0);
+	assert_int_equal(X509_cmp(path->certs[1]->x509, g.root->x509), 0);
+	/* partial chain: the path ends at the AD CA certificate used as the anchor */
+	TALLOC_FREE(path);
+	assert_int_equal(ae_cert_verify_chain_get(mem, g.leaf, p7, list_of(mem, g.inter, NULL,
+						  NULL), 0, &path, why, sizeof(why)), AE_OK);
+	assert_int_equal(path->count, 1);
+	/* no path: nothing returned */
+	TALLOC_FREE(path);
+	assert_int_equal(ae_cert_verify_chain_get(mem, g.leaf, NULL, anchors, 0, &path, why,
+						  sizeof(why)), AE_ERR_UNTRUSTED);
+	assert_null(path);
+	/* what the enroll flow writes to <template>.chain.pem */
+	r->template_name = talloc_strdup(r, "LabMachine");
+	r->ca_name = talloc_strdup(r, "LAB-CA");
+	assert_int_equal(ae_pkcs7_certs_build(mem, p7, &der, &len), AE_OK);
+	resp.cert.pb = der;
+	resp.cert.cb = (uint32_t)len;
+	assert_int_equal(ae_cert_to_der(mem, g.leaf, &der, &len), AE_OK);
+	resp.encoded_cert.pb = der;
+	resp.encoded_cert.cb = (uint32_t)len;
+	assert_int_equal(ae_enroll_verify_issued(mem, r, g.leaf_key, &resp, anchors, &is), AE_OK);
+	assert_string_equal(is.chain_pem, talloc_asprintf(mem, "%s%s", pem_of(mem, g.inter),
+							  pem_of(mem, g.root)));
+	assert_null(strstr(is.chain_pem, pem_of(mem, g.other_root)));
 }
 
 static void test_pkcs7_roundtrip(void **state)
@@ -790,6 +850,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pem, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_matches_key, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_verify_chain, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(chain_pem_holds_only_verified_chain, leak_setup,
+						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_pkcs7_roundtrip, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_pkcs7_limits, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_template_info, leak_setup, leak_teardown),
