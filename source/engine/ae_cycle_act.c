@@ -17,6 +17,7 @@
 #include "ae_cycle.h"
 #include "ae_cycle_private.h"
 #include "ae_enroll_private.h"
+#include "ae_principal.h"
 #include "ae_policy_report.h"
 #include "ae_decide.h"
 #include "ae_creds.h"
@@ -51,7 +52,7 @@ static void *keygen_thread(void *arg)
 	if (j->spec.kind == AE_KEY_RSA) {
 		j->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)j->spec.bits);
 	} else {
-		j->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", j->spec.bits == 384 ? "P-384" : "P-256");
+		j->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", ae_key_spec_curve(&j->spec));
 	}
 	return NULL;
 }
@@ -274,7 +275,8 @@ static ae_err build_csr(struct ae_cycle_ctx *c, const struct ae_template *t,
 	size_t len = 0;
 	ae_err err;
 
-	err = ae_enroll_csr_params(c->s, c->mem, t, AE_CLIENT_ID_AUTOENROLL, &p);
+	err = ae_enroll_csr_params(c->s, c->mem, t, c->r->policy->principal != NULL ?
+				   &c->r->policy->principal->sid : NULL, AE_CLIENT_ID_AUTOENROLL, &p);
 	if (err != AE_OK) {
 		return err;
 	}
