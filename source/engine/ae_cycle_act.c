@@ -268,6 +268,7 @@ static ae_err build_csr(struct ae_cycle_ctx *c, const struct ae_template *t,
 			const struct ae_key *key, const struct ae_store_cert *old,
 			uint8_t **_der, size_t *_len, struct ae_cycle_item *it)
 {
+	const struct ae_principal *me = c->r->policy->principal;	/* its SID: ae_enroll_tpl.c */
 	struct ae_csr_params p;
 	struct ae_cert *old_cert = NULL;
 	struct ae_key *old_key = NULL;
@@ -275,8 +276,8 @@ static ae_err build_csr(struct ae_cycle_ctx *c, const struct ae_template *t,
 	size_t len = 0;
 	ae_err err;
 
-	err = ae_enroll_csr_params(c->s, c->mem, t, c->r->policy->principal != NULL ?
-				   &c->r->policy->principal->sid : NULL, AE_CLIENT_ID_AUTOENROLL, &p);
+	err = ae_enroll_csr_params(c->s, c->mem, t, me != NULL ? &me->sid : NULL,
+				   AE_CLIENT_ID_AUTOENROLL, &p);
 	if (err != AE_OK) {
 		return err;
 	}

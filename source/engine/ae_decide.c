@@ -38,9 +38,9 @@
  *                      is noted, never a re-enrollment.
  *   RENEW              [R] specs.md §1.3 step 7 with the window of [I] specs.md
  *                      §1.1; store management (0x2); not with 0x40000
- *                      CT_FLAG_SKIP_AUTO_RENEWAL [S MS-CRTD 2.26] ("should not be autorenewed"; ours: it does not stop
- *                      re-enrolling an expired, revoked, superseded or outdated
- *                      one); the same key only with 0x80
+ *                      CT_FLAG_SKIP_AUTO_RENEWAL [S MS-CRTD 2.26] ("should not be
+ *                      autorenewed"; ours: it does not stop re-enrolling an
+ *                      expired, revoked, superseded or outdated one); the same key only with 0x80
  *                      CT_FLAG_REQUIRE_SAME_KEY_RENEWAL [S MS-CRTD 2.27]; RA
  *                      signatures: "not a renewal; send a new request" [S MS-WCCE
  *                      3.1.2.4.2.1], unless the template has 0x40
@@ -309,9 +309,10 @@ static ae_err push_renewal_only(struct dctx *d, size_t i, const struct ae_store_
 	const struct ae_template *t = d->in->templates[i];
 
 	return push(d, AE_ACTION_SKIP, AE_CAUSE_NOT_ELIGIBLE, t->cn, t, c, NULL, _idx,
-		    "%s; msPKI-RA-Signature %u with CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT "
-		    "(0x40): only a renewal signed with a valid certificate of the template "
-		    "goes without RA signatures: nothing done", what, t->ra_signatures);
+		    "%s; msPKI-RA-Signature %u with "
+		    "CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT (0x40): only a renewal signed "
+		    "with a valid certificate of the template goes without RA signatures: nothing "
+		    "done", what, t->ra_signatures);
 }
 
 /* The current certificate k of template i is expired or revoked. */
@@ -379,8 +380,8 @@ static ae_err decide_cert(struct dctx *d, size_t i, size_t k, size_t *_idx)
 		return decide_invalid(d, i, k, _idx);
 	}
 	if (!ae_decide_cert_is_of(t, c)) {
-		snprintf(what, sizeof(what), "certificate %s is of template %s, which %s supersedes",
-			 serial(c), x->cn != NULL ? x->cn : "?", t->cn);
+		snprintf(what, sizeof(what), "certificate %s is of template %s, which %s "
+			 "supersedes", serial(c), x->cn != NULL ? x->cn : "?", t->cn);
 		if (ro) {
 			return push_renewal_only(d, i, c, _idx, what);
 		}
@@ -397,8 +398,8 @@ static ae_err decide_cert(struct dctx *d, size_t i, size_t k, size_t *_idx)
 			return push_renew(d, i, k, AE_CAUSE_MAJOR_REVISION, _idx, held + 2, note);
 		}
 		if (tc) {
-			return push(d, AE_ACTION_REENROLL, AE_CAUSE_MAJOR_REVISION, t->cn, t, c, NULL,
-				    _idx, "%s: re-enroll%s", held + 2, note);
+			return push(d, AE_ACTION_REENROLL, AE_CAUSE_MAJOR_REVISION, t->cn, t, c,
+				    NULL, _idx, "%s: re-enroll%s", held + 2, note);
 		}
 		/* Without the template check: only what the renewal window asks. */
 	}

@@ -135,8 +135,8 @@ static ae_err make_csr(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_r
 		/* the SID extension needs the machine's objectSid (ae_enroll_tpl.c) */
 		const char *sam = talloc_asprintf(mem, "%s$", lpcfg_netbios_name(s->lp));
 
-		err = sam != NULL ? ae_principal_read(s->ldap, mem, s->rootdse->default_nc, sam, &me)
-				  : AE_ERR_NOMEM;
+		err = sam == NULL ? AE_ERR_NOMEM :
+			ae_principal_read(s->ldap, mem, s->rootdse->default_nc, sam, &me);
 		if (err != AE_OK) {
 			ae_enroll_fail(r, ae_outcome_from_err(err), "template %s: cannot read the "
 				       "machine account %s for the SID extension: %s",

@@ -86,8 +86,11 @@ ae_err ae_enroll_template_csr_params(TALLOC_CTX *mem, const struct ae_template *
 		p->hash = AE_CSR_HASH_SHA256;
 	}
 	p->key_usage = t->key_usage;
-	p->key_usage_len = t->key_usage_len < AE_CSR_KEY_USAGE_MAX ? t->key_usage_len :
-										AE_CSR_KEY_USAGE_MAX;
+	/* pKIKeyUsage may carry more octets than the 9 bits of KeyUsage need */
+	p->key_usage_len = t->key_usage_len;
+	if (p->key_usage_len > AE_CSR_KEY_USAGE_MAX) {
+		p->key_usage_len = AE_CSR_KEY_USAGE_MAX;
+	}
 	p->critical_oids = terminated(mem, t->critical_extensions, t->num_critical_extensions,
 				      &ok1);
 	p->cert_policies = t->schema_version >= 2 ?

@@ -1,7 +1,8 @@
 /*
  * ae_ms_ext.c: template extension, v1 template name, client info and the
- * SID extension (MS-WCCE 2.2.2.7.7.1-2, 2.2.2.7.4, 2.2.2.7.7.4), built and read with OpenSSL's ASN.1
- * templates so that decoding untrusted bytes is OpenSSL's DER parser.
+ * SID extension (MS-WCCE 2.2.2.7.7.1-2, 2.2.2.7.4, 2.2.2.7.7.4), built and
+ * read with OpenSSL's ASN.1 templates so that decoding untrusted bytes is
+ * OpenSSL's DER parser.
  */
 #include <limits.h>
 #include <string.h>

@@ -115,5 +115,6 @@ cycle --dry-run
 expect_rc 0
 expect_item LabMachine enroll no-certificate planned
 expect_nothing_sent "--dry-run" "$n0"
-[ -z "$(find "$STORE" -name '*.crt' -o -name '*.key*' 2> /dev/null)" ] || fail "--dry-run wrote to the store"
+[ -z "$(find "$STORE" -name '*.crt' -o -name '*.key*' 2> /dev/null)" ] ||
+	fail "--dry-run wrote to the store"
 pass

@@ -563,8 +563,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_structure, leak_setup, leak_teardown),
-		cmocka_unit_test_setup_teardown(test_renewal_signed_with_the_template_hash, leak_setup,
-						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_renewal_signed_with_the_template_hash,
+						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_old_key, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_tampered, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_signer, leak_setup, leak_teardown),
