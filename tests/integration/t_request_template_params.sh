@@ -45,8 +45,12 @@ expect_issued "$d" LabWebServer
 txt=$(openssl x509 -in "$d/LabWebServer.crt" -noout -text 2> /dev/null)
 grep -q '1\.3\.6\.1\.4\.1\.311\.25\.2:' <<< "$txt" ||
 	fail "LabWebServer.crt has no szOID_NTDS_CA_SECURITY_EXT (1.3.6.1.4.1.311.25.2)"
-got=$(openssl x509 -in "$d/LabWebServer.crt" -outform DER 2> /dev/null |
-	grep -aoE 'S-1-5-21-[0-9-]+' | head -n 1)
+# the extension's value (the OCTET STRING after its OID), parsed: its OCTET STRING is the SID
+off=$(openssl asn1parse -in "$d/LabWebServer.crt" 2> /dev/null |
+	grep -A1 ':1\.3\.6\.1\.4\.1\.311\.25\.2 *$' | tail -n 1 | cut -d: -f1 | tr -d ' ')
+[[ $off =~ ^[0-9]+$ ]] || fail "LabWebServer.crt: cannot find the SID extension's value"
+got=$(openssl asn1parse -in "$d/LabWebServer.crt" -strparse "$off" 2> /dev/null |
+	sed -n 's/^.*prim: OCTET STRING *://p' | head -n 1 | tr -d ' ')
 [ "$got" = "$sid" ] || fail "the SID extension holds '$got', want the member's $sid"
 note "LabWebServer.crt: szOID_NTDS_CA_SECURITY_EXT with $got"
 pass
