@@ -1,6 +1,7 @@
 /*
  * decide() (ae_decide.h): the MS-CAESO per-template decisions. Pure: reads
- * its input, returns actions; the certificate side is ae_decide_cert.c.
+ * its input, returns actions; the certificate side is ae_decide_cert.c, the
+ * main action for a current certificate ae_decide_current.c.
  *
  * Where each rule comes from. specs.md is reference/specs.md; its §1.3 is
  * [R] (reconstructed) except where a bullet names a source, and so is every
@@ -81,45 +82,13 @@
 #include <strings.h>
 #include "ae_decide_private.h"
 
-enum gate { GATE_OPEN, GATE_ABSENT, GATE_DISABLED };
-
-/* What the components' bits are called in the reasons (the GPO dialog's words). */
-#define TEXT_TEMPLATE_CHECK	"0x1 (update certificates that use certificate templates)"
-#define TEXT_STORE_MANAGEMENT	"0x2 (renew expired certificates, update pending " \
-				"certificates, and remove revoked certificates)"
-
-struct dctx {
-	const struct ae_decide_input *in;
-	const struct ae_store_cert *certs;
-	size_t num_certs;
-	const struct ae_store_pending_req *pending;
-	size_t num_pending;
-	struct ae_decide_cert_info *info;
-	size_t *current;
-	bool *pending_done;
-	enum gate gate;
-	enum ae_action_cause gate_cause;
-	const char *gate_text;
-	const char *src;	/* " (set by GPO)" or "" */
-	uint32_t aepolicy;
-	uint32_t percent;
-	struct ae_action *acts;	/* reasons hang below it */
-	size_t num, cap;
-};
-
-/* Append an action; *_idx (may be NULL) gets its index. */
-static ae_err push(struct dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
-		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
-		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
-	__attribute__((format(printf, 9, 10)));
-
-static ae_err push(struct dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
-		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
-		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
+ae_err ae_decide_vpush(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		       const char *name, const struct ae_template *t,
+		       const struct ae_store_cert *cert, const struct ae_store_pending_req *p,
+		       size_t *_idx, const char *fmt, va_list ap)
 {
 	struct ae_action *a = NULL;
 	char *reason = NULL;
-	va_list ap;
 
 	if (d->num == d->cap) {
 		size_t cap = d->cap < 8 ? 8 : d->cap * 2;
@@ -131,9 +100,7 @@ static ae_err push(struct dctx *d, enum ae_action_kind kind, enum ae_action_caus
 		d->acts = grown;
 		d->cap = cap;
 	}
-	va_start(ap, fmt);
 	reason = talloc_vasprintf(d->acts, fmt, ap);
-	va_end(ap);
 	if (reason == NULL) {
 		return AE_ERR_NOMEM;
 	}
@@ -157,9 +124,22 @@ static ae_err push(struct dctx *d, enum ae_action_kind kind, enum ae_action_caus
 	return AE_OK;
 }
 
-static const char *serial(const struct ae_store_cert *c)
+static ae_err push(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
+		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
+
+static ae_err push(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
+		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
 {
-	return c->serial_hex != NULL ? c->serial_hex : "?";
+	va_list ap;
+	ae_err err;
+
+	va_start(ap, fmt);
+	err = ae_decide_vpush(d, kind, cause, name, t, cert, p, _idx, fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 static const char *ca_name(const struct ae_store_pending_req *p)
@@ -167,30 +147,8 @@ static const char *ca_name(const struct ae_store_pending_req *p)
 	return p->ca != NULL ? p->ca : "?";
 }
 
-/* Whether component 'bit' of AEPolicy is on (never when absent or disabled). */
-static bool has(const struct dctx *d, uint32_t bit)
-{
-	return d->gate == GATE_OPEN && (d->aepolicy & bit) != 0;
-}
-
-/*
- * SKIP: 'what' is due for template i but its component 'bit'
- * (AE_AEPOLICY_ENROLL or AE_AEPOLICY_MANAGE) is off.
- */
-static ae_err push_off(struct dctx *d, size_t i, const struct ae_store_cert *c, uint32_t bit,
-		       size_t *_idx, const char *what)
-{
-	const struct ae_template *t = d->in->templates[i];
-	bool tc = bit == AE_AEPOLICY_ENROLL;
-
-	return push(d, AE_ACTION_SKIP, tc ? AE_CAUSE_POLICY_NO_TEMPLATE_CHECK :
-		    AE_CAUSE_POLICY_NO_STORE_MANAGEMENT, t->cn, t, c, NULL, _idx,
-		    "%s, but AEPolicy 0x%08x%s lacks %s: nothing done", what, d->aepolicy, d->src,
-		    tc ? TEXT_TEMPLATE_CHECK : TEXT_STORE_MANAGEMENT);
-}
-
 /* A pending request: RETRIEVE, or SKIP saying why not. */
-static ae_err decide_pending(struct dctx *d, const char *name, const struct ae_template *t,
+static ae_err decide_pending(struct ae_dctx *d, const char *name, const struct ae_template *t,
 			     const struct ae_store_cert *cert, const struct ae_store_pending_req *p,
 			     size_t *_idx)
 {
@@ -214,7 +172,7 @@ static ae_err decide_pending(struct dctx *d, const char *name, const struct ae_t
 }
 
 /* Every pending request of template i; *_first: the first action's index. */
-static ae_err decide_pendings(struct dctx *d, size_t i, const struct ae_store_cert *cert,
+static ae_err decide_pendings(struct ae_dctx *d, size_t i, const struct ae_store_cert *cert,
 			      size_t *_first)
 {
 	const struct ae_template *t = d->in->templates[i];
@@ -243,7 +201,7 @@ static ae_err decide_pendings(struct dctx *d, size_t i, const struct ae_store_ce
 }
 
 /* The template whose flags govern certificate k (its own, else template i). */
-static const struct ae_template *owner_of(const struct dctx *d, size_t k, size_t i)
+static const struct ae_template *owner_of(const struct ae_dctx *d, size_t k, size_t i)
 {
 	size_t tpl = d->info[k].tpl;
 
@@ -254,13 +212,13 @@ static const struct ae_template *owner_of(const struct dctx *d, size_t k, size_t
  * REMOVE the invalid certificates of template i (its current one, and any
  * other of its own that no template holds) when their template has 0x400.
  */
-static ae_err decide_removals(struct dctx *d, size_t i)
+static ae_err decide_removals(struct ae_dctx *d, size_t i)
 {
 	const struct ae_template *t = d->in->templates[i];
 	size_t k;
 	ae_err err;
 
-	if (!has(d, AE_AEPOLICY_MANAGE)) {
+	if (!ae_decide_has(d, AE_AEPOLICY_MANAGE)) {
 		return AE_OK;
 	}
 	for (k = 0; k < d->num_certs; k++) {
@@ -284,12 +242,12 @@ static ae_err decide_removals(struct dctx *d, size_t i)
 			err = push(d, AE_ACTION_REMOVE, AE_CAUSE_REVOKED, t->cn, t, &d->certs[k],
 				   NULL, NULL, "certificate %s is revoked and template %s has "
 				   "CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE (0x400): "
-				   "remove it", serial(&d->certs[k]), owner->cn);
+				   "remove it", ae_decide_serial(&d->certs[k]), owner->cn);
 		} else {
 			err = push(d, AE_ACTION_REMOVE, AE_CAUSE_EXPIRED, t->cn, t, &d->certs[k],
 				   NULL, NULL, "certificate %s expired at %s and template %s has "
 				   "CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE (0x400): "
-				   "remove it", serial(&d->certs[k]),
+				   "remove it", ae_decide_serial(&d->certs[k]),
 				   ae_decide_format_time(when, d->certs[k].not_after), owner->cn);
 		}
 		if (err != AE_OK) {
@@ -299,148 +257,8 @@ static ae_err decide_removals(struct dctx *d, size_t i)
 	return AE_OK;
 }
 
-/*
- * SKIP for a renewal-only template (ae_template_renewal_only): 'what' would
- * need a new request, which needs RA signatures.
- */
-static ae_err push_renewal_only(struct dctx *d, size_t i, const struct ae_store_cert *c,
-				size_t *_idx, const char *what)
-{
-	const struct ae_template *t = d->in->templates[i];
-
-	return push(d, AE_ACTION_SKIP, AE_CAUSE_NOT_ELIGIBLE, t->cn, t, c, NULL, _idx,
-		    "%s; msPKI-RA-Signature %u with "
-		    "CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT (0x40): only a renewal signed "
-		    "with a valid certificate of the template goes without RA signatures: nothing "
-		    "done", what, t->ra_signatures);
-}
-
-/* The current certificate k of template i is expired or revoked. */
-static ae_err decide_invalid(struct dctx *d, size_t i, size_t k, size_t *_idx)
-{
-	const struct ae_template *t = d->in->templates[i];
-	const struct ae_store_cert *c = &d->certs[k];
-	bool revoked = !d->info[k].expired;
-	enum ae_action_cause cause = revoked ? AE_CAUSE_REVOKED : AE_CAUSE_EXPIRED;
-	char until[AE_DECIDE_TIME_BUF], what[128];
-
-	if (revoked) {
-		snprintf(what, sizeof(what), "certificate %s is revoked", serial(c));
-	} else {
-		snprintf(what, sizeof(what), "certificate %s expired at %s", serial(c),
-			 ae_decide_format_time(until, c->not_after));
-	}
-	if (ae_template_renewal_only(t)) {
-		return push_renewal_only(d, i, c, _idx, what);
-	}
-	if (!has(d, AE_AEPOLICY_MANAGE) && !has(d, AE_AEPOLICY_ENROLL)) {
-		return push_off(d, i, c, AE_AEPOLICY_MANAGE, _idx, what);
-	}
-	return push(d, AE_ACTION_REENROLL, cause, t->cn, t, c, NULL, _idx, "%s: re-enroll", what);
-}
-
-/* RENEW certificate k of template i (cause: why). */
-static ae_err push_renew(struct dctx *d, size_t i, size_t k, enum ae_action_cause cause,
-			 size_t *_idx, const char *why, const char *note)
-{
-	const struct ae_template *t = d->in->templates[i];
-	bool same_key = (t->private_key_flag & CT_FLAG_REQUIRE_SAME_KEY_RENEWAL) != 0;
-	ae_err err;
-
-	err = push(d, AE_ACTION_RENEW, cause, t->cn, t, &d->certs[k], NULL, _idx,
-		   "%s: renew with %s%s%s", why,
-		   same_key ? "the same key (CT_FLAG_REQUIRE_SAME_KEY_RENEWAL)" : "a new key",
-		   ae_template_renewal_only(t) ? ", signed with the current certificate "
-		   "(CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT)" : "", note);
-	if (err == AE_OK) {
-		d->acts[*_idx].same_key = same_key;
-	}
-	return err;
-}
-
-/*
- * The main action of an eligible template with current certificate k; the
- * precedence and the component (AEPolicy bit) of each are at the top.
- */
-static ae_err decide_cert(struct dctx *d, size_t i, size_t k, size_t *_idx)
-{
-	const struct ae_template *t = d->in->templates[i];
-	const struct ae_store_cert *c = &d->certs[k];
-	const struct ae_decide_cert_info *x = &d->info[k];
-	time_t renew_at = ae_decide_renew_at(c->not_before, c->not_after, t->overlap_s);
-	const char *note = x->rev == AE_REVSTAT_UNKNOWN ?
-		"; revocation status unknown (CRL unreachable): not re-enrolled for it" : "";
-	bool tc = has(d, AE_AEPOLICY_ENROLL);
-	bool ro = ae_template_renewal_only(t);
-	char until[AE_DECIDE_TIME_BUF], at[AE_DECIDE_TIME_BUF], what[256], held[96] = "";
-
-	ae_decide_format_time(until, c->not_after);
-	ae_decide_format_time(at, renew_at);
-	if (x->expired || x->rev == AE_REVSTAT_REVOKED) {
-		return decide_invalid(d, i, k, _idx);
-	}
-	if (!ae_decide_cert_is_of(t, c)) {
-		snprintf(what, sizeof(what), "certificate %s is of template %s, which %s "
-			 "supersedes", serial(c), x->cn != NULL ? x->cn : "?", t->cn);
-		if (ro) {
-			return push_renewal_only(d, i, c, _idx, what);
-		}
-		if (!tc) {
-			return push_off(d, i, c, AE_AEPOLICY_ENROLL, _idx, what);
-		}
-		return push(d, AE_ACTION_REENROLL, AE_CAUSE_SUPERSEDED, t->cn, t, c, NULL, _idx,
-			    "%s: re-enroll%s", what, note);
-	}
-	if (c->has_major && t->major_revision > c->major) {
-		snprintf(held, sizeof(held), "; template major version %u is above the "
-			 "certificate's %u", t->major_revision, c->major);
-		if (tc && ro) {
-			return push_renew(d, i, k, AE_CAUSE_MAJOR_REVISION, _idx, held + 2, note);
-		}
-		if (tc) {
-			return push(d, AE_ACTION_REENROLL, AE_CAUSE_MAJOR_REVISION, t->cn, t, c,
-				    NULL, _idx, "%s: re-enroll%s", held + 2, note);
-		}
-		/* Without the template check: only what the renewal window asks. */
-	}
-	if ((int64_t)d->in->now < (int64_t)renew_at) {
-		if (held[0] != '\0') {
-			snprintf(what, sizeof(what), "valid until %s, renews at %s%s", until, at,
-				 held);
-			return push_off(d, i, c, AE_AEPOLICY_ENROLL, _idx, what);
-		}
-		return push(d, AE_ACTION_SKIP, x->rev == AE_REVSTAT_UNKNOWN ?
-			    AE_CAUSE_REVOCATION_UNKNOWN : AE_CAUSE_VALID, t->cn, t, c, NULL, _idx,
-			    "valid until %s, renews at %s%s", until, at, note);
-	}
-	if ((t->enrollment_flag & CT_FLAG_SKIP_AUTO_RENEWAL) != 0) {
-		return push(d, AE_ACTION_SKIP, AE_CAUSE_SKIP_AUTO_RENEWAL, t->cn, t, c, NULL, _idx,
-			    "valid until %s, renewal due since %s, but the template has "
-			    "CT_FLAG_SKIP_AUTO_RENEWAL (0x40000): not renewed%s", until, at, note);
-	}
-	snprintf(what, sizeof(what), "renewal due since %s (valid until %s)%s", at, until, held);
-	if (!has(d, AE_AEPOLICY_MANAGE)) {
-		return push_off(d, i, c, AE_AEPOLICY_MANAGE, _idx, what);
-	}
-	if (t->ra_signatures > 0 && !ro) {
-		return push(d, AE_ACTION_REENROLL, AE_CAUSE_RA_SIGNATURES, t->cn, t, c, NULL, _idx,
-			    "%s; msPKI-RA-Signature %u: a new request, not a renewal%s", what,
-			    t->ra_signatures, note);
-	}
-	if (!ro && !ae_decide_periods_supported(t->expiration_s, t->overlap_s,
-						c->not_before, c->not_after)) {
-		return push(d, AE_ACTION_REENROLL, AE_CAUSE_UNSUPPORTED_PERIODS, t->cn, t, c, NULL,
-			    _idx, "%s; unsupported periods (renewal %llds, validity %llds: the "
-			    "renewal period must be more than 8 hours, under 20%% of the validity "
-			    "and shorter than the certificate's life): a new request, not a "
-			    "renewal%s", what, (long long)t->overlap_s, (long long)t->expiration_s,
-			    note);
-	}
-	return push_renew(d, i, k, AE_CAUSE_RENEWAL_DUE, _idx, what, note);
-}
-
 /* WARN when less than OfflineExpirationPercent % of certificate k's life is left. */
-static ae_err decide_warn(struct dctx *d, size_t i, size_t k)
+static ae_err decide_warn(struct ae_dctx *d, size_t i, size_t k)
 {
 	const struct ae_template *t = d->in->templates[i];
 	const struct ae_store_cert *c = &d->certs[k];
@@ -456,13 +274,13 @@ static ae_err decide_warn(struct dctx *d, size_t i, size_t k)
 	}
 	return push(d, AE_ACTION_WARN, AE_CAUSE_EXPIRING, t->cn, t, c, NULL, NULL,
 		    "certificate %s expires at %s: %lld%% of its life left, below "
-		    "OfflineExpirationPercent %u", serial(c),
+		    "OfflineExpirationPercent %u", ae_decide_serial(c),
 		    ae_decide_format_time(until, c->not_after), (long long)(left * 100 / life),
 		    d->percent);
 }
 
 /* All actions of template i. */
-static ae_err decide_template(struct dctx *d, size_t i)
+static ae_err decide_template(struct ae_dctx *d, size_t i)
 {
 	const struct ae_template *t = d->in->templates[i];
 	const struct ae_eligibility *e = &d->in->eligibility[i];
@@ -494,15 +312,16 @@ static ae_err decide_template(struct dctx *d, size_t i)
 	} else if (d->gate == GATE_OPEN && e->code == AE_ELIGIBLE &&
 		   first_pending == AE_ACTION_NONE) {
 		if (c == NULL && ae_template_renewal_only(t)) {
-			err = push_renewal_only(d, i, NULL, &main_idx, "no current certificate");
-		} else if (c == NULL && !has(d, AE_AEPOLICY_ENROLL)) {
-			err = push_off(d, i, NULL, AE_AEPOLICY_ENROLL, &main_idx,
-				       "no current certificate");
+			err = ae_decide_push_renewal_only(d, i, NULL, &main_idx,
+							  "no current certificate");
+		} else if (c == NULL && !ae_decide_has(d, AE_AEPOLICY_ENROLL)) {
+			err = ae_decide_push_off(d, i, NULL, AE_AEPOLICY_ENROLL, &main_idx,
+						 "no current certificate");
 		} else if (c == NULL) {
 			err = push(d, AE_ACTION_ENROLL, AE_CAUSE_NO_CERTIFICATE, t->cn, t, NULL, NULL,
 				   &main_idx, "no current certificate: enroll");
 		} else {
-			err = decide_cert(d, i, k, &main_idx);
+			err = ae_decide_current(d, i, k, &main_idx);
 		}
 		if (err != AE_OK) {
 			return err;
@@ -513,7 +332,7 @@ static ae_err decide_template(struct dctx *d, size_t i)
 		d->info[k].handled = true;
 		err = push(d, AE_ACTION_ARCHIVE, AE_CAUSE_REPLACED, t->cn, t, c, NULL, NULL,
 			   "certificate %s is replaced by the %s (action %zu): archive it once "
-			   "the new certificate is installed", serial(c),
+			   "the new certificate is installed", ae_decide_serial(c),
 			   ae_action_kind_name(d->acts[main_idx].kind), main_idx);
 		if (err != AE_OK) {
 			return err;
@@ -527,7 +346,7 @@ static ae_err decide_template(struct dctx *d, size_t i)
 }
 
 /* The AEPolicy gate (absent, disabled, open) and its text (on tmp; NULL: no memory). */
-static void set_gate(struct dctx *d, TALLOC_CTX *tmp)
+static void set_gate(struct ae_dctx *d, TALLOC_CTX *tmp)
 {
 	const struct ae_setting_u32 *p = &d->in->aepolicy;
 
@@ -589,7 +408,7 @@ ae_err ae_decide(TALLOC_CTX *mem_ctx, const struct ae_decide_input *in,
 		 struct ae_action **_actions, size_t *_num)
 {
 	TALLOC_CTX *tmp = NULL;
-	struct dctx d = {0};
+	struct ae_dctx d = {0};
 	size_t i, k;
 	ae_err err;
 
