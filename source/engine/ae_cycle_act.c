@@ -71,7 +71,14 @@ ae_err ae_cycle_keygen(struct ae_cycle_ctx *c)
 			continue;
 		}
 		if (ae_cycle_key_spec(c, a->t, &jobs[i].spec) != AE_OK) {
-			continue;	/* reported when the action runs */
+			/* reported when the action runs */
+			c->key_errors[i] = talloc_asprintf(c->key_errors, "no key type fits "
+							   "(msPKI-Asymmetric-Algorithm '%s', "
+							   "msPKI-Minimal-Key-Size %u)",
+							   a->t->ra.asymmetric_algorithm ?
+							   a->t->ra.asymmetric_algorithm : "-",
+							   a->t->min_key_size);
+			continue;
 		}
 		jobs[i].started = pthread_create(&jobs[i].thread, NULL, keygen_thread, &jobs[i]) == 0;
 		if (!jobs[i].started) {
