@@ -91,13 +91,15 @@ ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
 			 struct ae_key_spec *spec)
 {
 	const char *opt = lpcfg_parm_string(c->s->lp, NULL, "autoenroll", "key type");
-	const char *alg = t->ra.asymmetric_algorithm;
 	ae_err err;
 
-	/* a CNG template (schema 3/4) names its algorithm (MS-CRTD 2.23.2) */
-	if (alg != NULL && strncasecmp(alg, "ECDSA_P", 7) == 0) {
-		return ae_key_spec_parse(strcasecmp(alg, "ECDSA_P384") == 0 ? "ec:p384" : "ec:p256",
-					 spec);
+	/* a CNG template (schema 3/4) names its algorithm (ae_enroll_tpl.c) */
+	err = ae_enroll_template_key_spec(t, spec);
+	if (err == AE_OK) {
+		return ae_key_spec_apply_minimum(spec, t->min_key_size);
+	}
+	if (err != AE_ERR_NOT_FOUND) {
+		return err;
 	}
 	err = ae_key_spec_parse(opt != NULL && opt[0] != '\0' ? opt : "rsa:2048", spec);
 	if (err == AE_OK && spec->kind == AE_KEY_EC && t->min_key_size > spec->bits) {

@@ -17,6 +17,7 @@
 #include "ae_cycle.h"
 #include "ae_cycle_private.h"
 #include "ae_enroll_private.h"
+#include "ae_principal.h"
 #include "ae_policy_report.h"
 #include "ae_decide.h"
 #include "ae_creds.h"
@@ -51,7 +52,7 @@ static void *keygen_thread(void *arg)
 	if (j->spec.kind == AE_KEY_RSA) {
 		j->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)j->spec.bits);
 	} else {
-		j->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", j->spec.bits == 384 ? "P-384" : "P-256");
+		j->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", ae_key_spec_curve(&j->spec));
 	}
 	return NULL;
 }
@@ -70,7 +71,14 @@ ae_err ae_cycle_keygen(struct ae_cycle_ctx *c)
 			continue;
 		}
 		if (ae_cycle_key_spec(c, a->t, &jobs[i].spec) != AE_OK) {
-			continue;	/* reported when the action runs */
+			/* reported when the action runs */
+			c->key_errors[i] = talloc_asprintf(c->key_errors, "no key type fits "
+							   "(msPKI-Asymmetric-Algorithm '%s', "
+							   "msPKI-Minimal-Key-Size %u)",
+							   a->t->ra.asymmetric_algorithm ?
+							   a->t->ra.asymmetric_algorithm : "-",
+							   a->t->min_key_size);
+			continue;
 		}
 		jobs[i].started = pthread_create(&jobs[i].thread, NULL, keygen_thread, &jobs[i]) == 0;
 		if (!jobs[i].started) {
@@ -267,6 +275,7 @@ static ae_err build_csr(struct ae_cycle_ctx *c, const struct ae_template *t,
 			const struct ae_key *key, const struct ae_store_cert *old,
 			uint8_t **_der, size_t *_len, struct ae_cycle_item *it)
 {
+	const struct ae_principal *me = c->r->policy->principal;	/* its SID: ae_enroll_tpl.c */
 	struct ae_csr_params p;
 	struct ae_cert *old_cert = NULL;
 	struct ae_key *old_key = NULL;
@@ -274,7 +283,8 @@ static ae_err build_csr(struct ae_cycle_ctx *c, const struct ae_template *t,
 	size_t len = 0;
 	ae_err err;
 
-	err = ae_enroll_csr_params(c->s, c->mem, t, AE_CLIENT_ID_AUTOENROLL, &p);
+	err = ae_enroll_csr_params(c->s, c->mem, t, me != NULL ? &me->sid : NULL,
+				   AE_CLIENT_ID_AUTOENROLL, &p);
 	if (err != AE_OK) {
 		return err;
 	}

@@ -1,40 +1,58 @@
 /*
  * decide() (ae_decide.h): the MS-CAESO per-template decisions. Pure: reads
- * its input, returns actions; the certificate side is ae_decide_cert.c.
+ * its input, returns actions; the certificate side is ae_decide_cert.c, the
+ * main action for a current certificate ae_decide_current.c.
  *
  * Where each rule comes from. specs.md is reference/specs.md; its §1.3 is
  * [R] (reconstructed) except where a bullet names a source, and so is every
  * rule below marked [R]; "ours" marks a choice of this file.
- *   AEPolicy gate      [R] specs.md §1.3 step 2 (absent: "Samba does nothing";
- *                      0x8000: "stop") and [I] specs.md §1.2, MS-CAESO 4.4.5.1 via
- *                      Samba: "Samba acts only when bit 0x1 is set". So without
- *                      0x1 nothing is enrolled, renewed, re-enrolled or removed.
- *   RETRIEVE           [R] specs.md §1.3 step 7 "Pending: ... retrieve it (needs
- *                      AEPolicy & 0x4)"; specs.md §6.2: 0x4 "update pending
- *                      certificates" (the per-bit split is [R] there too). Ours:
- *                      0x4 is honoured on its own, also without 0x1 (it finishes a
- *                      request already made and enrolls nothing new), but not
- *                      when AEPolicy is absent or has 0x8000; a pending request is
- *                      retrieved whatever its template's eligibility today (our
- *                      own request, the CA decides); while one is pending no
- *                      second request is made for the template, with or without
- *                      0x4.
+ *   AEPolicy           the low bits enable components, 0x8000 disables all
+ *                      (ae_decide.h has the table). Names from Windows' certenroll
+ *                      headers (AUTO_ENROLLMENT_ENABLE_TEMPLATE_CHECK 0x1,
+ *                      _ENABLE_MY_STORE_MANAGEMENT 0x2, _ENABLE_PENDING_FETCH 0x4,
+ *                      AUTO_ENROLLMENT_DISABLE_ALL 0x8000); what each component
+ *                      does from Microsoft's documentation of the policy's two
+ *                      options (PowerShell pki module, Set-CertificateAutoEnrollment-
+ *                      Policy: -EnableTemplateCheck "verifies that existing
+ *                      certificates are based on the most recent version of a
+ *                      certificate template and updates them if they are not";
+ *                      -EnableMyStoreManagement "Renew expired certificates, update
+ *                      pending certificates, and remove revoked certificates"), and
+ *                      [MS-CERSOD] 2.1.2.2.2 (autoenrollment "renews an already
+ *                      issued certificate or enrolls for new certificates as
+ *                      required"). Absent: nothing (the policy is not configured).
+ *                      A due action whose component is off is a SKIP that names
+ *                      the missing bit; a major-version re-enrollment that 0x1
+ *                      does not allow falls through to the renewal window (0x2).
+ *   RETRIEVE           0x4 on its own (also without 0x1 or 0x2: it finishes a
+ *                      request already made); a pending request is retrieved
+ *                      whatever its template's eligibility today (our own request,
+ *                      the CA decides); while one is pending no second request is
+ *                      made for the template, with or without 0x4.
  *   ENROLL             [R] specs.md §1.3 step 7: no current certificate.
  *   current            [R] specs.md §1.3 step 6 (ae_decide_cert.c).
  *   RE-ENROLL          [R] specs.md §1.3 step 7: superseded, major version below
- *                      `revision` ([I] specs.md §1.1, needs 0x1: the gate), revoked,
- *                      expired. Ours: an expired or revoked certificate is as good
- *                      as none, so 0x2 ("renew expired", specs.md §6.2) is not
- *                      required for it; revocation status unknown (CRL
- *                      unreachable) is noted, never a re-enrollment.
+ *                      `revision` (0x1, the template check), revoked, expired (0x2,
+ *                      or 0x1: an expired or revoked certificate is no valid
+ *                      certificate of the template, which the template check
+ *                      enrolls for); revocation status unknown (CRL unreachable)
+ *                      is noted, never a re-enrollment.
  *   RENEW              [R] specs.md §1.3 step 7 with the window of [I] specs.md
- *                      §1.1; not with 0x40000 CT_FLAG_SKIP_AUTO_RENEWAL [S MS-CRTD
- *                      2.26] ("should not be autorenewed"; ours: it does not stop
- *                      re-enrolling an expired, revoked, superseded or outdated
- *                      one); the same key only with 0x80
+ *                      §1.1; store management (0x2); not with 0x40000
+ *                      CT_FLAG_SKIP_AUTO_RENEWAL [S MS-CRTD 2.26] ("should not be
+ *                      autorenewed"; ours: it does not stop re-enrolling an
+ *                      expired, revoked, superseded or outdated one); the same key only with 0x80
  *                      CT_FLAG_REQUIRE_SAME_KEY_RENEWAL [S MS-CRTD 2.27]; RA
  *                      signatures: "not a renewal; send a new request" [S MS-WCCE
- *                      3.1.2.4.2.1]; unsupported validity/renewal periods: "the
+ *                      3.1.2.4.2.1], unless the template has 0x40
+ *                      CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT ([MS-CRTD]
+ *                      2.26: "sign the renewal request using the private key of the
+ *                      existing certificate"; the CA then does not enforce the RA
+ *                      signatures, [MS-WCCE] 3.2.2.6.2.1.4.5.6 and 3.2.2.6.2.1.4.8):
+ *                      such a template is eligible for renewal only
+ *                      (ae_eligibility.h), so every replacement of a valid
+ *                      certificate is a RENEW and nothing is done without one;
+ *                      unsupported validity/renewal periods: "the
  *                      certificate renewal is skipped and the client triggers new
  *                      enrollment requests instead" ([I] specs.md §1.1, bounds
  *                      [R], ae_decide_cert.c).
@@ -42,15 +60,16 @@
  *                      the old template and version): expired, revoked,
  *                      superseded, major version, then the renewal window.
  *   ARCHIVE            [R] specs.md §1.3 step 9: "After successful replacement,
- *                      archive the old certificate". Ours: not gated by 0x2, since
+ *                      archive the old certificate". Ours: it follows the
+ *                      replacement, whichever component made it, since
  *                      the new pair takes the template's place in the store and
  *                      archiving is how the old one is kept (Windows marks it
  *                      archived rather than deleting it).
  *   REMOVE             [R] specs.md §1.3 step 9: only with 0x400
  *                      CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE [S
- *                      MS-CRTD 2.26], housekeeping needs 0x2 (and here the 0x1
- *                      gate). Ours: the flag of the certificate's own template
- *                      counts, and a template's other invalid certificates
+ *                      MS-CRTD 2.26], and only with 0x2 ("remove revoked
+ *                      certificates", above). Ours: the flag of the certificate's
+ *                      own template counts, and a template's other invalid certificates
  *                      that no template holds as current go too.
  *   WARN               [R] specs.md §1.3 step 10, specs.md §6.2: remaining life
  *                      below OfflineExpirationPercent % (default 10) of the
@@ -58,43 +77,18 @@
  *                      not when AEPolicy is absent or has 0x8000.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include "ae_decide_private.h"
 
-enum gate { GATE_OPEN, GATE_ABSENT, GATE_DISABLED, GATE_NO_ENROLL };
-
-struct dctx {
-	const struct ae_decide_input *in;
-	const struct ae_store_cert *certs;
-	size_t num_certs;
-	const struct ae_store_pending_req *pending;
-	size_t num_pending;
-	struct ae_decide_cert_info *info;
-	size_t *current;
-	bool *pending_done;
-	enum gate gate;
-	enum ae_action_cause gate_cause;
-	const char *gate_text;
-	uint32_t aepolicy;
-	uint32_t percent;
-	struct ae_action *acts;	/* reasons hang below it */
-	size_t num, cap;
-};
-
-/* Append an action; *_idx (may be NULL) gets its index. */
-static ae_err push(struct dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
-		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
-		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
-	__attribute__((format(printf, 9, 10)));
-
-static ae_err push(struct dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
-		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
-		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
+ae_err ae_decide_vpush(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		       const char *name, const struct ae_template *t,
+		       const struct ae_store_cert *cert, const struct ae_store_pending_req *p,
+		       size_t *_idx, const char *fmt, va_list ap)
 {
 	struct ae_action *a = NULL;
 	char *reason = NULL;
-	va_list ap;
 
 	if (d->num == d->cap) {
 		size_t cap = d->cap < 8 ? 8 : d->cap * 2;
@@ -106,9 +100,7 @@ static ae_err push(struct dctx *d, enum ae_action_kind kind, enum ae_action_caus
 		d->acts = grown;
 		d->cap = cap;
 	}
-	va_start(ap, fmt);
 	reason = talloc_vasprintf(d->acts, fmt, ap);
-	va_end(ap);
 	if (reason == NULL) {
 		return AE_ERR_NOMEM;
 	}
@@ -132,9 +124,22 @@ static ae_err push(struct dctx *d, enum ae_action_kind kind, enum ae_action_caus
 	return AE_OK;
 }
 
-static const char *serial(const struct ae_store_cert *c)
+static ae_err push(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
+		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
+
+static ae_err push(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
+		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
 {
-	return c->serial_hex != NULL ? c->serial_hex : "?";
+	va_list ap;
+	ae_err err;
+
+	va_start(ap, fmt);
+	err = ae_decide_vpush(d, kind, cause, name, t, cert, p, _idx, fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 static const char *ca_name(const struct ae_store_pending_req *p)
@@ -143,7 +148,7 @@ static const char *ca_name(const struct ae_store_pending_req *p)
 }
 
 /* A pending request: RETRIEVE, or SKIP saying why not. */
-static ae_err decide_pending(struct dctx *d, const char *name, const struct ae_template *t,
+static ae_err decide_pending(struct ae_dctx *d, const char *name, const struct ae_template *t,
 			     const struct ae_store_cert *cert, const struct ae_store_pending_req *p,
 			     size_t *_idx)
 {
@@ -167,7 +172,7 @@ static ae_err decide_pending(struct dctx *d, const char *name, const struct ae_t
 }
 
 /* Every pending request of template i; *_first: the first action's index. */
-static ae_err decide_pendings(struct dctx *d, size_t i, const struct ae_store_cert *cert,
+static ae_err decide_pendings(struct ae_dctx *d, size_t i, const struct ae_store_cert *cert,
 			      size_t *_first)
 {
 	const struct ae_template *t = d->in->templates[i];
@@ -196,7 +201,7 @@ static ae_err decide_pendings(struct dctx *d, size_t i, const struct ae_store_ce
 }
 
 /* The template whose flags govern certificate k (its own, else template i). */
-static const struct ae_template *owner_of(const struct dctx *d, size_t k, size_t i)
+static const struct ae_template *owner_of(const struct ae_dctx *d, size_t k, size_t i)
 {
 	size_t tpl = d->info[k].tpl;
 
@@ -207,13 +212,13 @@ static const struct ae_template *owner_of(const struct dctx *d, size_t k, size_t
  * REMOVE the invalid certificates of template i (its current one, and any
  * other of its own that no template holds) when their template has 0x400.
  */
-static ae_err decide_removals(struct dctx *d, size_t i)
+static ae_err decide_removals(struct ae_dctx *d, size_t i)
 {
 	const struct ae_template *t = d->in->templates[i];
 	size_t k;
 	ae_err err;
 
-	if (d->gate != GATE_OPEN || (d->aepolicy & AE_AEPOLICY_MANAGE) == 0) {
+	if (!ae_decide_has(d, AE_AEPOLICY_MANAGE)) {
 		return AE_OK;
 	}
 	for (k = 0; k < d->num_certs; k++) {
@@ -237,12 +242,12 @@ static ae_err decide_removals(struct dctx *d, size_t i)
 			err = push(d, AE_ACTION_REMOVE, AE_CAUSE_REVOKED, t->cn, t, &d->certs[k],
 				   NULL, NULL, "certificate %s is revoked and template %s has "
 				   "CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE (0x400): "
-				   "remove it", serial(&d->certs[k]), owner->cn);
+				   "remove it", ae_decide_serial(&d->certs[k]), owner->cn);
 		} else {
 			err = push(d, AE_ACTION_REMOVE, AE_CAUSE_EXPIRED, t->cn, t, &d->certs[k],
 				   NULL, NULL, "certificate %s expired at %s and template %s has "
 				   "CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE (0x400): "
-				   "remove it", serial(&d->certs[k]),
+				   "remove it", ae_decide_serial(&d->certs[k]),
 				   ae_decide_format_time(when, d->certs[k].not_after), owner->cn);
 		}
 		if (err != AE_OK) {
@@ -252,76 +257,8 @@ static ae_err decide_removals(struct dctx *d, size_t i)
 	return AE_OK;
 }
 
-/* The main action of an eligible template with current certificate k. */
-static ae_err decide_cert(struct dctx *d, size_t i, size_t k, size_t *_idx)
-{
-	const struct ae_template *t = d->in->templates[i];
-	const struct ae_store_cert *c = &d->certs[k];
-	const struct ae_decide_cert_info *x = &d->info[k];
-	time_t renew_at = ae_decide_renew_at(c->not_before, c->not_after, t->overlap_s);
-	const char *note = x->rev == AE_REVSTAT_UNKNOWN ?
-		"; revocation status unknown (CRL unreachable): not re-enrolled for it" : "";
-	char until[AE_DECIDE_TIME_BUF], at[AE_DECIDE_TIME_BUF];
-	bool same_key;
-	ae_err err;
-
-	ae_decide_format_time(until, c->not_after);
-	ae_decide_format_time(at, renew_at);
-	if (x->expired) {
-		return push(d, AE_ACTION_REENROLL, AE_CAUSE_EXPIRED, t->cn, t, c, NULL, _idx,
-			    "certificate %s expired at %s: re-enroll", serial(c), until);
-	}
-	if (x->rev == AE_REVSTAT_REVOKED) {
-		return push(d, AE_ACTION_REENROLL, AE_CAUSE_REVOKED, t->cn, t, c, NULL, _idx,
-			    "certificate %s is revoked: re-enroll", serial(c));
-	}
-	if (!ae_decide_cert_is_of(t, c)) {
-		return push(d, AE_ACTION_REENROLL, AE_CAUSE_SUPERSEDED, t->cn, t, c, NULL, _idx,
-			    "certificate %s is of template %s, which %s supersedes: re-enroll%s",
-			    serial(c), x->cn != NULL ? x->cn : "?", t->cn, note);
-	}
-	if (c->has_major && t->major_revision > c->major) {
-		return push(d, AE_ACTION_REENROLL, AE_CAUSE_MAJOR_REVISION, t->cn, t, c, NULL, _idx,
-			    "template major version %u is above the certificate's %u: "
-			    "re-enroll%s", t->major_revision, c->major, note);
-	}
-	if ((int64_t)d->in->now < (int64_t)renew_at) {
-		return push(d, AE_ACTION_SKIP, x->rev == AE_REVSTAT_UNKNOWN ?
-			    AE_CAUSE_REVOCATION_UNKNOWN : AE_CAUSE_VALID, t->cn, t, c, NULL, _idx,
-			    "valid until %s, renews at %s%s", until, at, note);
-	}
-	if ((t->enrollment_flag & CT_FLAG_SKIP_AUTO_RENEWAL) != 0) {
-		return push(d, AE_ACTION_SKIP, AE_CAUSE_SKIP_AUTO_RENEWAL, t->cn, t, c, NULL, _idx,
-			    "valid until %s, renewal due since %s, but the template has "
-			    "CT_FLAG_SKIP_AUTO_RENEWAL (0x40000): not renewed%s", until, at, note);
-	}
-	if (t->ra_signatures > 0) {
-		return push(d, AE_ACTION_REENROLL, AE_CAUSE_RA_SIGNATURES, t->cn, t, c, NULL, _idx,
-			    "renewal due since %s (valid until %s); msPKI-RA-Signature %u: a new "
-			    "request, not a renewal%s", at, until, t->ra_signatures, note);
-	}
-	if (!ae_decide_periods_supported(t->expiration_s, t->overlap_s,
-					 c->not_before, c->not_after)) {
-		return push(d, AE_ACTION_REENROLL, AE_CAUSE_UNSUPPORTED_PERIODS, t->cn, t, c, NULL,
-			    _idx, "renewal due since %s (valid until %s); unsupported periods "
-			    "(renewal %llds, validity %llds: the renewal period must be more "
-			    "than 8 hours, under 20%% of the validity and shorter than the "
-			    "certificate's life): a new request, not a renewal%s", at, until,
-			    (long long)t->overlap_s, (long long)t->expiration_s, note);
-	}
-	same_key = (t->private_key_flag & CT_FLAG_REQUIRE_SAME_KEY_RENEWAL) != 0;
-	err = push(d, AE_ACTION_RENEW, AE_CAUSE_RENEWAL_DUE, t->cn, t, c, NULL, _idx,
-		   "renewal due since %s (valid until %s): renew with %s%s", at, until,
-		   same_key ? "the same key (CT_FLAG_REQUIRE_SAME_KEY_RENEWAL)" : "a new key",
-		   note);
-	if (err == AE_OK) {
-		d->acts[*_idx].same_key = same_key;
-	}
-	return err;
-}
-
 /* WARN when less than OfflineExpirationPercent % of certificate k's life is left. */
-static ae_err decide_warn(struct dctx *d, size_t i, size_t k)
+static ae_err decide_warn(struct ae_dctx *d, size_t i, size_t k)
 {
 	const struct ae_template *t = d->in->templates[i];
 	const struct ae_store_cert *c = &d->certs[k];
@@ -337,13 +274,13 @@ static ae_err decide_warn(struct dctx *d, size_t i, size_t k)
 	}
 	return push(d, AE_ACTION_WARN, AE_CAUSE_EXPIRING, t->cn, t, c, NULL, NULL,
 		    "certificate %s expires at %s: %lld%% of its life left, below "
-		    "OfflineExpirationPercent %u", serial(c),
+		    "OfflineExpirationPercent %u", ae_decide_serial(c),
 		    ae_decide_format_time(until, c->not_after), (long long)(left * 100 / life),
 		    d->percent);
 }
 
 /* All actions of template i. */
-static ae_err decide_template(struct dctx *d, size_t i)
+static ae_err decide_template(struct ae_dctx *d, size_t i)
 {
 	const struct ae_template *t = d->in->templates[i];
 	const struct ae_eligibility *e = &d->in->eligibility[i];
@@ -374,11 +311,17 @@ static ae_err decide_template(struct dctx *d, size_t i)
 		main_idx = first_pending;
 	} else if (d->gate == GATE_OPEN && e->code == AE_ELIGIBLE &&
 		   first_pending == AE_ACTION_NONE) {
-		if (c == NULL) {
+		if (c == NULL && ae_template_renewal_only(t)) {
+			err = ae_decide_push_renewal_only(d, i, NULL, &main_idx,
+							  "no current certificate");
+		} else if (c == NULL && !ae_decide_has(d, AE_AEPOLICY_ENROLL)) {
+			err = ae_decide_push_off(d, i, NULL, AE_AEPOLICY_ENROLL, &main_idx,
+						 "no current certificate");
+		} else if (c == NULL) {
 			err = push(d, AE_ACTION_ENROLL, AE_CAUSE_NO_CERTIFICATE, t->cn, t, NULL, NULL,
 				   &main_idx, "no current certificate: enroll");
 		} else {
-			err = decide_cert(d, i, k, &main_idx);
+			err = ae_decide_current(d, i, k, &main_idx);
 		}
 		if (err != AE_OK) {
 			return err;
@@ -389,7 +332,7 @@ static ae_err decide_template(struct dctx *d, size_t i)
 		d->info[k].handled = true;
 		err = push(d, AE_ACTION_ARCHIVE, AE_CAUSE_REPLACED, t->cn, t, c, NULL, NULL,
 			   "certificate %s is replaced by the %s (action %zu): archive it once "
-			   "the new certificate is installed", serial(c),
+			   "the new certificate is installed", ae_decide_serial(c),
 			   ae_action_kind_name(d->acts[main_idx].kind), main_idx);
 		if (err != AE_OK) {
 			return err;
@@ -402,16 +345,16 @@ static ae_err decide_template(struct dctx *d, size_t i)
 	return err;
 }
 
-/* The AEPolicy gate and its text (on tmp; NULL when out of memory). */
-static void set_gate(struct dctx *d, TALLOC_CTX *tmp)
+/* The AEPolicy gate (absent, disabled, open) and its text (on tmp; NULL: no memory). */
+static void set_gate(struct ae_dctx *d, TALLOC_CTX *tmp)
 {
 	const struct ae_setting_u32 *p = &d->in->aepolicy;
-	const char *src = "";
 
 	d->aepolicy = p->present ? p->value : 0;
+	d->src = "";
 	if (p->present && p->source != NULL) {
-		src = talloc_asprintf(tmp, " (set by %s)", p->source);
-		if (src == NULL) {
+		d->src = talloc_asprintf(tmp, " (set by %s)", p->source);
+		if (d->src == NULL) {
 			d->gate_text = NULL;
 			return;
 		}
@@ -424,13 +367,7 @@ static void set_gate(struct dctx *d, TALLOC_CTX *tmp)
 		d->gate = GATE_DISABLED;
 		d->gate_cause = AE_CAUSE_POLICY_DISABLED;
 		d->gate_text = talloc_asprintf(tmp, "AEPolicy 0x%08x%s has 0x8000 (disabled): "
-					       "autoenrollment does nothing", p->value, src);
-	} else if ((p->value & AE_AEPOLICY_ENROLL) == 0) {
-		d->gate = GATE_NO_ENROLL;
-		d->gate_cause = AE_CAUSE_POLICY_NO_ENROLL;
-		d->gate_text = talloc_asprintf(tmp, "AEPolicy 0x%08x%s lacks 0x1 (enroll): "
-					       "nothing is enrolled, renewed or removed",
-					       p->value, src);
+					       "autoenrollment does nothing", p->value, d->src);
 	} else {
 		d->gate = GATE_OPEN;
 		d->gate_text = "";
@@ -471,7 +408,7 @@ ae_err ae_decide(TALLOC_CTX *mem_ctx, const struct ae_decide_input *in,
 		 struct ae_action **_actions, size_t *_num)
 {
 	TALLOC_CTX *tmp = NULL;
-	struct dctx d = {0};
+	struct ae_dctx d = {0};
 	size_t i, k;
 	ae_err err;
 

@@ -4,10 +4,29 @@
  * logging: the caller reads the policy, the eligibility, the store and the
  * revocation status, passes "now", and acts on (or prints) the answer.
  *
+ * AEPolicy (ae_decide.c cites the sources): absent, or 0x8000
+ * AUTO_ENROLLMENT_DISABLE_ALL set: nothing but SKIPs. Otherwise each low
+ * bit enables one component, and a due action whose component is off is a
+ * SKIP naming the bit (policy-no-template-check, policy-no-store-management,
+ * pending-not-retrieved):
+ *
+ *   0x1 AUTO_ENROLLMENT_ENABLE_TEMPLATE_CHECK ("update certificates that use
+ *       certificate templates"): ENROLL for an eligible template without a
+ *       certificate; RE-ENROLL a superseded certificate or one below the
+ *       template's major version; RE-ENROLL an expired or revoked one (it is
+ *       no valid certificate of the template)
+ *   0x2 AUTO_ENROLLMENT_ENABLE_MY_STORE_MANAGEMENT ("renew expired
+ *       certificates, update pending certificates, and remove revoked
+ *       certificates"): RENEW in the renewal window (and the RE-ENROLL that
+ *       replaces a renewal: RA signatures, unsupported periods); RE-ENROLL an
+ *       expired or revoked certificate; REMOVE with template flag 0x400
+ *   0x4 AUTO_ENROLLMENT_ENABLE_PENDING_FETCH: RETRIEVE pending requests
+ *   ARCHIVE follows the RENEW / RE-ENROLL / RETRIEVE it belongs to; WARN
+ *   needs no bit (only a configured, not disabled, policy).
+ *
  * What it decides, per template, in this order (the first that applies):
  *
- *   policy gate   AEPolicy absent, 0x8000 set or 0x1 clear: SKIP (with
- *                 0x4 and no 0x8000, pending requests are still RETRIEVEd)
+ *   policy gate   AEPolicy absent or 0x8000 set: SKIP
  *   not eligible  SKIP with the eligibility reason (pending: RETRIEVE)
  *   pending       a recorded request for the template: RETRIEVE (0x4), or
  *                 SKIP without 0x4 (no second request while one is pending)
@@ -16,12 +35,20 @@
  *   revoked       RE-ENROLL (unknown status: noted, never re-enrolled for)
  *   superseded    RE-ENROLL (the current certificate is of a template this
  *                 one supersedes)
- *   major version RE-ENROLL (template revision above the certificate's)
+ *   major version RE-ENROLL (template revision above the certificate's);
+ *                 without 0x1, what the renewal window asks (below)
  *   renewal due   now >= renew_at: SKIP with CT_FLAG_SKIP_AUTO_RENEWAL,
  *                 RE-ENROLL for RA-signature templates or unsupported
  *                 validity/renewal periods, else RENEW (same_key with
  *                 CT_FLAG_REQUIRE_SAME_KEY_RENEWAL)
  *   otherwise     SKIP "valid until X, renews at Y"
+ *
+ * A renewal-only template (ae_template_renewal_only: RA signatures with
+ * CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT) is RENEWed, signed with
+ * its current certificate, where another would be re-enrolled for a major
+ * version or unsupported periods, and is SKIPped (not-eligible, with the
+ * reason) where a new request would be needed: no certificate, an expired,
+ * revoked or superseded one.
  *
  * plus, per certificate: ARCHIVE of the one a RENEW / RE-ENROLL / RETRIEVE
  * replaces, REMOVE of an invalid one when its template has
@@ -133,7 +160,7 @@ enum ae_action_cause {
 	AE_CAUSE_EXPIRED,		/* "expired"              RE-ENROLL, REMOVE */
 	AE_CAUSE_REVOKED,		/* "revoked"              RE-ENROLL, REMOVE */
 	AE_CAUSE_SUPERSEDED,		/* "superseded"           RE-ENROLL */
-	AE_CAUSE_MAJOR_REVISION,	/* "major-revision"       RE-ENROLL */
+	AE_CAUSE_MAJOR_REVISION,	/* "major-revision"       RE-ENROLL (renewal-only: RENEW) */
 	AE_CAUSE_RA_SIGNATURES,		/* "ra-signatures"        RE-ENROLL instead of RENEW */
 	AE_CAUSE_UNSUPPORTED_PERIODS,	/* "unsupported-periods"  RE-ENROLL instead of RENEW */
 	AE_CAUSE_PENDING,		/* "pending"              RETRIEVE */
@@ -146,7 +173,8 @@ enum ae_action_cause {
 	AE_CAUSE_PENDING_NOT_RETRIEVED,	/* "pending-not-retrieved" SKIP: AEPolicy lacks 0x4 */
 	AE_CAUSE_POLICY_ABSENT,		/* "policy-absent"        SKIP */
 	AE_CAUSE_POLICY_DISABLED,	/* "policy-disabled"      SKIP: AEPolicy 0x8000 */
-	AE_CAUSE_POLICY_NO_ENROLL,	/* "policy-no-enroll"     SKIP: AEPolicy lacks 0x1 */
+	AE_CAUSE_POLICY_NO_TEMPLATE_CHECK,	/* "policy-no-template-check"   SKIP: due, lacks 0x1 */
+	AE_CAUSE_POLICY_NO_STORE_MANAGEMENT,	/* "policy-no-store-management" SKIP: due, lacks 0x2 */
 };
 
 /*

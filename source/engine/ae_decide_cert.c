@@ -62,7 +62,8 @@ static const char *const cause_names[] = {
 	[AE_CAUSE_PENDING_NOT_RETRIEVED] = "pending-not-retrieved",
 	[AE_CAUSE_POLICY_ABSENT] = "policy-absent",
 	[AE_CAUSE_POLICY_DISABLED] = "policy-disabled",
-	[AE_CAUSE_POLICY_NO_ENROLL] = "policy-no-enroll",
+	[AE_CAUSE_POLICY_NO_TEMPLATE_CHECK] = "policy-no-template-check",
+	[AE_CAUSE_POLICY_NO_STORE_MANAGEMENT] = "policy-no-store-management",
 };
 
 const char *ae_action_kind_name(enum ae_action_kind kind)

@@ -6,6 +6,7 @@
 #ifndef AE_DECIDE_PRIVATE_H
 #define AE_DECIDE_PRIVATE_H
 
+#include <stdarg.h>
 #include "ae_decide.h"
 
 /* "No index" for certificates and templates. */
@@ -38,5 +39,59 @@ bool ae_decide_cert_is_of(const struct ae_template *t, const struct ae_store_cer
 
 /* "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf; "?" when out of range. */
 const char *ae_decide_format_time(char buf[AE_DECIDE_TIME_BUF], time_t t);
+
+/* The AEPolicy gate: absent, disabled (0x8000), or open (the bits decide). */
+enum ae_decide_gate { GATE_OPEN, GATE_ABSENT, GATE_DISABLED };
+
+struct ae_dctx {
+	const struct ae_decide_input *in;
+	const struct ae_store_cert *certs;
+	size_t num_certs;
+	const struct ae_store_pending_req *pending;
+	size_t num_pending;
+	struct ae_decide_cert_info *info;
+	size_t *current;
+	bool *pending_done;
+	enum ae_decide_gate gate;
+	enum ae_action_cause gate_cause;
+	const char *gate_text;
+	const char *src;	/* " (set by GPO)" or "" */
+	uint32_t aepolicy;
+	uint32_t percent;
+	struct ae_action *acts;	/* reasons hang below it */
+	size_t num, cap;
+};
+
+/* Append an action; *_idx (may be NULL) gets its index (ae_decide.c). */
+ae_err ae_decide_vpush(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		       const char *name, const struct ae_template *t,
+		       const struct ae_store_cert *cert, const struct ae_store_pending_req *p,
+		       size_t *_idx, const char *fmt, va_list ap)
+	__attribute__((format(printf, 9, 0)));
+
+/* Whether component 'bit' of AEPolicy is on (never when absent or disabled). */
+static inline bool ae_decide_has(const struct ae_dctx *d, uint32_t bit)
+{
+	return d->gate == GATE_OPEN && (d->aepolicy & bit) != 0;
+}
+
+static inline const char *ae_decide_serial(const struct ae_store_cert *c)
+{
+	return c->serial_hex != NULL ? c->serial_hex : "?";
+}
+
+/*
+ * ae_decide_current.c. SKIP: 'what' is due for template i but its AEPolicy
+ * component 'bit' (AE_AEPOLICY_ENROLL or AE_AEPOLICY_MANAGE) is off.
+ */
+ae_err ae_decide_push_off(struct ae_dctx *d, size_t i, const struct ae_store_cert *c,
+			  uint32_t bit, size_t *_idx, const char *what);
+
+/* SKIP for a renewal-only template: 'what' would need a new request. */
+ae_err ae_decide_push_renewal_only(struct ae_dctx *d, size_t i, const struct ae_store_cert *c,
+				    size_t *_idx, const char *what);
+
+/* The main action of eligible template i, whose current certificate is k. */
+ae_err ae_decide_current(struct ae_dctx *d, size_t i, size_t k, size_t *_idx);
 
 #endif

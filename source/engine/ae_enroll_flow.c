@@ -20,6 +20,7 @@
 #include "ae_csr.h"
 #include "ae_x509.h"
 #include "ae_store.h"
+#include "ae_principal.h"
 
 #define AE_CLIENT_ID_CERTREQ 9	/* an explicit request, like certreq (MS-WCCE <11>) */
 
@@ -40,13 +41,26 @@ static ae_err make_key(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_r
 {
 	const char *opt = lpcfg_parm_string(s->lp, NULL, "autoenroll", "key type");
 	struct ae_key_spec spec;
+	bool from_template = false;
 	char desc[64];
 	ae_err err;
 
 	if (key_type == NULL) {
-		key_type = (opt != NULL && opt[0] != '\0') ? opt : "rsa:2048";
+		/* a schema 3/4 template names its algorithm (ae_enroll_tpl.c) */
+		err = ae_enroll_template_key_spec(t, &spec);
+		if (err == AE_OK) {
+			from_template = true;
+			key_type = t->ra.asymmetric_algorithm;
+		} else if (err != AE_ERR_NOT_FOUND) {
+			ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: msPKI-Asymmetric-"
+				       "Algorithm '%s' is not supported", r->template_name,
+				       t->ra.asymmetric_algorithm);
+			return err;
+		} else {
+			key_type = (opt != NULL && opt[0] != '\0') ? opt : "rsa:2048";
+		}
 	}
-	err = ae_key_spec_parse(key_type, &spec);
+	err = from_template ? AE_OK : ae_key_spec_parse(key_type, &spec);
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: invalid key type '%s' "
 			       "(expected rsa:N, ec:p256 or ec:p384)", r->template_name, key_type);
@@ -78,7 +92,7 @@ static ae_err make_key(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_r
 }
 
 ae_err ae_enroll_csr_params(struct ae_session *s, TALLOC_CTX *mem, const struct ae_template *t,
-			    uint32_t client_id, struct ae_csr_params *p)
+			    const struct ae_sid *sid, uint32_t client_id, struct ae_csr_params *p)
 {
 	const char **dns = talloc_zero_array(mem, const char *, 2);
 	char *os = NULL;
@@ -106,7 +120,7 @@ ae_err ae_enroll_csr_params(struct ae_session *s, TALLOC_CTX *mem, const struct 
 	if (ae_os_version_string(mem, &os) == AE_OK) {
 		p->os_version = os;
 	}
-	return AE_OK;
+	return ae_enroll_template_csr_params(mem, t, sid, p);
 }
 
 static ae_err make_csr(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
@@ -114,9 +128,24 @@ static ae_err make_csr(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_r
 		       uint8_t **_der, size_t *_len)
 {
 	struct ae_csr_params p;
+	struct ae_principal *me = NULL;
 	ae_err err;
 
-	err = ae_enroll_csr_params(s, mem, t, AE_CLIENT_ID_CERTREQ, &p);
+	if (t->name_flag & CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT) {
+		/* the SID extension needs the machine's objectSid (ae_enroll_tpl.c) */
+		const char *sam = talloc_asprintf(mem, "%s$", lpcfg_netbios_name(s->lp));
+
+		err = sam == NULL ? AE_ERR_NOMEM :
+			ae_principal_read(s->ldap, mem, s->rootdse->default_nc, sam, &me);
+		if (err != AE_OK) {
+			ae_enroll_fail(r, ae_outcome_from_err(err), "template %s: cannot read the "
+				       "machine account %s for the SID extension: %s",
+				       r->template_name, sam ? sam : "?", ae_strerror(err));
+			return err;
+		}
+	}
+	err = ae_enroll_csr_params(s, mem, t, me != NULL ? &me->sid : NULL, AE_CLIENT_ID_CERTREQ,
+				   &p);
 	if (err != AE_OK) {
 		return err;
 	}

@@ -44,12 +44,33 @@ void ae_enroll_classify(struct ae_enroll_result *r, const struct icpr_response *
 /*
  * The PKCS#10 parameters for template t as this machine (subject and DNS
  * SAN only when the template lets the enrollee supply them), with the
- * given client id (9 certreq-style, 6 autoenrollment); strings on mem.
+ * given client id (9 certreq-style, 6 autoenrollment) and what the template
+ * asks (ae_enroll_template_csr_params; sid: the machine's objectSid, may be
+ * NULL); strings on mem.
  */
 struct ae_template;
 struct ae_csr_params;
+struct ae_key_spec;
+struct ae_sid;
 ae_err ae_enroll_csr_params(struct ae_session *s, TALLOC_CTX *mem, const struct ae_template *t,
-			    uint32_t client_id, struct ae_csr_params *p);
+			    const struct ae_sid *sid, uint32_t client_id, struct ae_csr_params *p);
+
+/*
+ * ae_enroll_tpl.c (sources there). The key a schema 3/4 template names in
+ * msPKI-Asymmetric-Algorithm: AE_OK and *spec (before msPKI-Minimal-Key-Size
+ * is applied); AE_ERR_NOT_FOUND when it names none (the configured key type
+ * applies); AE_ERR_UNSUPPORTED (logged) for an algorithm not generated here.
+ */
+ae_err ae_enroll_template_key_spec(const struct ae_template *t, struct ae_key_spec *spec);
+
+/*
+ * Fill in p what template t asks of the request: the hash, the key usage
+ * (and which extensions are critical), the issuance policies and, with
+ * CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT and a sid, the SID extension. Lists and
+ * strings on mem. AE_ERR_NOMEM.
+ */
+ae_err ae_enroll_template_csr_params(TALLOC_CTX *mem, const struct ae_template *t,
+				     const struct ae_sid *sid, struct ae_csr_params *p);
 
 /* The CA certificates (cACertificate) of an enrollment service, parsed. */
 ae_err ae_enroll_anchors(TALLOC_CTX *mem, const struct ae_enrollment_service *svc,

@@ -29,7 +29,13 @@
  *   user interaction       [S MS-CRTD 2.26] 0x100: "obtain user consent"; we run
  *                          unattended.
  *   RA signatures          [S MS-CRTD 2.18]; specs.md 5(g) [I]: no RA certificate
- *                          is offered yet (not even the self-RA renewal case).
+ *                          is offered yet. The self-RA renewal case is eligible:
+ *                          with CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT
+ *                          (0x40, [S MS-CRTD 2.26]) the renewal is signed with the
+ *                          existing certificate and the CA does not enforce the
+ *                          RA signatures [S MS-WCCE 3.2.2.6.2.1.4.5.6, 3.2.2.6.2.1.4.8];
+ *                          such a template is renewal only (ae_template_renewal_only),
+ *                          which decide() enforces, since it needs the store.
  *   key archival           [S MS-CRTD 2.27], [S MS-WCCE 3.1.2.4.2.2.2.8]: needs a
  *                          CMC request carrying the key encrypted to the KRA
  *                          (MS-WCCE 3.1.1.4.3.6.1; 3.1.2.4.2.2.2.8 still points to
@@ -335,7 +341,7 @@ static ae_err check_rest(const struct elig_ctx *c, const struct ae_template *t,
 			      "CT_FLAG_USER_INTERACTION_REQUIRED (0x100) asks for user consent; "
 			      "autoenrollment runs unattended");
 	}
-	if (t->ra_signatures > 0) {
+	if (t->ra_signatures > 0 && !ae_template_renewal_only(t)) {
 		return refuse(c, e, AE_INELIG_RA_SIGNATURES,
 			      "msPKI-RA-Signature %u: the request needs RA signatures and "
 			      "no RA certificate is available", t->ra_signatures);
@@ -348,6 +354,13 @@ static ae_err check_rest(const struct elig_ctx *c, const struct ae_template *t,
 	list = talloc_strdup(c->owner, "eligible: published by ");
 	for (i = 0; list != NULL && i < e->num_cas; i++) {
 		list = talloc_asprintf_append(list, "%s%s", i > 0 ? ", " : "", e->cas[i]);
+	}
+	if (list != NULL && ae_template_renewal_only(t)) {
+		list = talloc_asprintf_append(list, "; renewal only: msPKI-RA-Signature %u with "
+					      "CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT "
+					      "(0x40): a renewal signed with a valid certificate "
+					      "of the template needs no RA signature",
+					      t->ra_signatures);
 	}
 	if (list == NULL) {
 		return AE_ERR_NOMEM;

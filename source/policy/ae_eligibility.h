@@ -28,7 +28,10 @@
  *                          certificateTemplates (case-insensitive)
  *  12  USER_INTERACTION    CT_FLAG_USER_INTERACTION_REQUIRED (0x100)
  *  13  RA_SIGNATURES       msPKI-RA-Signature > 0: no RA certificate can
- *                          be offered yet
+ *                          be offered yet; except with
+ *                          CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT
+ *                          (0x40): eligible, for renewal only (the reason
+ *                          says so; ae_template_renewal_only, decide())
  *  14  KEY_ARCHIVAL        CT_FLAG_REQUIRE_PRIVATE_KEY_ARCHIVAL (0x1 of
  *                          msPKI-Private-Key-Flag): not supported yet
  *  15  SUPERSEDED          another template that passed 1-14 lists this

@@ -293,3 +293,9 @@ ae_err ae_template_from_attrs(TALLOC_CTX *mem_ctx, const struct ae_ldap_entry *e
 	*_t = talloc_steal(mem_ctx, t);
 	return AE_OK;
 }
+
+bool ae_template_renewal_only(const struct ae_template *t)
+{
+	return t != NULL && t->ra_signatures > 0 &&
+	       (t->enrollment_flag & CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT) != 0;
+}

@@ -220,6 +220,18 @@ struct ae_template {
 	uint32_t present;		/* enum ae_template_has bits */
 };
 
+/*
+ * Whether t is enrolled for by renewal only: msPKI-RA-Signature >= 1 (a new
+ * request needs that many RA signatures, [MS-CRTD] 2.18) together with
+ * CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT (0x40 of
+ * msPKI-Enrollment-Flag, [MS-CRTD] 2.26: the client signs the renewal with
+ * the existing certificate's key; the CA then does not enforce the RA
+ * signatures, [MS-WCCE] 3.2.2.6.2.1.4.5.6 and 3.2.2.6.2.1.4.8). Such a
+ * template is renewed while a valid certificate of it exists, and nothing
+ * else. NULL: false.
+ */
+bool ae_template_renewal_only(const struct ae_template *t);
+
 /* The attributes a reader should request (NULL-terminated, static). */
 extern const char *const ae_template_attr_names[];
 

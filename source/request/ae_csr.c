@@ -3,6 +3,7 @@
  */
 #include <limits.h>
 #include <string.h>
+#include <strings.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -11,6 +12,37 @@
 #include "ae_log.h"
 #include "ae_ms_ext.h"
 #include "ae_request_private.h"
+
+ae_err ae_csr_hash_from_name(const char *name, enum ae_csr_hash *out)
+{
+	static const struct { const char *a, *b; enum ae_csr_hash h; } names[] = {
+		{ "SHA256", "SHA-256", AE_CSR_HASH_SHA256 },
+		{ "SHA384", "SHA-384", AE_CSR_HASH_SHA384 },
+		{ "SHA512", "SHA-512", AE_CSR_HASH_SHA512 },
+	};
+	size_t i;
+
+	for (i = 0; name != NULL && out != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(name, names[i].a) == 0 || strcasecmp(name, names[i].b) == 0) {
+			*out = names[i].h;
+			return AE_OK;
+		}
+	}
+	return AE_ERR_UNSUPPORTED;
+}
+
+const EVP_MD *ae_csr_hash_md(enum ae_csr_hash h)
+{
+	switch (h) {
+	case AE_CSR_HASH_SHA256:
+		return EVP_sha256();
+	case AE_CSR_HASH_SHA384:
+		return EVP_sha384();
+	case AE_CSR_HASH_SHA512:
+		return EVP_sha512();
+	}
+	return NULL;
+}
 
 static size_t list_count(const char *const *l)
 {
@@ -116,7 +148,8 @@ static ae_err check_params(const struct ae_csr_params *pa)
 		}
 	}
 	if (!oid_list_ok(pa->ekus, AE_CSR_EKUS_MAX) ||
-	    !oid_list_ok(pa->critical_oids, AE_CSR_EKUS_MAX)) {
+	    !oid_list_ok(pa->critical_oids, AE_CSR_EKUS_MAX) ||
+	    !oid_list_ok(pa->cert_policies, AE_CSR_POLICIES_MAX)) {
 		AE_ERROR("csr: invalid OID list");
 		return AE_ERR_INVALID;
 	}
@@ -125,6 +158,9 @@ static ae_err check_params(const struct ae_csr_params *pa)
 		return AE_ERR_INVALID;
 	}
 	if (pa->os_version != NULL && !printable_ascii(pa->os_version, AE_CSR_OS_VERSION_MAX)) {
+		return AE_ERR_INVALID;
+	}
+	if (ae_csr_hash_md(pa->hash) == NULL) {
 		return AE_ERR_INVALID;
 	}
 	if ((pa->renewal_cert_der != NULL || pa->renewal_cert_len != 0) &&
@@ -293,6 +329,60 @@ static ae_err push_key_usage(STACK_OF(X509_EXTENSION) *exts, const struct ae_csr
 	return err;
 }
 
+/* certificatePolicies: one PolicyInformation per OID, no qualifiers. */
+static ae_err push_policies(STACK_OF(X509_EXTENSION) *exts, const struct ae_csr_params *pa)
+{
+	CERTIFICATEPOLICIES *pols = NULL;
+	ae_err err = AE_OK;
+	size_t i;
+
+	if (list_count(pa->cert_policies) == 0) {
+		return AE_OK;
+	}
+	pols = sk_POLICYINFO_new_null();
+	if (pols == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	for (i = 0; err == AE_OK && pa->cert_policies[i] != NULL; i++) {
+		POLICYINFO *pi = POLICYINFO_new();
+
+		if (pi == NULL) {
+			err = AE_ERR_NOMEM;
+			break;
+		}
+		ASN1_OBJECT_free(pi->policyid);
+		pi->policyid = ae_req_oid_parse(pa->cert_policies[i]);
+		if (pi->policyid == NULL || sk_POLICYINFO_push(pols, pi) <= 0) {
+			POLICYINFO_free(pi);
+			err = AE_ERR_INVALID;
+		}
+	}
+	if (err == AE_OK) {
+		err = push_v3_ext(exts, NID_certificate_policies, false, pols);
+	}
+	sk_POLICYINFO_pop_free(pols, POLICYINFO_free);
+	return err;
+}
+
+/* szOID_NTDS_CA_SECURITY_EXT with the requester's SID ([MS-WCCE] 2.2.2.7.7.4). */
+static ae_err push_sid(TALLOC_CTX *tmp, STACK_OF(X509_EXTENSION) *exts,
+		       const struct ae_csr_params *pa)
+{
+	uint8_t *der = NULL;
+	size_t len = 0;
+	ae_err err;
+
+	if (pa->sid == NULL) {
+		return AE_OK;
+	}
+	err = ae_ms_sid_ext_encode(tmp, pa->sid, &der, &len);
+	if (err != AE_OK) {
+		AE_ERROR("csr: SID '%s' is not usable", pa->sid);
+		return err;
+	}
+	return push_raw_ext(exts, AE_OID_NTDS_CA_SECURITY_EXT, der, len);
+}
+
 static ae_err add_attr(X509_REQ *req, const char *oid, int type, const uint8_t *v, size_t len)
 {
 	ASN1_OBJECT *obj = ae_req_oid_parse(oid);
@@ -387,6 +477,12 @@ static ae_err build_req(TALLOC_CTX *tmp, X509_REQ *req, const struct ae_key *key
 	if (err == AE_OK) {
 		err = push_key_usage(exts, pa);
 	}
+	if (err == AE_OK) {
+		err = push_policies(exts, pa);
+	}
+	if (err == AE_OK) {
+		err = push_sid(tmp, exts, pa);
+	}
 	if (err == AE_OK && X509_REQ_add_extensions(req, exts) != 1) {
 		err = AE_ERR_CRYPTO;
 	}
@@ -398,7 +494,7 @@ static ae_err build_req(TALLOC_CTX *tmp, X509_REQ *req, const struct ae_key *key
 	if (err != AE_OK) {
 		return err;
 	}
-	if (X509_REQ_sign(req, key->pkey, EVP_sha256()) <= 0) {
+	if (X509_REQ_sign(req, key->pkey, ae_csr_hash_md(pa->hash)) <= 0) {
 		return AE_ERR_CRYPTO;
 	}
 	return AE_OK;

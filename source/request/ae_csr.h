@@ -3,8 +3,9 @@
  * extensions an AD CS enterprise CA expects (MS-WCCE 3.1.1.4.3.1.1,
  * 3.1.2.4.2.2; specs.md §4.2).
  *
- * The request is signed with the key (SHA-256: sha256WithRSAEncryption or
- * ecdsa-with-SHA256) and returned as DER on mem_ctx.
+ * The request is signed with the key and the digest of params->hash
+ * (SHA-256 by default: sha256WithRSAEncryption or ecdsa-with-SHA256) and
+ * returned as DER on mem_ctx.
  */
 #ifndef AE_CSR_H
 #define AE_CSR_H
@@ -21,6 +22,7 @@
 #define AE_CSR_EKUS_MAX 64
 #define AE_CSR_OS_VERSION_MAX 64
 #define AE_CSR_KEY_USAGE_MAX 2	/* KeyUsage has 9 bits */
+#define AE_CSR_POLICIES_MAX 64
 #define AE_CSR_RENEWAL_CERT_MAX (64 * 1024) /* the renewed certificate's DER */
 
 /* szOID_RENEWAL_CERTIFICATE: the DER certificate being renewed (MS-WCCE 2.2.2.7.3) */
@@ -28,6 +30,23 @@
 
 /* clientId for autoenrollment since Vista (MS-WCCE <11>) */
 #define AE_CSR_CLIENT_ID_AUTOENROLL 6
+
+/*
+ * The digest of the request's signature (and of a renewal's CMS), from a
+ * template's msPKI-Hash-Algorithm ([MS-CRTD] 2.23.2: "SHA256", ...).
+ * AE_CSR_HASH_SHA256 is 0, the default.
+ */
+enum ae_csr_hash { AE_CSR_HASH_SHA256 = 0, AE_CSR_HASH_SHA384, AE_CSR_HASH_SHA512 };
+
+/*
+ * "SHA256", "SHA384", "SHA512" (case-insensitive; also "SHA-256" ...) ->
+ * *out; anything else (NULL, "SHA1", "MD5") -> AE_ERR_UNSUPPORTED, *out
+ * untouched.
+ */
+ae_err ae_csr_hash_from_name(const char *name, enum ae_csr_hash *out);
+
+/* OpenSSL's digest for h (NULL for a value outside the enum). */
+const EVP_MD *ae_csr_hash_md(enum ae_csr_hash h);
 
 struct ae_csr_params {
 	const char *template_name;	/* template cn; required for v1 */
@@ -47,6 +66,12 @@ struct ae_csr_params {
 	const uint8_t *renewal_cert_der; /* optional: the certificate being renewed (DER, exactly
 					  * one certificate, 1..AE_CSR_RENEWAL_CERT_MAX bytes) */
 	size_t renewal_cert_len;
+	enum ae_csr_hash hash;		/* signature digest (0: SHA-256) */
+	const char *const *cert_policies; /* optional NULL-terminated policy OIDs: a
+					   * certificatePolicies extension (RFC 5280 4.2.1.4),
+					   * policyIdentifiers only */
+	const char *sid;		/* optional "S-1-5-21-...": the szOID_NTDS_CA_SECURITY_EXT
+					 * extension (ae_ms_ext.h) */
 };
 
 /*
@@ -56,14 +81,18 @@ struct ae_csr_params {
  *    template extension 1.3.6.1.4.1.311.21.7 = SEQ { OID, INTEGER major,
  *    INTEGER minor } (schema >= 2) or the name extension
  *    1.3.6.1.4.1.311.20.2 = BMPString (schema < 2), both non-critical; then
- *    subjectAltName (dNSNames), extendedKeyUsage, keyUsage when given;
+ *    subjectAltName (dNSNames), extendedKeyUsage, keyUsage,
+ *    certificatePolicies, szOID_NTDS_CA_SECURITY_EXT (1.3.6.1.4.1.311.25.2)
+ *    when given (all non-critical, except those listed in critical_oids
+ *    among SAN, EKU, KU);
  *  - 1.3.6.1.4.1.311.21.20 client info when client_id != 0;
  *  - 1.3.6.1.4.1.311.13.2.3 OS version (IA5String) when os_version != NULL;
  *  - 1.3.6.1.4.1.311.13.1 renewal certificate = the DER of renewal_cert_der
  *    when it is set (MS-WCCE 3.1.1.4.3.2.1; ae_renewal.h wraps such a request).
  * Bad parameters (missing template id, non-numeric OIDs, strings too long or
  * not representable, CN over 64 characters, a renewal certificate that is
- * not exactly one DER certificate) -> AE_ERR_INVALID; OpenSSL
+ * not exactly one DER certificate, a malformed SID, a hash outside the
+ * enum) -> AE_ERR_INVALID; OpenSSL
  * failures -> AE_ERR_CRYPTO. *_der / *_len are set only on success.
  */
 ae_err ae_csr_build(TALLOC_CTX *mem_ctx, const struct ae_key *key,

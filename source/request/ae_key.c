@@ -77,6 +77,45 @@ ae_err ae_key_spec_parse(const char *s, struct ae_key_spec *out)
 	return AE_OK;
 }
 
+const char *ae_key_spec_curve(const struct ae_key_spec *s)
+{
+	if (s == NULL || s->kind != AE_KEY_EC) {
+		return NULL;
+	}
+	switch (s->bits) {
+	case 256:
+		return "P-256";
+	case 384:
+		return "P-384";
+	case 521:
+		return "P-521";
+	}
+	return NULL;
+}
+
+ae_err ae_key_spec_from_algorithm(const char *alg, struct ae_key_spec *out)
+{
+	static const struct { const char *name; unsigned bits; } curves[] = {
+		{ "ECDSA_P256", 256 }, { "ECDSA_P384", 384 }, { "ECDSA_P521", 521 },
+	};
+	size_t i;
+
+	if (alg == NULL || out == NULL) {
+		return AE_ERR_INVALID;
+	}
+	if (strcasecmp(alg, "RSA") == 0) {
+		*out = (struct ae_key_spec) { .kind = AE_KEY_RSA, .bits = AE_KEY_RSA_DEFAULT_BITS };
+		return AE_OK;
+	}
+	for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+		if (strcasecmp(alg, curves[i].name) == 0) {
+			*out = (struct ae_key_spec) { .kind = AE_KEY_EC, .bits = curves[i].bits };
+			return AE_OK;
+		}
+	}
+	return AE_ERR_UNSUPPORTED;
+}
+
 static bool spec_valid(const struct ae_key_spec *s)
 {
 	if (s == NULL) {
@@ -87,7 +126,7 @@ static bool spec_valid(const struct ae_key_spec *s)
 		return s->bits >= AE_KEY_RSA_MIN_BITS && s->bits <= AE_KEY_RSA_MAX_BITS &&
 		       s->bits % 8 == 0;
 	case AE_KEY_EC:
-		return s->bits == 256 || s->bits == 384;
+		return ae_key_spec_curve(s) != NULL;
 	}
 	return false;
 }
@@ -174,7 +213,7 @@ ae_err ae_key_generate(TALLOC_CTX *mem_ctx, const struct ae_key_spec *spec,
 	if (spec->kind == AE_KEY_RSA) {
 		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)spec->bits);
 	} else {
-		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", spec->bits == 256 ? "P-256" : "P-384");
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", ae_key_spec_curve(spec));
 	}
 	if (pkey == NULL) {
 		ae_log_openssl(0, "key generation");
@@ -304,6 +343,9 @@ static unsigned ec_key_bits(const EVP_PKEY *pkey, char *group, size_t n)
 	}
 	if (nid == NID_secp384r1) {
 		return 384;
+	}
+	if (nid == NID_secp521r1) {
+		return 521;
 	}
 	return 0;
 }

@@ -24,7 +24,7 @@
 
 struct ae_key_spec {
 	enum { AE_KEY_RSA, AE_KEY_EC } kind;
-	unsigned bits;		/* RSA modulus bits; EC: 256 (P-256) or 384 (P-384) */
+	unsigned bits;		/* RSA modulus bits; EC: 256 (P-256), 384 (P-384), 521 (P-521) */
 };
 
 /*
@@ -37,6 +37,19 @@ struct ae_key_spec {
  * *out is written only on success.
  */
 ae_err ae_key_spec_parse(const char *s, struct ae_key_spec *out);
+
+/*
+ * The key a template's msPKI-Asymmetric-Algorithm asks for ([MS-CRTD]
+ * 2.23.2, the CNG algorithm names, case-insensitive): "RSA" ->
+ * RSA-AE_KEY_RSA_DEFAULT_BITS (the size comes from msPKI-Minimal-Key-Size,
+ * ae_key_spec_apply_minimum), "ECDSA_P256" / "ECDSA_P384" / "ECDSA_P521"
+ * -> EC on that curve. Other names (ECDH_*, DSA, ...) -> AE_ERR_UNSUPPORTED,
+ * NULL -> AE_ERR_INVALID; *out is written only on success.
+ */
+ae_err ae_key_spec_from_algorithm(const char *alg, struct ae_key_spec *out);
+
+/* The OpenSSL group name of an EC spec ("P-256", "P-384", "P-521"); NULL otherwise. */
+const char *ae_key_spec_curve(const struct ae_key_spec *s);
 
 /*
  * Apply a template's msPKI-Minimal-Key-Size. An RSA size below it is raised
@@ -86,7 +99,7 @@ ae_err ae_key_from_pem(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 
 /*
  * The key's spec ("what would generate a key like this"): RSA bits, or EC
- * 256/384. Other curves -> AE_ERR_UNSUPPORTED.
+ * 256/384/521. Other curves -> AE_ERR_UNSUPPORTED.
  */
 ae_err ae_key_get_spec(const struct ae_key *key, struct ae_key_spec *out);
 

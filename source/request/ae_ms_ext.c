@@ -1,13 +1,15 @@
 /*
- * ae_ms_ext.c: template extension, v1 template name and client info
- * (MS-WCCE 2.2.2.7.7.1-2, 2.2.2.7.4), built and read with OpenSSL's ASN.1
- * templates so that decoding untrusted bytes is OpenSSL's DER parser.
+ * ae_ms_ext.c: template extension, v1 template name, client info and the
+ * SID extension (MS-WCCE 2.2.2.7.7.1-2, 2.2.2.7.4, 2.2.2.7.7.4), built and
+ * read with OpenSSL's ASN.1 templates so that decoding untrusted bytes is
+ * OpenSSL's DER parser.
  */
 #include <limits.h>
 #include <string.h>
 #include <openssl/asn1.h>
 #include <openssl/asn1t.h>
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 #include "ae_log.h"
 #include "ae_ms_ext.h"
 #include "ae_request_private.h"
@@ -307,5 +309,74 @@ ae_err ae_ms_client_info_encode(TALLOC_CTX *mem_ctx, uint32_t client_id,
 	ASN1_STRING_free(ci.machine);
 	ASN1_STRING_free(ci.user);
 	ASN1_STRING_free(ci.process);
+	return err;
+}
+
+/* "S-1-" followed by decimal numbers separated by single dashes. */
+static bool sid_string_ok(const char *sid)
+{
+	size_t i, n;
+
+	if (sid == NULL || strncmp(sid, "S-1-", 4) != 0) {
+		return false;
+	}
+	n = strnlen(sid, AE_MS_SID_STRING_MAX + 1);
+	if (n > AE_MS_SID_STRING_MAX) {
+		return false;
+	}
+	for (i = 4; i < n; i++) {
+		bool digit = sid[i] >= '0' && sid[i] <= '9';
+
+		if (!digit && (sid[i] != '-' || sid[i - 1] == '-')) {
+			return false;
+		}
+	}
+	return sid[n - 1] != '-';
+}
+
+ae_err ae_ms_sid_ext_encode(TALLOC_CTX *mem_ctx, const char *sid,
+			    uint8_t **_der, size_t *_len)
+{
+	GENERAL_NAMES *gens = NULL;
+	GENERAL_NAME *g = NULL;
+	ASN1_OBJECT *oid = NULL;
+	ASN1_TYPE *value = NULL;
+	ASN1_OCTET_STRING *os = NULL;
+	unsigned char *der = NULL;
+	ae_err err = AE_ERR_CRYPTO;
+	int n = -1;
+
+	if (_der == NULL || _len == NULL || !sid_string_ok(sid)) {
+		return AE_ERR_INVALID;
+	}
+	gens = GENERAL_NAMES_new();
+	g = GENERAL_NAME_new();
+	oid = ae_req_oid_parse(AE_OID_NTDS_OBJECTSID);
+	value = ASN1_TYPE_new();
+	os = ASN1_OCTET_STRING_new();
+	if (gens == NULL || g == NULL || oid == NULL || value == NULL || os == NULL ||
+	    ASN1_OCTET_STRING_set(os, (const unsigned char *)sid, (int)strlen(sid)) != 1) {
+		goto done;
+	}
+	ASN1_TYPE_set(value, V_ASN1_OCTET_STRING, os);
+	os = NULL;		/* value owns it */
+	if (GENERAL_NAME_set0_othername(g, oid, value) != 1) {
+		goto done;
+	}
+	oid = NULL;		/* g owns both */
+	value = NULL;
+	if (sk_GENERAL_NAME_push(gens, g) <= 0) {
+		goto done;
+	}
+	g = NULL;		/* gens owns it */
+	n = i2d_GENERAL_NAMES(gens, &der);
+	err = ae_req_der_to_talloc(mem_ctx, der, n, _der, _len);
+done:
+	ASN1_OCTET_STRING_free(os);
+	ASN1_TYPE_free(value);
+	ASN1_OBJECT_free(oid);
+	GENERAL_NAME_free(g);
+	GENERAL_NAMES_free(gens);
+	ERR_clear_error();
 	return err;
 }

@@ -25,6 +25,12 @@
 #define AE_OID_REQUEST_CLIENT_INFO "1.3.6.1.4.1.311.21.20"
 /* szOID_OS_VERSION: IA5String "major.minor.build.platform" */
 #define AE_OID_OS_VERSION "1.3.6.1.4.1.311.13.2.3"
+/* szOID_NTDS_CA_SECURITY_EXT: the requester's objectSid (MS-WCCE 2.2.2.7.7.4) */
+#define AE_OID_NTDS_CA_SECURITY_EXT "1.3.6.1.4.1.311.25.2"
+/* szOID_NTDS_OBJECTSID: the OtherName type-id inside it */
+#define AE_OID_NTDS_OBJECTSID "1.3.6.1.4.1.311.25.2.1"
+/* Longest SID string: "S-1-" 15 digits of authority, 15 sub-authorities of 10 */
+#define AE_MS_SID_STRING_MAX 184
 
 /* Largest extension value the decoders accept. */
 #define AE_MS_EXT_MAX 4096
@@ -72,5 +78,16 @@ ae_err ae_ms_template_name_decode(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t 
 ae_err ae_ms_client_info_encode(TALLOC_CTX *mem_ctx, uint32_t client_id,
 				const char *machine, const char *user,
 				const char *process, uint8_t **_der, size_t *_len);
+
+/*
+ * szOID_NTDS_CA_SECURITY_EXT value ([MS-WCCE] 2.2.2.7.7.4): the SID string
+ * as an OtherName { type-id szOID_NTDS_OBJECTSID, value OCTET STRING },
+ * encoded as a GeneralName inside GeneralNames (SEQUENCE { [0] { OID,
+ * [0] { OCTET STRING "S-1-5-21-..." } } }), the form Windows clients and
+ * CAs write since KB5014754. sid: "S-1-" then decimal numbers separated by
+ * single '-', at most AE_MS_SID_STRING_MAX characters (else AE_ERR_INVALID).
+ */
+ae_err ae_ms_sid_ext_encode(TALLOC_CTX *mem_ctx, const char *sid,
+			    uint8_t **_der, size_t *_len);
 
 #endif

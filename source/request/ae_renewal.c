@@ -17,7 +17,7 @@
 /* CMS SignedData over csr, signed by old_key, old_cert included; DER on mem_ctx. */
 static ae_err sign_cms(TALLOC_CTX *mem_ctx, const uint8_t *csr, size_t csr_len,
 		       const struct ae_cert *old_cert, const struct ae_key *old_key,
-		       uint8_t **_der, size_t *_len)
+		       const EVP_MD *md, uint8_t **_der, size_t *_len)
 {
 	/*
 	 * CMS_BINARY: the content is DER, never MIME-canonicalised (CRLF).
@@ -36,7 +36,7 @@ static ae_err sign_cms(TALLOC_CTX *mem_ctx, const uint8_t *csr, size_t csr_len,
 	if (in == NULL || cms == NULL) {
 		goto done;
 	}
-	if (CMS_add1_signer(cms, old_cert->x509, old_key->pkey, EVP_sha256(), flags) == NULL) {
+	if (CMS_add1_signer(cms, old_cert->x509, old_key->pkey, md, flags) == NULL) {
 		goto done;
 	}
 	if (CMS_final(cms, in, NULL, flags) != 1) {
@@ -88,7 +88,8 @@ ae_err ae_renewal_build(TALLOC_CTX *mem_ctx, const struct ae_key *new_key,
 	params.renewal_cert_len = old_len;
 	err = ae_csr_build(tmp, new_key, &params, &csr, &csr_len);
 	if (err == AE_OK) {
-		err = sign_cms(mem_ctx, csr, csr_len, old_cert, old_key, _der, _len);
+		err = sign_cms(mem_ctx, csr, csr_len, old_cert, old_key, ae_csr_hash_md(p->hash),
+			       _der, _len);
 	}
 	talloc_free(tmp);
 	return err;

@@ -4,7 +4,7 @@
  * template version:
  *
  *   ContentInfo { id-signedData, SignedData {
- *     version 1, digestAlgorithms { sha256 },
+ *     version 1, digestAlgorithms { sha256 (or the template's hash) },
  *     encapContentInfo { id-data, eContent = the new PKCS#10 (DER) },
  *     certificates { the certificate being renewed },
  *     signerInfos { one SignerInfo: issuerAndSerialNumber of that
@@ -37,7 +37,8 @@
 /*
  * Build a renewal request: the PKCS#10 of ae_csr_build(new_key, p) with
  * p->renewal_cert_der / _len replaced by old_cert's DER (whatever p holds
- * there is ignored), wrapped as above and signed SHA-256 with old_key.
+ * there is ignored), wrapped as above and signed with old_key, with the
+ * digest of p->hash (SHA-256 by default; the template's msPKI-Hash-Algorithm).
  * old_key must be old_cert's key (else AE_ERR_MISMATCH, nothing built).
  * The new key should differ from the old one; that is the caller's policy
  * and not checked. Errors of ae_csr_build(); AE_ERR_INVALID for NULL

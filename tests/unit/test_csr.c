@@ -337,6 +337,158 @@ static void test_csr_subject_san_eku_ku(void **state)
 	X509_REQ_free(req);
 }
 
+/* A policy list with a bad OID is refused. */
+static void expect_invalid_policy(TALLOC_CTX *mem, const struct ae_csr_params *p)
+{
+	uint8_t *der = (uint8_t *)0x1;
+	size_t len = 77;
+
+	assert_int_equal(ae_csr_build(mem, g_keys.ec, p, &der, &len), AE_ERR_INVALID);
+	assert_ptr_equal(der, (uint8_t *)0x1);
+	assert_int_equal(len, 77);
+}
+
+/*
+ * [MS-WCCE] 2.2.2.7.7.4: szOID_NTDS_CA_SECURITY_EXT = GeneralNames { [0]
+ * otherName { szOID_NTDS_OBJECTSID, [0] OCTET STRING "S-1-..." } }, written
+ * out by hand and parsed back with OpenSSL's GENERAL_NAMES.
+ */
+static void test_csr_carries_the_sid_extension(void **state)
+{
+	static const char sid[] = "S-1-5-21-1-2-3-1105";
+	static const uint8_t want[] = {
+		0x30, 0x25, 0xa0, 0x23,
+		0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x19, 0x02, 0x01,
+		0xa0, 0x15, 0x04, 0x13,
+		'S', '-', '1', '-', '5', '-', '2', '1', '-', '1', '-', '2', '-', '3', '-',
+		'1', '1', '0', '5',
+	};
+	struct ae_csr_params p = v2_params();
+	STACK_OF(X509_EXTENSION) *exts = NULL;
+	const ASN1_OCTET_STRING *v = NULL;
+	const unsigned char *q = NULL;
+	GENERAL_NAMES *gens = NULL;
+	const GENERAL_NAME *g = NULL;
+	ASN1_OBJECT *type_id = NULL;
+	ASN1_TYPE *value = NULL;
+	X509_REQ *req = NULL;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	char oid[64];
+	bool crit = true;
+
+	p.sid = sid;
+	assert_int_equal(ae_csr_build(*state, g_keys.ec, &p, &der, &len), AE_OK);
+	req = parse_and_verify(der, len, g_keys.ec);
+	exts = X509_REQ_get_extensions(req);
+	assert_int_equal(sk_X509_EXTENSION_num(exts), 2);
+	v = ext_value(exts, AE_OID_NTDS_CA_SECURITY_EXT, &crit);
+	assert_false(crit);
+	assert_bytes(ASN1_STRING_get0_data(v), (size_t)ASN1_STRING_length(v), want, sizeof(want));
+	q = ASN1_STRING_get0_data(v);
+	gens = d2i_GENERAL_NAMES(NULL, &q, ASN1_STRING_length(v));
+	assert_non_null(gens);
+	assert_int_equal(sk_GENERAL_NAME_num(gens), 1);
+	g = sk_GENERAL_NAME_value(gens, 0);
+	assert_int_equal(GENERAL_NAME_get0_otherName(g, &type_id, &value), 1);
+	assert_true(OBJ_obj2txt(oid, sizeof(oid), type_id, 1) > 0);
+	assert_string_equal(oid, AE_OID_NTDS_OBJECTSID);
+	assert_int_equal(ASN1_TYPE_get(value), V_ASN1_OCTET_STRING);
+	assert_int_equal(ASN1_STRING_length(value->value.octet_string), (int)strlen(sid));
+	assert_memory_equal(ASN1_STRING_get0_data(value->value.octet_string), sid, strlen(sid));
+	GENERAL_NAMES_free(gens);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	X509_REQ_free(req);
+
+	/* malformed SIDs are refused, nothing is built */
+	for (size_t i = 0; i < 5; i++) {
+		static const char *const bad[] = { "S-1-", "S-1-5--21", "S-1-5-", "s-1-5-21",
+						   "S-1-5-21-x" };
+		uint8_t *d = (uint8_t *)0x1;
+		size_t l = 77;
+
+		p.sid = bad[i];
+		assert_int_equal(ae_csr_build(*state, g_keys.ec, &p, &d, &l), AE_ERR_INVALID);
+		assert_ptr_equal(d, (uint8_t *)0x1);
+	}
+}
+
+/* [MS-WCCE] 3.1.2.4.2.2.2.9: certificatePolicies, one PolicyInformation per OID, no qualifiers. */
+static void test_csr_carries_the_issuance_policies(void **state)
+{
+	static const uint8_t want[] = {
+		0x30, 0x12,
+		0x30, 0x06, 0x06, 0x04, 0x2a, 0x03, 0x04, 0x05,		/* 1.2.3.4.5 */
+		0x30, 0x08, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x01,	/* 1.3.6.1.4.1.1 */
+	};
+	const char *pols[] = { "1.2.3.4.5", "1.3.6.1.4.1.1", NULL };
+	struct ae_csr_params p = v2_params();
+	STACK_OF(X509_EXTENSION) *exts = NULL;
+	const ASN1_OCTET_STRING *v = NULL;
+	X509_REQ *req = NULL;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	bool crit = true;
+
+	p.cert_policies = pols;
+	assert_int_equal(ae_csr_build(*state, g_keys.ec, &p, &der, &len), AE_OK);
+	req = parse_and_verify(der, len, g_keys.ec);
+	exts = X509_REQ_get_extensions(req);
+	v = ext_value(exts, "2.5.29.32", &crit);
+	assert_false(crit);
+	assert_bytes(ASN1_STRING_get0_data(v), (size_t)ASN1_STRING_length(v), want, sizeof(want));
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	X509_REQ_free(req);
+
+	pols[1] = "not.an.oid";
+	expect_invalid_policy(*state, &p);
+}
+
+/* msPKI-Hash-Algorithm ([MS-WCCE] 3.1.2.4.2.2.2.5): the request's signature digest. */
+static void test_csr_signed_with_the_template_hash(void **state)
+{
+	static const struct { enum ae_csr_hash h; int ec_nid, rsa_nid; } cases[] = {
+		{ AE_CSR_HASH_SHA256, NID_ecdsa_with_SHA256, NID_sha256WithRSAEncryption },
+		{ AE_CSR_HASH_SHA384, NID_ecdsa_with_SHA384, NID_sha384WithRSAEncryption },
+		{ AE_CSR_HASH_SHA512, NID_ecdsa_with_SHA512, NID_sha512WithRSAEncryption },
+	};
+	struct ae_csr_params p = v2_params();
+	enum ae_csr_hash h = AE_CSR_HASH_SHA512;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		X509_REQ *req = NULL;
+		uint8_t *der = NULL;
+		size_t len = 0;
+
+		p.hash = cases[i].h;
+		assert_int_equal(ae_csr_build(*state, g_keys.ec, &p, &der, &len), AE_OK);
+		req = parse_and_verify(der, len, g_keys.ec);
+		assert_int_equal(X509_REQ_get_signature_nid(req), cases[i].ec_nid);
+		X509_REQ_free(req);
+		assert_int_equal(ae_csr_build(*state, g_keys.rsa, &p, &der, &len), AE_OK);
+		req = parse_and_verify(der, len, g_keys.rsa);
+		assert_int_equal(X509_REQ_get_signature_nid(req), cases[i].rsa_nid);
+		X509_REQ_free(req);
+	}
+	p.hash = (enum ae_csr_hash)7;
+	{
+		uint8_t *der = (uint8_t *)0x1;
+		size_t len = 77;
+
+		assert_int_equal(ae_csr_build(*state, g_keys.ec, &p, &der, &len), AE_ERR_INVALID);
+	}
+	assert_int_equal(ae_csr_hash_from_name("SHA384", &h), AE_OK);
+	assert_int_equal(h, AE_CSR_HASH_SHA384);
+	assert_int_equal(ae_csr_hash_from_name("sha-512", &h), AE_OK);
+	assert_int_equal(h, AE_CSR_HASH_SHA512);
+	assert_int_equal(ae_csr_hash_from_name("SHA256", &h), AE_OK);
+	assert_int_equal(h, AE_CSR_HASH_SHA256);
+	assert_int_equal(ae_csr_hash_from_name("SHA1", &h), AE_ERR_UNSUPPORTED);
+	assert_int_equal(ae_csr_hash_from_name(NULL, &h), AE_ERR_UNSUPPORTED);
+	assert_int_equal(h, AE_CSR_HASH_SHA256);
+}
+
 static void expect_invalid(TALLOC_CTX *mem, const struct ae_csr_params *p, const char *what)
 {
 	uint8_t *der = (uint8_t *)0x1;
@@ -504,6 +656,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csr_v1_bmpstring, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_csr_subject_san_eku_ku, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_csr_invalid_params, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_csr_carries_the_sid_extension, leak_setup,
+						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_csr_carries_the_issuance_policies, leak_setup,
+						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_csr_signed_with_the_template_hash, leak_setup,
+						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_csr_client_info_null_strings, leak_setup,
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_ms_template_ext_roundtrip, leak_setup,

@@ -239,16 +239,112 @@ static const struct dcase cases[] = {
 	  { { "Mach", 17 } }, {}, 360 * DAY,
 	  { WR(SKIP, POLICY_ABSENT, "Mach", "01", "not configured"),
 	    WP(SKIP, POLICY_ABSENT, "Mach", "01", 17) } },
-	{ "AEPolicy 0x6 (no 0x1): nothing enrolled, pending still retrieved", POL(6), { TM }, {},
-	  { { "Mach", 17 } }, {}, 0,
-	  { WR(SKIP, POLICY_NO_ENROLL, "Mach", NULL, "lacks 0x1 (enroll)"),
-	    WP(RETRIEVE, PENDING, "Mach", NULL, 17) } },
+	{ "AEPolicy 0x6 (no 0x1): pending retrieved", POL(6), { TM }, {},
+	  { { "Mach", 17 } }, {}, 0, { WP(RETRIEVE, PENDING, "Mach", NULL, 17) } },
 	{ "AEPolicy 0 (GPMC, no box ticked): nothing, pending not retrieved", POL(0), { TM }, {},
-	  { { "Mach", 17 } }, {}, 0,
-	  { W(SKIP, POLICY_NO_ENROLL, "Mach", NULL),
-	    WP(SKIP, PENDING_NOT_RETRIEVED, "Mach", NULL, 17) } },
-	{ "AEPolicy 0x2 without 0x1: no removal either", POL(2), { TMF(REMOVE_FLAG, 0, 0) },
-	  { CY("01") }, {}, REVOKED("01"), 10 * DAY, { W(SKIP, POLICY_NO_ENROLL, "Mach", "01") } },
+	  { { "Mach", 17 } }, {}, 0, { WP(SKIP, PENDING_NOT_RETRIEVED, "Mach", NULL, 17) } },
+	{ "AEPolicy 0 (no box ticked): not enrolled", POL(0), { TM }, {}, {}, {}, 0,
+	  { W(SKIP, POLICY_NO_TEMPLATE_CHECK, "Mach", NULL) } },
+
+	/* AEPolicy: one component per bit (ae_decide.h); each also a cmocka test below */
+	{ "aepolicy_1_enrolls_without_store_management", POL(1), { TM }, {}, {}, {}, 0,
+	  { W(ENROLL, NO_CERTIFICATE, "Mach", NULL) } },
+	{ "aepolicy_1_does_not_renew_without_store_management", POL(1), { TM }, { CY("01") }, {},
+	  {}, 325 * DAY,
+	  { WR(SKIP, POLICY_NO_STORE_MANAGEMENT, "Mach", "01", "renewal due since "
+	       "2024-11-19T00:00:00Z (valid until 2024-12-31T00:00:00Z), but AEPolicy "
+	       "0x00000001 lacks 0x2 (renew expired certificates, update pending "
+	       "certificates, and remove revoked certificates): nothing done") } },
+	{ "aepolicy_1_reenrolls_on_major_revision", POL(1), { TMV(101) }, { CY("01") }, {}, {},
+	  10 * DAY, { W(REENROLL, MAJOR_REVISION, "Mach", "01"), ARCH("Mach", "01", 1) } },
+	{ "aepolicy_1_reenrolls_superseded", POL(1),
+	  { { "New", "1.2.3.2", 1, 0, 0, 0, 42 * DAY, 365 * DAY, "Mach", AE_ELIGIBLE },
+	    TMI(AE_INELIG_SUPERSEDED) }, { CY("01") }, {}, {}, 10 * DAY,
+	  { W(REENROLL, SUPERSEDED, "New", "01"), ARCH("New", "01", 1),
+	    W(SKIP, NOT_ELIGIBLE, "Mach", NULL) } },
+	{ "aepolicy_1_reenrolls_expired", POL(1), { TM }, { CY("01") }, {}, {}, 365 * DAY,
+	  { W(REENROLL, EXPIRED, "Mach", "01"), ARCH("Mach", "01", 1) } },
+	{ "aepolicy_1_does_not_remove_revoked", POL(1), { TMF(REMOVE_FLAG, 0, 0) }, { CY("01") },
+	  {}, REVOKED("01"), 10 * DAY,
+	  { W(REENROLL, REVOKED, "Mach", "01"), ARCH("Mach", "01", 1) } },
+	{ "aepolicy_1_does_not_fetch_pending", POL(1), { TM }, {}, { { "Mach", 17 } }, {}, 0,
+	  { WP(SKIP, PENDING_NOT_RETRIEVED, "Mach", NULL, 17) } },
+	{ "aepolicy_6_renews_and_fetches_pending_without_template_check", POL(6),
+	  { TM, { "Pend", "1.2.3.3", 1, 0, 0, 0, 42 * DAY, 365 * DAY, NULL, AE_ELIGIBLE } },
+	  { CY("01") }, { { "Pend", 17 } }, {}, 325 * DAY,
+	  { WR(RENEW, RENEWAL_DUE, "Mach", "01", "renew with a new key"), ARCH("Mach", "01", 1),
+	    WP(RETRIEVE, PENDING, "Pend", NULL, 17) } },
+	{ "aepolicy_6_does_not_enroll_without_template_check", POL(6), { TM }, {}, {}, {}, 0,
+	  { WR(SKIP, POLICY_NO_TEMPLATE_CHECK, "Mach", NULL, "no current certificate, but "
+	       "AEPolicy 0x00000006 lacks 0x1 (update certificates that use certificate "
+	       "templates): nothing done") } },
+	{ "aepolicy_6_major_revision_waits_for_the_renewal_window", POL(6), { TMV(101) },
+	  { CY("01") }, {}, {}, 10 * DAY,
+	  { WR(SKIP, POLICY_NO_TEMPLATE_CHECK, "Mach", "01", "template major version 101 is "
+	       "above the certificate's 100, but AEPolicy 0x00000006 lacks 0x1") } },
+	{ "aepolicy_6_major_revision_renewed_in_the_window", POL(6), { TMV(101) }, { CY("01") },
+	  {}, {}, 325 * DAY, { W(RENEW, RENEWAL_DUE, "Mach", "01"), ARCH("Mach", "01", 1) } },
+	{ "aepolicy_6_does_not_reenroll_superseded", POL(6),
+	  { { "New", "1.2.3.2", 1, 0, 0, 0, 42 * DAY, 365 * DAY, "Mach", AE_ELIGIBLE },
+	    TMI(AE_INELIG_SUPERSEDED) }, { CY("01") }, {}, {}, 10 * DAY,
+	  { WR(SKIP, POLICY_NO_TEMPLATE_CHECK, "New", "01", "which New supersedes"),
+	    W(SKIP, NOT_ELIGIBLE, "Mach", NULL) } },
+	{ "aepolicy_6_reenrolls_expired_and_removes_with_0x400", POL(6), { TMF(REMOVE_FLAG, 0, 0) },
+	  { CY("01") }, {}, {}, 400 * DAY,
+	  { W(REMOVE, EXPIRED, "Mach", "01"), W(REENROLL, EXPIRED, "Mach", "01") } },
+	{ "aepolicy_2_removes_and_replaces_revoked_without_template_check", POL(2),
+	  { TMF(REMOVE_FLAG, 0, 0) }, { CY("01") }, {}, REVOKED("01"), 10 * DAY,
+	  { W(REMOVE, REVOKED, "Mach", "01"), W(REENROLL, REVOKED, "Mach", "01") } },
+	{ "aepolicy_2_does_not_fetch_pending", POL(2), { TM }, {}, { { "Mach", 17 } }, {}, 0,
+	  { WP(SKIP, PENDING_NOT_RETRIEVED, "Mach", NULL, 17) } },
+	{ "aepolicy_4_only_fetches_pending", POL(4),
+	  { TM, { "Pend", "1.2.3.3", 1, 0, 0, 0, 42 * DAY, 365 * DAY, NULL, AE_ELIGIBLE } },
+	  { CY("01") }, { { "Pend", 17 } }, {}, 325 * DAY,
+	  { W(SKIP, POLICY_NO_STORE_MANAGEMENT, "Mach", "01"),
+	    WP(RETRIEVE, PENDING, "Pend", NULL, 17) } },
+	{ "aepolicy_4_does_not_reenroll_expired", POL(4), { TM }, { CY("01") }, {}, {}, 365 * DAY,
+	  { WR(SKIP, POLICY_NO_STORE_MANAGEMENT, "Mach", "01", "certificate 01 expired at "
+	       "2024-12-31T00:00:00Z, but AEPolicy 0x00000004 lacks 0x2") } },
+	{ "aepolicy_5_enrolls_and_fetches_but_does_not_renew", POL(5),
+	  { TM, { "Pend", "1.2.3.3", 1, 0, 0, 0, 42 * DAY, 365 * DAY, NULL, AE_ELIGIBLE } },
+	  { CY("01") }, { { "Pend", 17 } }, {}, 325 * DAY,
+	  { W(SKIP, POLICY_NO_STORE_MANAGEMENT, "Mach", "01"),
+	    WP(RETRIEVE, PENDING, "Pend", NULL, 17) } },
+	{ "aepolicy_7_enrolls_renews_and_fetches", POL(7),
+	  { TM, { "Pend", "1.2.3.3", 1, 0, 0, 0, 42 * DAY, 365 * DAY, NULL, AE_ELIGIBLE },
+	    { "New", "1.2.3.4", 1, 0, 0, 0, 42 * DAY, 365 * DAY, NULL, AE_ELIGIBLE } },
+	  { CY("01") }, { { "Pend", 17 } }, {}, 325 * DAY,
+	  { W(RENEW, RENEWAL_DUE, "Mach", "01"), ARCH("Mach", "01", 1),
+	    WP(RETRIEVE, PENDING, "Pend", NULL, 17), W(ENROLL, NO_CERTIFICATE, "New", NULL) } },
+	{ "aepolicy_0x8007_does_nothing", POL(0x8007),
+	  { TM, { "Pend", "1.2.3.3", 1, 0, 0, 0, 42 * DAY, 365 * DAY, NULL, AE_ELIGIBLE },
+	    { "New", "1.2.3.4", 1, 0, 0, 0, 42 * DAY, 365 * DAY, NULL, AE_ELIGIBLE } },
+	  { CY("01") }, { { "Pend", 17 } }, {}, 325 * DAY,
+	  { W(SKIP, POLICY_DISABLED, "Mach", "01"), W(SKIP, POLICY_DISABLED, "Pend", NULL),
+	    WP(SKIP, POLICY_DISABLED, "Pend", NULL, 17), W(SKIP, POLICY_DISABLED, "New", NULL) } },
+
+	/* CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT (0x40) with RA signatures */
+	{ "ra_0x40_renews_signed_with_the_current_certificate", POL(7),
+	  { TMF(CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT, 0, 1) }, { CY("01") }, {}, {},
+	  325 * DAY,
+	  { WR(RENEW, RENEWAL_DUE, "Mach", "01", "signed with the current certificate "
+	       "(CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT)"), ARCH("Mach", "01", 1) } },
+	{ "ra_0x40_does_not_enroll_without_a_certificate", POL(7),
+	  { TMF(CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT, 0, 1) }, {}, {}, {}, 0,
+	  { WR(SKIP, NOT_ELIGIBLE, "Mach", NULL, "no current certificate; msPKI-RA-Signature 1 "
+	       "with CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT (0x40): only a renewal") } },
+	{ "ra_0x40_does_not_reenroll_expired", POL(7),
+	  { TMF(CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT, 0, 1) }, { CY("01") }, {}, {},
+	  366 * DAY, { WR(SKIP, NOT_ELIGIBLE, "Mach", "01", "expired at") } },
+	{ "ra_0x40_renews_on_major_revision", POL(7),
+	  { { "Mach", "1.2.3.1", 101, CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT, 0, 1,
+	      42 * DAY, 365 * DAY, NULL, AE_ELIGIBLE } }, { CY("01") }, {}, {}, 10 * DAY,
+	  { WR(RENEW, MAJOR_REVISION, "Mach", "01", "major version 101"),
+	    ARCH("Mach", "01", 1) } },
+	{ "ra_0x40_renews_with_unsupported_periods", POL(7),
+	  { { "Mach", "1.2.3.1", 100, CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT, 0, 1,
+	      100 * DAY, 365 * DAY, NULL, AE_ELIGIBLE } }, { CY("01") }, {}, {}, 292 * DAY,
+	  { W(RENEW, RENEWAL_DUE, "Mach", "01"), ARCH("Mach", "01", 1) } },
 
 	/* eligibility */
 	{ "not eligible: the eligibility reason", POL(7), { TMI(AE_INELIG_NO_ENROLL) }, {}, {}, {},
@@ -276,8 +372,9 @@ static const struct dcase cases[] = {
 	  { W(SKIP, VALID, "Mach", "01"), WR(WARN, EXPIRING, "Mach", "01", "17% of its life") } },
 	{ "OfflineExpirationPercent 0: never warns", POL_PCT(7, 0), { TM }, { CY("01") }, {}, {},
 	  364 * DAY, { W(RENEW, RENEWAL_DUE, "Mach", "01"), ARCH("Mach", "01", 1) } },
-	{ "warns without 0x1 too (log only)", POL(0), { TM }, { CY("01") }, {}, {}, 360 * DAY,
-	  { W(SKIP, POLICY_NO_ENROLL, "Mach", "01"), W(WARN, EXPIRING, "Mach", "01") } },
+	{ "warns without any component (log only)", POL(0), { TM }, { CY("01") }, {}, {},
+	  360 * DAY,
+	  { W(SKIP, POLICY_NO_STORE_MANAGEMENT, "Mach", "01"), W(WARN, EXPIRING, "Mach", "01") } },
 	{ "no warning for a revoked one", POL(5), { TM }, { CY("01") }, {}, REVOKED("01"),
 	  360 * DAY, { W(REENROLL, REVOKED, "Mach", "01"), ARCH("Mach", "01", 1) } },
 
@@ -500,6 +597,47 @@ static void test_table(void **state)
 	}
 }
 
+/* The named cases of the table, one cmocka test each (the AEPolicy components, 0x40). */
+static void run_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (strcmp(cases[i].name, name) == 0) {
+			run_case(&cases[i]);
+			return;
+		}
+	}
+	fail_msg("no case '%s'", name);
+}
+
+#define NAMED(fn) static void fn(void **state) { (void)state; run_named(#fn); }
+NAMED(aepolicy_1_enrolls_without_store_management)
+NAMED(aepolicy_1_does_not_renew_without_store_management)
+NAMED(aepolicy_1_reenrolls_on_major_revision)
+NAMED(aepolicy_1_reenrolls_superseded)
+NAMED(aepolicy_1_reenrolls_expired)
+NAMED(aepolicy_1_does_not_remove_revoked)
+NAMED(aepolicy_1_does_not_fetch_pending)
+NAMED(aepolicy_6_renews_and_fetches_pending_without_template_check)
+NAMED(aepolicy_6_does_not_enroll_without_template_check)
+NAMED(aepolicy_6_major_revision_waits_for_the_renewal_window)
+NAMED(aepolicy_6_major_revision_renewed_in_the_window)
+NAMED(aepolicy_6_does_not_reenroll_superseded)
+NAMED(aepolicy_6_reenrolls_expired_and_removes_with_0x400)
+NAMED(aepolicy_2_removes_and_replaces_revoked_without_template_check)
+NAMED(aepolicy_2_does_not_fetch_pending)
+NAMED(aepolicy_4_only_fetches_pending)
+NAMED(aepolicy_4_does_not_reenroll_expired)
+NAMED(aepolicy_5_enrolls_and_fetches_but_does_not_renew)
+NAMED(aepolicy_7_enrolls_renews_and_fetches)
+NAMED(aepolicy_0x8007_does_nothing)
+NAMED(ra_0x40_renews_signed_with_the_current_certificate)
+NAMED(ra_0x40_does_not_enroll_without_a_certificate)
+NAMED(ra_0x40_does_not_reenroll_expired)
+NAMED(ra_0x40_renews_on_major_revision)
+NAMED(ra_0x40_renews_with_unsupported_periods)
+
 /* specs.md §7.3: 1 year, 42 d overlap: 80 % at 41.71 weeks, renew at 46.14 weeks. */
 static void test_renew_at(void **state)
 {
@@ -559,7 +697,10 @@ static void test_names(void **state)
 	assert_string_equal(ae_action_kind_name(AE_ACTION_SKIP), "skip");
 	assert_string_equal(ae_action_kind_name((enum ae_action_kind)99), "unknown");
 	assert_string_equal(ae_action_cause_name(AE_CAUSE_NO_CERTIFICATE), "no-certificate");
-	assert_string_equal(ae_action_cause_name(AE_CAUSE_POLICY_NO_ENROLL), "policy-no-enroll");
+	assert_string_equal(ae_action_cause_name(AE_CAUSE_POLICY_NO_TEMPLATE_CHECK),
+			    "policy-no-template-check");
+	assert_string_equal(ae_action_cause_name(AE_CAUSE_POLICY_NO_STORE_MANAGEMENT),
+			    "policy-no-store-management");
 	assert_string_equal(ae_action_cause_name((enum ae_action_cause)99), "unknown");
 }
 
@@ -608,10 +749,13 @@ static void test_reasons_and_pointers(void **state)
 			    "autoenrollment does nothing");
 	talloc_free(acts);
 
-	f.in.aepolicy = (struct ae_setting_u32) { true, 0x6, NULL };
+	f.in.aepolicy = (struct ae_setting_u32) { true, 0x5, "{31B2F340-016D-11D2-945F}" };
 	assert_int_equal(ae_decide(mem, &f.in, &acts, &n), AE_OK);
-	assert_string_equal(acts[0].reason, "AEPolicy 0x00000006 lacks 0x1 (enroll): nothing is "
-			    "enrolled, renewed or removed");
+	assert_string_equal(acts[0].reason, "renewal due since 2024-11-19T00:00:00Z (valid until "
+			    "2024-12-31T00:00:00Z), but AEPolicy 0x00000005 (set by "
+			    "{31B2F340-016D-11D2-945F}) lacks 0x2 (renew expired certificates, "
+			    "update pending certificates, and remove revoked certificates): "
+			    "nothing done");
 	talloc_free(acts);
 
 	f.in.aepolicy = (struct ae_setting_u32) { false, 7, NULL };
@@ -746,6 +890,31 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(aepolicy_1_enrolls_without_store_management),
+		cmocka_unit_test(aepolicy_1_does_not_renew_without_store_management),
+		cmocka_unit_test(aepolicy_1_reenrolls_on_major_revision),
+		cmocka_unit_test(aepolicy_1_reenrolls_superseded),
+		cmocka_unit_test(aepolicy_1_reenrolls_expired),
+		cmocka_unit_test(aepolicy_1_does_not_remove_revoked),
+		cmocka_unit_test(aepolicy_1_does_not_fetch_pending),
+		cmocka_unit_test(aepolicy_6_renews_and_fetches_pending_without_template_check),
+		cmocka_unit_test(aepolicy_6_does_not_enroll_without_template_check),
+		cmocka_unit_test(aepolicy_6_major_revision_waits_for_the_renewal_window),
+		cmocka_unit_test(aepolicy_6_major_revision_renewed_in_the_window),
+		cmocka_unit_test(aepolicy_6_does_not_reenroll_superseded),
+		cmocka_unit_test(aepolicy_6_reenrolls_expired_and_removes_with_0x400),
+		cmocka_unit_test(aepolicy_2_removes_and_replaces_revoked_without_template_check),
+		cmocka_unit_test(aepolicy_2_does_not_fetch_pending),
+		cmocka_unit_test(aepolicy_4_only_fetches_pending),
+		cmocka_unit_test(aepolicy_4_does_not_reenroll_expired),
+		cmocka_unit_test(aepolicy_5_enrolls_and_fetches_but_does_not_renew),
+		cmocka_unit_test(aepolicy_7_enrolls_renews_and_fetches),
+		cmocka_unit_test(aepolicy_0x8007_does_nothing),
+		cmocka_unit_test(ra_0x40_renews_signed_with_the_current_certificate),
+		cmocka_unit_test(ra_0x40_does_not_enroll_without_a_certificate),
+		cmocka_unit_test(ra_0x40_does_not_reenroll_expired),
+		cmocka_unit_test(ra_0x40_renews_on_major_revision),
+		cmocka_unit_test(ra_0x40_renews_with_unsupported_periods),
 		cmocka_unit_test(test_renew_at),
 		cmocka_unit_test(test_periods),
 		cmocka_unit_test(test_names),

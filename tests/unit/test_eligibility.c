@@ -184,6 +184,15 @@ static const struct elig_case cases[] = {
 	  { 2, MT | AEF, AEF, 0, 1, SD_ACES, { BOTH(DCS) } }, M, TOK_MACHINE, true,
 	  AE_INELIG_RA_SIGNATURES, NOT "msPKI-RA-Signature 1: the request needs RA signatures "
 	  "and no RA certificate is available" },
+	{ "ra_0x40_is_eligible_for_renewal_only",
+	  { 2, MT | AEF, AEF | CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT, 0, 2, SD_ACES,
+	    { BOTH(DCS) } }, M, TOK_MACHINE, true, AE_ELIGIBLE,
+	  OK_R "; renewal only: msPKI-RA-Signature 2 with "
+	  "CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT (0x40): a renewal signed with a valid "
+	  "certificate of the template needs no RA signature" },
+	{ "CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT without RA signatures: plain eligible",
+	  { 2, MT | AEF, AEF | CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT, 0, 0, SD_ACES,
+	    { BOTH(DCS) } }, M, TOK_MACHINE, true, AE_ELIGIBLE, OK_R },
 	{ "key archival",
 	  { 2, MT | AEF, AEF, CT_FLAG_REQUIRE_PRIVATE_KEY_ARCHIVAL, 0, SD_ACES, { BOTH(DCS) } },
 	  M, TOK_MACHINE, true, AE_INELIG_KEY_ARCHIVAL,

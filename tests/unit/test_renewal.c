@@ -211,6 +211,44 @@ static void test_structure(void **state)
 	assert_true(memmem(der, 32, "\x02\x01\x01\x31", 4) != NULL);
 }
 
+/*
+ * The template's msPKI-Hash-Algorithm (SHA-384) digests both the PKCS#10
+ * and the CMS signature of the renewal; it still parses and verifies.
+ */
+static void test_renewal_signed_with_the_template_hash(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	struct ae_csr_params p = g_params;
+	struct ae_renewal *r = NULL;
+	STACK_OF(CMS_SignerInfo) *sis = NULL;
+	X509_ALGOR *dig = NULL;
+	CMS_ContentInfo *cms = NULL;
+	const unsigned char *q = NULL;
+	X509_REQ *req = NULL;
+	uint8_t *der = NULL;
+	size_t len = 0;
+
+	p.hash = AE_CSR_HASH_SHA384;
+	assert_int_equal(ae_renewal_build(mem, g.new_key, &p, g.old, g.old_key, &der, &len),
+			 AE_OK);
+	q = der;
+	cms = d2i_CMS_ContentInfo(NULL, &q, (long)len);
+	assert_non_null(cms);
+	sis = CMS_get0_SignerInfos(cms);
+	CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(sis, 0), NULL, NULL, &dig, NULL);
+	assert_int_equal(OBJ_obj2nid(dig->algorithm), NID_sha384);
+	CMS_ContentInfo_free(cms);
+	assert_int_equal(ae_renewal_parse(mem, der, len, &r), AE_OK);
+	assert_true(r->signature_ok);
+	assert_true(r->csr_signature_ok);
+	q = r->csr_der;
+	req = d2i_X509_REQ(NULL, &q, (long)r->csr_len);
+	assert_non_null(req);
+	assert_int_equal(X509_REQ_get_signature_nid(req), NID_ecdsa_with_SHA384);
+	X509_REQ_free(req);
+	talloc_free(r);
+}
+
 static void test_rsa_old_key(void **state)
 {
 	TALLOC_CTX *mem = *state;
@@ -525,6 +563,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_structure, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_renewal_signed_with_the_template_hash,
+						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_old_key, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_tampered, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_signer, leak_setup, leak_teardown),

@@ -19,7 +19,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include "ae_csr.h"
+#include "ae_enroll_private.h"
 #include "ae_key.h"
+#include "ae_sid.h"
+#include "ae_template.h"
 
 struct spec_case {
 	const char *in;
@@ -131,7 +134,7 @@ static void test_key_spec_apply_minimum(void **state)
 	/* invalid specs */
 	s = (struct ae_key_spec){ .kind = AE_KEY_RSA, .bits = 1024 };
 	assert_int_equal(ae_key_spec_apply_minimum(&s, 2048), AE_ERR_INVALID);
-	s = (struct ae_key_spec){ .kind = AE_KEY_EC, .bits = 521 };
+	s = (struct ae_key_spec){ .kind = AE_KEY_EC, .bits = 512 };
 	assert_int_equal(ae_key_spec_apply_minimum(&s, 0), AE_ERR_INVALID);
 	assert_int_equal(ae_key_spec_apply_minimum(NULL, 0), AE_ERR_INVALID);
 }
@@ -169,6 +172,131 @@ static void test_key_generate_ec(void **state)
 {
 	check_generated(*state, "ec:p256", "EC P-256", 256);
 	check_generated(*state, "ec:p384", "EC P-384", 384);
+}
+
+/* P-521: generated, described and recognised (spec bits 521). */
+static void test_key_generate_p521(void **state)
+{
+	struct ae_key_spec spec = { .kind = AE_KEY_EC, .bits = 521 };
+	struct ae_key_spec back;
+	struct ae_key *key = NULL;
+	char desc[32];
+
+	assert_string_equal(ae_key_spec_curve(&spec), "P-521");
+	assert_int_equal(ae_key_generate(*state, &spec, &key), AE_OK);
+	assert_int_equal(EVP_PKEY_get_bits(key->pkey), 521);
+	assert_string_equal(ae_key_describe(key, desc, sizeof(desc)), "EC P-521");
+	assert_int_equal(ae_key_get_spec(key, &back), AE_OK);
+	assert_int_equal(back.kind, AE_KEY_EC);
+	assert_int_equal(back.bits, 521);
+	assert_string_equal(ae_key_spec_describe(&spec, desc, sizeof(desc)), "EC P-521");
+	talloc_free(key);
+	spec.bits = 512;
+	assert_null(ae_key_spec_curve(&spec));
+	spec = (struct ae_key_spec){ .kind = AE_KEY_RSA, .bits = 2048 };
+	assert_null(ae_key_spec_curve(&spec));
+}
+
+/* A schema 4 CNG template with its msPKI-RA-Application-Policies properties. */
+static struct ae_template cng_template(const char *alg, const char *hash)
+{
+	struct ae_template t = { .cn = (char *)"LabMachineP521", .schema_version = 4,
+				 .min_key_size = 521 };
+
+	t.ra.asymmetric_algorithm = (char *)alg;
+	t.ra.hash_algorithm = (char *)hash;
+	t.ra.present = (alg ? AE_RA_HAS_ASYMMETRIC_ALGORITHM : 0) |
+		       (hash ? AE_RA_HAS_HASH_ALGORITHM : 0);
+	return t;
+}
+
+/*
+ * msPKI-Asymmetric-Algorithm ECDSA_P521 gives a P-521 key (the cycle gave
+ * P-256 for every ECDSA_P* but P384); P256, P384, RSA; legacy provider and
+ * schema 2 name nothing; ECDH is not a signature key.
+ */
+static void test_template_ecdsa_p521_gets_a_p521_key(void **state)
+{
+	struct ae_template t = cng_template("ECDSA_P521", NULL);
+	struct ae_key_spec spec = { .kind = AE_KEY_RSA, .bits = 1 };
+
+	(void)state;
+	assert_int_equal(ae_enroll_template_key_spec(&t, &spec), AE_OK);
+	assert_int_equal(spec.kind, AE_KEY_EC);
+	assert_int_equal(spec.bits, 521);
+	assert_int_equal(ae_key_spec_apply_minimum(&spec, t.min_key_size), AE_OK);
+	assert_int_equal(spec.bits, 521);
+	t.ra.asymmetric_algorithm = (char *)"ecdsa_p384";
+	assert_int_equal(ae_enroll_template_key_spec(&t, &spec), AE_OK);
+	assert_int_equal(spec.bits, 384);
+	t.ra.asymmetric_algorithm = (char *)"ECDSA_P256";
+	assert_int_equal(ae_enroll_template_key_spec(&t, &spec), AE_OK);
+	assert_int_equal(spec.bits, 256);
+	t.ra.asymmetric_algorithm = (char *)"RSA";
+	assert_int_equal(ae_enroll_template_key_spec(&t, &spec), AE_OK);
+	assert_int_equal(spec.kind, AE_KEY_RSA);
+	assert_int_equal(spec.bits, AE_KEY_RSA_DEFAULT_BITS);
+	t.ra.asymmetric_algorithm = (char *)"ECDH_P256";
+	assert_int_equal(ae_enroll_template_key_spec(&t, &spec), AE_ERR_UNSUPPORTED);
+	t.ra.asymmetric_algorithm = (char *)"ECDSA_P521";
+	t.private_key_flag = CT_FLAG_USE_LEGACY_PROVIDER;
+	assert_int_equal(ae_enroll_template_key_spec(&t, &spec), AE_ERR_NOT_FOUND);
+	t.private_key_flag = 0;
+	t.schema_version = 2;
+	assert_int_equal(ae_enroll_template_key_spec(&t, &spec), AE_ERR_NOT_FOUND);
+	t.schema_version = 3;
+	t.ra.present = 0;
+	assert_int_equal(ae_enroll_template_key_spec(&t, &spec), AE_ERR_NOT_FOUND);
+	assert_int_equal(ae_key_spec_from_algorithm(NULL, &spec), AE_ERR_INVALID);
+	assert_int_equal(ae_key_spec_from_algorithm("DSA", &spec), AE_ERR_UNSUPPORTED);
+}
+
+/*
+ * What the template asks of the PKCS#10: msPKI-Hash-Algorithm, pKIKeyUsage
+ * (critical per pKICriticalExtensions), msPKI-Certificate-Policy, and the
+ * SID extension only with CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT.
+ */
+static void test_template_request_parameters(void **state)
+{
+	char *crit[] = { (char *)"2.5.29.15" };
+	char *pols[] = { (char *)"1.2.3.4.5", (char *)"1.3.6.1.4.1.1" };
+	struct ae_template t = cng_template("ECDSA_P384", "SHA384");
+	struct ae_csr_params p = { 0 };
+	struct ae_sid sid;
+
+	assert_int_equal(ae_sid_from_string("S-1-5-21-1-2-3-1105", &sid), AE_OK);
+	t.key_usage[0] = 0x80;
+	t.key_usage_len = 2;
+	t.critical_extensions = crit;
+	t.num_critical_extensions = 1;
+	t.cert_policies = pols;
+	t.num_cert_policies = 2;
+	t.name_flag = CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT;
+	assert_int_equal(ae_enroll_template_csr_params(*state, &t, &sid, &p), AE_OK);
+	assert_int_equal(p.hash, AE_CSR_HASH_SHA384);
+	assert_int_equal(p.key_usage_len, 2);
+	assert_int_equal(p.key_usage[0], 0x80);
+	assert_string_equal(p.critical_oids[0], "2.5.29.15");
+	assert_null(p.critical_oids[1]);
+	assert_string_equal(p.cert_policies[0], "1.2.3.4.5");
+	assert_string_equal(p.cert_policies[1], "1.3.6.1.4.1.1");
+	assert_null(p.cert_policies[2]);
+	assert_string_equal(p.sid, "S-1-5-21-1-2-3-1105");
+
+	/* no enrollee-supplied subject: no SID; SHA1 is not honoured; v1: no policies */
+	memset(&p, 0, sizeof(p));
+	t.name_flag = CT_FLAG_SUBJECT_ALT_REQUIRE_DNS;
+	t.ra.hash_algorithm = (char *)"SHA1";
+	t.schema_version = 1;
+	assert_int_equal(ae_enroll_template_csr_params(*state, &t, &sid, &p), AE_OK);
+	assert_null(p.sid);
+	assert_int_equal(p.hash, AE_CSR_HASH_SHA256);
+	assert_null(p.cert_policies);
+	t.schema_version = 4;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(ae_enroll_template_csr_params(*state, &t, &sid, &p), AE_OK);
+	assert_int_equal(p.hash, AE_CSR_HASH_SHA256);
+	talloc_free_children(*state);
 }
 
 static void test_key_generate_invalid(void **state)
@@ -438,6 +566,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_generate_rsa, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_key_generate_ec, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_key_generate_invalid, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_key_generate_p521, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_template_ecdsa_p521_gets_a_p521_key,
+						leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_template_request_parameters, leak_setup,
+						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_key_pem_roundtrip, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_key_from_pem_forms, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_key_from_pem_bad, leak_setup, leak_teardown),

@@ -693,6 +693,22 @@ static void test_mutations(void **state)
 	talloc_free(mem);
 }
 
+/* RA signatures + CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT: renewal only. */
+static void test_renewal_only(void **state)
+{
+	struct ae_template t = { .ra_signatures = 1,
+				 .enrollment_flag = CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT };
+
+	(void)state;
+	assert_true(ae_template_renewal_only(&t));
+	t.ra_signatures = 0;
+	assert_false(ae_template_renewal_only(&t));
+	t.ra_signatures = 2;
+	t.enrollment_flag = CT_FLAG_AUTO_ENROLLMENT;
+	assert_false(ae_template_renewal_only(&t));
+	assert_false(ae_template_renewal_only(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -709,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_oid_valid),
 		cmocka_unit_test(test_entry),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_renewal_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
