@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ae_store_private.h"
+#include "ae_file.h"
 #include "ae_log.h"
 
 void (*ae_store_step_hook)(const char *step);
@@ -50,9 +51,13 @@ ae_err ae_store_subdir(const struct ae_store *s, const char *name, bool create, 
 		if (e == ENOENT) {
 			return AE_ERR_NOT_FOUND;
 		}
-		AE_ERROR("store %s: refusing %s/: %s", s->dir, name,
-			 e == ELOOP ? "it is a symbolic link" :
-			 e == ENOTDIR ? "it is not a directory" : strerror(e));
+		if (e == ELOOP || e == ENOTDIR) {
+			AE_ERROR("store %s: refusing %s/: it is %s, not a directory", s->dir, name,
+				 fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ?
+				 ae_file_kind(st.st_mode) : "something else");
+		} else {
+			AE_ERROR("store %s: refusing %s/: %s", s->dir, name, strerror(e));
+		}
 		return AE_ERR_IO;
 	}
 	if (fstat(fd, &st) != 0 || st.st_uid != s->owner || (st.st_mode & 022) != 0) {

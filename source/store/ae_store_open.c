@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ae_store_private.h"
+#include "ae_file.h"
 #include "ae_log.h"
 
 static int store_destructor(struct ae_store *s)
@@ -94,9 +95,15 @@ static ae_err open_component(int parent, const char *name, const char *path, boo
 			       "path?)", path);
 			return AE_ERR_NOT_FOUND;
 		}
-		ae_why(why, why_len, "store directory: %s %s; refusing the store", path,
-		       e == ELOOP ? "is a symbolic link" : e == ENOTDIR ? "is not a directory" :
-		       strerror(e));
+		if (e == ELOOP || e == ENOTDIR) {
+			struct stat st;
+			ae_why(why, why_len, "store directory: %s is %s, not a directory; refusing "
+			       "the store", path, fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ?
+			       ae_file_kind(st.st_mode) : "something else");
+		} else {
+			ae_why(why, why_len, "store directory: %s: %s; refusing the store", path,
+			       strerror(e));
+		}
 		return AE_ERR_IO;
 	}
 	*_fd = fd;

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Findings E4 and E5 in the lab: the store directory is checked before it
+# is used, and one bad entry does not stop the others.
+# (1) A FIFO named LabMachine.state in a fresh store (before the fix,
+#     `status` and `run` blocked in open(2) on it): `status` completes;
+#     `run` completes (exit 0 or 3), its recovery notes name the entry and
+#     say it is a FIFO, the FIFO is in quarantine/, and LabMachine is
+#     enrolled all the same.
+# (2) The same store chowned to nobody, with an `archive` symbolic link
+#     planted pointing into a directory of that user's choosing, and the
+#     clock 330 days ahead (so a run would renew and archive LabMachine):
+#     `run` is refused with exit 8 and a message naming the store
+#     directory and its owner; nothing in the store changed, nothing went
+#     through the link.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/policy/lib.sh"
+. "$(dirname "$0")/cycle/lib.sh"
+
+cyc_store fifo
+mkdir -m 0700 "$STORE"
+mkfifo -m 0600 "$STORE/LabMachine.state"
+cstatus
+note "status with a FIFO LabMachine.state: completed"
+cycle
+expect_rc_in 0 3
+notes=$(cq '"\n".join(d["recovery"])')
+printf '%s\n' "$notes" | sed '/^$/d; s/^/      | recovery: /'
+printf '%s\n' "$notes" | grep -q 'LabMachine.state is a FIFO, not a regular file; set aside as quarantine/LabMachine.state' ||
+	fail "the recovery notes do not report the FIFO LabMachine.state: $notes"
+[ -p "$STORE/quarantine/LabMachine.state" ] || fail "the FIFO is not in $STORE/quarantine/"
+expect_item LabMachine enroll "" done
+expect_issued "$STORE" LabMachine
+
+# (2) a store owned by another user, with a planted archive/ link
+elsewhere=$WORK/$NAME/elsewhere
+mkdir -p "$elsewhere"
+chown -R nobody:nogroup "$elsewhere"
+rm -rf "$STORE/archive"
+ln -s "$elsewhere" "$STORE/archive"
+chown -h nobody:nogroup "$STORE/archive"
+chown nobody:nogroup "$STORE"
+before=$(cd "$STORE" && find . -printf '%p %y %s %T@\n' | sort)
+o=$WORK/$NAME/other.out e=$WORK/$NAME/other.err
+timeout -k 5 "$AE_TIMEOUT" env AE_TEST_NOW=+$((330 * 86400)) "$ADLAB" client "$AUTOENROLL" \
+	-s "$CONF" run --json > "$o" 2> "$e" < /dev/null
+rc=$?
+note "store owned by nobody: autoenroll run --json -> exit $rc"
+sed 's/^/      | /' "$e" | grep -v '^      | ldb: ' | tail -n 3
+sanitizer_check "$e"
+[ "$rc" = 8 ] || fail "run on a store owned by nobody exited $rc, want 8"
+grep -q "store directory $STORE is owned by uid $(id -u nobody), not by uid 0" "$e" ||
+	fail "no message naming the store directory and its owner: $(tail -n 2 "$e" | tr '\n' ' ')"
+after=$(cd "$STORE" && find . -printf '%p %y %s %T@\n' | sort)
+[ "$before" = "$after" ] || fail "the store changed: $(diff <(echo "$before") <(echo "$after") | tr '\n' ' ')"
+[ -z "$(ls -A "$elsewhere")" ] || fail "files went through the planted link: $(ls -A "$elsewhere")"
+chown root:root "$STORE"
+pass
