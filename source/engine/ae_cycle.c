@@ -441,7 +441,9 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 		return err;
 	}
 	if (!o->dry_run) {
-		/* one cycle per context at a time: others wait, then find the work done */
+		/* one cycle per context at a time: others wait (bounded), then find the work done */
+		c->store->lock_wait_s = (unsigned)lpcfg_parm_ulong(s->lp, NULL, "autoenroll",
+								   "lock wait", AE_STORE_LOCK_WAIT_S);
 		err = ae_store_lock(c->store, true, &lock);
 		if (err == AE_OK) {
 			err = ae_store_recover(r, c->store, &r->notes);

@@ -177,7 +177,9 @@ ae_err ae_store_open(TALLOC_CTX *mem_ctx, const char *dir, uid_t owner, unsigned
 	if (dir == NULL || dir[0] != '/') {
 		ae_why(why, why_len, "store directory %s is not an absolute path; refusing it",
 		       dir ? dir : "(none)");
-		AE_ERROR("%s", why);
+		if (why == local) {
+			AE_ERROR("%s", why);
+		}
 		return AE_ERR_INVALID;
 	}
 	tmp = talloc_new(NULL);
@@ -192,7 +194,9 @@ ae_err ae_store_open(TALLOC_CTX *mem_ctx, const char *dir, uid_t owner, unsigned
 	talloc_set_destructor(s, store_destructor);
 	err = walk(tmp, dir, owner, flags, &s->fd, why, why_len);
 	if (err != AE_OK) {
-		AE_ERROR("%s", why[0] != '\0' ? why : ae_strerror(err));
+		if (why == local) {	/* else the caller reports it */
+			AE_ERROR("%s", why[0] != '\0' ? why : ae_strerror(err));
+		}
 		talloc_free(tmp);
 		return err;
 	}

@@ -12,6 +12,11 @@
 #     `run` is refused with exit 8 and a message naming the store
 #     directory and its owner; nothing in the store changed, nothing went
 #     through the link.
+# (3) The store's lock held by another process (this script, flock(1)) and
+#     autoenroll:lock wait = 1: `run` gives up after a bounded wait with
+#     exit 8 and "store lock held by another process ... for more than 1 s;
+#     giving up" (before the fix it waited forever); with the lock free
+#     again the next run completes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/policy/lib.sh"
 . "$(dirname "$0")/cycle/lib.sh"
@@ -54,4 +59,24 @@ after=$(cd "$STORE" && find . -printf '%p %y %s %T@\n' | sort)
 [ "$before" = "$after" ] || fail "the store changed: $(diff <(echo "$before") <(echo "$after") | tr '\n' ' ')"
 [ -z "$(ls -A "$elsewhere")" ] || fail "files went through the planted link: $(ls -A "$elsewhere")"
 chown root:root "$STORE"
+rm "$STORE/archive"
+
+# (3) the lock held by someone else: a bounded wait (autoenroll:lock wait = 1 s), then exit 8
+printf '\tautoenroll:lock wait = 1\n' >> "$CONF"
+exec {LK}> "$STORE/.lock"
+flock -n "$LK" || fail "cannot take $STORE/.lock for the test"
+echo $$ >&"$LK"
+t0=$(date +%s)
+timeout -k 5 "$AE_TIMEOUT" "$ADLAB" client "$AUTOENROLL" -s "$CONF" run --json > "$o" 2> "$e" < /dev/null
+rc=$?
+exec {LK}>&-
+note "store lock held elsewhere: autoenroll run --json -> exit $rc after $(($(date +%s) - t0)) s"
+grep -v '^ldb: ' "$e" | tail -n 2 | sed 's/^/      | /'
+sanitizer_check "$e"
+[ "$rc" = 8 ] || fail "run with the lock held elsewhere exited $rc, want 8"
+grep -q "store lock held by another process.* for more than 1 s; giving up" "$e" ||
+	fail "no message about the held lock: $(tail -n 2 "$e" | tr '\n' ' ')"
+cycle
+expect_rc_in 0 3
+note "with the lock free again: run exits $AE_RC"
 pass
