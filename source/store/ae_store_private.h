@@ -66,6 +66,18 @@ ae_err ae_store_move(int from_dfd, const char *from, int to_dfd, const char *to,
 ae_err ae_store_list_dir_at(TALLOC_CTX *mem_ctx, int dfd, const char *what, char ***_names,
 			 size_t *_n);
 
+/*
+ * Move every entry of the directory dfd (where: "" for the store itself,
+ * "pending/") that has a store file's name (a template's file, a pending
+ * record or key, a temporary) and is not a regular file into quarantine/
+ * (as <name>, else <name>-1 ... <name>-99). *_lines (on mem_ctx, *_n of
+ * them, possibly none) names each entry, its kind and where it went. An
+ * entry that cannot be moved does not stop the others; the first error is
+ * returned.
+ */
+ae_err ae_store_set_aside(TALLOC_CTX *mem_ctx, const struct ae_store *s, int dfd,
+			  const char *where, char ***_lines, size_t *_n);
+
 /* s is being freed: a lock stolen away from it must not point at it */
 void ae_store_lock_detach(struct ae_store *s);
 

@@ -101,86 +101,18 @@ static ae_err sweep_pending(TALLOC_CTX *tmp, int pfd, const char *where, struct 
 	return err;
 }
 
-/* A name the store reads or renames: a template's file or a pending record/key. */
-static bool store_file_name(const char *name)
-{
-	static const char *const sfx[] = { SFX_KEY, SFX_CRT, SFX_CHAIN, SFX_STATE, SFX_NEW_KEY,
-					    SFX_NEW_CRT, SFX_NEW_CHAIN, SFX_NEW_STATE };
-	size_t i;
-
-	if (ae_store_is_tmp_name(name)) {
-		return true;
-	}
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		if (ae_store_ends_with(name, sfx[i], NULL)) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Move dfd's entry name into quarantine/ (name, else name-1 ... name-99). */
-static ae_err quarantine_one(TALLOC_CTX *tmp, const struct ae_store *s, int dfd,
-			     const char *name, char **_as)
-{
-	int qfd = -1;
-	unsigned n;
-	ae_err err = ae_store_subdir(s, "quarantine", true, &qfd);
-
-	for (n = 0; err == AE_OK && n < 100; n++) {
-		char *as = n == 0 ? talloc_strdup(tmp, name) : talloc_asprintf(tmp, "%s-%u", name, n);
-		if (as == NULL) {
-			err = AE_ERR_NOMEM;
-		} else if (renameat2(dfd, name, qfd, as, RENAME_NOREPLACE) == 0) {
-			*_as = as;
-			err = ae_store_fsync_dirfd(qfd, "quarantine");
-			if (err == AE_OK) {
-				err = ae_store_fsync_dirfd(dfd, name);
-			}
-			close(qfd);
-			return err;
-		} else if (errno != EEXIST) {
-			AE_ERROR("store %s: cannot move %s to quarantine/: %s", s->dir, name,
-				 strerror(errno));
-			err = AE_ERR_IO;
-		}
-	}
-	if (qfd >= 0) {
-		close(qfd);
-	}
-	return err == AE_OK ? AE_ERR_IO : err;
-}
-
-/*
- * Set aside every entry of dfd (where: "" or "pending/") with a store
- * file's name that is not a regular file: a FIFO would block a reader, a
- * symbolic link or a device could feed it anything, a directory makes every
- * rename over it fail. The other entries are then processed as usual.
- */
+/* Set aside the bad entries of dfd (ae_store_set_aside), one note each. */
 static ae_err set_aside(TALLOC_CTX *tmp, const struct ae_store *s, int dfd, const char *where,
 			struct notes *nt)
 {
-	char **names = NULL;
+	char **lines = NULL;
 	size_t n = 0, i;
-	ae_err first = ae_store_list_dir_at(tmp, dfd, where[0] ? where : s->dir, &names, &n);
+	ae_err err = ae_store_set_aside(tmp, s, dfd, where, &lines, &n);
 
-	for (i = 0; i < n; i++) {	/* one that cannot move does not stop the others */
-		char why[96] = "", *as = NULL;
-		ae_err err;
-		if (!store_file_name(names[i]) ||
-		    ae_file_check_regular_at(dfd, names[i], why, sizeof(why)) != AE_ERR_INVALID) {
-			continue;
-		}
-		err = quarantine_one(tmp, s, dfd, names[i], &as);
-		if (err == AE_OK) {
-			note(nt, "%s%s is %s; set aside as quarantine/%s", where, names[i], why, as);
-		} else {
-			note(nt, "%s%s is %s; cannot set it aside: %s", where, names[i], why,
-			     ae_strerror(err));
-			first = keep_first(first, err);
-		}
+	for (i = 0; i < n; i++) {
+		note(nt, "%s", lines[i]);
 	}
-	return first;
+	return err;
 }
 
 static const char *cert_words(const struct ae_store_state *st)
