@@ -17,7 +17,7 @@ static char *path_if(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *
 	ae_err err = name ? ae_file_check_regular_at(s->fd, name, why, sizeof(why)) : AE_ERR_NOMEM;
 
 	if (err == AE_ERR_INVALID || err == AE_ERR_IO) {
-		AE_WARN("store %s: %s is %s; ignored", s->dir, name, why);
+		AE_ERROR("store %s: %s is %s; ignored", s->dir, name, why);
 	}
 	talloc_free(name);
 	return err == AE_OK ? ae_store_path(mem_ctx, s, t, sfx) : NULL;
@@ -78,12 +78,14 @@ static ae_err add_template(struct ae_store_snapshot *snap, const struct ae_store
 
 	if (with_record) {
 		err = ae_store_state_load(snap, s, t, &st);
-		if (err == AE_ERR_PARSE || err == AE_ERR_NOT_FOUND || err == AE_ERR_INVALID) {
-			/* set aside by recovery; gone meanwhile; not a regular file (warned) */
+		if (err == AE_ERR_PARSE || err == AE_ERR_NOT_FOUND) {
+			/* set aside by recovery; gone meanwhile */
 			AE_WARN("template %s: the state record in %s is %s; skipped", t, s->dir,
-				err == AE_ERR_PARSE ? "malformed" : err == AE_ERR_NOT_FOUND ? "gone" :
-				"not a regular file");
+				err == AE_ERR_PARSE ? "malformed" : "gone");
 			return AE_OK;
+		}
+		if (err == AE_ERR_INVALID) {
+			return AE_OK;	/* not a regular file: reported by the load */
 		}
 		if (err != AE_OK) {
 			return err;
@@ -125,8 +127,12 @@ static ae_err add_pending(struct ae_store_snapshot *snap, int pfd, const char *d
 	if (err == AE_OK) {
 		err = ae_pending_parse(tmp, data, len, &pe);
 	}
-	if (err == AE_ERR_PARSE || err == AE_ERR_TOO_LARGE || err == AE_ERR_NOT_FOUND ||
-	    err == AE_ERR_INVALID) {
+	if (err == AE_ERR_INVALID) {
+		AE_ERROR("store %s: pending/%s is %s; skipped", dir, name, why);
+		talloc_free(tmp);
+		return AE_OK;
+	}
+	if (err == AE_ERR_PARSE || err == AE_ERR_TOO_LARGE || err == AE_ERR_NOT_FOUND) {
 		AE_WARN("pending record %s/pending/%s: %s; skipped", dir, name,
 			why[0] ? why : ae_strerror(err));
 		talloc_free(tmp);
@@ -185,7 +191,7 @@ ae_err ae_store_snapshot(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 			err = AE_ERR_NOMEM;
 		} else if (!rec && ae_file_check_regular_at(s->fd, names[i], why,
 							    sizeof(why)) != AE_OK) {
-			AE_WARN("store %s: %s is %s; skipped", s->dir, names[i], why);
+			AE_ERROR("store %s: %s is %s; skipped", s->dir, names[i], why);
 		} else if (ae_store_name_ok(t) && (rec || !ae_store_has(tmp, s, t, SFX_STATE))) {
 			err = add_template(snap, s, t, rec);
 		}

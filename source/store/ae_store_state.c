@@ -462,7 +462,7 @@ ae_err ae_store_state_load(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 		err = AE_ERR_PARSE;
 	}
 	if (err == AE_ERR_INVALID || err == AE_ERR_IO) {
-		AE_WARN("store %s: %s%s is %s", s->dir, template_name, SFX_STATE, why);
+		AE_ERROR("store %s: %s%s: %s; skipped", s->dir, template_name, SFX_STATE, why);
 	}
 	if (err == AE_OK) {
 		err = ae_store_state_parse(tmp, data, len, &st);

@@ -2,7 +2,8 @@
 # Findings E4 and E5 in the lab: the store directory is checked before it
 # is used, and one bad entry does not stop the others.
 # (1) A FIFO named LabMachine.state in a fresh store (before the fix,
-#     `status` and `run` blocked in open(2) on it): `status` completes;
+#     `status` and `run` blocked in open(2) on it): `status` completes and
+#     names the entry and its kind;
 #     `run` completes (exit 0 or 3), its recovery notes name the entry and
 #     say it is a FIFO, the FIFO is in quarantine/, and LabMachine is
 #     enrolled all the same.
@@ -25,7 +26,9 @@ cyc_store fifo
 mkdir -m 0700 "$STORE"
 mkfifo -m 0600 "$STORE/LabMachine.state"
 cstatus
-note "status with a FIFO LabMachine.state: completed"
+grep -q "LabMachine.state: a FIFO, not a regular file; skipped" "$WORK/$NAME/status.err" ||
+	fail "status does not report the FIFO: $(tail -n 2 "$WORK/$NAME/status.err" | tr '\n' ' ')"
+note "status with a FIFO LabMachine.state: completed, $(grep -o 'LabMachine.state: a FIFO.*' "$WORK/$NAME/status.err")"
 cycle
 expect_rc_in 0 3
 notes=$(cq '"\n".join(d["recovery"])')
