@@ -36,7 +36,7 @@ printf '%s\n' "$notes" | sed '/^$/d; s/^/      | recovery: /'
 printf '%s\n' "$notes" | grep -q 'LabMachine.state is a FIFO, not a regular file; set aside as quarantine/LabMachine.state' ||
 	fail "the recovery notes do not report the FIFO LabMachine.state: $notes"
 [ -p "$STORE/quarantine/LabMachine.state" ] || fail "the FIFO is not in $STORE/quarantine/"
-expect_item LabMachine enroll "" done
+expect_item LabMachine enroll "" "done"
 expect_issued "$STORE" LabMachine
 
 # (2) a store owned by another user, with a planted archive/ link
