@@ -64,7 +64,7 @@ static const char *const usage_text =
 "Global options:\n"
 "  -s, --configfile FILE   smb.conf to use (default: Samba's)\n"
 "      --option NAME=VALUE set an smb.conf option, e.g.\n"
-"                          --option='autoenroll:store dir=/tmp/s'\n"
+"                          --option='autoenroll:dc=dc1.example.com'\n"
 "  -d, --debuglevel LEVEL  0 errors (default), 1 warnings, 2 info, 3+ debug\n"
 "      --ccache CCACHE     use this Kerberos ccache instead of the machine account\n"
 "  -h, --help              this text\n"
@@ -339,7 +339,9 @@ static int run_status(struct cli *c, int argc, char **argv)
 	so.options = c->options;
 	err = ae_session_open(mem, &so, &s);
 	if (err == AE_OK) {
-		err = ae_store_open(mem, s->store_dir, &store);
+		err = ae_store_open(mem, s->store_dir, AE_STORE_MACHINE_OWNER, AE_STORE_OPEN_CREATE |
+				    (s->store_dir_default ? AE_STORE_OPEN_PARENTS : 0), &store,
+				    s->error, sizeof(s->error));
 	}
 	if (err == AE_OK) {
 		err = ae_store_snapshot(mem, store, &snap);

@@ -436,14 +436,16 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	c->s = s;
 	c->r = r;
 	r->store_dir = talloc_strdup(r, s->store_dir);
-	err = ae_store_open(c, s->store_dir, &c->store);
+	err = ae_store_open(c, s->store_dir, AE_STORE_MACHINE_OWNER, AE_STORE_OPEN_CREATE |
+			    (s->store_dir_default ? AE_STORE_OPEN_PARENTS : 0), &c->store,
+			    s->error, sizeof(s->error));
 	if (err != AE_OK) {
-		snprintf(s->error, sizeof(s->error), "cannot open the store %s: %s", s->store_dir,
-			 ae_strerror(err));
 		return err;
 	}
 	if (!o->dry_run) {
-		/* one cycle per context at a time: others wait, then find the work done */
+		/* one cycle per context at a time: others wait (bounded), then find the work done */
+		c->store->lock_wait_s = (unsigned)lpcfg_parm_ulong(s->lp, NULL, "autoenroll",
+								   "lock wait", AE_STORE_LOCK_WAIT_S);
 		err = ae_store_lock(c->store, true, &lock);
 		if (err == AE_OK) {
 			err = ae_store_recover(r, c->store, &r->notes);

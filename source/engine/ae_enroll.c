@@ -333,7 +333,10 @@ ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
 {
 	const char *dir = out_dir ? out_dir : s->store_dir;
 	struct ae_store_lock *lock = NULL;
-	ae_err err = ae_store_open(mem, dir, _store);
+	char why[512] = "";
+	ae_err err = ae_store_open(mem, dir, AE_STORE_MACHINE_OWNER, AE_STORE_OPEN_CREATE |
+				   (out_dir == NULL && s->store_dir_default ?
+				    AE_STORE_OPEN_PARENTS : 0), _store, why, sizeof(why));
 
 	/* the same lock as a cycle: never install while one runs */
 	if (err == AE_OK && (*_store)->lock == NULL) {
@@ -341,7 +344,7 @@ ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
 	}
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s: cannot open the store %s: %s",
-			       r->template_name, dir, ae_strerror(err));
+			       r->template_name, dir, why[0] ? why : ae_strerror(err));
 	}
 	return err;
 }

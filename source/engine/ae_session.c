@@ -58,6 +58,7 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	} else {
 		s->store_dir = talloc_asprintf(s, "%s/autoenroll/machine",
 					       state_dir ? state_dir : "/var/lib/samba");
+		s->store_dir_default = true;
 	}
 	s->run_dir = talloc_asprintf(s, "%s/autoenroll", cache_dir ? cache_dir : "/var/cache/samba");
 	s->machine_fqdn = lower(talloc_asprintf(s, "%s.%s", lpcfg_netbios_name(s->lp),

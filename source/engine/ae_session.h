@@ -33,6 +33,7 @@ struct ae_session {
 	char *dc;			/* DC host name */
 	const char *dc_how;		/* how it was found */
 	char *store_dir;
+	bool store_dir_default;		/* not given: ae_store_open may create its parents */
 	char *run_dir;			/* private scratch dir (ccache) */
 	struct ae_ldap *ldap;		/* NULL until ae_session_ldap() */
 	struct ae_rootdse *rootdse;

@@ -12,28 +12,6 @@
 #include "ae_file.h"
 #include "ae_log.h"
 
-ae_err ae_store_open(TALLOC_CTX *mem_ctx, const char *dir, struct ae_store **_s)
-{
-	struct ae_store *s = NULL;
-	ae_err err;
-
-	if (dir == NULL || dir[0] == '\0') {
-		return AE_ERR_INVALID;
-	}
-	s = talloc_zero(mem_ctx, struct ae_store);
-	if (s == NULL || (s->dir = talloc_strdup(s, dir)) == NULL) {
-		talloc_free(s);
-		return AE_ERR_NOMEM;
-	}
-	err = ae_mkdir_p(dir, 0700);
-	if (err != AE_OK) {
-		talloc_free(s);
-		return err;
-	}
-	*_s = s;
-	return AE_OK;
-}
-
 int ae_store_name_ok(const char *name)
 {
 	const unsigned char *p = (const unsigned char *)name;
@@ -61,31 +39,31 @@ ae_err ae_store_install(const struct ae_store *s, const char *template_name,
 			const char *chain_pem, size_t chain_len)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *key_path = ae_store_path(tmp, s, template_name, ".key");
-	char *crt_path = ae_store_path(tmp, s, template_name, ".crt");
-	char *chain_path = ae_store_path(tmp, s, template_name, ".chain.pem");
+	char *key = ae_store_fname(tmp, template_name, SFX_KEY);
+	char *crt = ae_store_fname(tmp, template_name, SFX_CRT);
+	char *chain = ae_store_fname(tmp, template_name, SFX_CHAIN);
 	ae_err err = AE_ERR_NOMEM;
 
 	if (!ae_store_name_ok(template_name)) {
 		talloc_free(tmp);
 		return AE_ERR_INVALID;
 	}
-	if (key_path == NULL || crt_path == NULL || chain_path == NULL) {
+	if (key == NULL || crt == NULL || chain == NULL) {
 		goto done;
 	}
 	/* the old certificate goes first: it must never sit next to the new key */
-	err = ae_store_unlink(crt_path, NULL);
+	err = ae_store_unlink_at(s->fd, crt, NULL);
 	if (err == AE_OK) {
-		err = ae_store_fsync_dir(crt_path);	/* gone before the key changes */
+		err = ae_store_fsync_dirfd(s->fd, s->dir);	/* gone before the key changes */
 	}
 	if (err == AE_OK) {
-		err = ae_file_write_atomic(key_path, key_pem, key_len, 0600);
+		err = ae_file_write_atomic_at(s->fd, key, key_pem, key_len, 0600);
 	}
 	if (err == AE_OK) {
-		err = ae_file_write_atomic(chain_path, chain_pem, chain_len, 0644);
+		err = ae_file_write_atomic_at(s->fd, chain, chain_pem, chain_len, 0644);
 	}
 	if (err == AE_OK) {
-		err = ae_file_write_atomic(crt_path, cert_pem, cert_len, 0644);
+		err = ae_file_write_atomic_at(s->fd, crt, cert_pem, cert_len, 0644);
 	}
 done:
 	talloc_free(tmp);
@@ -93,11 +71,10 @@ done:
 }
 
 /* CA names compare case-insensitively in AD: the file name uses lower case */
-static char *pending_path(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *ca,
-			  uint32_t id, const char *suffix)
+static char *pending_name(TALLOC_CTX *mem_ctx, const char *ca, uint32_t id, const char *suffix)
 {
 	char *lower = talloc_strdup(mem_ctx, ca);
-	char *path, *p;
+	char *name, *p;
 
 	if (lower == NULL) {
 		return NULL;
@@ -105,17 +82,17 @@ static char *pending_path(TALLOC_CTX *mem_ctx, const struct ae_store *s, const c
 	for (p = lower; *p; p++) {
 		*p = (char)tolower((unsigned char)*p);
 	}
-	path = talloc_asprintf(mem_ctx, "%s/pending/%s.%" PRIu32 "%s", s->dir, lower, id, suffix);
+	name = talloc_asprintf(mem_ctx, "%s.%" PRIu32 "%s", lower, id, suffix);
 	talloc_free(lower);
-	return path;
+	return name;
 }
 
 ae_err ae_store_pending_save(const struct ae_store *s, const struct ae_pending *p,
 			     const char *key_pem, size_t key_len)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *dir = talloc_asprintf(tmp, "%s/pending", s->dir);
 	char *rec = NULL;
+	int pfd = -1;
 	ae_err err = AE_ERR_NOMEM;
 
 	if (!ae_store_name_ok(p->ca) || !ae_store_name_ok(p->template_name) ||
@@ -126,18 +103,21 @@ ae_err ae_store_pending_save(const struct ae_store *s, const struct ae_pending *
 	rec = talloc_asprintf(tmp, "ca=%s\nca_host=%s\nrequest_id=%" PRIu32 "\ntemplate=%s\n"
 			      "submitted=%lld\nstatus=pending\n", p->ca, p->ca_host, p->request_id,
 			      p->template_name, (long long)p->submitted);
-	if (dir == NULL || rec == NULL) {
+	if (rec == NULL) {
 		goto done;
 	}
-	err = ae_mkdir_p(dir, 0700);
+	err = ae_store_subdir(s, "pending", true, &pfd);
 	if (err == AE_OK) {
 		/* the key first: a record always has its key */
-		err = ae_file_write_atomic(pending_path(tmp, s, p->ca, p->request_id, ".key"),
-					   key_pem, key_len, 0600);
+		err = ae_file_write_atomic_at(pfd, pending_name(tmp, p->ca, p->request_id, SFX_KEY),
+					      key_pem, key_len, 0600);
 	}
 	if (err == AE_OK) {
-		err = ae_file_write_atomic(pending_path(tmp, s, p->ca, p->request_id, ".state"),
-					   rec, strlen(rec), 0600);
+		err = ae_file_write_atomic_at(pfd, pending_name(tmp, p->ca, p->request_id,
+								SFX_STATE), rec, strlen(rec), 0600);
+	}
+	if (pfd >= 0) {
+		close(pfd);
 	}
 done:
 	talloc_free(tmp);
@@ -230,14 +210,21 @@ ae_err ae_store_pending_load(TALLOC_CTX *mem_ctx, const struct ae_store *s, cons
 	struct ae_pending *pe = NULL;
 	uint8_t *rec = NULL, *key = NULL;
 	size_t rec_len = 0, key_len = 0;
+	char why[128] = "";
+	char *name = NULL;
+	int pfd = -1;
 	ae_err err;
 
 	if (!ae_store_name_ok(ca)) {
 		talloc_free(tmp);
 		return AE_ERR_INVALID;
 	}
-	err = ae_file_read(tmp, pending_path(tmp, s, ca, request_id, ".state"),
-			   AE_STORE_RECORD_MAX, &rec, &rec_len);
+	err = ae_store_subdir(s, "pending", false, &pfd);
+	if (err == AE_OK) {
+		name = pending_name(tmp, ca, request_id, SFX_STATE);
+		err = ae_file_read_at(tmp, pfd, name, AE_STORE_RECORD_MAX, 0, &rec, &rec_len, why,
+				      sizeof(why));
+	}
 	if (err == AE_OK) {
 		err = ae_pending_parse(tmp, rec, rec_len, &pe);
 	}
@@ -245,13 +232,20 @@ ae_err ae_store_pending_load(TALLOC_CTX *mem_ctx, const struct ae_store *s, cons
 		err = AE_ERR_PARSE;
 	}
 	if (err == AE_OK) {
-		err = ae_file_read(tmp, pending_path(tmp, s, ca, request_id, ".key"),
-				   AE_STORE_PEM_MAX, &key, &key_len);
+		name = pending_name(tmp, ca, request_id, SFX_KEY);
+		err = ae_file_read_at(tmp, pfd, name, AE_STORE_PEM_MAX, 0, &key, &key_len, why,
+				      sizeof(why));
+	}
+	if (why[0] != '\0' && err != AE_ERR_NOT_FOUND) {
+		AE_ERROR("store %s: pending/%s: %s", s->dir, name ? name : "?", why);
 	}
 	if (err == AE_OK) {
 		*_p = talloc_steal(mem_ctx, pe);
 		*_key_pem = (char *)talloc_steal(mem_ctx, key);
 		*_key_len = key_len;
+	}
+	if (pfd >= 0) {
+		close(pfd);
 	}
 	talloc_free(tmp);
 	return err;
@@ -260,15 +254,23 @@ ae_err ae_store_pending_load(TALLOC_CTX *mem_ctx, const struct ae_store *s, cons
 ae_err ae_store_pending_remove(const struct ae_store *s, const char *ca, uint32_t request_id)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *st = pending_path(tmp, s, ca, request_id, ".state");
-	char *key = pending_path(tmp, s, ca, request_id, ".key");
+	int pfd = -1;
+	ae_err err = ae_store_subdir(s, "pending", false, &pfd);
 
-	/* the record first: a key without a record is only litter */
-	if (st == NULL || key == NULL || (unlink(st) != 0 && errno != ENOENT) ||
-	    (unlink(key) != 0 && errno != ENOENT)) {
+	if (err == AE_ERR_NOT_FOUND) {
 		talloc_free(tmp);
-		return AE_ERR_IO;
+		return AE_OK;
+	}
+	/* the record first: a key without a record is only litter */
+	if (err == AE_OK) {
+		err = ae_store_unlink_at(pfd, pending_name(tmp, ca, request_id, SFX_STATE), NULL);
+	}
+	if (err == AE_OK) {
+		err = ae_store_unlink_at(pfd, pending_name(tmp, ca, request_id, SFX_KEY), NULL);
+	}
+	if (pfd >= 0) {
+		close(pfd);
 	}
 	talloc_free(tmp);
-	return AE_OK;
+	return err;
 }

@@ -1,6 +1,6 @@
 /*
  * ae_store.h: the certificate store on disk (one context: machine now,
- * users/<SID> later). Layout (../shared/DESIGN.md):
+ * users/<SID> later). Layout:
  *   <dir>/.lock                 the context's lock (ae_store_lock)
  *   <dir>/<template>.key        private key, 0600
  *   <dir>/<template>.crt        the certificate (PEM)
@@ -14,6 +14,20 @@
  *                               serial in hex or the time, [A-Za-z0-9-]
  *   <dir>/pending/<ca>.<id>.key    the key of a request the CA holds
  *   <dir>/pending/<ca>.<id>.state  key=value record of that request
+ *   <dir>/quarantine/<name>[-n] entries that are not regular files (a FIFO,
+ *                               a symbolic link, a directory named like a
+ *                               store file), set aside by ae_store_recover
+ *
+ * Trust (ae_store_open): the store directory must be owned by the
+ * context's owner and writable by nobody else; every directory above it by
+ * root or that owner, and writable by group/others only with the sticky
+ * bit and owned by root (/tmp). The path is absolute, without "..", and
+ * walked one component at a time with O_NOFOLLOW, so no component may be a
+ * symbolic link. Every operation after that is relative to the descriptor
+ * of the opened directory (openat/renameat/unlinkat/mkdirat/fstatat, never
+ * following a symbolic link); archive/, pending/ and quarantine/ are opened
+ * with O_DIRECTORY|O_NOFOLLOW and checked the same way. Only regular files
+ * are read (ae_file_read_at).
  * Every file is written as temp file + fsync + rename (ae_file_write_atomic,
  * "<name>.tmp.<pid>"); renames and unlinks are followed by an fsync of the
  * directory.
@@ -35,6 +49,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 #include <talloc.h>
 #include "ae_error.h"
@@ -48,13 +63,33 @@
 
 struct ae_store_lock;
 
+#define AE_STORE_MACHINE_OWNER ((uid_t)0)	/* the machine context belongs to root */
+#define AE_STORE_LOCK_WAIT_S 300u		/* ae_store_lock's default bound */
+
 struct ae_store {
 	char *dir;
+	int fd;				/* the opened store directory */
+	uid_t owner;			/* who must own it */
+	unsigned lock_wait_s;		/* ae_store_lock(wait=true) gives up after this */
 	struct ae_store_lock *lock;	/* held by this handle, else NULL */
 };
 
-/* Open (and create, 0700) the store directory. */
-ae_err ae_store_open(TALLOC_CTX *mem_ctx, const char *dir, struct ae_store **_s);
+/* ae_store_open flags */
+#define AE_STORE_OPEN_CREATE 1u		/* create the store directory (0700) if missing */
+#define AE_STORE_OPEN_PARENTS 2u	/* also its missing parents (0700): the default path only */
+
+/*
+ * Open the store directory dir (absolute) of a context owned by owner
+ * (AE_STORE_MACHINE_OWNER for the machine). The checks are those above
+ * ("Trust"); a refusal is AE_ERR_IO with why naming the directory and the
+ * cause. With AE_STORE_OPEN_CREATE the last component is created (0700)
+ * when its parent exists and passes the checks; a missing parent is
+ * created only with AE_STORE_OPEN_PARENTS (a mistyped explicit path is not
+ * created: AE_ERR_NOT_FOUND). A relative path is AE_ERR_INVALID. why (may
+ * be NULL) is set on every failure.
+ */
+ae_err ae_store_open(TALLOC_CTX *mem_ctx, const char *dir, uid_t owner, unsigned flags,
+		     struct ae_store **_s, char *why, size_t why_len);
 
 /* Paths of the files of a template (on mem_ctx): <dir>/<template><suffix>. */
 char *ae_store_path(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *template_name,
@@ -65,8 +100,12 @@ int ae_store_name_ok(const char *name);
 
 /*
  * Take the context's lock: flock(LOCK_EX) on <dir>/.lock (created 0600,
- * O_CLOEXEC). wait=false: AE_ERR_LOCKED at once when another holder (this
- * process or another) has it; wait=true: block until it is free. The lock
+ * O_CLOEXEC|O_NOFOLLOW, a regular file; the holder writes its pid into it).
+ * wait=false: AE_ERR_LOCKED at once when another holder (this process or
+ * another) has it; wait=true: try again every 100 ms, at most
+ * s->lock_wait_s seconds' worth of tries (AE_STORE_LOCK_WAIT_S unless the
+ * caller changed it), then AE_ERR_LOCKED, logged as "store lock held by
+ * another process (pid N) for more than T s; giving up" (exit 8). The lock
  * is a talloc child of s and is released when freed (or with s, or when
  * the process dies). The destructor only closes the descriptor (never
  * LOCK_UN), so a forked child that frees its copy does not release its
@@ -136,7 +175,10 @@ ae_err ae_store_remove(const struct ae_store *s, const char *template_name, cons
  * INSTALLING, and ARCHIVED/REMOVED whose archive copy is incomplete, are
  * finished. Stray "*.tmp.<digits>" files (here, archive/, pending/), staged
  * files of a stable status, and pending keys without a record are deleted;
- * a record that does not parse is renamed <template>.state.corrupt. *_notes
+ * a record that does not parse is renamed <template>.state.corrupt; an
+ * entry with a store file's name (here or in pending/) that is not a
+ * regular file moves to quarantine/ and is named in a note with its kind,
+ * and the other entries are still processed. *_notes
  * (NULL-terminated, on mem_ctx, may be an empty list) says what was done,
  * one sentence per action, at most AE_STORE_NOTES_MAX; it is set whenever
  * the lock is held, also with an error. Returns the first error, after
@@ -149,8 +191,10 @@ ae_err ae_store_recover(TALLOC_CTX *mem_ctx, const struct ae_store *s, char ***_
  * (and per <template>.crt without a record, as ISSUED with only its paths),
  * sorted by template name; one ae_store_pending_req per pending/ record.
  * Certificate fields are the record's (saved at commit), never parsed from
- * the certificate. A record that does not parse is skipped with a warning
- * (ae_store_recover sets it aside). Needs no lock; without one it may see a
+ * the certificate. A record that does not parse, and any entry that is not
+ * a regular file, is skipped with a warning naming it and the cause
+ * (ae_store_recover sets it aside); cert_path/key_path/chain_path are set
+ * only for regular files. Needs no lock; without one it may see a
  * transition half done.
  */
 ae_err ae_store_snapshot(TALLOC_CTX *mem_ctx, const struct ae_store *s,

@@ -3,28 +3,25 @@
  * its commit point, run by the transitions themselves and again by
  * ae_store_recover() after a crash (the argument is in ae_store_txn.c).
  */
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "ae_store_private.h"
 #include "ae_file.h"
 #include "ae_log.h"
 
-bool ae_store_has(TALLOC_CTX *tmp, const struct ae_store *s, const char *t, const char *sfx)
-{
-	char *path = ae_store_path(tmp, s, t, sfx);
-	return path != NULL && ae_file_exists(path);
-}
-
-static ae_err write_record(const char *path, const struct ae_store_state *st)
+static ae_err write_record(int dfd, const char *name, const struct ae_store_state *st)
 {
 	char *text = NULL;
 	ae_err err;
 
-	if (path == NULL) {
+	if (name == NULL) {
 		return AE_ERR_NOMEM;
 	}
 	err = ae_store_state_format(NULL, st, &text);
 	if (err == AE_OK) {
-		err = ae_file_write_atomic(path, text, strlen(text), 0600);
+		err = ae_file_write_atomic_at(dfd, name, text, strlen(text), 0600);
 	}
 	talloc_free(text);
 	return err;
@@ -66,11 +63,11 @@ ae_err ae_store_drop_staged(const struct ae_store *s, const char *t, bool with_k
 		if (i == 3 && !with_key) {
 			break;
 		}
-		err = ae_store_unlink(ae_store_path(tmp, s, t, sfx[i]), &did);
+		err = ae_store_unlink_at(s->fd, ae_store_fname(tmp, t, sfx[i]), &did);
 		ae_store_step("drop");
 	}
 	if (err == AE_OK && did) {
-		err = ae_store_fsync_dir(ae_store_path(tmp, s, t, SFX_KEY));
+		err = ae_store_fsync_dirfd(s->fd, s->dir);
 	}
 	if (_did != NULL) {
 		*_did = did;
@@ -85,7 +82,9 @@ ae_err ae_store_finish_archive(const struct ae_store *s, const struct ae_store_s
 	static const char *const order[] = { SFX_CRT, SFX_CHAIN, SFX_KEY };	/* crt first */
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	const char *t = st->template_name, *tag = st->archive_tag;
-	char *adir = NULL, *astate = NULL;
+	char *astate = NULL;
+	struct stat sb;
+	int afd = -1;
 	ae_err err = AE_OK;
 	size_t i;
 
@@ -95,27 +94,34 @@ ae_err ae_store_finish_archive(const struct ae_store *s, const struct ae_store_s
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	astate = tag ? ae_store_archive_path(tmp, s, t, tag, SFX_STATE) : NULL;
-	if (tag == NULL || (astate != NULL && ae_file_exists(astate))) {
+	if (tag == NULL) {
 		talloc_free(tmp);
 		return AE_OK;
 	}
-	adir = talloc_asprintf(tmp, "%s/archive", s->dir);
-	if (astate == NULL || adir == NULL) {
+	astate = ae_store_archive_name(tmp, t, tag, SFX_STATE);
+	if (astate == NULL) {
 		talloc_free(tmp);
 		return AE_ERR_NOMEM;
 	}
-	err = ae_mkdir_p(adir, 0700);
+	err = ae_store_subdir(s, "archive", true, &afd);
+	if (err == AE_OK && fstatat(afd, astate, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		close(afd);
+		talloc_free(tmp);
+		return AE_OK;
+	}
 	for (i = 0; err == AE_OK && i < sizeof(order) / sizeof(order[0]); i++) {
-		err = ae_store_move(ae_store_path(tmp, s, t, order[i]),
-				    ae_store_archive_path(tmp, s, t, tag, order[i]), NULL);
+		err = ae_store_move(s->fd, ae_store_fname(tmp, t, order[i]), afd,
+				    ae_store_archive_name(tmp, t, tag, order[i]), NULL);
 		ae_store_step(i == 0 ? "archive:crt" : i == 1 ? "archive:chain" : "archive:key");
 	}
 	if (err == AE_OK) {
-		err = write_record(astate, st);
+		err = write_record(afd, astate, st);
 	}
 	if (err == AE_OK && _did != NULL) {
 		*_did = true;
+	}
+	if (afd >= 0) {
+		close(afd);
 	}
 	talloc_free(tmp);
 	return err;
@@ -150,27 +156,27 @@ ae_err ae_store_finish_install(const struct ae_store *s, const struct ae_store_s
 	}
 	if (err == AE_OK && ae_store_has(tmp, s, t, SFX_NEW_KEY)) {
 		/* (2) no certificate may stay next to the key we rename in */
-		err = ae_store_unlink(ae_store_path(tmp, s, t, SFX_CRT), NULL);
+		err = ae_store_unlink_at(s->fd, ae_store_fname(tmp, t, SFX_CRT), NULL);
 		ae_store_step("install:unlink-crt");
 		if (err == AE_OK) {
-			err = ae_store_move(ae_store_path(tmp, s, t, SFX_NEW_KEY),
-					    ae_store_path(tmp, s, t, SFX_KEY), NULL);
+			err = ae_store_move(s->fd, ae_store_fname(tmp, t, SFX_NEW_KEY), s->fd,
+					    ae_store_fname(tmp, t, SFX_KEY), NULL);
 		}
 		ae_store_step("install:key");
 	}
 	if (err == AE_OK) {	/* (3) */
-		err = ae_store_move(ae_store_path(tmp, s, t, SFX_NEW_CHAIN),
-				    ae_store_path(tmp, s, t, SFX_CHAIN), NULL);
+		err = ae_store_move(s->fd, ae_store_fname(tmp, t, SFX_NEW_CHAIN), s->fd,
+				    ae_store_fname(tmp, t, SFX_CHAIN), NULL);
 		ae_store_step("install:chain");
 	}
 	if (err == AE_OK) {	/* (4) */
-		err = ae_store_move(ae_store_path(tmp, s, t, SFX_NEW_CRT),
-				    ae_store_path(tmp, s, t, SFX_CRT), NULL);
+		err = ae_store_move(s->fd, ae_store_fname(tmp, t, SFX_NEW_CRT), s->fd,
+				    ae_store_fname(tmp, t, SFX_CRT), NULL);
 		ae_store_step("install:crt");
 	}
 	if (err == AE_OK) {	/* (5) */
-		err = ae_store_move(ae_store_path(tmp, s, t, SFX_NEW_STATE),
-				    ae_store_path(tmp, s, t, SFX_STATE), NULL);
+		err = ae_store_move(s->fd, ae_store_fname(tmp, t, SFX_NEW_STATE), s->fd,
+				    ae_store_fname(tmp, t, SFX_STATE), NULL);
 	}
 	talloc_free(tmp);
 	return err;

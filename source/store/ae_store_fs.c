@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "ae_store_private.h"
+#include "ae_file.h"
 #include "ae_log.h"
 
 void (*ae_store_step_hook)(const char *step);
@@ -20,46 +22,82 @@ void ae_store_step(const char *step)
 	}
 }
 
-char *ae_store_archive_path(TALLOC_CTX *mem_ctx, const struct ae_store *s,
-			    const char *template_name, const char *tag, const char *suffix)
+char *ae_store_fname(TALLOC_CTX *mem_ctx, const char *template_name, const char *suffix)
 {
-	return talloc_asprintf(mem_ctx, "%s/archive/%s.%s%s", s->dir, template_name, tag, suffix);
+	return talloc_asprintf(mem_ctx, "%s%s", template_name, suffix);
 }
 
-ae_err ae_store_fsync_dir(const char *path)
+char *ae_store_archive_name(TALLOC_CTX *mem_ctx, const char *template_name, const char *tag,
+			    const char *suffix)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = NULL;
+	return talloc_asprintf(mem_ctx, "%s.%s%s", template_name, tag, suffix);
+}
+
+ae_err ae_store_subdir(const struct ae_store *s, const char *name, bool create, int *_fd)
+{
+	struct stat st;
 	int fd;
 
-	dir = slash == NULL ? strdup(".") : strndup(path, slash == path ? 1 : (size_t)(slash - path));
-	if (dir == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0) {
-		AE_ERROR("cannot sync directory %s: %s", dir, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
+	fd = openat(s->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(s->fd, name, 0700) != 0 && errno != EEXIST) {
+			AE_ERROR("store %s: cannot create %s/: %s", s->dir, name, strerror(errno));
+			return AE_ERR_IO;
 		}
-		free(dir);
+		fd = openat(s->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOENT) {
+			return AE_ERR_NOT_FOUND;
+		}
+		if (e == ELOOP || e == ENOTDIR) {
+			AE_ERROR("store %s: refusing %s/: it is %s, not a directory", s->dir, name,
+				 fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ?
+				 ae_file_kind(st.st_mode) : "something else");
+		} else {
+			AE_ERROR("store %s: refusing %s/: %s", s->dir, name, strerror(e));
+		}
 		return AE_ERR_IO;
 	}
-	close(fd);
-	free(dir);
+	if (fstat(fd, &st) != 0 || st.st_uid != s->owner || (st.st_mode & 022) != 0) {
+		AE_ERROR("store %s: refusing %s/: owned by uid %ld (want %ld) or writable by "
+			 "group/others (mode %04o)", s->dir, name, (long)st.st_uid,
+			 (long)s->owner, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return AE_ERR_IO;
+	}
+	*_fd = fd;
 	return AE_OK;
 }
 
-ae_err ae_store_unlink(const char *path, bool *_did)
+bool ae_store_has(TALLOC_CTX *tmp, const struct ae_store *s, const char *t, const char *sfx)
 {
-	if (path == NULL) {
+	char *name = ae_store_fname(tmp, t, sfx);
+	struct stat st;
+
+	return name != NULL && fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+ae_err ae_store_fsync_dirfd(int dfd, const char *what)
+{
+	if (fsync(dfd) != 0) {
+		AE_ERROR("cannot sync directory %s: %s", what, strerror(errno));
+		return AE_ERR_IO;
+	}
+	return AE_OK;
+}
+
+ae_err ae_store_unlink_at(int dfd, const char *name, bool *_did)
+{
+	if (name == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	if (unlink(path) != 0) {
+	if (unlinkat(dfd, name, 0) != 0) {
 		if (errno == ENOENT) {
 			return AE_OK;
 		}
-		AE_ERROR("cannot remove %s: %s", path, strerror(errno));
+		AE_ERROR("cannot remove %s: %s", name, strerror(errno));
 		return AE_ERR_IO;
 	}
 	if (_did != NULL) {
@@ -68,24 +106,14 @@ ae_err ae_store_unlink(const char *path, bool *_did)
 	return AE_OK;
 }
 
-static bool same_dir(const char *a, const char *b)
-{
-	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
-
-	if (sa == NULL || sb == NULL) {
-		return sa == sb;
-	}
-	return sa - a == sb - b && memcmp(a, b, (size_t)(sa - a)) == 0;
-}
-
-ae_err ae_store_move(const char *from, const char *to, bool *_did)
+ae_err ae_store_move(int from_dfd, const char *from, int to_dfd, const char *to, bool *_did)
 {
 	ae_err err;
 
 	if (from == NULL || to == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	if (rename(from, to) != 0) {
+	if (renameat(from_dfd, from, to_dfd, to) != 0) {
 		if (errno == ENOENT) {
 			return AE_OK;
 		}
@@ -95,9 +123,9 @@ ae_err ae_store_move(const char *from, const char *to, bool *_did)
 	if (_did != NULL) {
 		*_did = true;
 	}
-	err = ae_store_fsync_dir(to);
-	if (err == AE_OK && !same_dir(from, to)) {
-		err = ae_store_fsync_dir(from);	/* a move into archive/ */
+	err = ae_store_fsync_dirfd(to_dfd, to);
+	if (err == AE_OK && from_dfd != to_dfd) {
+		err = ae_store_fsync_dirfd(from_dfd, from);	/* a move into archive/ */
 	}
 	return err;
 }
@@ -107,22 +135,23 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-ae_err ae_store_list_dir(TALLOC_CTX *mem_ctx, const char *path, char ***_names, size_t *_n)
+ae_err ae_store_list_dir_at(TALLOC_CTX *mem_ctx, int dfd, const char *what, char ***_names,
+			 size_t *_n)
 {
 	char **names = NULL;
 	size_t n = 0;
 	struct dirent *de = NULL;
 	DIR *d = NULL;
+	int fd;
 
-	if (path == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	d = opendir(path);
+	/* a fresh descriptor: fdopendir takes it, and its offset is its own */
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (d == NULL) {
-		if (errno == ENOENT) {
-			return AE_ERR_NOT_FOUND;
+		AE_ERROR("cannot read directory %s: %s", what, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
 		}
-		AE_ERROR("cannot read directory %s: %s", path, strerror(errno));
 		return AE_ERR_IO;
 	}
 	names = talloc_array(mem_ctx, char *, 0);
@@ -131,7 +160,7 @@ ae_err ae_store_list_dir(TALLOC_CTX *mem_ctx, const char *path, char ***_names, 
 			continue;
 		}
 		if (n >= AE_STORE_DIR_MAX) {
-			AE_ERROR("directory %s: more than %d entries", path, AE_STORE_DIR_MAX);
+			AE_ERROR("directory %s: more than %d entries", what, AE_STORE_DIR_MAX);
 			closedir(d);
 			talloc_free(names);
 			return AE_ERR_TOO_LARGE;
@@ -152,6 +181,57 @@ ae_err ae_store_list_dir(TALLOC_CTX *mem_ctx, const char *path, char ***_names, 
 	*_names = names;
 	*_n = n;
 	return AE_OK;
+}
+
+ae_err ae_store_fsync_dir(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	char *dir = NULL;
+	ae_err err;
+	int fd;
+
+	if (path == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	dir = slash == NULL ? strdup(".") : strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (dir == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	err = fd >= 0 ? ae_store_fsync_dirfd(fd, dir) : AE_ERR_IO;
+	if (fd < 0) {
+		AE_ERROR("cannot sync directory %s: %s", dir, strerror(errno));
+	} else {
+		close(fd);
+	}
+	free(dir);
+	return err;
+}
+
+ae_err ae_store_unlink(const char *path, bool *_did)
+{
+	return ae_store_unlink_at(AT_FDCWD, path, _did);
+}
+
+ae_err ae_store_list_dir(TALLOC_CTX *mem_ctx, const char *path, char ***_names, size_t *_n)
+{
+	ae_err err;
+	int fd;
+
+	if (path == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			return AE_ERR_NOT_FOUND;
+		}
+		AE_ERROR("cannot read directory %s: %s", path, strerror(errno));
+		return AE_ERR_IO;
+	}
+	err = ae_store_list_dir_at(mem_ctx, fd, path, _names, _n);
+	close(fd);
+	return err;
 }
 
 bool ae_store_ends_with(const char *name, const char *suffix, size_t *_stem_len)

@@ -28,39 +28,76 @@
 extern void (*ae_store_step_hook)(const char *step);
 void ae_store_step(const char *step);
 
-/* <dir>/archive/<template>.<tag><suffix> */
-char *ae_store_archive_path(TALLOC_CTX *mem_ctx, const struct ae_store *s,
-			    const char *template_name, const char *tag, const char *suffix);
+/* "<template><suffix>", an entry of the store directory (on mem_ctx) */
+char *ae_store_fname(TALLOC_CTX *mem_ctx, const char *template_name, const char *suffix);
 
-/* <dir>/<template><suffix> exists (temporaries on tmp) */
+/* "<template>.<tag><suffix>", an entry of archive/ (on mem_ctx) */
+char *ae_store_archive_name(TALLOC_CTX *mem_ctx, const char *template_name, const char *tag,
+			    const char *suffix);
+
+/*
+ * Open the subdirectory name ("archive", "pending", "quarantine") of the
+ * store: O_DIRECTORY|O_NOFOLLOW, owned by the store's owner, not writable by
+ * group/others; created 0700 when missing and create. AE_ERR_NOT_FOUND when
+ * missing and !create; AE_ERR_IO (logged: a symbolic link, not a directory,
+ * wrong owner or mode) otherwise. The caller closes *_fd.
+ */
+ae_err ae_store_subdir(const struct ae_store *s, const char *name, bool create, int *_fd);
+
+/* The entry <template><suffix> exists (any kind; temporaries on tmp) */
 bool ae_store_has(TALLOC_CTX *tmp, const struct ae_store *s, const char *template_name,
 		  const char *suffix);
 
-/* fsync the directory that holds path (AE_ERR_IO on failure) */
-ae_err ae_store_fsync_dir(const char *path);
+/* fsync the directory open as dfd (AE_ERR_IO, logged with what, on failure) */
+ae_err ae_store_fsync_dirfd(int dfd, const char *what);
 
-/* unlink, ENOENT is success; *_did (may be NULL) says whether a file went */
-ae_err ae_store_unlink(const char *path, bool *_did);
+/* unlinkat(dfd, name); ENOENT is success; *_did (may be NULL) says whether a file went */
+ae_err ae_store_unlink_at(int dfd, const char *name, bool *_did);
 
-/* rename from -> to if from exists (ENOENT is success), then fsync both dirs */
-ae_err ae_store_move(const char *from, const char *to, bool *_did);
+/* renameat from -> to if from exists (ENOENT is success), then fsync both dirs */
+ae_err ae_store_move(int from_dfd, const char *from, int to_dfd, const char *to, bool *_did);
 
 /*
- * The names in directory path (without . and ..), sorted, on mem_ctx.
- * AE_ERR_NOT_FOUND when it does not exist; AE_ERR_TOO_LARGE above
+ * The names in the directory open as dfd (without . and ..), sorted, on
+ * mem_ctx; what names it in messages. AE_ERR_TOO_LARGE above
  * AE_STORE_DIR_MAX entries.
  */
 #define AE_STORE_DIR_MAX 100000
+ae_err ae_store_list_dir_at(TALLOC_CTX *mem_ctx, int dfd, const char *what, char ***_names,
+			 size_t *_n);
+
+/*
+ * Move every entry of the directory dfd (where: "" for the store itself,
+ * "pending/") that has a store file's name (a template's file, a pending
+ * record or key, a temporary) and is not a regular file into quarantine/
+ * (as <name>, else <name>-1 ... <name>-99). *_lines (on mem_ctx, *_n of
+ * them, possibly none) names each entry, its kind and where it went. An
+ * entry that cannot be moved does not stop the others; the first error is
+ * returned.
+ */
+ae_err ae_store_set_aside(TALLOC_CTX *mem_ctx, const struct ae_store *s, int dfd,
+			  const char *where, char ***_lines, size_t *_n);
+
+/* s is being freed: a lock stolen away from it must not point at it */
+void ae_store_lock_detach(struct ae_store *s);
+
+/*
+ * Path-based forms, for directories outside the store (the trust anchors'
+ * directory): fsync the directory holding path; unlink path (ENOENT is
+ * success); list the directory path (AE_ERR_NOT_FOUND when missing).
+ */
+ae_err ae_store_fsync_dir(const char *path);
+ae_err ae_store_unlink(const char *path, bool *_did);
 ae_err ae_store_list_dir(TALLOC_CTX *mem_ctx, const char *path, char ***_names, size_t *_n);
+
+/* AE_ERR_INVALID (logged) unless s holds its lock */
+ae_err ae_store_require_lock(const struct ae_store *s, const char *what);
 
 /* name ends with suffix and has a non-empty stem (its length in *_stem_len) */
 bool ae_store_ends_with(const char *name, const char *suffix, size_t *_stem_len);
 
 /* "<something>.tmp.<digits>": a temporary file of ae_file_write_atomic */
 bool ae_store_is_tmp_name(const char *name);
-
-/* AE_ERR_INVALID (logged) unless s holds its lock */
-ae_err ae_store_require_lock(const struct ae_store *s, const char *what);
 
 /*
  * The record after st: a copy (on mem_ctx) with the given status, changed =

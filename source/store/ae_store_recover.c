@@ -4,7 +4,11 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "ae_store_private.h"
 #include "ae_file.h"
 #include "ae_log.h"
@@ -44,24 +48,26 @@ static void note(struct notes *nt, const char *fmt, ...)
 	v[nt->n] = NULL;
 }
 
-/* Delete "*.tmp.<digits>" in dir (a missing dir is fine). */
-static ae_err sweep_tmp(TALLOC_CTX *tmp, const char *dir, struct notes *nt)
+static ae_err keep_first(ae_err first, ae_err err)
+{
+	return first != AE_OK ? first : err;
+}
+
+/* Delete "*.tmp.<digits>" in the directory open as dfd (where: its name in notes). */
+static ae_err sweep_tmp(TALLOC_CTX *tmp, int dfd, const char *where, struct notes *nt)
 {
 	char **names = NULL;
 	size_t n = 0, i;
-	ae_err err = ae_store_list_dir(tmp, dir, &names, &n);
+	ae_err err = ae_store_list_dir_at(tmp, dfd, where, &names, &n);
 
-	if (err == AE_ERR_NOT_FOUND) {
-		return AE_OK;
-	}
 	for (i = 0; err == AE_OK && i < n; i++) {
 		bool did = false;
 		if (!ae_store_is_tmp_name(names[i])) {
 			continue;
 		}
-		err = ae_store_unlink(talloc_asprintf(tmp, "%s/%s", dir, names[i]), &did);
+		err = ae_store_unlink_at(dfd, names[i], &did);
 		if (did) {
-			note(nt, "removed the temporary file %s/%s of an interrupted write", dir,
+			note(nt, "removed the temporary file %s/%s of an interrupted write", where,
 			     names[i]);
 		}
 	}
@@ -69,31 +75,42 @@ static ae_err sweep_tmp(TALLOC_CTX *tmp, const char *dir, struct notes *nt)
 }
 
 /* A pending/ key without its record is what an interrupted save or remove leaves. */
-static ae_err sweep_pending(TALLOC_CTX *tmp, const struct ae_store *s, struct notes *nt)
+static ae_err sweep_pending(TALLOC_CTX *tmp, int pfd, const char *where, struct notes *nt)
 {
-	char *dir = talloc_asprintf(tmp, "%s/pending", s->dir);
 	char **names = NULL;
 	size_t n = 0, i, stem = 0;
-	ae_err err = ae_store_list_dir(tmp, dir, &names, &n);
+	struct stat sb;
+	ae_err err = ae_store_list_dir_at(tmp, pfd, where, &names, &n);
 
-	if (err == AE_ERR_NOT_FOUND) {
-		return AE_OK;
-	}
 	for (i = 0; err == AE_OK && i < n; i++) {
 		char *rec = NULL;
 		bool did = false;
-		if (!ae_store_ends_with(names[i], ".key", &stem)) {
+		if (!ae_store_ends_with(names[i], SFX_KEY, &stem)) {
 			continue;
 		}
-		rec = talloc_asprintf(tmp, "%s/%.*s.state", dir, (int)stem, names[i]);
-		if (rec == NULL || ae_file_exists(rec)) {
+		rec = talloc_asprintf(tmp, "%.*s%s", (int)stem, names[i], SFX_STATE);
+		if (rec == NULL || fstatat(pfd, rec, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
 			continue;
 		}
-		err = ae_store_unlink(talloc_asprintf(tmp, "%s/%s", dir, names[i]), &did);
+		err = ae_store_unlink_at(pfd, names[i], &did);
 		if (did) {
 			note(nt, "removed pending/%s: a pending request's key without its record",
 			     names[i]);
 		}
+	}
+	return err;
+}
+
+/* Set aside the bad entries of dfd (ae_store_set_aside), one note each. */
+static ae_err set_aside(TALLOC_CTX *tmp, const struct ae_store *s, int dfd, const char *where,
+			struct notes *nt)
+{
+	char **lines = NULL;
+	size_t n = 0, i;
+	ae_err err = ae_store_set_aside(tmp, s, dfd, where, &lines, &n);
+
+	for (i = 0; i < n; i++) {
+		note(nt, "%s", lines[i]);
 	}
 	return err;
 }
@@ -112,8 +129,8 @@ static ae_err recover_one(TALLOC_CTX *tmp, const struct ae_store *s, const char 
 	ae_err err = ae_store_state_load(tmp, s, t, &st);
 
 	if (err == AE_ERR_PARSE) {
-		err = ae_store_move(ae_store_path(tmp, s, t, SFX_STATE),
-				    ae_store_path(tmp, s, t, SFX_CORRUPT), NULL);
+		err = ae_store_move(s->fd, ae_store_fname(tmp, t, SFX_STATE), s->fd,
+				    ae_store_fname(tmp, t, SFX_CORRUPT), NULL);
 		note(nt, "template %s: the state record does not parse; set aside as %s%s", t, t,
 		     SFX_CORRUPT);
 		st = NULL;
@@ -146,7 +163,7 @@ static ae_err recover_one(TALLOC_CTX *tmp, const struct ae_store *s, const char 
 		     st->renewal ? ", the installed pair stays" : "");
 		return err;
 	case AE_CERT_PENDING:
-		if (!ae_file_exists(ae_store_path(tmp, s, t, SFX_NEW_KEY))) {
+		if (!ae_store_has(tmp, s, t, SFX_NEW_KEY)) {
 			err = ae_store_abort(s, t, "the pending request's key is missing");
 			note(nt, "template %s: request %u at CA %s is pending but its key is "
 			     "missing; abandoned", t, st->request_id, st->request_ca);
@@ -190,7 +207,7 @@ static ae_err templates(TALLOC_CTX *tmp, const struct ae_store *s, char ***_t, s
 					    SFX_NEW_STATE };
 	char **names = NULL, **t = NULL;
 	size_t n = 0, nt = 0, i, j, stem = 0;
-	ae_err err = ae_store_list_dir(tmp, s->dir, &names, &n);
+	ae_err err = ae_store_list_dir_at(tmp, s->fd, s->dir, &names, &n);
 
 	if (err != AE_OK) {
 		return err;
@@ -228,6 +245,32 @@ static ae_err templates(TALLOC_CTX *tmp, const struct ae_store *s, char ***_t, s
 	return AE_OK;
 }
 
+/* What comes before the templates: bad entries, temporaries, orphan pending keys. */
+static ae_err sweep_dirs(TALLOC_CTX *tmp, const struct ae_store *s, struct notes *nt)
+{
+	int afd = -1, pfd = -1;
+	ae_err first = set_aside(tmp, s, s->fd, "", nt), err;
+
+	first = keep_first(first, sweep_tmp(tmp, s->fd, s->dir, nt));
+	err = ae_store_subdir(s, "archive", false, &afd);
+	if (err == AE_OK) {
+		first = keep_first(first, sweep_tmp(tmp, afd, "archive", nt));
+		close(afd);
+	} else if (err != AE_ERR_NOT_FOUND) {
+		first = keep_first(first, err);
+	}
+	err = ae_store_subdir(s, "pending", false, &pfd);
+	if (err == AE_OK) {
+		first = keep_first(first, set_aside(tmp, s, pfd, "pending/", nt));
+		first = keep_first(first, sweep_tmp(tmp, pfd, "pending", nt));
+		first = keep_first(first, sweep_pending(tmp, pfd, "pending", nt));
+		close(pfd);
+	} else if (err != AE_ERR_NOT_FOUND) {
+		first = keep_first(first, err);
+	}
+	return first;
+}
+
 ae_err ae_store_recover(TALLOC_CTX *mem_ctx, const struct ae_store *s, char ***_notes)
 {
 	TALLOC_CTX *tmp = NULL;
@@ -247,13 +290,7 @@ ae_err ae_store_recover(TALLOC_CTX *mem_ctx, const struct ae_store *s, char ***_
 		talloc_free(nt.v);
 		return AE_ERR_NOMEM;
 	}
-	first = sweep_tmp(tmp, s->dir, &nt);
-	err = sweep_tmp(tmp, talloc_asprintf(tmp, "%s/archive", s->dir), &nt);
-	first = first != AE_OK ? first : err;
-	err = sweep_tmp(tmp, talloc_asprintf(tmp, "%s/pending", s->dir), &nt);
-	first = first != AE_OK ? first : err;
-	err = sweep_pending(tmp, s, &nt);
-	first = first != AE_OK ? first : err;
+	first = sweep_dirs(tmp, s, &nt);
 	err = templates(tmp, s, &t, &n);
 	first = first != AE_OK ? first : err;
 	for (i = 0; err == AE_OK && i < n; i++) {

@@ -3,20 +3,24 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "ae_store_private.h"
 #include "ae_file.h"
 #include "ae_log.h"
 
+/* The path of <t><sfx> if it is a regular file (warned about when it is something else) */
 static char *path_if(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *t,
 		     const char *sfx)
 {
-	char *p = ae_store_path(mem_ctx, s, t, sfx);
+	char why[96] = "";
+	char *name = ae_store_fname(mem_ctx, t, sfx);
+	ae_err err = name ? ae_file_check_regular_at(s->fd, name, why, sizeof(why)) : AE_ERR_NOMEM;
 
-	if (p != NULL && !ae_file_exists(p)) {
-		talloc_free(p);
-		return NULL;
+	if (err == AE_ERR_INVALID || err == AE_ERR_IO) {
+		AE_ERROR("store %s: %s is %s; ignored", s->dir, name, why);
 	}
-	return p;
+	talloc_free(name);
+	return err == AE_OK ? ae_store_path(mem_ctx, s, t, sfx) : NULL;
 }
 
 static struct ae_store_cert *add_cert(struct ae_store_snapshot *snap)
@@ -80,6 +84,9 @@ static ae_err add_template(struct ae_store_snapshot *snap, const struct ae_store
 				err == AE_ERR_PARSE ? "malformed" : "gone");
 			return AE_OK;
 		}
+		if (err == AE_ERR_INVALID) {
+			return AE_OK;	/* not a regular file: reported by the load */
+		}
 		if (err != AE_OK) {
 			return err;
 		}
@@ -95,31 +102,39 @@ static ae_err add_template(struct ae_store_snapshot *snap, const struct ae_store
 		c->state = AE_CERT_ISSUED;	/* a pair installed without a record */
 		c->template_name = talloc_strdup(snap, t);
 	}
-	c->cert_path = path_if(snap, s, t, ".crt");
-	c->key_path = path_if(snap, s, t, ".key");
-	c->chain_path = path_if(snap, s, t, ".chain.pem");
+	c->cert_path = path_if(snap, s, t, SFX_CRT);
+	c->key_path = path_if(snap, s, t, SFX_KEY);
+	c->chain_path = path_if(snap, s, t, SFX_CHAIN);
 	c->key_present = c->key_path != NULL;
 	return c->template_name != NULL ? AE_OK : AE_ERR_NOMEM;
 }
 
-static ae_err add_pending(struct ae_store_snapshot *snap, const char *dir, const char *name)
+static ae_err add_pending(struct ae_store_snapshot *snap, int pfd, const char *dir,
+			  const char *name)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	struct ae_pending *pe = NULL;
 	struct ae_store_pending_req *v = NULL;
 	uint8_t *data = NULL;
 	size_t len = 0;
+	char why[96] = "";
 	ae_err err = tmp ? AE_OK : AE_ERR_NOMEM;
 
 	if (err == AE_OK) {
-		err = ae_file_read(tmp, talloc_asprintf(tmp, "%s/%s", dir, name),
-				   AE_STORE_RECORD_MAX, &data, &len);
+		err = ae_file_read_at(tmp, pfd, name, AE_STORE_RECORD_MAX, 0, &data, &len, why,
+				      sizeof(why));
 	}
 	if (err == AE_OK) {
 		err = ae_pending_parse(tmp, data, len, &pe);
 	}
+	if (err == AE_ERR_INVALID) {
+		AE_ERROR("store %s: pending/%s is %s; skipped", dir, name, why);
+		talloc_free(tmp);
+		return AE_OK;
+	}
 	if (err == AE_ERR_PARSE || err == AE_ERR_TOO_LARGE || err == AE_ERR_NOT_FOUND) {
-		AE_WARN("pending record %s/%s: %s; skipped", dir, name, ae_strerror(err));
+		AE_WARN("pending record %s/pending/%s: %s; skipped", dir, name,
+			why[0] ? why : ae_strerror(err));
 		talloc_free(tmp);
 		return AE_OK;
 	}
@@ -153,8 +168,10 @@ ae_err ae_store_snapshot(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	struct ae_store_snapshot *snap = NULL;
-	char **names = NULL, *pdir = NULL;
+	char **names = NULL;
 	size_t n = 0, i, stem = 0;
+	char why[96] = "";
+	int pfd = -1;
 	ae_err err = AE_ERR_NOMEM;
 
 	snap = talloc_zero(tmp, struct ae_store_snapshot);
@@ -162,33 +179,39 @@ ae_err ae_store_snapshot(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 		talloc_free(tmp);
 		return AE_ERR_NOMEM;
 	}
-	err = ae_store_list_dir(tmp, s->dir, &names, &n);
+	err = ae_store_list_dir_at(tmp, s->fd, s->dir, &names, &n);
 	for (i = 0; err == AE_OK && i < n; i++) {
 		char *t = NULL;
-		bool rec = ae_store_ends_with(names[i], ".state", &stem);
-		if (!rec && !ae_store_ends_with(names[i], ".crt", &stem)) {
+		bool rec = ae_store_ends_with(names[i], SFX_STATE, &stem);
+		if (!rec && !ae_store_ends_with(names[i], SFX_CRT, &stem)) {
 			continue;
 		}
 		t = talloc_strndup(tmp, names[i], stem);
 		if (t == NULL) {
 			err = AE_ERR_NOMEM;
-		} else if (ae_store_name_ok(t) &&
-			   (rec || !ae_file_exists(ae_store_path(tmp, s, t, ".state")))) {
+		} else if (!rec && ae_file_check_regular_at(s->fd, names[i], why,
+							    sizeof(why)) != AE_OK) {
+			AE_ERROR("store %s: %s is %s; skipped", s->dir, names[i], why);
+		} else if (ae_store_name_ok(t) && (rec || !ae_store_has(tmp, s, t, SFX_STATE))) {
 			err = add_template(snap, s, t, rec);
 		}
 	}
 	if (err == AE_OK) {
-		pdir = talloc_asprintf(tmp, "%s/pending", s->dir);
-		err = ae_store_list_dir(tmp, pdir, &names, &n);
+		err = ae_store_subdir(s, "pending", false, &pfd);
 		if (err == AE_ERR_NOT_FOUND) {
 			n = 0;
 			err = AE_OK;
+		} else if (err == AE_OK) {
+			err = ae_store_list_dir_at(tmp, pfd, "pending", &names, &n);
 		}
 	}
 	for (i = 0; err == AE_OK && i < n; i++) {
-		if (ae_store_ends_with(names[i], ".state", NULL)) {
-			err = add_pending(snap, pdir, names[i]);
+		if (ae_store_ends_with(names[i], SFX_STATE, NULL)) {
+			err = add_pending(snap, pfd, s->dir, names[i]);
 		}
+	}
+	if (pfd >= 0) {
+		close(pfd);
 	}
 	if (err == AE_OK) {
 		if (snap->num_certs > 1) {

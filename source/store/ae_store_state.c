@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ae_store.h"
+#include "ae_store_private.h"
 #include "ae_store_state.h"
 #include "ae_file.h"
+#include "ae_log.h"
 
 enum field_kind {
 	F_NAME,		/* char *, ae_store_name_ok */
@@ -429,8 +431,8 @@ ae_err ae_store_state_save(const struct ae_store *s, const struct ae_store_state
 	}
 	err = ae_store_state_format(tmp, st, &text);
 	if (err == AE_OK) {
-		path = ae_store_path(tmp, s, st->template_name, ".state");
-		err = path != NULL ? ae_file_write_atomic(path, text, strlen(text), 0600)
+		path = ae_store_fname(tmp, st->template_name, SFX_STATE);
+		err = path != NULL ? ae_file_write_atomic_at(s->fd, path, text, strlen(text), 0600)
 				   : AE_ERR_NOMEM;
 	}
 	talloc_free(tmp);
@@ -444,6 +446,7 @@ ae_err ae_store_state_load(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 	struct ae_store_state *st = NULL;
 	uint8_t *data = NULL;
 	size_t len = 0;
+	char why[128] = "";
 	ae_err err;
 
 	if (!ae_store_name_ok(template_name)) {
@@ -453,10 +456,13 @@ ae_err ae_store_state_load(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = ae_file_read(tmp, ae_store_path(tmp, s, template_name, ".state"),
-			   AE_STORE_RECORD_MAX, &data, &len);
+	err = ae_file_read_at(tmp, s->fd, ae_store_fname(tmp, template_name, SFX_STATE),
+			      AE_STORE_RECORD_MAX, 0, &data, &len, why, sizeof(why));
 	if (err == AE_ERR_TOO_LARGE) {
 		err = AE_ERR_PARSE;
+	}
+	if (err == AE_ERR_INVALID || err == AE_ERR_IO) {
+		AE_ERROR("store %s: %s%s: %s; skipped", s->dir, template_name, SFX_STATE, why);
 	}
 	if (err == AE_OK) {
 		err = ae_store_state_parse(tmp, data, len, &st);

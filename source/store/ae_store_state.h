@@ -118,7 +118,9 @@ ae_err ae_store_state_save(const struct ae_store *s, const struct ae_store_state
 
 /*
  * Load <dir>/<template_name>.state onto mem_ctx. AE_ERR_NOT_FOUND when there
- * is none; AE_ERR_PARSE when it is malformed or names another template.
+ * is none; AE_ERR_PARSE when it is malformed or names another template;
+ * AE_ERR_INVALID (warned, with its kind) when it is not a regular file
+ * (a FIFO, a symbolic link, a directory: never opened, never followed).
  */
 ae_err ae_store_state_load(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 			   const char *template_name, struct ae_store_state **_st);

@@ -49,7 +49,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "ae_store_private.h"
 #include "ae_file.h"
 #include "ae_log.h"
@@ -102,9 +105,15 @@ static ae_err choose_tag(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 {
 	static const char *const sfx[] = { SFX_STATE, SFX_KEY, SFX_CRT, SFX_CHAIN };
 	char *base = NULL;
+	struct stat sb;
 	unsigned n;
 	size_t i;
+	int afd = -1;
+	ae_err err = ae_store_subdir(s, "archive", true, &afd);
 
+	if (err != AE_OK) {
+		return err;
+	}
 	/* the cert fields describe the installed pair in these states (begin, next_record) */
 	if (st->cert.serial_hex != NULL && st->status != AE_CERT_ARCHIVED &&
 	    st->status != AE_CERT_REMOVED) {
@@ -112,23 +121,27 @@ static ae_err choose_tag(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 	} else {
 		base = talloc_asprintf(mem_ctx, "%lld", (long long)time(NULL));
 	}
+	err = base == NULL ? AE_ERR_NOMEM : AE_ERR_IO;
 	for (n = 0; base != NULL && n < 1000; n++) {
 		char *tag = n == 0 ? talloc_strdup(mem_ctx, base) : talloc_asprintf(mem_ctx, "%s-%u",
 										      base, n);
 		bool used = false;
 		for (i = 0; tag != NULL && i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-			char *p = ae_store_archive_path(mem_ctx, s, st->template_name, tag, sfx[i]);
-			used = used || p == NULL || ae_file_exists(p);
+			char *p = ae_store_archive_name(mem_ctx, st->template_name, tag, sfx[i]);
+			used = used || p == NULL || fstatat(afd, p, &sb, AT_SYMLINK_NOFOLLOW) == 0;
 		}
 		if (tag == NULL) {
-			return AE_ERR_NOMEM;
+			err = AE_ERR_NOMEM;
+			break;
 		}
 		if (!used) {
 			*_tag = tag;
-			return AE_OK;
+			err = AE_OK;
+			break;
 		}
 	}
-	return base == NULL ? AE_ERR_NOMEM : AE_ERR_IO;
+	close(afd);
+	return err;
 }
 
 /* Common checks: the lock, the name, a loaded (or new) record. */
@@ -189,8 +202,8 @@ ae_err ae_store_begin(const struct ae_store *s, const char *t, enum ae_cert_stat
 	next->renewal = pair;
 	err = ae_store_drop_staged(s, t, true, NULL);
 	if (err == AE_OK) {
-		err = ae_file_write_atomic(ae_store_path(tmp, s, t, SFX_NEW_KEY), key_pem, key_len,
-					   0600);
+		err = ae_file_write_atomic_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_KEY), key_pem,
+					      key_len, 0600);
 	}
 	ae_store_step("begin:key");
 	if (err == AE_OK) {
@@ -284,16 +297,17 @@ ae_err ae_store_commit(const struct ae_store *s, const char *t,
 		return err;
 	}
 	/* staged, each complete before the record names the install */
-	err = ae_file_write_atomic(ae_store_path(tmp, s, t, SFX_NEW_CRT), cert_pem, cert_len, 0644);
+	err = ae_file_write_atomic_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_CRT), cert_pem,
+				      cert_len, 0644);
 	ae_store_step("commit:crt");
 	if (err == AE_OK) {
-		err = ae_file_write_atomic(ae_store_path(tmp, s, t, SFX_NEW_CHAIN),
-					   chain_len ? chain_pem : "", chain_len, 0644);
+		err = ae_file_write_atomic_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_CHAIN),
+					      chain_len ? chain_pem : "", chain_len, 0644);
 	}
 	ae_store_step("commit:chain");
 	if (err == AE_OK) {
-		err = ae_file_write_atomic(ae_store_path(tmp, s, t, SFX_NEW_STATE), next_text,
-					   strlen(next_text), 0600);
+		err = ae_file_write_atomic_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_STATE),
+					      next_text, strlen(next_text), 0600);
 	}
 	ae_store_step("commit:staged");
 	if (err == AE_OK) {	/* the commit point */

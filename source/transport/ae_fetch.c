@@ -3,6 +3,7 @@
  * plain non-blocking socket, one deadline for the whole exchange.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -278,9 +279,12 @@ ae_err ae_fetch_url(TALLOC_CTX *mem_ctx, const char *url, size_t max_len,
 		return err;
 	}
 	if (u->scheme == AE_URL_FILE) {
-		err = ae_file_read(mem_ctx, u->path, max_len, _data, _len);
+		/* a FIFO, a device or a directory is refused unopened: no hang, no endless read */
+		char why[128] = "";
+		err = ae_file_read_at(mem_ctx, AT_FDCWD, u->path, max_len, AE_FILE_FOLLOW, _data,
+				      _len, why, sizeof(why));
 		if (err != AE_OK) {
-			AE_WARN("fetch %s: %s", url, ae_strerror(err));
+			AE_WARN("fetch %s: %s", url, why[0] ? why : ae_strerror(err));
 		}
 	} else {
 		err = http_get(mem_ctx, u, url, max_len, timeout_ms, _data, _len);

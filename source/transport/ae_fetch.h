@@ -84,7 +84,9 @@ ae_err ae_http_response_parse(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
  *  - AE_ERR_INVALID: arguments; AE_ERR_PARSE: malformed URL;
  *  - AE_ERR_UNSUPPORTED: ldap:// (fetch it over the directory
  *    connection), ldaps://, https://, other schemes;
- *  - file: those of ae_file_read (AE_ERR_NOT_FOUND, AE_ERR_TOO_LARGE, AE_ERR_IO);
+ *  - file: those of ae_file_read_at (AE_ERR_NOT_FOUND, AE_ERR_TOO_LARGE,
+ *    AE_ERR_IO; AE_ERR_INVALID for a path that is not a regular file: a
+ *    FIFO, a device or a directory is refused without being opened);
  *  - http: AE_ERR_TRANSPORT (name not resolved, connect/send/receive
  *    failure, timeout, a redirect (refused), any status but 200, 404 and
  *    410), AE_ERR_NOT_FOUND (404, 410), AE_ERR_TOO_LARGE, the errors of

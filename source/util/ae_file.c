@@ -8,34 +8,22 @@
 #include "ae_file.h"
 #include "ae_log.h"
 
-static ae_err fsync_dir_of(const char *path)
+const char *ae_file_kind(mode_t mode)
 {
-	char *copy = strdup(path);
-	char *slash;
-	int fd;
-
-	if (copy == NULL) {
-		return AE_ERR_NOMEM;
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFLNK: return "a symbolic link";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	default: return "an unknown kind of file";
 	}
-	slash = strrchr(copy, '/');
-	if (slash == NULL) {
-		strcpy(copy, ".");
-	} else if (slash == copy) {
-		slash[1] = '\0';
-	} else {
-		*slash = '\0';
-	}
-	fd = open(copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(copy);
-	if (fd < 0) {
-		return AE_ERR_IO;
-	}
-	(void)fsync(fd);
-	close(fd);
-	return AE_OK;
 }
 
-ae_err ae_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+ae_err ae_file_write_atomic_at(int dirfd, const char *name, const void *data, size_t len,
+			       mode_t mode)
 {
 	const uint8_t *p = data;
 	char *tmp = NULL;
@@ -43,11 +31,14 @@ ae_err ae_file_write_atomic(const char *path, const void *data, size_t len, mode
 	int fd = -1;
 	int saved;
 
-	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
+	if (name == NULL || strchr(name, '/') != NULL) {
+		return name == NULL ? AE_ERR_NOMEM : AE_ERR_INVALID;
+	}
+	if (asprintf(&tmp, "%s.tmp.%ld", name, (long)getpid()) < 0) {
 		return AE_ERR_NOMEM;
 	}
-	(void)unlink(tmp);	/* a leftover of a killed run of this pid */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	(void)unlinkat(dirfd, tmp, 0);	/* a leftover of a killed run of this pid */
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
 		saved = errno;
 		AE_ERROR("cannot create %s: %s", tmp, strerror(saved));
@@ -75,49 +66,136 @@ ae_err ae_file_write_atomic(const char *path, const void *data, size_t len, mode
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0) {
+	if (renameat(dirfd, tmp, dirfd, name) != 0) {
 		goto fail;
 	}
 	free(tmp);
-	return fsync_dir_of(path);
+	(void)fsync(dirfd);
+	return AE_OK;
 fail:
 	saved = errno;
-	AE_ERROR("cannot write %s: %s", path, strerror(saved));
+	AE_ERROR("cannot write %s: %s", name, strerror(saved));
 	if (fd >= 0) {
 		close(fd);
 	}
-	(void)unlink(tmp);
+	(void)unlinkat(dirfd, tmp, 0);
 	free(tmp);
 	return AE_ERR_IO;
 }
 
-ae_err ae_file_read(TALLOC_CTX *mem_ctx, const char *path, size_t max,
-		    uint8_t **_data, size_t *_len)
+ae_err ae_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	char *dir = NULL;
+	ae_err err;
+	int dfd;
+
+	if (path == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	if (slash == NULL) {
+		return ae_file_write_atomic_at(AT_FDCWD, path, data, len, mode);
+	}
+	dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+	if (dir == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		AE_ERROR("cannot write %s: directory %s: %s", path, dir, strerror(errno));
+		free(dir);
+		return AE_ERR_IO;
+	}
+	free(dir);
+	err = ae_file_write_atomic_at(dfd, slash + 1, data, len, mode);
+	close(dfd);
+	return err;
+}
+
+ae_err ae_file_check_regular_at(int dirfd, const char *name, char *why, size_t why_len)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno == ENOENT) {
+			return AE_ERR_NOT_FOUND;
+		}
+		ae_why(why, why_len, "%s", strerror(errno));
+		return AE_ERR_IO;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ae_why(why, why_len, "%s, not a regular file", ae_file_kind(st.st_mode));
+		return AE_ERR_INVALID;
+	}
+	return AE_OK;
+}
+
+/* open the regular file checked as *st (same inode), never blocking */
+static ae_err open_checked(int dirfd, const char *name, unsigned flags, struct stat *st,
+			   int *_fd, char *why, size_t why_len)
+{
+	struct stat st2;
+	int fd;
+
+	if (fstatat(dirfd, name, st, (flags & AE_FILE_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno == ENOENT) {
+			return AE_ERR_NOT_FOUND;
+		}
+		ae_why(why, why_len, "%s", strerror(errno));
+		return AE_ERR_IO;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		ae_why(why, why_len, "%s, not a regular file", ae_file_kind(st->st_mode));
+		return AE_ERR_INVALID;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+		    ((flags & AE_FILE_FOLLOW) ? 0 : O_NOFOLLOW));
+	if (fd < 0) {
+		int e = errno;
+		ae_why(why, why_len, "%s", e == ELOOP ? "a symbolic link, not a regular file" :
+		       strerror(e));
+		return e == ENOENT ? AE_ERR_NOT_FOUND : e == ELOOP ? AE_ERR_INVALID : AE_ERR_IO;
+	}
+	if (fstat(fd, &st2) != 0 || !S_ISREG(st2.st_mode) || st2.st_dev != st->st_dev ||
+	    st2.st_ino != st->st_ino) {
+		ae_why(why, why_len, "replaced while it was opened");
+		close(fd);
+		return AE_ERR_INVALID;
+	}
+	*st = st2;
+	*_fd = fd;
+	return AE_OK;
+}
+
+ae_err ae_file_read_at(TALLOC_CTX *mem_ctx, int dirfd, const char *name, size_t max,
+		       unsigned flags, uint8_t **_data, size_t *_len, char *why, size_t why_len)
 {
 	struct stat st;
 	uint8_t *buf = NULL;
-	size_t done = 0;
-	int fd;
+	size_t done = 0, size;
+	int fd = -1;
+	ae_err err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return errno == ENOENT ? AE_ERR_NOT_FOUND : AE_ERR_IO;
+	if (name == NULL) {
+		return AE_ERR_NOMEM;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return AE_ERR_IO;
+	err = open_checked(dirfd, name, flags, &st, &fd, why, why_len);
+	if (err != AE_OK) {
+		return err;
 	}
 	if ((uint64_t)st.st_size > max) {
+		ae_why(why, why_len, "larger than %zu bytes", max);
 		close(fd);
 		return AE_ERR_TOO_LARGE;
 	}
-	buf = talloc_array(mem_ctx, uint8_t, (size_t)st.st_size + 1);
+	size = (size_t)st.st_size;
+	buf = talloc_array(mem_ctx, uint8_t, size + 1);
 	if (buf == NULL) {
 		close(fd);
 		return AE_ERR_NOMEM;
 	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+	while (done < size) {
+		ssize_t n = read(fd, buf + done, size - done);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -127,7 +205,8 @@ ae_err ae_file_read(TALLOC_CTX *mem_ctx, const char *path, size_t max,
 		done += (size_t)n;
 	}
 	close(fd);
-	if (done != (size_t)st.st_size) {
+	if (done != size) {
+		ae_why(why, why_len, "changed size while it was read");
 		talloc_free(buf);
 		return AE_ERR_IO;
 	}
@@ -135,6 +214,12 @@ ae_err ae_file_read(TALLOC_CTX *mem_ctx, const char *path, size_t max,
 	*_data = buf;
 	*_len = done;
 	return AE_OK;
+}
+
+ae_err ae_file_read(TALLOC_CTX *mem_ctx, const char *path, size_t max,
+		    uint8_t **_data, size_t *_len)
+{
+	return ae_file_read_at(mem_ctx, AT_FDCWD, path, max, AE_FILE_FOLLOW, _data, _len, NULL, 0);
 }
 
 ae_err ae_mkdir_p(const char *path, mode_t mode)

@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <talloc.h>
@@ -421,6 +422,33 @@ static void test_fetch_other(void **state)
 	fetch_fails(mem, NULL, 10, 10, AE_ERR_INVALID);
 }
 
+/*
+ * A CRL location file:// that is a FIFO used to block the run in open(2)
+ * forever (no writer); /dev/zero and a directory were opened too. Each is
+ * now refused before it is opened, as not a regular file. The alarm turns a
+ * hang on the old code into a failure.
+ */
+static void test_crl_file_url_to_fifo_is_refused(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	char dir[] = "/tmp/ae-fetch-XXXXXX";
+	char *fifo = NULL, *sub = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	fifo = talloc_asprintf(mem, "%s/ca.crl", dir);
+	sub = talloc_asprintf(mem, "%s/dir.crl", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	alarm(20);
+	fetch_fails(mem, talloc_asprintf(mem, "file://%s", fifo), 1024, 1000, AE_ERR_INVALID);
+	fetch_fails(mem, "file:///dev/zero", 1024, 1000, AE_ERR_INVALID);
+	fetch_fails(mem, talloc_asprintf(mem, "file://%s", sub), 1024, 1000, AE_ERR_INVALID);
+	alarm(0);
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +458,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fetch_http, mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_http_refused, mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_other, mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(test_crl_file_url_to_fifo_is_refused, mem_setup,
+						mem_teardown),
 	};
 
 	int rc;

@@ -40,7 +40,7 @@ static void test_install_modes(void **state)
 	mode_t old = umask(0);
 
 	(void)state;
-	assert_int_equal(ae_store_open(mem, sdir, &s), AE_OK);
+	assert_int_equal(ae_store_open(mem, sdir, 0, AE_STORE_OPEN_CREATE, &s, NULL, 0), AE_OK);
 	assert_int_equal(stat(sdir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
 	assert_int_equal(ae_store_install(s, "LabMachine", "KEY", 3, "CRT", 3, "CHAIN", 5), AE_OK);
@@ -83,7 +83,7 @@ static void test_pending_roundtrip(void **state)
 	size_t before;
 
 	(void)state;
-	assert_int_equal(ae_store_open(mem, dir, &s), AE_OK);
+	assert_int_equal(ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &s, NULL, 0), AE_OK);
 	assert_int_equal(ae_store_pending_save(s, &in, "PEMKEY", 6), AE_OK);
 	assert_int_equal(stat(talloc_asprintf(mem, "%s/pending/lab-ca.42.key", dir), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);

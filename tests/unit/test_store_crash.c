@@ -6,7 +6,11 @@
  * archive, remove, abort) with the store's step hook raising SIGKILL at
  * boundary k, for k = 1, 2, ... until the child finishes. (2) At random
  * instants: a child loops transitions forever and is killed after a
- * random delay, 300 times (at least 200 if the disk is slow). After each
+ * random delay counted from when it holds the lock (it says so through a
+ * pipe, so a slow fork on a loaded machine does not eat the delay),
+ * RANDOM_KILLS times: a fixed amount of work, whatever the clock says
+ * (meson gives this test a longer timeout for a loaded, sanitized build).
+ * After each
  * kill the raw directory must satisfy the invariant (a certificate only
  * next to its own key); then recover() runs and the whole store must be
  * consistent: the record describes the files, nothing half done remains,
@@ -29,9 +33,7 @@
 #include "test_store_helpers.h"
 #include "ae_store_private.h"
 
-#define RANDOM_KILLS 300		/* the aim; at least RANDOM_KILLS_MIN, ... */
-#define RANDOM_KILLS_MIN 200
-#define RANDOM_BUDGET_US 10000000L	/* ... or until this much time has passed */
+#define RANDOM_KILLS 120		/* kills at random instants, exactly this many */
 
 static size_t g_blocks;
 static unsigned g_kill_at, g_steps;
@@ -231,7 +233,8 @@ static int run_scenario(const char *dir, enum scenario sc)
 	enum ae_cert_state kind = sc == S_ENROLL || sc == S_REENROLL ? AE_CERT_ENROLLING
 								     : AE_CERT_RENEWING;
 
-	if (ae_store_open(mem, dir, &s) != AE_OK || ae_store_lock(s, false, &l) != AE_OK) {
+	if (ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &s, NULL, 0) != AE_OK ||
+	    ae_store_lock(s, false, &l) != AE_OK) {
 		return 10;
 	}
 	switch (sc) {
@@ -362,15 +365,19 @@ static ae_err commit_gen(TALLOC_CTX *mem, const struct ae_store *s, unsigned n)
 	return ae_store_commit(s, "T", crt, strlen(crt), chain, strlen(chain), &ci);
 }
 
-/* Transitions forever, generations base, base+1, ...; returns only on an error. */
-static int loop_child(const char *dir, unsigned base)
+/*
+ * Transitions forever, generations base, base+1, ...; returns only on an
+ * error. One byte on ready once the lock is held.
+ */
+static int loop_child(const char *dir, unsigned base, int ready)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
 	struct ae_store *s = NULL;
 	struct ae_store_lock *l = NULL;
 	unsigned i;
 
-	if (ae_store_open(mem, dir, &s) != AE_OK || ae_store_lock(s, true, &l) != AE_OK) {
+	if (ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &s, NULL, 0) != AE_OK ||
+	    ae_store_lock(s, true, &l) != AE_OK || write(ready, "r", 1) != 1) {
 		return 20;
 	}
 	for (i = 0; ; i++) {
@@ -478,22 +485,27 @@ static void test_random_kills(void **state)
 	(void)state;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	print_message("one begin+commit takes %ld us; seed %u\n", cycle, seed);
-	for (iter = 0; iter < RANDOM_KILLS &&
-		       (iter < RANDOM_KILLS_MIN || usec_since(&t0) < RANDOM_BUDGET_US); iter++) {
+	for (iter = 0; iter < RANDOM_KILLS; iter++) {
 		TALLOC_CTX *it = talloc_new(mem);
 		struct ae_store *s = NULL;
-		char **notes = NULL;
+		char **notes = NULL, c = 0;
 		struct view v;
-		int status = 0;
+		int status = 0, pfd[2];
 		size_t i;
-		pid_t pid = fork();
+		pid_t pid;
 
+		assert_int_equal(pipe(pfd), 0);
+		pid = fork();
 		assert_true(pid >= 0);
 		if (pid == 0) {
-			_exit(loop_child(dir, (iter + 1) * 1000));
+			close(pfd[0]);
+			_exit(loop_child(dir, (iter + 1) * 1000, pfd[1]));
 		}
-		/* the child needs ~1 ms to start; then any instant of a few cycles */
-		usleep((useconds_t)(1000 + rand_r(&seed) % (2 * cycle + 1)));
+		close(pfd[1]);
+		/* once the child holds the lock: any instant of a few cycles */
+		assert_int_equal(read(pfd[0], &c, 1), 1);
+		close(pfd[0]);
+		usleep((useconds_t)(rand_r(&seed) % (2 * cycle + 1)));
 		assert_int_equal(kill(pid, SIGKILL), 0);
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		if (!WIFSIGNALED(status)) {
@@ -536,7 +548,7 @@ static void test_random_kills(void **state)
 		talloc_free(it);
 	}
 	/* the kills landed inside transitions, of each kind */
-	assert_true(iter >= RANDOM_KILLS_MIN);
+	assert_int_equal(iter, RANDOM_KILLS);
 	assert_true(acted >= iter / 4);
 	assert_true(finished >= 1);
 	assert_true(rolled_back >= 1);

@@ -39,7 +39,7 @@ static inline struct ae_store *open_locked(TALLOC_CTX *mem, const char *dir)
 	struct ae_store *s = NULL;
 	struct ae_store_lock *l = NULL;
 
-	assert_int_equal(ae_store_open(mem, dir, &s), AE_OK);
+	assert_int_equal(ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &s, NULL, 0), AE_OK);
 	assert_int_equal(ae_store_lock(s, true, &l), AE_OK);
 	return s;
 }

@@ -300,7 +300,7 @@ static void test_save_load(void **state)
 
 	(void)state;
 	assert_non_null(dir);
-	assert_int_equal(ae_store_open(mem, dir, &s), AE_OK);
+	assert_int_equal(ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &s, NULL, 0), AE_OK);
 	assert_int_equal(ae_store_state_load(mem, s, "LabMachine", &back), AE_ERR_NOT_FOUND);
 	assert_int_equal(ae_store_state_save(s, st), AE_OK);
 	path = ae_store_path(mem, s, "LabMachine", ".state");

@@ -242,7 +242,7 @@ static void test_refusals(void **state)
 
 	(void)state;
 	/* every transition needs the lock */
-	assert_int_equal(ae_store_open(mem, dir, &u), AE_OK);
+	assert_int_equal(ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &u, NULL, 0), AE_OK);
 	assert_int_equal(ae_store_begin(u, "T", AE_CERT_ENROLLING, "K", 1), AE_ERR_INVALID);
 	assert_int_equal(ae_store_pending(u, "T", "CA", 1), AE_ERR_INVALID);
 	assert_int_equal(ae_store_commit(u, "T", "C", 1, NULL, 0, &ci), AE_ERR_INVALID);
@@ -295,8 +295,8 @@ static void test_lock_in_process(void **state)
 	struct stat sb;
 
 	(void)state;
-	assert_int_equal(ae_store_open(mem, dir, &a), AE_OK);
-	assert_int_equal(ae_store_open(mem, dir, &b), AE_OK);
+	assert_int_equal(ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &a, NULL, 0), AE_OK);
+	assert_int_equal(ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &b, NULL, 0), AE_OK);
 	assert_int_equal(ae_store_lock(a, false, &la), AE_OK);
 	assert_int_equal(stat(talloc_asprintf(mem, "%s/.lock", dir), &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
@@ -311,7 +311,7 @@ static void test_lock_in_process(void **state)
 	assert_int_equal(ae_store_lock(a, false, &la), AE_OK);
 	talloc_steal(mem, la);
 	talloc_free(a);
-	assert_int_equal(ae_store_open(mem, dir, &b), AE_OK);
+	assert_int_equal(ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &b, NULL, 0), AE_OK);
 	assert_int_equal(ae_store_lock(b, false, &lb), AE_ERR_LOCKED);
 	talloc_free(la);
 	assert_int_equal(ae_store_lock(b, false, &lb), AE_OK);
@@ -338,7 +338,7 @@ static void test_lock_two_processes(void **state)
 	if (pid == 0) {
 		struct ae_store *cs = NULL;
 		struct ae_store_lock *cl = NULL;
-		if (ae_store_open(NULL, dir, &cs) != AE_OK || ae_store_lock(cs, false, &cl) != AE_OK) {
+		if (ae_store_open(NULL, dir, 0, AE_STORE_OPEN_CREATE, &cs, NULL, 0) != AE_OK || ae_store_lock(cs, false, &cl) != AE_OK) {
 			_exit(1);
 		}
 		if (write(up[1], "L", 1) != 1 || read(down[0], &c, 1) != 1) {	/* hold it until told */
@@ -348,7 +348,7 @@ static void test_lock_two_processes(void **state)
 		_exit(0);			/* the kernel drops the lock */
 	}
 	assert_int_equal(read(up[0], &c, 1), 1);
-	assert_int_equal(ae_store_open(mem, dir, &s), AE_OK);
+	assert_int_equal(ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &s, NULL, 0), AE_OK);
 	assert_int_equal(ae_store_lock(s, false, &l), AE_ERR_LOCKED);
 	assert_int_equal(write(down[1], "G", 1), 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -364,7 +364,7 @@ static void test_lock_two_processes(void **state)
 		struct ae_store *cs = NULL;
 		struct ae_store_lock *cl = NULL;
 		talloc_free(l);		/* our copy of the parent's lock: must not release it */
-		_exit(ae_store_open(NULL, dir, &cs) == AE_OK &&
+		_exit(ae_store_open(NULL, dir, 0, AE_STORE_OPEN_CREATE, &cs, NULL, 0) == AE_OK &&
 		      ae_store_lock(cs, false, &cl) == AE_ERR_LOCKED ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -447,7 +447,7 @@ static void test_snapshot(void **state)
 	assert_int_equal(talloc_total_blocks(mem), before);
 	/* an empty store */
 	rm_rf(dir);
-	assert_int_equal(ae_store_open(mem, dir, &s), AE_OK);
+	assert_int_equal(ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &s, NULL, 0), AE_OK);
 	assert_int_equal(ae_store_snapshot(mem, s, &snap), AE_OK);
 	assert_int_equal(snap->num_certs, 0);
 	assert_int_equal(snap->num_pending, 0);
