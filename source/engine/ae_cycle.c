@@ -24,6 +24,7 @@
 #include "ae_eligibility.h"
 #include "ae_aesettings.h"
 #include "ae_key.h"
+#include "ae_config.h"
 #include "ae_x509.h"
 #include "ae_crl.h"
 #include "ae_fetch.h"
@@ -88,26 +89,10 @@ bool ae_cycle_needs_new_key(const struct ae_action *a)
 }
 
 ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
-			 struct ae_key_spec *spec)
+			 struct ae_key_spec *spec, char *why, size_t why_len)
 {
-	const char *opt = lpcfg_parm_string(c->s->lp, NULL, "autoenroll", "key type");
-	const char *alg = t->ra.asymmetric_algorithm;
-	ae_err err;
-
-	/* a CNG template (schema 3/4) names its algorithm (MS-CRTD 2.23.2) */
-	if (alg != NULL && strncasecmp(alg, "ECDSA_P", 7) == 0) {
-		return ae_key_spec_parse(strcasecmp(alg, "ECDSA_P384") == 0 ? "ec:p384" : "ec:p256",
-					 spec);
-	}
-	err = ae_key_spec_parse(opt != NULL && opt[0] != '\0' ? opt : "rsa:2048", spec);
-	if (err == AE_OK && spec->kind == AE_KEY_EC && t->min_key_size > spec->bits) {
-		/* an RSA-sized minimum: the option does not fit this template */
-		err = ae_key_spec_parse("rsa:2048", spec);
-	}
-	if (err == AE_OK) {
-		err = ae_key_spec_apply_minimum(spec, t->min_key_size);
-	}
-	return err;
+	/* the same rule as `autoenroll request`: autoenroll:key type as given */
+	return ae_config_key_spec(c->s->config, NULL, NULL, t, spec, why, why_len);
 }
 
 const struct ae_enrollment_service *ae_cycle_ca_by_name(struct ae_cycle_ctx *c, const char *cn)
@@ -514,7 +499,8 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	}
 	err = ae_cycle_trust_sync(s, c->mem, r, s->store_dir);
 	if (err != AE_OK) {
-		r->worst = worse(r->worst, AE_OUTCOME_STORE);
+		/* the DC gone mid-cycle is "unreachable" (5), not a store error */
+		r->worst = worse(r->worst, ae_outcome_from_err(err));
 	}
 	talloc_free(c->mem);
 	talloc_free(lock);

@@ -59,6 +59,7 @@ static void *keygen_thread(void *arg)
 ae_err ae_cycle_keygen(struct ae_cycle_ctx *c)
 {
 	struct keygen_job *jobs = talloc_zero_array(c->mem, struct keygen_job, c->num_actions);
+	char why[512];
 	size_t i;
 
 	if (jobs == NULL) {
@@ -69,7 +70,8 @@ ae_err ae_cycle_keygen(struct ae_cycle_ctx *c)
 		if (!ae_cycle_needs_new_key(a)) {
 			continue;
 		}
-		if (ae_cycle_key_spec(c, a->t, &jobs[i].spec) != AE_OK) {
+		if (ae_cycle_key_spec(c, a->t, &jobs[i].spec, why, sizeof(why)) != AE_OK) {
+			c->key_errors[i] = talloc_strdup(c->key_errors, why);
 			continue;	/* reported when the action runs */
 		}
 		jobs[i].started = pthread_create(&jobs[i].thread, NULL, keygen_thread, &jobs[i]) == 0;
@@ -333,9 +335,12 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 		}
 	}
 	if (key == NULL) {
-		ae_cycle_item_fail(c->r, it, AE_OUTCOME_MISCONFIGURED, "template %s: no key: %s",
-				   it->template_name, c->key_errors[idx] ? c->key_errors[idx]
-									 : "key generation failed");
+		if (c->key_errors[idx] != NULL) {
+			ae_cycle_item_fail(c->r, it, AE_OUTCOME_MISCONFIGURED, "%s", c->key_errors[idx]);
+		} else {
+			ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "template %s: key "
+					   "generation failed", it->template_name);
+		}
 		return;
 	}
 	err = ae_key_to_pem(c->mem, key, &key_pem, &key_len);

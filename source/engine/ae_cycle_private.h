@@ -34,7 +34,7 @@ struct ae_cycle_ctx {
 
 bool ae_cycle_needs_new_key(const struct ae_action *a);
 ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
-			 struct ae_key_spec *spec);
+			 struct ae_key_spec *spec, char *why, size_t why_len);
 ae_err ae_cycle_keygen(struct ae_cycle_ctx *c);
 const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,
 						    const struct ae_template *t);

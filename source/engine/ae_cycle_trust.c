@@ -24,6 +24,7 @@
 #include "ae_pki.h"
 #include "ae_x509.h"
 #include "ae_store.h"
+#include "ae_config.h"
 
 struct trust_set {
 	struct ae_trust_cert *certs;
@@ -83,8 +84,8 @@ static int run_command(const char *cmd)
 ae_err ae_cycle_trust_sync(struct ae_session *s, TALLOC_CTX *mem, struct ae_cycle_report *r,
 			   const char *store_dir)
 {
-	const char *dir = lpcfg_parm_string(s->lp, NULL, "autoenroll", "trust dir");
-	const char *cmd = lpcfg_parm_string(s->lp, NULL, "autoenroll", "trust command");
+	const char *dir = s->config->trust_dir;		/* validated by ae_config */
+	const char *cmd = s->config->trust_command;
 	struct trust_set set = { 0 };
 	struct trust_set ntauth = { 0 };
 	const char **pems = NULL;

@@ -2,11 +2,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <talloc.h>
 #include <tevent.h>
 #include <param.h>
+#include <util/debug.h>
 #include "ae_session.h"
+#include "ae_config.h"
 #include "ae_creds.h"
 #include "ae_dclocate.h"
 #include "ae_ldap.h"
@@ -22,13 +27,100 @@ static char *lower(char *s)
 	return s;
 }
 
+static void samba_debug(void *priv, int level, const char *msg)
+{
+	size_t n = strlen(msg);
+
+	(void)priv;
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r')) {
+		n--;
+	}
+	if (n > 0) {
+		/* Samba's level 0 is its loudest; ours starts at debug (3) */
+		ae_log(level < 0 ? 3 : 3 + (level > 100 ? 100 : level), "samba: %.*s", (int)n, msg);
+	}
+}
+
+void ae_session_route_samba_debug(void)
+{
+	static bool done;
+	void (*set_callback)(void *, debug_callback_fn);
+
+	if (done) {
+		return;
+	}
+	done = true;
+	/*
+	 * debug_set_callback() is Samba's public debug.h API, but the symbol
+	 * lives in a private library (libsamba-debug-samba4, loaded by
+	 * libsamba-util) whose symbol version names the exact Samba release;
+	 * looking it up at run time keeps the binary working across Samba
+	 * updates. With a callback, setup_logging() elsewhere (libsmbclient)
+	 * cannot take the output back: DEBUG_CALLBACK has the highest priority.
+	 */
+	*(void **)&set_callback = dlsym(RTLD_DEFAULT, "debug_set_callback");
+	if (set_callback == NULL) {
+		AE_DEBUG("Samba's debug_set_callback is not available: its debug output "
+			 "is not routed");
+		return;
+	}
+	set_callback(NULL, samba_debug);
+}
+
+/* Samba's own threshold follows ours (level - 3); smb.conf's "log level"
+ * is overridden: its output would be ours anyway. */
+static void samba_debug_level(void)
+{
+	void (*set_level)(size_t, int);
+	int level = ae_log_get_level() - 3;
+
+	*(void **)&set_level = dlsym(RTLD_DEFAULT, "debuglevel_set_class");
+	if (set_level != NULL) {
+		set_level(0 /* DBGC_ALL */, level > 0 ? level : 0);
+	}
+}
+
+static ae_err open_config(struct ae_session *s, const struct ae_session_opts *o)
+{
+	const char *state_dir = NULL;
+	size_t i;
+	ae_err err;
+
+	if (o->configfile != NULL && access(o->configfile, R_OK) != 0) {
+		/* said here once (loadparm would log its own line as well) */
+		snprintf(s->error, sizeof(s->error), "cannot read the configuration file %s: %s",
+			 o->configfile, strerror(errno));
+		return AE_ERR_CONFIG;
+	}
+	err = ae_loadparm(s, o->configfile, o->options, &s->lp);
+	if (err != AE_OK) {
+		snprintf(s->error, sizeof(s->error), "cannot load the configuration %s",
+			 o->configfile ? o->configfile : "(Samba's default smb.conf)");
+		return err;
+	}
+	samba_debug_level();
+	state_dir = ae_lp_string(s->lp, "state directory");
+	err = ae_config_load(s, s->lp, o->options, state_dir, &s->config, s->error,
+			     sizeof(s->error));
+	if (err != AE_OK) {
+		return err;
+	}
+	for (i = 0; !o->quiet_unknown && i < s->config->num_unknown; i++) {
+		/* shown at the default level: a misspelt option must not pass unseen */
+		AE_ERROR("warning: unknown option '%s' in smb.conf %s (or --option) is ignored",
+			 s->config->unknown[i], lpcfg_configfile(s->lp));
+	}
+	return AE_OK;
+}
+
 ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		       struct ae_session **_s)
 {
 	struct ae_session *s = talloc_zero(mem_ctx, struct ae_session);
-	const char *state_dir = NULL, *cache_dir = NULL, *opt = NULL;
+	const char *cache_dir = NULL;
 	ae_err err;
 
+	ae_session_route_samba_debug();
 	if (s == NULL) {
 		return AE_ERR_NOMEM;
 	}
@@ -37,10 +129,8 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	if (s->ev == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = ae_loadparm(s, o->configfile, o->options, &s->lp);
-	if (err != AE_OK) {
-		snprintf(s->error, sizeof(s->error), "cannot load the configuration %s",
-			 o->configfile ? o->configfile : "(Samba's default smb.conf)");
+	err = open_config(s, o);
+	if (err != AE_OK || o->config_only) {
 		return err;
 	}
 	if (lpcfg_realm(s->lp) == NULL || lpcfg_realm(s->lp)[0] == '\0') {
@@ -48,17 +138,8 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 			 "configured as an Active Directory member", lpcfg_configfile(s->lp));
 		return AE_ERR_CONFIG;
 	}
-	state_dir = ae_lp_string(s->lp, "state directory");
 	cache_dir = ae_lp_string(s->lp, "cache directory");
-	opt = lpcfg_parm_string(s->lp, NULL, "autoenroll", "store dir");
-	if (o->store_dir != NULL) {
-		s->store_dir = talloc_strdup(s, o->store_dir);
-	} else if (opt != NULL && opt[0] != '\0') {
-		s->store_dir = talloc_strdup(s, opt);
-	} else {
-		s->store_dir = talloc_asprintf(s, "%s/autoenroll/machine",
-					       state_dir ? state_dir : "/var/lib/samba");
-	}
+	s->store_dir = o->store_dir != NULL ? o->store_dir : s->config->store_dir;
 	s->run_dir = talloc_asprintf(s, "%s/autoenroll", cache_dir ? cache_dir : "/var/cache/samba");
 	s->machine_fqdn = lower(talloc_asprintf(s, "%s.%s", lpcfg_netbios_name(s->lp),
 						lpcfg_dnsdomain(s->lp)));
@@ -71,7 +152,13 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	if (o->offline) {
 		return AE_OK;
 	}
-	err = ae_dc_locate(s, s->lp, &s->dc, &s->dc_how);
+	if (s->config->dc != NULL) {
+		s->dc = talloc_strdup(s, s->config->dc);
+		s->dc_how = "autoenroll:dc";
+		err = s->dc != NULL ? AE_OK : AE_ERR_NOMEM;
+	} else {
+		err = ae_dc_locate(s, s->lp, &s->dc, &s->dc_how);
+	}
 	if (err != AE_OK) {
 		snprintf(s->error, sizeof(s->error), "cannot find a domain controller of %s",
 			 lpcfg_realm(s->lp));
@@ -90,6 +177,11 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		return AE_ERR_NOMEM;
 	}
 	return AE_OK;
+}
+
+const char *ae_session_configfile(const struct ae_session *s)
+{
+	return s->lp != NULL ? lpcfg_configfile(s->lp) : NULL;
 }
 
 ae_err ae_session_ldap(struct ae_session *s)
