@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <talloc.h>
 #include <param.h>
 #include "ae_cycle.h"
@@ -394,6 +396,35 @@ static enum ae_outcome worse(enum ae_outcome a, enum ae_outcome b)
 	return a;
 }
 
+#ifdef AE_TEST_SEAMS
+/*
+ * Test seam (builds with -Dtest_seams=true only): with
+ * AE_TEST_PAUSE_AFTER_POLICY=DIR the cycle creates DIR/paused after reading
+ * the policy and waits (at most 60 s) for DIR/go, so a scenario can stop
+ * the DC at that moment.
+ */
+static void test_pause_after_policy(void)
+{
+	const char *dir = getenv("AE_TEST_PAUSE_AFTER_POLICY");
+	char path[512];
+	int i;
+	FILE *f;
+
+	if (dir == NULL || dir[0] == '\0') {
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/paused", dir);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/go", dir);
+	for (i = 0; i < 600 && access(path, F_OK) != 0; i++) {
+		usleep(100 * 1000);
+	}
+}
+#endif
+
 ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_cycle_opts *o,
 		    struct ae_cycle_report **_r)
 {
@@ -444,6 +475,9 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	if (err != AE_OK) {
 		return err;
 	}
+#ifdef AE_TEST_SEAMS
+	test_pause_after_policy();
+#endif
 	err = ae_store_snapshot(c->mem, c->store, &snap);
 	if (err == AE_OK) {
 		err = pending_from_records(c->mem, snap);

@@ -4,6 +4,10 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <stdbool.h>
 #include <talloc.h>
@@ -78,6 +82,55 @@ static void samba_debug_level(void)
 	if (set_level != NULL) {
 		set_level(0 /* DBGC_ALL */, level > 0 ? level : 0);
 	}
+}
+
+/* Does host accept a TCP connection on port within timeout_ms? */
+static bool tcp_answers(const char *host, const char *port, int timeout_ms)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
+	bool ok = false;
+
+	if (getaddrinfo(host, port, &hints, &res) != 0) {
+		return false;
+	}
+	for (ai = res; ai != NULL && !ok; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int soerr = 0;
+		socklen_t len = sizeof(soerr);
+		if (fd < 0) {
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			ok = true;
+		} else if (errno == EINPROGRESS && poll(&p, 1, timeout_ms) == 1 &&
+			   getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0) {
+			ok = true;
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return ok;
+}
+
+/*
+ * The KDC of the realm could not be contacted. If the domain controller
+ * answers on the Kerberos port (88, RFC 4120 section 7.2.1), the DC is up
+ * and no KDC serves the realm smb.conf names: a wrong realm is a
+ * misconfiguration (exit 6), not an unreachable server (exit 5).
+ */
+static ae_err classify_kdc_failure(struct ae_session *s)
+{
+	size_t n;
+
+	if (s->dc == NULL || !tcp_answers(s->dc, "88", 3000)) {
+		return AE_ERR_TRANSPORT;
+	}
+	n = strlen(s->error);
+	snprintf(s->error + n, sizeof(s->error) - n, "; the domain controller %s answers on the "
+		 "Kerberos port, so no KDC serves the realm %s: is 'realm' in smb.conf right?",
+		 s->dc, lpcfg_realm(s->lp));
+	return AE_ERR_CONFIG;
 }
 
 static ae_err open_config(struct ae_session *s, const struct ae_session_opts *o)
@@ -167,6 +220,9 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	AE_INFO("domain controller %s (found by %s)", s->dc, s->dc_how);
 	err = ae_creds_machine(s, s->ev, s->lp, o->ccache, s->run_dir, &s->creds,
 			       s->error, sizeof(s->error));
+	if (err == AE_ERR_TRANSPORT) {
+		err = classify_kdc_failure(s);
+	}
 	if (err != AE_OK) {
 		size_t n = strlen(s->error);
 		snprintf(s->error + n, sizeof(s->error) - n, " (domain controller %s)", s->dc);
