@@ -168,7 +168,7 @@ static void check_generated(TALLOC_CTX *mem, const char *spec_text, const char *
 
 static void test_key_generate_rsa(void **state)
 {
-	check_generated(*state, "rsa", "RSA-2048", 2048);
+	check_generated(*state, "rsa:2048", "RSA-2048", 2048);
 }
 
 static void test_key_generate_ec(void **state)
