@@ -25,59 +25,10 @@
 #include "ae_config.h"
 #include "ae_json.h"
 #include "cli_help.h"
+#include "cli_args.h"
 #include "cli_config.h"
 
 #define AE_MAX_OPTIONS 64
-#define AE_MAX_DEBUG 10
-
-/* --json anywhere on the command line: every outcome, fatal or usage
- * errors included, is exactly one JSON object on stdout */
-static bool g_json;
-
-static void json_fatal(int code, const char *msg)
-{
-	fputs("{\"error\": ", stdout);
-	ae_json_string(stdout, msg);
-	fprintf(stdout, ", \"exit_code\": %d}\n", code);
-	fflush(stdout);
-}
-
-/* A fatal error: printed once (stderr and, for run, syslog) and as the
- * JSON object with --json. Returns code. */
-static int fatal(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fatal(int code, const char *fmt, ...)
-{
-	char msg[1200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	AE_ERROR("%s", msg);
-	if (g_json) {
-		json_fatal(code, msg);
-	}
-	return code;
-}
-
-/* A usage error of command (NULL: the global options): exit 2. */
-static int usage_error(const char *command, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int usage_error(const char *command, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "autoenroll: %s (see: autoenroll %s%s--help)\n", msg,
-		command ? command : "", command ? " " : "");
-	if (g_json) {
-		json_fatal(AE_EXIT_USAGE, msg);
-	}
-	return AE_EXIT_USAGE;
-}
 
 struct cli {
 	const char *configfile;
@@ -86,36 +37,6 @@ struct cli {
 	const char *ccache;
 	int debug;
 };
-
-static int parse_transport(const char *s, enum ae_transport_choice *t)
-{
-	if (strcmp(s, "auto") == 0) {
-		*t = AE_TRANSPORT_AUTO;
-	} else if (strcmp(s, "tcp") == 0) {
-		*t = AE_TRANSPORT_TCP;
-	} else if (strcmp(s, "np") == 0) {
-		*t = AE_TRANSPORT_NP;
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
-static int parse_u32(const char *s, uint32_t *out)
-{
-	char *end = NULL;
-	unsigned long long v;
-
-	if (s[0] < '0' || s[0] > '9') {
-		return -1;
-	}
-	v = strtoull(s, &end, 10);
-	if (*end != '\0' || v > UINT32_MAX) {
-		return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
 
 /* The session options every networked command takes from the global ones. */
 static struct ae_session_opts session_opts(const struct cli *c)
@@ -157,7 +78,7 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 		case 'c': o.ca_name = optarg; break;
 		case 'k':
 			if (!ae_config_key_type_valid(optarg)) {
-				return usage_error(argv[0], "--key-type: invalid key type '%s' "
+				return cli_usage_error(argv[0], "--key-type: invalid key type '%s' "
 						   "(expected rsa:N with N from 2048 to 16384, "
 						   "ec:p256, ec:p384 or ec:p521)", optarg);
 			}
@@ -166,28 +87,28 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 		case 'o': o.out_dir = optarg; break;
 		case 'j': json = true; break;
 		case 'T':
-			if (parse_transport(optarg, &o.transport) != 0) {
-				return usage_error(argv[0], "--transport must be auto, tcp or np");
+			if (cli_parse_transport(optarg, &o.transport) != 0) {
+				return cli_usage_error(argv[0], "--transport must be auto, tcp or np");
 			}
 			break;
 		case 'r':
-			if (parse_u32(optarg, &o.request_id) != 0) {
-				return usage_error(argv[0], "--request-id must be a number");
+			if (cli_parse_u32(optarg, &o.request_id) != 0) {
+				return cli_usage_error(argv[0], "--request-id must be a number");
 			}
 			have_id = true;
 			break;
 		case 'h': return cli_command_help(stdout, argv[0], AE_EXIT_OK);
-		default: return usage_error(argv[0], "invalid option");
+		default: return cli_usage_error(argv[0], "invalid option");
 		}
 	}
 	if (optind != argc) {
-		return usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
 	}
 	if (!retrieve && o.template_name == NULL) {
-		return usage_error(argv[0], "request needs --template NAME");
+		return cli_usage_error(argv[0], "request needs --template NAME");
 	}
 	if (retrieve && (o.ca_name == NULL || !have_id)) {
-		return usage_error(argv[0], "retrieve needs --ca NAME and --request-id N");
+		return cli_usage_error(argv[0], "retrieve needs --ca NAME and --request-id N");
 	}
 	mem = talloc_new(NULL);
 	so = session_opts(c);
@@ -206,47 +127,12 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 	err = retrieve ? ae_enroll_retrieve(mem, s, &o, &r) : ae_enroll_request(mem, s, &o, &r);
 	if (r == NULL) {
 		talloc_free(mem);
-		return fatal(AE_EXIT_INTERNAL, "%s", ae_strerror(err));
+		return cli_fatal(AE_EXIT_INTERNAL, "%s", ae_strerror(err));
 	}
 	ae_print_result(stdout, stderr, r, json, NULL);
 	rc = ae_exit_code(r->outcome);
 	talloc_free(mem);
 	return rc;
-}
-
-/* --json [--dry-run] [--help] of run, status, policy, config, pol (nargs
- * positional arguments); -1 to go on, else the exit code */
-static int parse_flags(int argc, char **argv, bool *json, bool *dry_run, int nargs)
-{
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-
-	optind = 0;	/* 0: glibc re-initialises (the global scan used "+") */
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'j': *json = true; break;
-		case 'n':
-			if (dry_run == NULL) {
-				return usage_error(argv[0], "%s takes no --dry-run", argv[0]);
-			}
-			*dry_run = true;
-			break;
-		case 'h': return cli_command_help(stdout, argv[0], AE_EXIT_OK);
-		default: return usage_error(argv[0], "invalid option");
-		}
-	}
-	if (argc - optind != nargs) {
-		if (optind < argc && nargs == 0) {
-			return usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
-		}
-		return usage_error(argv[0], "%s needs exactly %d argument(s)", argv[0], nargs);
-	}
-	return -1;
 }
 
 static int run_policy(struct cli *c, int argc, char **argv)
@@ -259,7 +145,7 @@ static int run_policy(struct cli *c, int argc, char **argv)
 	int rc;
 	ae_err err;
 
-	rc = parse_flags(argc, argv, &json, NULL, 0);
+	rc = cli_parse_flags(argc, argv, &json, NULL, 0);
 	if (rc >= 0) {
 		return rc;
 	}
@@ -269,7 +155,7 @@ static int run_policy(struct cli *c, int argc, char **argv)
 		err = ae_policy_collect(mem, s, &r);
 	}
 	if (err != AE_OK) {
-		rc = fatal(ae_exit_code(ae_outcome_from_err(err)), "policy: %s",
+		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "policy: %s",
 			   s && s->error[0] ? s->error : ae_strerror(err));
 		talloc_free(mem);
 		return rc;
@@ -291,7 +177,7 @@ static int run_cycle(struct cli *c, int argc, char **argv)
 	int rc;
 	ae_err err;
 
-	rc = parse_flags(argc, argv, &json, &co.dry_run, 0);
+	rc = cli_parse_flags(argc, argv, &json, &co.dry_run, 0);
 	if (rc >= 0) {
 		return rc;
 	}
@@ -303,7 +189,7 @@ static int run_cycle(struct cli *c, int argc, char **argv)
 	}
 	if (err != AE_OK) {
 		/* once: stderr and syslog (and the JSON object with --json) */
-		rc = fatal(ae_exit_code(ae_outcome_from_err(err)), "run: %s",
+		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "run: %s",
 			   s && s->error[0] ? s->error : ae_strerror(err));
 		talloc_free(mem);
 		return rc;
@@ -325,7 +211,7 @@ static int run_status(struct cli *c, int argc, char **argv)
 	int rc;
 	ae_err err;
 
-	rc = parse_flags(argc, argv, &json, NULL, 0);
+	rc = cli_parse_flags(argc, argv, &json, NULL, 0);
 	if (rc >= 0) {
 		return rc;
 	}
@@ -340,7 +226,7 @@ static int run_status(struct cli *c, int argc, char **argv)
 		err = ae_store_snapshot(mem, store, &snap);
 	}
 	if (err != AE_OK) {
-		rc = fatal(ae_exit_code(ae_outcome_from_err(err)), "status: %s",
+		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "status: %s",
 			   s && s->error[0] ? s->error : ae_strerror(err));
 		talloc_free(mem);
 		return rc;
@@ -358,14 +244,14 @@ static int run_pol(int argc, char **argv)
 	int rc;
 	ae_err err;
 
-	rc = parse_flags(argc, argv, &json, NULL, 1);
+	rc = cli_parse_flags(argc, argv, &json, NULL, 1);
 	if (rc >= 0) {
 		return rc;
 	}
 	mem = talloc_new(NULL);
 	err = ae_pol_file(mem, argv[optind], &r);
 	if (err != AE_OK) {
-		rc = fatal(err == AE_ERR_PARSE ? AE_EXIT_MISCONFIGURED :
+		rc = cli_fatal(err == AE_ERR_PARSE ? AE_EXIT_MISCONFIGURED :
 			   err == AE_ERR_NOMEM ? AE_EXIT_INTERNAL : AE_EXIT_STORE,
 			   "%s", r ? r->error : ae_strerror(err));
 		talloc_free(mem);
@@ -392,7 +278,7 @@ static int run_config(struct cli *c, int argc, char **argv)
 	int rc;
 	ae_err err;
 
-	rc = parse_flags(argc, argv, &json, NULL, 0);
+	rc = cli_parse_flags(argc, argv, &json, NULL, 0);
 	if (rc >= 0) {
 		return rc;
 	}
@@ -401,7 +287,7 @@ static int run_config(struct cli *c, int argc, char **argv)
 	mem = talloc_new(NULL);
 	err = ae_session_open(mem, &so, &s);
 	if (err != AE_OK) {
-		rc = fatal(ae_exit_code(ae_outcome_from_err(err)), "config: %s",
+		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "config: %s",
 			   s && s->error[0] ? s->error : ae_strerror(err));
 		talloc_free(mem);
 		return rc;
@@ -410,18 +296,6 @@ static int run_config(struct cli *c, int argc, char **argv)
 	     AE_EXIT_OK : AE_EXIT_INTERNAL;
 	talloc_free(mem);
 	return rc;
-}
-
-/* -d LEVEL: a decimal number 0..AE_MAX_DEBUG, nothing else */
-static int parse_debug(const char *s, int *out)
-{
-	uint32_t v = 0;
-
-	if (parse_u32(s, &v) != 0 || v > AE_MAX_DEBUG) {
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
 }
 
 #ifdef __SANITIZE_ADDRESS__
@@ -444,18 +318,6 @@ const char *__lsan_default_suppressions(void)
 }
 #endif
 
-static bool wants_json(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -477,7 +339,7 @@ int main(int argc, char **argv)
 #endif
 	/* a peer closing LDAP or SMB must be an error, not a kill */
 	signal(SIGPIPE, SIG_IGN);
-	g_json = wants_json(argc, argv);
+	cli_set_json(cli_wants_json(argc, argv));
 
 	/* '+': stop at the sub-command; its options are parsed by it */
 	while ((opt = getopt_long(argc, argv, "+s:d:hV", longopts, NULL)) != -1) {
@@ -485,30 +347,30 @@ int main(int argc, char **argv)
 		case 's': c.configfile = optarg; break;
 		case 'O':
 			if (c.num_options == AE_MAX_OPTIONS) {
-				return usage_error(NULL, "too many --option (at most %d)",
+				return cli_usage_error(NULL, "too many --option (at most %d)",
 						   AE_MAX_OPTIONS);
 			}
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
-				return usage_error(NULL, "--option '%s': expected NAME=VALUE", optarg);
+				return cli_usage_error(NULL, "--option '%s': expected NAME=VALUE", optarg);
 			}
 			c.options[c.num_options++] = optarg;
 			break;
 		case 'd':
-			if (parse_debug(optarg, &c.debug) != 0) {
-				return usage_error(NULL, "-d: invalid debug level '%s' (expected a "
+			if (cli_parse_debug(optarg, &c.debug) != 0) {
+				return cli_usage_error(NULL, "-d: invalid debug level '%s' (expected a "
 						   "number from 0 to %d)", optarg, AE_MAX_DEBUG);
 			}
 			break;
 		case 'C': c.ccache = optarg; break;
 		case 'h': return cli_usage(stdout, AE_EXIT_OK);
 		case 'V': cli_version(stdout); return AE_EXIT_OK;
-		default: return usage_error(NULL, "invalid global option");
+		default: return cli_usage_error(NULL, "invalid global option");
 		}
 	}
 	ae_log_set_level(c.debug);
 	if (optind >= argc) {
 		cli_usage(stderr, AE_EXIT_USAGE);
-		return usage_error(NULL, "no command given");
+		return cli_usage_error(NULL, "no command given");
 	}
 	argc -= optind;
 	argv += optind;
@@ -538,5 +400,5 @@ int main(int argc, char **argv)
 		return argc > 1 ? cli_command_help(stdout, argv[1], AE_EXIT_OK)
 				: cli_usage(stdout, AE_EXIT_OK);
 	}
-	return usage_error(NULL, "unknown command '%s'", argv[0]);
+	return cli_usage_error(NULL, "unknown command '%s'", argv[0]);
 }

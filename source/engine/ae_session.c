@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -133,6 +134,18 @@ static ae_err classify_kdc_failure(struct ae_session *s)
 	return AE_ERR_CONFIG;
 }
 
+static bool from_cmdline(const char *const *options, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; options != NULL && options[i] != NULL; i++) {
+		if (strncasecmp(options[i], name, n) == 0 && options[i][n] == '=') {
+			return true;
+		}
+	}
+	return false;
+}
+
 static ae_err open_config(struct ae_session *s, const struct ae_session_opts *o)
 {
 	const char *state_dir = NULL;
@@ -159,9 +172,12 @@ static ae_err open_config(struct ae_session *s, const struct ae_session_opts *o)
 		return err;
 	}
 	for (i = 0; !o->quiet_unknown && i < s->config->num_unknown; i++) {
+		const char *name = s->config->unknown[i];
 		/* shown at the default level: a misspelt option must not pass unseen */
-		AE_ERROR("warning: unknown option '%s' in smb.conf %s (or --option) is ignored",
-			 s->config->unknown[i], lpcfg_configfile(s->lp));
+		AE_ERROR("warning: unknown option '%s' (%s%s) is ignored; known: %s", name,
+			 from_cmdline(o->options, name) ? "--option" : "smb.conf ",
+			 from_cmdline(o->options, name) ? "" : lpcfg_configfile(s->lp),
+			 "autoenroll:store dir, key type, dc, trust dir, trust command");
 	}
 	return AE_OK;
 }
