@@ -104,10 +104,17 @@ static ae_err conn_for(struct ae_cycle_ctx *c, const char *host, struct icpr_con
 	NTSTATUS st;
 
 	for (i = 0; i < c->num_conns; i++) {
-		if (strcasecmp(c->conns[i].host, host) == 0) {
-			*_conn = c->conns[i].conn;
-			return AE_OK;
+		if (c->conns[i].host == NULL || strcasecmp(c->conns[i].host, host) != 0) {
+			continue;
 		}
+		if (c->conns[i].conn == NULL) {
+			/* failed once in this cycle: a DC gone or hung is not waited
+			 * for again for each of its templates */
+			*_why = c->conns[i].why;
+			return AE_ERR_TRANSPORT;
+		}
+		*_conn = c->conns[i].conn;
+		return AE_OK;
 	}
 	if (c->num_conns == AE_CYCLE_CAS_MAX) {
 		return AE_ERR_TOO_LARGE;
@@ -119,10 +126,13 @@ static ae_err conn_for(struct ae_cycle_ctx *c, const char *host, struct icpr_con
 	}
 	st = icpr_connect_recv(req, c->mem, &c->conns[c->num_conns].conn, _why);
 	talloc_free(req);
+	c->conns[c->num_conns].host = talloc_strdup(c->mem, host);
 	if (!NT_STATUS_IS_OK(st)) {
+		c->conns[c->num_conns].conn = NULL;
+		c->conns[c->num_conns].why = *_why;
+		c->num_conns += c->conns[c->num_conns].host != NULL;
 		return AE_ERR_TRANSPORT;
 	}
-	c->conns[c->num_conns].host = talloc_strdup(c->mem, host);
 	*_conn = c->conns[c->num_conns++].conn;
 	c->r->binds++;
 	return AE_OK;

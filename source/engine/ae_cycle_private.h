@@ -28,7 +28,7 @@ struct ae_cycle_ctx {
 	size_t num_actions;
 	struct ae_key **keys;			/* per action: pre-generated new key, or NULL */
 	char **key_errors;			/* per action: why there is no key */
-	struct { char *host; struct icpr_conn *conn; } conns[AE_CYCLE_CAS_MAX];
+	struct { char *host; struct icpr_conn *conn; char *why; } conns[AE_CYCLE_CAS_MAX];
 	size_t num_conns;
 };
 

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <stdbool.h>
 #include <talloc.h>
@@ -85,51 +85,60 @@ static void samba_debug_level(void)
 	}
 }
 
-/* Does host accept a TCP connection on port within timeout_ms? */
-static bool tcp_answers(const char *host, const char *port, int timeout_ms)
+/*
+ * Is a KDC process alive on host? A TCP connect alone is not enough (the
+ * kernel completes the handshake for a stopped process): send one framed
+ * message (RFC 4120 section 7.2.2: a 4-byte length, then the message; here a
+ * one-byte non-message) and wait for anything back, a KRB-ERROR or an
+ * orderly close, within timeout_ms.
+ */
+static bool kdc_alive(const char *host, int timeout_ms)
 {
+	static const unsigned char probe[] = { 0, 0, 0, 1, 0 };
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
-	bool ok = false;
+	bool alive = false;
 
-	if (getaddrinfo(host, port, &hints, &res) != 0) {
+	if (getaddrinfo(host, "88", &hints, &res) != 0) {
 		return false;
 	}
-	for (ai = res; ai != NULL && !ok; ai = ai->ai_next) {
-		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		int soerr = 0;
-		socklen_t len = sizeof(soerr);
+	for (ai = res; ai != NULL && !alive; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		struct timeval tv = { .tv_sec = timeout_ms / 1000,
+				      .tv_usec = (timeout_ms % 1000) * 1000 };
+		unsigned char b;
 		if (fd < 0) {
 			continue;
 		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-			ok = true;
-		} else if (errno == EINPROGRESS && poll(&p, 1, timeout_ms) == 1 &&
-			   getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0) {
-			ok = true;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0 &&
+		    connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    send(fd, probe, sizeof(probe), MSG_NOSIGNAL) == (ssize_t)sizeof(probe)) {
+			ssize_t n = recv(fd, &b, 1, 0);
+			/* data, or EOF from a live process; not a timeout or a reset */
+			alive = n >= 0;
 		}
 		close(fd);
 	}
 	freeaddrinfo(res);
-	return ok;
+	return alive;
 }
 
 /*
- * The KDC of the realm could not be contacted. If the domain controller
- * answers on the Kerberos port (88, RFC 4120 section 7.2.1), the DC is up
- * and no KDC serves the realm smb.conf names: a wrong realm is a
- * misconfiguration (exit 6), not an unreachable server (exit 5).
+ * The KDC of the realm could not be contacted. If a KDC process on the
+ * domain controller answers (kdc_alive), the DC is up and no KDC serves the
+ * realm smb.conf names: a wrong realm is a misconfiguration (exit 6), not
+ * an unreachable server (exit 5). A stopped or hung DC does not answer.
  */
 static ae_err classify_kdc_failure(struct ae_session *s)
 {
 	size_t n;
 
-	if (s->dc == NULL || !tcp_answers(s->dc, "88", 3000)) {
+	if (s->dc == NULL || !kdc_alive(s->dc, 3000)) {
 		return AE_ERR_TRANSPORT;
 	}
 	n = strlen(s->error);
-	snprintf(s->error + n, sizeof(s->error) - n, "; the domain controller %s answers on the "
-		 "Kerberos port, so no KDC serves the realm %s: is 'realm' in smb.conf right?",
+	snprintf(s->error + n, sizeof(s->error) - n, "; the KDC on the domain controller %s "
+		 "answers, but none serves the realm %s: is 'realm' in smb.conf right?",
 		 s->dc, lpcfg_realm(s->lp));
 	return AE_ERR_CONFIG;
 }
@@ -208,7 +217,7 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		return AE_ERR_CONFIG;
 	}
 	cache_dir = ae_lp_string(s->lp, "cache directory");
-	s->store_dir = o->store_dir != NULL ? o->store_dir : s->config->store_dir;
+	s->store_dir = talloc_strdup(s, o->store_dir != NULL ? o->store_dir : s->config->store_dir);
 	s->run_dir = talloc_asprintf(s, "%s/autoenroll", cache_dir ? cache_dir : "/var/cache/samba");
 	s->machine_fqdn = lower(talloc_asprintf(s, "%s.%s", lpcfg_netbios_name(s->lp),
 						lpcfg_dnsdomain(s->lp)));

@@ -166,9 +166,15 @@ struct tevent_req *icpr_connect_send(TALLOC_CTX *mem_ctx, struct tevent_context 
 			break;
 		}
 		AE_INFO("MS-ICPR connect to %s failed: %s", bindings[i], nt_errstr(one));
-		state->why = talloc_asprintf_append(state->why, "%s%s: %s",
-						    i ? "; " : "", bindings[i], nt_errstr(one));
+		state->why = talloc_asprintf_append(state->why, "%s%s: %s%s",
+						    i ? "; " : "", bindings[i], nt_errstr(one),
+						    i > 0 && uninformative(one) &&
+						    !uninformative(st) ? " (no cause given)" : "");
 		st = icpr_connect_cause(i == 0 ? NT_STATUS_OK : st, one);
+	}
+	if (!NT_STATUS_IS_OK(st) && state->why != NULL) {
+		/* the cause first, then every binding tried */
+		state->why = talloc_asprintf(state, "%s (%s)", nt_errstr(st), state->why);
 	}
 	if (!NT_STATUS_IS_OK(st)) {
 		tevent_req_nterror(req, st);
