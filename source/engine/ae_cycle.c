@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <talloc.h>
 #include <param.h>
 #include "ae_cycle.h"
@@ -24,6 +26,7 @@
 #include "ae_eligibility.h"
 #include "ae_aesettings.h"
 #include "ae_key.h"
+#include "ae_config.h"
 #include "ae_x509.h"
 #include "ae_crl.h"
 #include "ae_fetch.h"
@@ -88,28 +91,10 @@ bool ae_cycle_needs_new_key(const struct ae_action *a)
 }
 
 ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
-			 struct ae_key_spec *spec)
+			 struct ae_key_spec *spec, char *why, size_t why_len)
 {
-	const char *opt = lpcfg_parm_string(c->s->lp, NULL, "autoenroll", "key type");
-	ae_err err;
-
-	/* a CNG template (schema 3/4) names its algorithm (ae_enroll_tpl.c) */
-	err = ae_enroll_template_key_spec(t, spec);
-	if (err == AE_OK) {
-		return ae_key_spec_apply_minimum(spec, t->min_key_size);
-	}
-	if (err != AE_ERR_NOT_FOUND) {
-		return err;
-	}
-	err = ae_key_spec_parse(opt != NULL && opt[0] != '\0' ? opt : "rsa:2048", spec);
-	if (err == AE_OK && spec->kind == AE_KEY_EC && t->min_key_size > spec->bits) {
-		/* an RSA-sized minimum: the option does not fit this template */
-		err = ae_key_spec_parse("rsa:2048", spec);
-	}
-	if (err == AE_OK) {
-		err = ae_key_spec_apply_minimum(spec, t->min_key_size);
-	}
-	return err;
+	/* the same rule as `autoenroll request` (ae_config_key_spec) */
+	return ae_config_key_spec(c->s->config, NULL, NULL, t, spec, why, why_len);
 }
 
 const struct ae_enrollment_service *ae_cycle_ca_by_name(struct ae_cycle_ctx *c, const char *cn)
@@ -411,6 +396,35 @@ static enum ae_outcome worse(enum ae_outcome a, enum ae_outcome b)
 	return a;
 }
 
+#ifdef AE_TEST_SEAMS
+/*
+ * Test seam (builds with -Dtest_seams=true only): with
+ * AE_TEST_PAUSE_AFTER_POLICY=DIR the cycle creates DIR/paused after reading
+ * the policy and waits (at most 60 s) for DIR/go, so a scenario can stop
+ * the DC at that moment.
+ */
+static void test_pause_after_policy(void)
+{
+	const char *dir = getenv("AE_TEST_PAUSE_AFTER_POLICY");
+	char path[512];
+	int i;
+	FILE *f;
+
+	if (dir == NULL || dir[0] == '\0') {
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/paused", dir);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/go", dir);
+	for (i = 0; i < 600 && access(path, F_OK) != 0; i++) {
+		usleep(100 * 1000);
+	}
+}
+#endif
+
 ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_cycle_opts *o,
 		    struct ae_cycle_report **_r)
 {
@@ -444,8 +458,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	}
 	if (!o->dry_run) {
 		/* one cycle per context at a time: others wait (bounded), then find the work done */
-		c->store->lock_wait_s = (unsigned)lpcfg_parm_ulong(s->lp, NULL, "autoenroll",
-								   "lock wait", AE_STORE_LOCK_WAIT_S);
+		c->store->lock_wait_s = s->config->lock_wait_s;	/* validated by ae_config */
 		err = ae_store_lock(c->store, true, &lock);
 		if (err == AE_OK) {
 			err = ae_store_recover(r, c->store, &r->notes);
@@ -463,6 +476,9 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	if (err != AE_OK) {
 		return err;
 	}
+#ifdef AE_TEST_SEAMS
+	test_pause_after_policy();
+#endif
 	err = ae_store_snapshot(c->mem, c->store, &snap);
 	if (err == AE_OK) {
 		err = pending_from_records(c->mem, snap);
@@ -518,7 +534,8 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	}
 	err = ae_cycle_trust_sync(s, c->mem, r, s->store_dir);
 	if (err != AE_OK) {
-		r->worst = worse(r->worst, AE_OUTCOME_STORE);
+		/* the DC gone mid-cycle is "unreachable" (5), not a store error */
+		r->worst = worse(r->worst, ae_outcome_from_err(err));
 	}
 	talloc_free(c->mem);
 	talloc_free(lock);

@@ -60,6 +60,7 @@ static void *keygen_thread(void *arg)
 ae_err ae_cycle_keygen(struct ae_cycle_ctx *c)
 {
 	struct keygen_job *jobs = talloc_zero_array(c->mem, struct keygen_job, c->num_actions);
+	char why[512];
 	size_t i;
 
 	if (jobs == NULL) {
@@ -70,15 +71,9 @@ ae_err ae_cycle_keygen(struct ae_cycle_ctx *c)
 		if (!ae_cycle_needs_new_key(a)) {
 			continue;
 		}
-		if (ae_cycle_key_spec(c, a->t, &jobs[i].spec) != AE_OK) {
-			/* reported when the action runs */
-			c->key_errors[i] = talloc_asprintf(c->key_errors, "no key type fits "
-							   "(msPKI-Asymmetric-Algorithm '%s', "
-							   "msPKI-Minimal-Key-Size %u)",
-							   a->t->ra.asymmetric_algorithm ?
-							   a->t->ra.asymmetric_algorithm : "-",
-							   a->t->min_key_size);
-			continue;
+		if (ae_cycle_key_spec(c, a->t, &jobs[i].spec, why, sizeof(why)) != AE_OK) {
+			c->key_errors[i] = talloc_strdup(c->key_errors, why);
+			continue;	/* reported when the action runs */
 		}
 		jobs[i].started = pthread_create(&jobs[i].thread, NULL, keygen_thread, &jobs[i]) == 0;
 		if (!jobs[i].started) {
@@ -110,10 +105,17 @@ static ae_err conn_for(struct ae_cycle_ctx *c, const char *host, struct icpr_con
 	NTSTATUS st;
 
 	for (i = 0; i < c->num_conns; i++) {
-		if (strcasecmp(c->conns[i].host, host) == 0) {
-			*_conn = c->conns[i].conn;
-			return AE_OK;
+		if (c->conns[i].host == NULL || strcasecmp(c->conns[i].host, host) != 0) {
+			continue;
 		}
+		if (c->conns[i].conn == NULL) {
+			/* failed once in this cycle: a DC gone or hung is not waited
+			 * for again for each of its templates */
+			*_why = c->conns[i].why;
+			return AE_ERR_TRANSPORT;
+		}
+		*_conn = c->conns[i].conn;
+		return AE_OK;
 	}
 	if (c->num_conns == AE_CYCLE_CAS_MAX) {
 		return AE_ERR_TOO_LARGE;
@@ -125,10 +127,13 @@ static ae_err conn_for(struct ae_cycle_ctx *c, const char *host, struct icpr_con
 	}
 	st = icpr_connect_recv(req, c->mem, &c->conns[c->num_conns].conn, _why);
 	talloc_free(req);
+	c->conns[c->num_conns].host = talloc_strdup(c->mem, host);
 	if (!NT_STATUS_IS_OK(st)) {
+		c->conns[c->num_conns].conn = NULL;
+		c->conns[c->num_conns].why = *_why;
+		c->num_conns += c->conns[c->num_conns].host != NULL;
 		return AE_ERR_TRANSPORT;
 	}
-	c->conns[c->num_conns].host = talloc_strdup(c->mem, host);
 	*_conn = c->conns[c->num_conns++].conn;
 	c->r->binds++;
 	return AE_OK;
@@ -343,9 +348,12 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 		}
 	}
 	if (key == NULL) {
-		ae_cycle_item_fail(c->r, it, AE_OUTCOME_MISCONFIGURED, "template %s: no key: %s",
-				   it->template_name, c->key_errors[idx] ? c->key_errors[idx]
-									 : "key generation failed");
+		if (c->key_errors[idx] != NULL) {
+			ae_cycle_item_fail(c->r, it, AE_OUTCOME_MISCONFIGURED, "%s", c->key_errors[idx]);
+		} else {
+			ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "template %s: key "
+					   "generation failed", it->template_name);
+		}
 		return;
 	}
 	err = ae_key_to_pem(c->mem, key, &key_pem, &key_len);

@@ -28,13 +28,13 @@ struct ae_cycle_ctx {
 	size_t num_actions;
 	struct ae_key **keys;			/* per action: pre-generated new key, or NULL */
 	char **key_errors;			/* per action: why there is no key */
-	struct { char *host; struct icpr_conn *conn; } conns[AE_CYCLE_CAS_MAX];
+	struct { char *host; struct icpr_conn *conn; char *why; } conns[AE_CYCLE_CAS_MAX];
 	size_t num_conns;
 };
 
 bool ae_cycle_needs_new_key(const struct ae_action *a);
 ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
-			 struct ae_key_spec *spec);
+			 struct ae_key_spec *spec, char *why, size_t why_len);
 ae_err ae_cycle_keygen(struct ae_cycle_ctx *c);
 const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,
 						    const struct ae_template *t);

@@ -39,6 +39,7 @@
 #include "ae_pki.h"
 #include "ae_store.h"
 #include "ae_x509.h"
+#include "ae_config.h"
 
 #define TRUST_PROBLEMS_SHOWN 16		/* problem lines in the report; all are logged */
 
@@ -265,9 +266,9 @@ static ae_err ntauth_sync(struct ae_session *s, TALLOC_CTX *mem, struct ae_cycle
 ae_err ae_cycle_trust_sync(struct ae_session *s, TALLOC_CTX *mem, struct ae_cycle_report *r,
 			   const char *store_dir)
 {
-	const char *dir = lpcfg_parm_string(s->lp, NULL, "autoenroll", "trust dir");
-	const char *cmd = lpcfg_parm_string(s->lp, NULL, "autoenroll", "trust command");
-	const char *inter = lpcfg_parm_string(s->lp, NULL, "autoenroll", "intermediates file");
+	const char *dir = s->config->trust_dir;		/* validated by ae_config */
+	const char *cmd = s->config->trust_command;
+	const char *inter = s->config->intermediates_file;
 	struct trust_values tv = { 0 };
 	struct ae_trust_plan *plan = NULL;
 	bool roots_read = false, aia_read = false, changed = false;

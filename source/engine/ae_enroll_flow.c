@@ -17,6 +17,7 @@
 #include "ae_pki.h"
 #include "ae_template.h"
 #include "ae_key.h"
+#include "ae_config.h"
 #include "ae_csr.h"
 #include "ae_x509.h"
 #include "ae_store.h"
@@ -39,51 +40,19 @@ static struct ae_enroll_result *new_result(TALLOC_CTX *mem_ctx, const char *temp
 static ae_err make_key(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
 		       const char *key_type, const struct ae_template *t, struct ae_key **_key)
 {
-	const char *opt = lpcfg_parm_string(s->lp, NULL, "autoenroll", "key type");
 	struct ae_key_spec spec;
-	bool from_template = false;
-	char desc[64];
+	char desc[64], why[512];
 	ae_err err;
 
-	if (key_type == NULL) {
-		/* a schema 3/4 template names its algorithm (ae_enroll_tpl.c) */
-		err = ae_enroll_template_key_spec(t, &spec);
-		if (err == AE_OK) {
-			from_template = true;
-			key_type = t->ra.asymmetric_algorithm;
-		} else if (err != AE_ERR_NOT_FOUND) {
-			ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: msPKI-Asymmetric-"
-				       "Algorithm '%s' is not supported", r->template_name,
-				       t->ra.asymmetric_algorithm);
-			return err;
-		} else {
-			key_type = (opt != NULL && opt[0] != '\0') ? opt : "rsa:2048";
-		}
-	}
-	err = from_template ? AE_OK : ae_key_spec_parse(key_type, &spec);
+	err = ae_config_key_spec(s->config, key_type, "--key-type", t, &spec, why, sizeof(why));
 	if (err != AE_OK) {
-		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: invalid key type '%s' "
-			       "(expected rsa:N, ec:p256 or ec:p384)", r->template_name, key_type);
-		return err;
-	}
-	if (spec.kind == AE_KEY_EC && t->min_key_size > spec.bits) {
-		/* a v1/v2 (CSP) template asks for RSA sizes; EC needs a CNG template */
-		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s requires keys of at least "
-			       "%u bits (msPKI-Minimal-Key-Size); %s does not qualify: use rsa:N or "
-			       "a template made for ECDSA", r->template_name, t->min_key_size, key_type);
-		return AE_ERR_INVALID;
-	}
-	err = ae_key_spec_apply_minimum(&spec, t->min_key_size);
-	if (err != AE_OK) {
-		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: key type %s cannot meet "
-			       "the template's minimum key size %u", r->template_name, key_type,
-			       t->min_key_size);
+		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "%s", why);
 		return err;
 	}
 	err = ae_key_generate(mem, &spec, _key);
 	if (err != AE_OK) {
-		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s: key generation failed",
-			       r->template_name);
+		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s: %s key generation failed",
+			       r->template_name, ae_key_spec_describe(&spec, desc, sizeof(desc)));
 		return err;
 	}
 	AE_INFO("template %s: new %s key", r->template_name, ae_key_describe(*_key, desc,

@@ -1,12 +1,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <talloc.h>
 #include <tevent.h>
 #include <param.h>
+#include <util/debug.h>
 #include "ae_session.h"
+#include "ae_config.h"
 #include "ae_creds.h"
 #include "ae_dclocate.h"
 #include "ae_ldap.h"
@@ -22,13 +32,173 @@ static char *lower(char *s)
 	return s;
 }
 
+static void samba_debug(void *priv, int level, const char *msg)
+{
+	size_t n = strlen(msg);
+
+	(void)priv;
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r')) {
+		n--;
+	}
+	if (n > 0) {
+		/* Samba's level 0 is its loudest; ours starts at debug (3) */
+		ae_log(level < 0 ? 3 : 3 + (level > 100 ? 100 : level), "samba: %.*s", (int)n, msg);
+	}
+}
+
+void ae_session_route_samba_debug(void)
+{
+	static bool done;
+	void (*set_callback)(void *, debug_callback_fn);
+
+	if (done) {
+		return;
+	}
+	done = true;
+	/*
+	 * debug_set_callback() is Samba's public debug.h API, but the symbol
+	 * lives in a private library (libsamba-debug-samba4, loaded by
+	 * libsamba-util) whose symbol version names the exact Samba release;
+	 * looking it up at run time keeps the binary working across Samba
+	 * updates. With a callback, setup_logging() elsewhere (libsmbclient)
+	 * cannot take the output back: DEBUG_CALLBACK has the highest priority.
+	 */
+	*(void **)&set_callback = dlsym(RTLD_DEFAULT, "debug_set_callback");
+	if (set_callback == NULL) {
+		AE_DEBUG("Samba's debug_set_callback is not available: its debug output "
+			 "is not routed");
+		return;
+	}
+	set_callback(NULL, samba_debug);
+}
+
+/* Samba's own threshold follows ours (level - 3); smb.conf's "log level"
+ * is overridden: its output would be ours anyway. */
+static void samba_debug_level(void)
+{
+	void (*set_level)(size_t, int);
+	int level = ae_log_get_level() - 3;
+
+	*(void **)&set_level = dlsym(RTLD_DEFAULT, "debuglevel_set_class");
+	if (set_level != NULL) {
+		set_level(0 /* DBGC_ALL */, level > 0 ? level : 0);
+	}
+}
+
+/*
+ * Is a KDC process alive on host? A TCP connect alone is not enough (the
+ * kernel completes the handshake for a stopped process): send one framed
+ * message (RFC 4120 section 7.2.2: a 4-byte length, then the message; here a
+ * one-byte non-message) and wait for anything back, a KRB-ERROR or an
+ * orderly close, within timeout_ms.
+ */
+static bool kdc_alive(const char *host, int timeout_ms)
+{
+	static const unsigned char probe[] = { 0, 0, 0, 1, 0 };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL, *ai;
+	bool alive = false;
+
+	if (getaddrinfo(host, "88", &hints, &res) != 0) {
+		return false;
+	}
+	for (ai = res; ai != NULL && !alive; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		struct timeval tv = { .tv_sec = timeout_ms / 1000,
+				      .tv_usec = (timeout_ms % 1000) * 1000 };
+		unsigned char b;
+		if (fd < 0) {
+			continue;
+		}
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0 &&
+		    connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    send(fd, probe, sizeof(probe), MSG_NOSIGNAL) == (ssize_t)sizeof(probe)) {
+			ssize_t n = recv(fd, &b, 1, 0);
+			/* data, or EOF from a live process; not a timeout or a reset */
+			alive = n >= 0;
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return alive;
+}
+
+/*
+ * The KDC of the realm could not be contacted. If a KDC process on the
+ * domain controller answers (kdc_alive), the DC is up and no KDC serves the
+ * realm smb.conf names: a wrong realm is a misconfiguration (exit 6), not
+ * an unreachable server (exit 5). A stopped or hung DC does not answer.
+ */
+static ae_err classify_kdc_failure(struct ae_session *s)
+{
+	size_t n;
+
+	if (s->dc == NULL || !kdc_alive(s->dc, 3000)) {
+		return AE_ERR_TRANSPORT;
+	}
+	n = strlen(s->error);
+	snprintf(s->error + n, sizeof(s->error) - n, "; the KDC on the domain controller %s "
+		 "answers, but none serves the realm %s: is 'realm' in smb.conf right?",
+		 s->dc, lpcfg_realm(s->lp));
+	return AE_ERR_CONFIG;
+}
+
+static bool from_cmdline(const char *const *options, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; options != NULL && options[i] != NULL; i++) {
+		if (strncasecmp(options[i], name, n) == 0 && options[i][n] == '=') {
+			return true;
+		}
+	}
+	return false;
+}
+
+static ae_err open_config(struct ae_session *s, const struct ae_session_opts *o)
+{
+	const char *state_dir = NULL;
+	size_t i;
+	ae_err err;
+
+	if (o->configfile != NULL && access(o->configfile, R_OK) != 0) {
+		/* said here once (loadparm would log its own line as well) */
+		snprintf(s->error, sizeof(s->error), "cannot read the configuration file %s: %s",
+			 o->configfile, strerror(errno));
+		return AE_ERR_CONFIG;
+	}
+	err = ae_loadparm(s, o->configfile, o->options, &s->lp);
+	if (err != AE_OK) {
+		snprintf(s->error, sizeof(s->error), "cannot load the configuration %s",
+			 o->configfile ? o->configfile : "(Samba's default smb.conf)");
+		return err;
+	}
+	samba_debug_level();
+	state_dir = ae_lp_string(s->lp, "state directory");
+	err = ae_config_load(s, s->lp, o->options, state_dir, &s->config, s->error,
+			     sizeof(s->error));
+	if (err != AE_OK) {
+		return err;
+	}
+	for (i = 0; !o->quiet_unknown && i < s->config->num_unknown; i++) {
+		const char *name = s->config->unknown[i];
+		/* shown at the default level: a misspelt option must not pass unseen */
+		AE_ERROR("warning: unknown option '%s' (%s%s) is ignored; known: %s", name,
+			 from_cmdline(o->options, name) ? "--option" : "smb.conf ",
+			 from_cmdline(o->options, name) ? "" : lpcfg_configfile(s->lp),
+			 "autoenroll:store dir, key type, dc, trust dir, trust command");
+	}
+	return AE_OK;
+}
+
 ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		       struct ae_session **_s)
 {
 	struct ae_session *s = talloc_zero(mem_ctx, struct ae_session);
-	const char *state_dir = NULL, *cache_dir = NULL, *opt = NULL;
+	const char *cache_dir = NULL;
 	ae_err err;
 
+	ae_session_route_samba_debug();
 	if (s == NULL) {
 		return AE_ERR_NOMEM;
 	}
@@ -37,10 +207,8 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	if (s->ev == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = ae_loadparm(s, o->configfile, o->options, &s->lp);
-	if (err != AE_OK) {
-		snprintf(s->error, sizeof(s->error), "cannot load the configuration %s",
-			 o->configfile ? o->configfile : "(Samba's default smb.conf)");
+	err = open_config(s, o);
+	if (err != AE_OK || o->config_only) {
 		return err;
 	}
 	if (lpcfg_realm(s->lp) == NULL || lpcfg_realm(s->lp)[0] == '\0') {
@@ -48,18 +216,10 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 			 "configured as an Active Directory member", lpcfg_configfile(s->lp));
 		return AE_ERR_CONFIG;
 	}
-	state_dir = ae_lp_string(s->lp, "state directory");
 	cache_dir = ae_lp_string(s->lp, "cache directory");
-	opt = lpcfg_parm_string(s->lp, NULL, "autoenroll", "store dir");
-	if (o->store_dir != NULL) {
-		s->store_dir = talloc_strdup(s, o->store_dir);
-	} else if (opt != NULL && opt[0] != '\0') {
-		s->store_dir = talloc_strdup(s, opt);
-	} else {
-		s->store_dir = talloc_asprintf(s, "%s/autoenroll/machine",
-					       state_dir ? state_dir : "/var/lib/samba");
-		s->store_dir_default = true;
-	}
+	s->store_dir = talloc_strdup(s, o->store_dir != NULL ? o->store_dir : s->config->store_dir);
+	s->store_dir_default = o->store_dir == NULL &&
+			       s->config->items[AE_OPT_STORE_DIR].source == AE_CONFIG_DEFAULT;
 	s->run_dir = talloc_asprintf(s, "%s/autoenroll", cache_dir ? cache_dir : "/var/cache/samba");
 	s->machine_fqdn = lower(talloc_asprintf(s, "%s.%s", lpcfg_netbios_name(s->lp),
 						lpcfg_dnsdomain(s->lp)));
@@ -72,7 +232,13 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	if (o->offline) {
 		return AE_OK;
 	}
-	err = ae_dc_locate(s, s->lp, &s->dc, &s->dc_how);
+	if (s->config->dc != NULL) {
+		s->dc = talloc_strdup(s, s->config->dc);
+		s->dc_how = "autoenroll:dc";
+		err = s->dc != NULL ? AE_OK : AE_ERR_NOMEM;
+	} else {
+		err = ae_dc_locate(s, s->lp, &s->dc, &s->dc_how);
+	}
 	if (err != AE_OK) {
 		snprintf(s->error, sizeof(s->error), "cannot find a domain controller of %s",
 			 lpcfg_realm(s->lp));
@@ -81,6 +247,9 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	AE_INFO("domain controller %s (found by %s)", s->dc, s->dc_how);
 	err = ae_creds_machine(s, s->ev, s->lp, o->ccache, s->run_dir, &s->creds,
 			       s->error, sizeof(s->error));
+	if (err == AE_ERR_TRANSPORT) {
+		err = classify_kdc_failure(s);
+	}
 	if (err != AE_OK) {
 		size_t n = strlen(s->error);
 		snprintf(s->error + n, sizeof(s->error) - n, " (domain controller %s)", s->dc);
@@ -91,6 +260,11 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		return AE_ERR_NOMEM;
 	}
 	return AE_OK;
+}
+
+const char *ae_session_configfile(const struct ae_session *s)
+{
+	return s->lp != NULL ? lpcfg_configfile(s->lp) : NULL;
 }
 
 ae_err ae_session_ldap(struct ae_session *s)

@@ -17,6 +17,7 @@ struct loadparm_context;
 struct ae_creds;
 struct ae_ldap;
 struct ae_rootdse;
+struct ae_config;
 
 struct ae_session_opts {
 	const char *configfile;		/* -s; NULL = Samba's default smb.conf */
@@ -24,16 +25,19 @@ struct ae_session_opts {
 	const char *ccache;		/* use this ccache instead of the machine account */
 	const char *store_dir;		/* NULL = 'autoenroll:store dir' or <state dir>/autoenroll/machine */
 	bool offline;			/* configuration and store only: no credentials, no DC */
+	bool config_only;		/* smb.conf and the autoenroll:* options only */
+	bool quiet_unknown;		/* do not warn about unknown autoenroll:* names */
 };
 
 struct ae_session {
 	struct tevent_context *ev;
 	struct loadparm_context *lp;
+	struct ae_config *config;	/* every autoenroll:* option, validated */
 	struct ae_creds *creds;
 	char *dc;			/* DC host name */
 	const char *dc_how;		/* how it was found */
-	char *store_dir;
-	bool store_dir_default;		/* not given: ae_store_open may create its parents */
+	const char *store_dir;		/* --out or config->store_dir */
+	bool store_dir_default;		/* the default path: ae_store_open may create its parents */
 	char *run_dir;			/* private scratch dir (ccache) */
 	struct ae_ldap *ldap;		/* NULL until ae_session_ldap() */
 	struct ae_rootdse *rootdse;
@@ -43,12 +47,24 @@ struct ae_session {
 };
 
 /*
+ * Send Samba's own debug output (DEBUG(), ldb through ldb_wrap) to our
+ * logger: Samba's level L is our level 3 + L, so nothing of it reaches the
+ * terminal below -d 3. Idempotent; ae_session_open calls it first.
+ */
+void ae_session_route_samba_debug(void);
+
+/*
  * Load the configuration and obtain credentials. On failure *_s is still
  * set (for its error text) unless AE_ERR_NOMEM; AE_ERR_TRANSPORT means the
- * KDC could not be reached, AE_ERR_CREDENTIALS/AE_ERR_CONFIG a local cause.
+ * KDC could not be reached, AE_ERR_CREDENTIALS/AE_ERR_CONFIG a local cause
+ * (a bad autoenroll:* value: AE_ERR_CONFIG, the error names the option).
+ * Unknown autoenroll:* names are warned about (once) and ignored.
  */
 ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		       struct ae_session **_s);
+
+/* The smb.conf that was loaded (for messages). */
+const char *ae_session_configfile(const struct ae_session *s);
 
 /* The sealed LDAP connection to the DC and its rootDSE (opened once). */
 ae_err ae_session_ldap(struct ae_session *s);

@@ -38,13 +38,15 @@ static bool parse_rsa_bits(const char *s, unsigned *_bits)
 
 static unsigned ec_curve_bits(const char *s)
 {
-	if (strcasecmp(s, "p256") == 0 || strcasecmp(s, "p-256") == 0 ||
-	    strcasecmp(s, "prime256v1") == 0 || strcasecmp(s, "secp256r1") == 0) {
+	/* the NIST curves of RFC 5480 section 2.1.1.1, by their short names */
+	if (strcmp(s, "p256") == 0) {
 		return 256;
 	}
-	if (strcasecmp(s, "p384") == 0 || strcasecmp(s, "p-384") == 0 ||
-	    strcasecmp(s, "secp384r1") == 0) {
+	if (strcmp(s, "p384") == 0) {
 		return 384;
+	}
+	if (strcmp(s, "p521") == 0) {
+		return 521;
 	}
 	return 0;
 }
@@ -56,15 +58,13 @@ ae_err ae_key_spec_parse(const char *s, struct ae_key_spec *out)
 	if (s == NULL || out == NULL) {
 		return AE_ERR_INVALID;
 	}
-	if (strcasecmp(s, "rsa") == 0) {
-		spec.kind = AE_KEY_RSA;
-		spec.bits = AE_KEY_RSA_DEFAULT_BITS;
-	} else if (strncasecmp(s, "rsa:", 4) == 0) {
+	/* strict: exactly "rsa:N" or "ec:pNNN", lower case, nothing around */
+	if (strncmp(s, "rsa:", 4) == 0) {
 		spec.kind = AE_KEY_RSA;
 		if (!parse_rsa_bits(s + 4, &spec.bits)) {
 			return AE_ERR_INVALID;
 		}
-	} else if (strncasecmp(s, "ec:", 3) == 0) {
+	} else if (strncmp(s, "ec:", 3) == 0) {
 		spec.kind = AE_KEY_EC;
 		spec.bits = ec_curve_bits(s + 3);
 		if (spec.bits == 0) {

@@ -28,13 +28,14 @@ struct ae_key_spec {
 };
 
 /*
- * Parse a key type option (case-insensitive):
- *   "rsa"        RSA-2048
+ * Parse a key type option, strictly (the form `autoenroll:key type` and
+ * --key-type take):
  *   "rsa:N"      RSA-N, N decimal, 2048 <= N <= 16384, N a multiple of 8
- *   "ec:p256"    ECDSA on P-256 (also "ec:p-256", "ec:prime256v1")
- *   "ec:p384"    ECDSA on P-384 (also "ec:p-384", "ec:secp384r1")
- * Anything else (NULL, empty, signs, spaces, leading zeros) -> AE_ERR_INVALID.
- * *out is written only on success.
+ *   "ec:p256"    ECDSA on P-256
+ *   "ec:p384"    ECDSA on P-384
+ *   "ec:p521"    ECDSA on P-521 (kind AE_KEY_EC, bits 521)
+ * Anything else (NULL, empty, upper case, aliases, signs, spaces, leading
+ * zeros) -> AE_ERR_INVALID. *out is written only on success.
  */
 ae_err ae_key_spec_parse(const char *s, struct ae_key_spec *out);
 

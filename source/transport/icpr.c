@@ -108,6 +108,29 @@ static NTSTATUS icpr_connect_one(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	return NT_STATUS_OK;
 }
 
+/*
+ * The status that says why a CA cannot be reached when every binding
+ * failed: Samba's SMB connect (ncacn_np) reports some network failures of
+ * a host that is down as NT_STATUS_NO_MEMORY or a generic status; the TCP
+ * attempt's status (e.g. NT_STATUS_CONNECTION_REFUSED,
+ * NT_STATUS_HOST_UNREACHABLE) is the real cause then. Both are in the text.
+ */
+static bool uninformative(NTSTATUS st)
+{
+	return NT_STATUS_EQUAL(st, NT_STATUS_NO_MEMORY) ||
+	       NT_STATUS_EQUAL(st, NT_STATUS_UNSUCCESSFUL) ||
+	       NT_STATUS_EQUAL(st, NT_STATUS_INTERNAL_ERROR) ||
+	       NT_STATUS_EQUAL(st, NT_STATUS_INVALID_PARAMETER);
+}
+
+NTSTATUS icpr_connect_cause(NTSTATUS first, NTSTATUS next)
+{
+	if (NT_STATUS_IS_OK(first)) {
+		return next;
+	}
+	return uninformative(next) && !uninformative(first) ? first : next;
+}
+
 struct tevent_req *icpr_connect_send(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 				     const char *server, enum icpr_transport transport,
 				     struct cli_credentials *creds,
@@ -132,17 +155,26 @@ struct tevent_req *icpr_connect_send(TALLOC_CTX *mem_ctx, struct tevent_context 
 	}
 	state->why = talloc_strdup(state, "");
 	for (i = 0; i < n; i++) {
-		if (bindings[i] == NULL) {
+		NTSTATUS one;
+		if (bindings[i] == NULL || state->why == NULL) {
 			tevent_req_oom(req);
 			return tevent_req_post(req, ev);
 		}
-		st = icpr_connect_one(state, ev, bindings[i], creds, lp, &state->conn);
-		if (NT_STATUS_IS_OK(st)) {
+		one = icpr_connect_one(state, ev, bindings[i], creds, lp, &state->conn);
+		if (NT_STATUS_IS_OK(one)) {
+			st = one;
 			break;
 		}
-		AE_INFO("MS-ICPR connect to %s failed: %s", bindings[i], nt_errstr(st));
-		state->why = talloc_asprintf_append(state->why, "%s%s: %s",
-						    i ? "; " : "", bindings[i], nt_errstr(st));
+		AE_INFO("MS-ICPR connect to %s failed: %s", bindings[i], nt_errstr(one));
+		state->why = talloc_asprintf_append(state->why, "%s%s: %s%s",
+						    i ? "; " : "", bindings[i], nt_errstr(one),
+						    i > 0 && uninformative(one) &&
+						    !uninformative(st) ? " (no cause given)" : "");
+		st = icpr_connect_cause(i == 0 ? NT_STATUS_OK : st, one);
+	}
+	if (!NT_STATUS_IS_OK(st) && state->why != NULL) {
+		/* the cause first, then every binding tried */
+		state->why = talloc_asprintf(state, "%s (%s)", nt_errstr(st), state->why);
 	}
 	if (!NT_STATUS_IS_OK(st)) {
 		tevent_req_nterror(req, st);

@@ -30,6 +30,14 @@ enum icpr_transport {
 struct icpr_conn;
 
 /*
+ * Of two failed connect attempts (TCP first, then the named pipe), the
+ * status to report: the later one unless it is uninformative (Samba's SMB
+ * connect says NT_STATUS_NO_MEMORY for a host that is down) and the first
+ * is not. first NT_STATUS_OK: next.
+ */
+NTSTATUS icpr_connect_cause(NTSTATUS first, NTSTATUS next);
+
+/*
  * Connect and bind ICertPassage on 'server' (the CA's dNSHostName).
  * Samba 4.17's public connect API is composite-based with a private state
  * struct, so this request completes inside _send (tevent_req_post): call it

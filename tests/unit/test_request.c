@@ -34,18 +34,25 @@ struct spec_case {
 static void test_key_spec_parse(void **state)
 {
 	static const struct spec_case cases[] = {
-		{ "rsa", AE_OK, AE_KEY_RSA, 2048 },
-		{ "RSA", AE_OK, AE_KEY_RSA, 2048 },
 		{ "rsa:2048", AE_OK, AE_KEY_RSA, 2048 },
 		{ "rsa:2056", AE_OK, AE_KEY_RSA, 2056 },
 		{ "rsa:3072", AE_OK, AE_KEY_RSA, 3072 },
-		{ "Rsa:4096", AE_OK, AE_KEY_RSA, 4096 },
+		{ "rsa:4096", AE_OK, AE_KEY_RSA, 4096 },
 		{ "rsa:16384", AE_OK, AE_KEY_RSA, 16384 },
 		{ "ec:p256", AE_OK, AE_KEY_EC, 256 },
-		{ "EC:P-256", AE_OK, AE_KEY_EC, 256 },
-		{ "ec:prime256v1", AE_OK, AE_KEY_EC, 256 },
 		{ "ec:p384", AE_OK, AE_KEY_EC, 384 },
-		{ "ec:secp384r1", AE_OK, AE_KEY_EC, 384 },
+		{ "ec:p521", AE_OK, AE_KEY_EC, 521 },
+		/* strict: no bare "rsa", no upper case, no curve aliases */
+		{ "rsa", AE_ERR_INVALID, 0, 0 },
+		{ "RSA:2048", AE_ERR_INVALID, 0, 0 },
+		{ "Rsa:4096", AE_ERR_INVALID, 0, 0 },
+		{ "EC:P-256", AE_ERR_INVALID, 0, 0 },
+		{ "ec:P256", AE_ERR_INVALID, 0, 0 },
+		{ "ec:p-256", AE_ERR_INVALID, 0, 0 },
+		{ "ec:prime256v1", AE_ERR_INVALID, 0, 0 },
+		{ "ec:secp384r1", AE_ERR_INVALID, 0, 0 },
+		{ "rsa:100", AE_ERR_INVALID, 0, 0 },
+		{ "ec:p999", AE_ERR_INVALID, 0, 0 },
 		{ "rsa:1024", AE_ERR_INVALID, 0, 0 },
 		{ "rsa:2047", AE_ERR_INVALID, 0, 0 },
 		{ "rsa:2049", AE_ERR_INVALID, 0, 0 },
@@ -63,7 +70,6 @@ static void test_key_spec_parse(void **state)
 		{ " rsa", AE_ERR_INVALID, 0, 0 },
 		{ "ec", AE_ERR_INVALID, 0, 0 },
 		{ "ec:", AE_ERR_INVALID, 0, 0 },
-		{ "ec:p521", AE_ERR_INVALID, 0, 0 },
 		{ "ec:p256x", AE_ERR_INVALID, 0, 0 },
 		{ "ed25519", AE_ERR_INVALID, 0, 0 },
 		{ "dsa:2048", AE_ERR_INVALID, 0, 0 },
@@ -89,7 +95,7 @@ static void test_key_spec_parse(void **state)
 		}
 	}
 	assert_int_equal(ae_key_spec_parse(NULL, &(struct ae_key_spec){ 0 }), AE_ERR_INVALID);
-	assert_int_equal(ae_key_spec_parse("rsa", NULL), AE_ERR_INVALID);
+	assert_int_equal(ae_key_spec_parse("rsa:2048", NULL), AE_ERR_INVALID);
 }
 
 static void test_key_spec_apply_minimum(void **state)
@@ -165,7 +171,7 @@ static void check_generated(TALLOC_CTX *mem, const char *spec_text, const char *
 
 static void test_key_generate_rsa(void **state)
 {
-	check_generated(*state, "rsa", "RSA-2048", 2048);
+	check_generated(*state, "rsa:2048", "RSA-2048", 2048);
 }
 
 static void test_key_generate_ec(void **state)

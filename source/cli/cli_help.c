@@ -1,0 +1,139 @@
+/*
+ * cli_help.c: the help texts. `autoenroll --help` prints them all,
+ * `autoenroll COMMAND --help` only that command's.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "cli_help.h"
+
+#ifndef AE_VERSION
+#define AE_VERSION "unknown"
+#endif
+
+struct command_help {
+	const char *name;
+	const char *text;
+};
+
+static const struct command_help commands[] = {
+	{ "request",
+"  request --template NAME [--ca NAME] [--key-type rsa:N|ec:p256|ec:p384|ec:p521]\n"
+"          [--out DIR] [--transport auto|tcp|np] [--json]\n"
+"      Request a certificate of template NAME from the enterprise CA that\n"
+"      publishes it (or --ca). Issued: writes NAME.key (0600), NAME.crt and\n"
+"      NAME.chain.pem into DIR after checking the certificate matches the key\n"
+"      and chains to the CA certificate published in AD. Pending: records the\n"
+"      request id and the key under DIR/pending.\n" },
+	{ "retrieve",
+"  retrieve --ca NAME --request-id N [--out DIR] [--transport ...] [--json]\n"
+"      Fetch the result of a pending request recorded by `request`.\n" },
+	{ "run",
+"  run [--json] [--dry-run]\n"
+"      One autoenrollment cycle for this machine: read Group Policy and the\n"
+"      enrollment policy, then per template enroll, renew (signed with the old\n"
+"      key), re-enroll, retrieve a pending request, archive or remove, and sync\n"
+"      the AD trust anchors. One line per template: action, result, reason.\n"
+"      --dry-run prints the decisions and changes nothing. Exit 0 all done or\n"
+"      nothing to do, 3 something is pending, else the worst failure (4-8).\n" },
+	{ "status",
+"  status [--json]\n"
+"      The managed certificates (template, state, CA, serial, notAfter, renewal\n"
+"      time, pending request ids, archive) from the store; no network.\n" },
+	{ "policy",
+"  policy [--json]\n"
+"      The effective AutoEnrollment settings of this machine from Group Policy\n"
+"      (GPO list per MS-GPOL, each value with the GPO it came from, policy\n"
+"      server end points), the enterprise CAs with their templates, and every\n"
+"      template with eligible / not eligible and the reason. Counts of LDAP\n"
+"      searches and SMB reads are included. Exit 0, 5 DC unreachable, 6 misconfigured.\n" },
+	{ "pol",
+"  pol FILE [--json]\n"
+"      Dump a Registry.pol (PReg) file's entries and the AutoEnrollment\n"
+"      settings (AEPolicy, OfflineExpiration*, PolicyServers end points)\n"
+"      derived from it. Exit 0 parsed, 6 not a valid Registry.pol, 8 unreadable.\n" },
+	{ "config",
+"  config [--json]\n"
+"      Every autoenroll:* smb.conf option, its effective value and where it\n"
+"      came from (default, smb.conf, --option), and any unknown autoenroll:*\n"
+"      names. Exit 0, 6 a value is invalid (the option and value are named).\n" },
+};
+
+static const char *const head =
+"Usage: autoenroll [-s FILE] [--option NAME=VALUE]... [-d LEVEL] COMMAND [ARGS]\n"
+"       autoenroll COMMAND --help | --help | --version\n"
+"\n"
+"Certificate enrollment for Samba Active Directory members (MS-ICPR, Kerberos,\n"
+"packet privacy), as the machine account from secrets.tdb.\n"
+"\n"
+"Commands:\n";
+
+static const char *const tail =
+"\n"
+"Global options:\n"
+"  -s, --configfile FILE   smb.conf to use (default: Samba's)\n"
+"      --option NAME=VALUE set an smb.conf option, e.g.\n"
+"                          --option='autoenroll:dc=dc1.example.com'\n"
+"  -d, --debuglevel LEVEL  0 errors (default), 1 warnings, 2 info, 3+ debug\n"
+"                          (Samba's own debug output from 3: its level + 3)\n"
+"      --ccache CCACHE     use this Kerberos ccache instead of the machine account\n"
+"  -h, --help              this text\n"
+"  -V, --version           the version\n"
+"\n"
+"smb.conf options (autoenroll config shows them): autoenroll:store dir,\n"
+"autoenroll:key type (rsa:N, ec:p256, ec:p384, ec:p521; default rsa:2048),\n"
+"autoenroll:dc, autoenroll:trust dir, autoenroll:trust command.\n"
+"\n"
+"Exit codes:\n"
+"  0 issued          1 internal error     2 usage error\n"
+"  3 pending (the request id is printed and recorded)\n"
+"  4 denied by the CA (the HRESULT, e.g. CERTSRV_E_TEMPLATE_DENIED, and the\n"
+"    CA's message are printed)\n"
+"  5 DC, KDC or CA unreachable (the server and cause are printed)\n"
+"  6 misconfigured: template or CA not in AD, credentials, configuration\n"
+"  7 the CA's answer failed verification (key match, chain to the AD CA)\n"
+"  8 local store error\n";
+
+int cli_usage(FILE *f, int code)
+{
+	size_t i;
+
+	fputs(head, f);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fputs(commands[i].text, f);
+	}
+	fputs(tail, f);
+	return code;
+}
+
+int cli_is_command(const char *command)
+{
+	size_t i;
+
+	for (i = 0; command != NULL && i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, command) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int cli_command_help(FILE *f, const char *command, int code)
+{
+	size_t i;
+
+	for (i = 0; command != NULL && i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, command) == 0) {
+			fprintf(f, "Usage: autoenroll [GLOBAL OPTIONS] %s ...\n\n", command);
+			fputs(commands[i].text, f);
+			fputs("\nGlobal options and exit codes: autoenroll --help\n", f);
+			return code;
+		}
+	}
+	return cli_usage(f, code);
+}
+
+void cli_version(FILE *f)
+{
+	fprintf(f, "autoenroll %s (samba-autoenroll; MS-ICPR over Samba's libraries)\n",
+		AE_VERSION);
+}

@@ -1,0 +1,114 @@
+/*
+ * ae_config.h: every `autoenroll:*` smb.conf option, read in one place.
+ *
+ * The values come from Samba's loadparm (smb.conf and --option); this module
+ * validates them once (paths absolute, the key type strict, names known) and
+ * the rest of the code takes them from struct ae_config. Each value records
+ * where it came from: the built-in default, smb.conf or --option.
+ */
+#ifndef AE_CONFIG_H
+#define AE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <talloc.h>
+#include "ae_error.h"
+#include "ae_key.h"
+
+struct loadparm_context;
+
+enum ae_config_source {
+	AE_CONFIG_DEFAULT = 0,
+	AE_CONFIG_SMBCONF,
+	AE_CONFIG_CMDLINE,	/* --option */
+};
+
+/* The options this project knows; the index into ae_config.items. */
+enum ae_config_option {
+	AE_OPT_STORE_DIR = 0,
+	AE_OPT_KEY_TYPE,
+	AE_OPT_DC,
+	AE_OPT_TRUST_DIR,
+	AE_OPT_TRUST_COMMAND,
+	AE_OPT_INTERMEDIATES_FILE,
+	AE_OPT_LOCK_WAIT,
+	/* read by the samba-gpupdate extension (gpo/gp_autoenroll_ext.py) */
+	AE_OPT_COMMAND,
+	AE_OPT_COMMAND_TIMEOUT,
+	AE_OPT_SAMBA_CERT_AUTO_ENROLL,
+	AE_OPT_COUNT
+};
+
+#define AE_TRUST_DIR_DEFAULT_PATH "/usr/local/share/ca-certificates/autoenroll"
+#define AE_TRUST_COMMAND_DEFAULT "update-ca-certificates"
+#define AE_CONFIG_UNKNOWN_MAX 64	/* unknown names reported at most */
+
+struct ae_config_item {
+	const char *name;		/* "autoenroll:store dir" */
+	const char *value;		/* effective value; NULL: none (e.g. dc: located) */
+	const char *default_text;	/* what the default is, for `autoenroll config` */
+	enum ae_config_source source;
+};
+
+struct ae_config {
+	/* effective values (never NULL unless noted) */
+	const char *store_dir;		/* absolute */
+	const char *key_type;		/* as written, e.g. "ec:p256" */
+	struct ae_key_spec key_spec;	/* key_type parsed */
+	const char *dc;			/* NULL: DNS SRV, password server, realm */
+	const char *trust_dir;		/* absolute */
+	const char *trust_command;	/* "none": run nothing */
+	const char *intermediates_file;	/* NULL: <store dir>/intermediates.pem */
+	unsigned lock_wait_s;		/* the store lock's bounded wait */
+	struct ae_config_item items[AE_OPT_COUNT];
+	char **unknown;			/* autoenroll:* names nobody reads, as written */
+	size_t num_unknown;
+};
+
+struct ae_template;
+
+/*
+ * The key for a new request of template t. A CNG template (schema 3/4) that
+ * names an ECDSA algorithm (MS-CRTD 2.23.2, msPKI-Asymmetric-Algorithm)
+ * decides the curve when override is NULL; otherwise the key type is
+ * override (--key-type, named override_name in messages) or the option
+ * autoenroll:key type, honoured as given: an EC key for a template whose
+ * msPKI-Minimal-Key-Size asks for more bits than the curve has is refused
+ * (never silently replaced by RSA), an RSA size below the minimum is raised
+ * to it. Errors -> AE_ERR_INVALID / AE_ERR_UNSUPPORTED, why names the
+ * template, the option and the value.
+ */
+ae_err ae_config_key_spec(const struct ae_config *c, const char *override,
+			  const char *override_name, const struct ae_template *t,
+			  struct ae_key_spec *out, char *why, size_t why_len);
+
+/* true if s is a key type ae_key_spec_parse accepts (for --key-type) */
+bool ae_config_key_type_valid(const char *s);
+
+/* "default", "smb.conf", "--option" */
+const char *ae_config_source_name(enum ae_config_source s);
+
+/*
+ * Read and validate every autoenroll:* option of lp's [global] section.
+ * options: the --option NAME=VALUE strings given (to tell --option from
+ * smb.conf), NULL-terminated or NULL. state_dir: Samba's state directory
+ * (the store's default parent). On a bad value -> AE_ERR_CONFIG with why
+ * naming the option and the value; *_c is set only on success. Unknown
+ * autoenroll:* names are not an error: they are listed in (*_c)->unknown.
+ */
+ae_err ae_config_load(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
+		      const char *const *options, const char *state_dir,
+		      struct ae_config **_c, char *why, size_t why_len);
+
+/*
+ * The autoenroll:* option names in a text of "name = value" lines (the
+ * [global] section as lpcfg_dump writes it), normalised (lower case, single
+ * spaces, none around ':'), on mem_ctx, NULL-terminated. Exposed for tests.
+ */
+ae_err ae_config_names_from_dump(TALLOC_CTX *mem_ctx, const char *text, size_t len,
+				 char ***_names, size_t *_n);
+
+/* Normalise an option name as above into buf; false if it does not fit. */
+bool ae_config_normalise_name(const char *in, size_t in_len, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Issue D finding 8: a hung DC (every DC process stopped with SIGSTOP: the
+# kernel still completes TCP handshakes) is "unreachable", exit 5 in bounded
+# time, not a wrong realm (6): the wrong-realm check needs a KDC that
+# answers. The DC's processes are continued whatever happens.
+. "$(dirname "$0")/lib.sh"
+p=$(cat "$LAB/dc/samba.pid") || fail "no DC pid"
+mnt=$(readlink "/proc/$p/ns/mnt") || fail "no DC mount namespace"
+pids=""
+for q in $(ip netns pids "$NS"); do
+	[ "$(readlink "/proc/$q/ns/mnt" 2> /dev/null)" = "$mnt" ] && pids="$pids $q"
+done
+[ -n "$pids" ] || fail "no DC processes found"
+# shellcheck disable=SC2086
+trap 'kill -CONT $pids 2> /dev/null' EXIT
+# shellcheck disable=SC2086
+kill -STOP $pids
+start=$(date +%s)
+ae policy
+secs=$(($(date +%s) - start))
+expect_rc 5
+[ "$secs" -lt 80 ] || fail "took ${secs}s"
+expect_output 'dc1\.lab\.example\.com' "the DC"
+printf '%s\n' "$AE_ALL" | grep -q "realm' in smb.conf" && fail "a hung DC was taken for a wrong realm"
+# shellcheck disable=SC2086
+kill -CONT $pids
+trap - EXIT
+# the DC answers again before the next scenario
+ae policy
+expect_rc 0
+pass
