@@ -1,6 +1,8 @@
 /*
  * ae_cycle_trust.c: trust anchors from AD for the system trust store, as
- * Windows autoenrollment downloads them (specs.md §1.3 step 4): the roots
+ * Windows autoenrollment downloads them ("Certificate Autoenrollment in
+ * Windows Server 2003", Autoenrollment Functions; containers: [MS-WCCE]
+ * 2.2.2.11.3-4): the roots
  * of CN=Certification Authorities, the intermediates of CN=AIA and the
  * issuing CAs' certificates, one autoenroll-<SHA-1>.crt each in the trust
  * directory (a certificate that leaves AD leaves the directory), then the

@@ -2,16 +2,24 @@
  * decide() (ae_decide.h): the MS-CAESO per-template decisions. Pure: reads
  * its input, returns actions; the certificate side is ae_decide_cert.c.
  *
- * Where each rule comes from. specs.md is reference/specs.md; its §1.3 is
- * [R] (reconstructed) except where a bullet names a source, and so is every
- * rule below marked [R]; "ours" marks a choice of this file.
- *   AEPolicy gate      [R] specs.md §1.3 step 2 (absent: "Samba does nothing";
- *                      0x8000: "stop") and [I] specs.md §1.2, MS-CAESO 4.4.5.1 via
- *                      Samba: "Samba acts only when bit 0x1 is set". So without
+ * Where each rule comes from. MS-CAESO, which specified this client, is
+ * retired; its successor [MS-CERSOD] 2.1.2.2.2 keeps only the overview
+ * (autoenrollment "examines local certificate storage and renews an already
+ * issued certificate or enrolls for new certificates as required"). So a
+ * rule below is our reading of Windows' documented behaviour, not normative
+ * text, unless it names a specification section; "ours" marks a choice of
+ * this file.
+ *   AEPolicy gate      absent: not configured, nothing is done (as Samba's
+ *                      gp_cert_auto_enroll_ext.py); 0x8000: disabled. Samba's
+ *                      client, citing MS-CAESO 4.4.5.1, acts only when bit 0x1
+ *                      ("Update certificates that use certificate templates" in
+ *                      the Group Policy dialog) is set. So without
  *                      0x1 nothing is enrolled, renewed, re-enrolled or removed.
- *   RETRIEVE           [R] specs.md §1.3 step 7 "Pending: ... retrieve it (needs
- *                      AEPolicy & 0x4)"; specs.md §6.2: 0x4 "update pending
- *                      certificates" (the per-bit split is [R] there too). Ours:
+ *   RETRIEVE           a recorded pending request, with AEPolicy 0x4: the
+ *                      "update pending certificates" of the dialog's box "Renew
+ *                      expired certificates, update pending certificates, and
+ *                      remove revoked certificates", which sets 0x2 and 0x4
+ *                      (which bit means which part is our reading). Ours:
  *                      0x4 is honoured on its own, also without 0x1 (it finishes a
  *                      request already made and enrolls nothing new), but not
  *                      when AEPolicy is absent or has 0x8000; a pending request is
@@ -19,40 +27,47 @@
  *                      own request, the CA decides); while one is pending no
  *                      second request is made for the template, with or without
  *                      0x4.
- *   ENROLL             [R] specs.md §1.3 step 7: no current certificate.
- *   current            [R] specs.md §1.3 step 6 (ae_decide_cert.c).
- *   RE-ENROLL          [R] specs.md §1.3 step 7: superseded, major version below
- *                      `revision` ([I] specs.md §1.1, needs 0x1: the gate), revoked,
+ *   ENROLL             no current certificate ([MS-CERSOD] 2.1.2.2.2).
+ *   current            ae_decide_cert.c.
+ *   RE-ENROLL          superseded ([MS-CRTD] 2.21), major version below the
+ *                      template's `revision` ([MS-CRTD] 2.6; the Certificate
+ *                      Templates console's "Reenroll All Certificate Holders"
+ *                      raises it; needs 0x1: the gate), revoked,
  *                      expired. Ours: an expired or revoked certificate is as good
- *                      as none, so 0x2 ("renew expired", specs.md §6.2) is not
+ *                      as none, so 0x2 ("renew expired" in the dialog) is not
  *                      required for it; revocation status unknown (CRL
  *                      unreachable) is noted, never a re-enrollment.
- *   RENEW              [R] specs.md §1.3 step 7 with the window of [I] specs.md
- *                      §1.1; not with 0x40000 CT_FLAG_SKIP_AUTO_RENEWAL [S MS-CRTD
- *                      2.26] ("should not be autorenewed"; ours: it does not stop
+ *   RENEW              in the renewal window of the Microsoft article cited
+ *                      in ae_decide_cert.c; not with 0x40000
+ *                      CT_FLAG_SKIP_AUTO_RENEWAL ([MS-CRTD] 2.26: "should not
+ *                      be auto-renewed"; ours: it does not stop
  *                      re-enrolling an expired, revoked, superseded or outdated
  *                      one); the same key only with 0x80
- *                      CT_FLAG_REQUIRE_SAME_KEY_RENEWAL [S MS-CRTD 2.27]; RA
- *                      signatures: "not a renewal; send a new request" [S MS-WCCE
- *                      3.1.2.4.2.1]; unsupported validity/renewal periods: "the
+ *                      CT_FLAG_REQUIRE_SAME_KEY_RENEWAL ([MS-CRTD] 2.27); RA
+ *                      signatures: not a renewal, a new request ([MS-WCCE]
+ *                      3.1.2.4.2.1); unsupported validity/renewal periods: "the
  *                      certificate renewal is skipped and the client triggers new
- *                      enrollment requests instead" ([I] specs.md §1.1, bounds
- *                      [R], ae_decide_cert.c).
+ *                      enrollment requests instead" (the same article; the
+ *                      bounds are ours, ae_decide_cert.c).
  *   precedence         ours: re-enrollment before renewal (a renewal would keep
  *                      the old template and version): expired, revoked,
  *                      superseded, major version, then the renewal window.
- *   ARCHIVE            [R] specs.md §1.3 step 9: "After successful replacement,
- *                      archive the old certificate". Ours: not gated by 0x2, since
+ *   ARCHIVE            after a successful replacement, the old certificate
+ *                      is archived. Ours: not gated by 0x2, since
  *                      the new pair takes the template's place in the store and
  *                      archiving is how the old one is kept (Windows marks it
  *                      archived rather than deleting it).
- *   REMOVE             [R] specs.md §1.3 step 9: only with 0x400
- *                      CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE [S
- *                      MS-CRTD 2.26], housekeeping needs 0x2 (and here the 0x1
+ *   REMOVE             only with 0x400
+ *                      CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE
+ *                      [MS-CRTD] 2.26, housekeeping needs 0x2 (and here the 0x1
  *                      gate). Ours: the flag of the certificate's own template
  *                      counts, and a template's other invalid certificates
  *                      that no template holds as current go too.
- *   WARN               [R] specs.md §1.3 step 10, specs.md §6.2: remaining life
+ *   WARN               the policy value OfflineExpirationPercent (the
+ *                      -ExpirationPercentage of Microsoft's PowerShell
+ *                      Set-CertificateAutoEnrollmentPolicy: "the percentage of
+ *                      the certificate lifetime at which close-to-expiration
+ *                      events are logged"): remaining life
  *                      below OfflineExpirationPercent % (default 10) of the
  *                      lifetime; log only, next to whatever else happens. Ours:
  *                      not when AEPolicy is absent or has 0x8000.

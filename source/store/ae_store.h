@@ -1,6 +1,6 @@
 /*
  * ae_store.h: the certificate store on disk (one context: machine now,
- * users/<SID> later). Layout (../shared/DESIGN.md):
+ * users/<SID> later). Layout:
  *   <dir>/.lock                 the context's lock (ae_store_lock)
  *   <dir>/<template>.key        private key, 0600
  *   <dir>/<template>.crt        the certificate (PEM)

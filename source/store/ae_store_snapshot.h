@@ -3,7 +3,7 @@
  * decide() (a pure function: it reads these structs and never the disk).
  *
  * One record per managed certificate (<template>.state next to .key/.crt;
- * ../shared/DESIGN.md store layout), explicit state, saved after every
+ * the layout is in ae_store.h), explicit state, saved after every
  * transition (certmonger style).
  */
 #ifndef AE_STORE_SNAPSHOT_H
