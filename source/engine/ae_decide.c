@@ -3,9 +3,13 @@
  * its input, returns actions; the certificate side is ae_decide_cert.c, the
  * main action for a current certificate ae_decide_current.c.
  *
- * Where each rule comes from. specs.md is reference/specs.md; its §1.3 is
- * [R] (reconstructed) except where a bullet names a source, and so is every
- * rule below marked [R]; "ours" marks a choice of this file.
+ * Where each rule comes from. MS-CAESO, which specified this client, is
+ * retired; its successor [MS-CERSOD] 2.1.2.2.2 keeps only the overview
+ * (autoenrollment "examines local certificate storage and renews an already
+ * issued certificate or enrolls for new certificates as required"). So a
+ * rule below is our reading of Windows' documented behaviour, not normative
+ * text, unless it names a specification section; "ours" marks a choice of
+ * this file.
  *   AEPolicy           the low bits enable components, 0x8000 disables all
  *                      (ae_decide.h has the table). Names from Windows' certenroll
  *                      headers (AUTO_ENROLLMENT_ENABLE_TEMPLATE_CHECK 0x1,
@@ -29,22 +33,22 @@
  *                      whatever its template's eligibility today (our own request,
  *                      the CA decides); while one is pending no second request is
  *                      made for the template, with or without 0x4.
- *   ENROLL             [R] specs.md §1.3 step 7: no current certificate.
- *   current            [R] specs.md §1.3 step 6 (ae_decide_cert.c).
- *   RE-ENROLL          [R] specs.md §1.3 step 7: superseded, major version below
- *                      `revision` (0x1, the template check), revoked, expired (0x2,
+ *   ENROLL             no current certificate ([MS-CERSOD] 2.1.2.2.2).
+ *   current            ae_decide_cert.c.
+ *   RE-ENROLL          superseded ([MS-CRTD] 2.21), major version below
+ *                      the template's `revision` ([MS-CRTD] 2.6; 0x1, the template check), revoked, expired (0x2,
  *                      or 0x1: an expired or revoked certificate is no valid
  *                      certificate of the template, which the template check
  *                      enrolls for); revocation status unknown (CRL unreachable)
  *                      is noted, never a re-enrollment.
- *   RENEW              [R] specs.md §1.3 step 7 with the window of [I] specs.md
- *                      §1.1; store management (0x2); not with 0x40000
- *                      CT_FLAG_SKIP_AUTO_RENEWAL [S MS-CRTD 2.26] ("should not be
+ *   RENEW              in the renewal window of the Microsoft article cited in
+ *                      ae_decide_cert.c; store management (0x2); not with 0x40000
+ *                      CT_FLAG_SKIP_AUTO_RENEWAL ([MS-CRTD] 2.26) ("should not be
  *                      autorenewed"; ours: it does not stop re-enrolling an
  *                      expired, revoked, superseded or outdated one); the same key only with 0x80
- *                      CT_FLAG_REQUIRE_SAME_KEY_RENEWAL [S MS-CRTD 2.27]; RA
- *                      signatures: "not a renewal; send a new request" [S MS-WCCE
- *                      3.1.2.4.2.1], unless the template has 0x40
+ *                      CT_FLAG_REQUIRE_SAME_KEY_RENEWAL ([MS-CRTD] 2.27); RA
+ *                      signatures: not a renewal, a new request ([MS-WCCE]
+ *                      3.1.2.4.2.1), unless the template has 0x40
  *                      CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT ([MS-CRTD]
  *                      2.26: "sign the renewal request using the private key of the
  *                      existing certificate"; the CA then does not enforce the RA
@@ -54,24 +58,28 @@
  *                      certificate is a RENEW and nothing is done without one;
  *                      unsupported validity/renewal periods: "the
  *                      certificate renewal is skipped and the client triggers new
- *                      enrollment requests instead" ([I] specs.md §1.1, bounds
- *                      [R], ae_decide_cert.c).
+ *                      enrollment requests instead" (the same article; the
+ *                      bounds are ours, ae_decide_cert.c).
  *   precedence         ours: re-enrollment before renewal (a renewal would keep
  *                      the old template and version): expired, revoked,
  *                      superseded, major version, then the renewal window.
- *   ARCHIVE            [R] specs.md §1.3 step 9: "After successful replacement,
- *                      archive the old certificate". Ours: it follows the
+ *   ARCHIVE            after a successful replacement, the old certificate is
+ *                      archived. Ours: it follows the
  *                      replacement, whichever component made it, since
  *                      the new pair takes the template's place in the store and
  *                      archiving is how the old one is kept (Windows marks it
  *                      archived rather than deleting it).
- *   REMOVE             [R] specs.md §1.3 step 9: only with 0x400
- *                      CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE [S
- *                      MS-CRTD 2.26], and only with 0x2 ("remove revoked
+ *   REMOVE             only with 0x400
+ *                      CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE
+ *                      ([MS-CRTD] 2.26), and only with 0x2 ("remove revoked
  *                      certificates", above). Ours: the flag of the certificate's
  *                      own template counts, and a template's other invalid certificates
  *                      that no template holds as current go too.
- *   WARN               [R] specs.md §1.3 step 10, specs.md §6.2: remaining life
+ *   WARN               the policy value OfflineExpirationPercent (the
+ *                      -ExpirationPercentage of Microsoft's PowerShell
+ *                      Set-CertificateAutoEnrollmentPolicy: "the percentage of
+ *                      the certificate lifetime at which close-to-expiration
+ *                      events are logged"): remaining life
  *                      below OfflineExpirationPercent % (default 10) of the
  *                      lifetime; log only, next to whatever else happens. Ours:
  *                      not when AEPolicy is absent or has 0x8000.

@@ -1,6 +1,6 @@
 /*
  * ae_decide.h: the MS-CAESO per-template decisions as a pure function
- * (reference/specs.md §1.1, §1.3 steps 5-10). No I/O, no clock, no
+ * (sources in ae_decide.c and ae_decide_cert.c). No I/O, no clock, no
  * logging: the caller reads the policy, the eligibility, the store and the
  * revocation status, passes "now", and acts on (or prints) the answer.
  *
@@ -54,7 +54,7 @@
  * replaces, REMOVE of an invalid one when its template has
  * CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE and AEPolicy has
  * 0x2, WARN when less than OfflineExpirationPercent % of its life is left.
- * The sources and the [R] choices are cited in ae_decide.c.
+ * The sources, and the choices that are ours, are cited in ae_decide.c.
  *
  * The current certificate of template T: a store certificate that is
  * installed (state not NONE, ARCHIVED or REMOVED, not_after > not_before,
@@ -88,7 +88,7 @@
 #define AE_DECIDE_PENDING_MAX		4096u
 #define AE_DECIDE_REVOCATIONS_MAX	65536u
 
-/* Renewal timing (specs.md §1.1, Microsoft support article quoted there). */
+/* Renewal timing (the Microsoft article cited in ae_decide_cert.c). */
 #define AE_RENEW_ELAPSED_PERCENT	80		/* renew after 80 % of the life */
 #define AE_RENEW_OVERLAP_MIN_S		(8 * 3600)	/* supported overlap: more than 8 h */
 #define AE_RENEW_OVERLAP_MAX_PERCENT	20		/*  and less than 20 % of the validity */
@@ -233,15 +233,15 @@ ae_err ae_decide(TALLOC_CTX *mem_ctx, const struct ae_decide_input *in,
 
 /*
  * renew_at = max(notBefore + 80 % of the lifetime, notAfter - overlap)
- * (specs.md §1.1). overlap_s below 0 counts as 0. Inputs must lie within
+ * (ae_decide_cert.c). overlap_s below 0 counts as 0. Inputs must lie within
  * AE_DECIDE_TIME_MIN..MAX and not_after > not_before (else not_after is
  * returned).
  */
 time_t ae_decide_renew_at(time_t not_before, time_t not_after, int64_t overlap_s);
 
 /*
- * Whether the validity and renewal periods allow a renewal (specs.md §1.1,
- * [R] bounds from the Microsoft article quoted there): the overlap is more
+ * Whether the validity and renewal periods allow a renewal (our test of the
+ * Microsoft article's bounds, ae_decide_cert.c): the overlap is more
  * than AE_RENEW_OVERLAP_MIN_S, less than AE_RENEW_OVERLAP_MAX_PERCENT % of
  * the validity (the template's pKIExpirationPeriod, or the certificate's
  * lifetime when the template has none) and less than the certificate's

@@ -4,12 +4,12 @@
  * template, revocation look-up, names. Pure, like the rest of decide().
  *
  * Sources:
- *   renew_at            specs.md §1.1 [I] (Microsoft support article
+ *   renew_at            the Microsoft Learn troubleshooting article
  *                       "Approval required for certificate renewals when
- *                       certificate autoenrollment configured"): "completed
+ *                       certificate autoenrollment configured": "completed
  *                       80% of its validity period and be within the renewal
  *                       period", so the later of the two points.
- *   supported periods   [R] specs.md §1.1: the article gives "more than 8 hours
+ *   supported periods   the same article gives "more than 8 hours
  *                       and less than 20% of the validity period" for normal
  *                       renewal and says that with unsupported values "the
  *                       certificate renewal is skipped and the client triggers
@@ -18,11 +18,12 @@
  *                       (the article speaks of the values "configured in a
  *                       certificate template") and that an overlap as long as
  *                       the certificate's own life is unsupported too, is ours.
- *   template extension  specs.md §1.3 step 6 [S MS-WCCE 2.2.2.7.7.1-2]: OID +
+ *   template extension  [MS-WCCE] 2.2.2.7.7.1-2: OID +
  *                       major/minor (v2+), or the v1 name; only certificates
- *                       carrying one are managed [I cc736434].
- *   current certificate specs.md §1.3 step 6 [R]: "the newest valid one matching
- *                       T, or matching a template that T supersedes".
+ *                       carrying one are managed ("Certificate Autoenrollment
+ *                       in Windows Server 2003", Autoenrollment Functions).
+ *   current certificate ours: the newest valid one matching
+ *                       T, or matching a template that T supersedes.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /*
  * ae_aesettings.h: the certificate autoenrollment settings a merged registry
  * view (ae_preg.h) holds: the AutoEnrollment key and the PolicyServers
- * end points, grouped and sorted as MS-CAESO 4.4.5.3.2.x says (known through
- * Samba's gp_cert_auto_enroll_ext.py; see reference/specs.md §1.2, §6.2-6.3).
+ * end points, grouped and sorted as Samba's gp_cert_auto_enroll_ext.py does
+ * it, citing MS-CAESO 4.4.5.3.2.2-4 (MS-CAESO is retired).
  *
  * Every setting remembers the GPO that set it (the 'source' given to
  * ae_preg_apply). Nothing here does I/O except the writers at the end.

@@ -1,48 +1,53 @@
 /*
- * Template eligibility for autoenrollment (ae_eligibility.h): the checks of
- * reference/specs.md §1.3 step 5, one template at a time, then supersession
+ * Template eligibility for autoenrollment (ae_eligibility.h): the candidate
+ * checks below, one template at a time, then supersession
  * over the survivors (ae_eligibility_supersede.c).
  *
  * Where each check comes from:
- *   auto-enrollment flag   [S MS-CRTD 2.26] msPKI-Enrollment-Flag 0x20 "instructs
- *                          clients to perform autoenrollment"; [S MS-CRTD 2.4]
+ *   auto-enrollment flag   [MS-CRTD] 2.26: msPKI-Enrollment-Flag 0x20 "instructs
+ *                          clients to perform autoenrollment"; [MS-CRTD] 2.4:
  *                          flags 0x20 "is the same as" it. That a v1 template
  *                          carries it in flags and a v2+ one in
- *                          msPKI-Enrollment-Flag is specs.md 5(a), [R] for the
- *                          split by schema version.
- *   context                [S MS-CRTD 2.4] CT_FLAG_MACHINE_TYPE "for an end entity
- *                          that represents a machine"; [S MS-WCCE 3.1.2.4.2.2.1.1]
+ *                          msPKI-Enrollment-Flag is our reading.
+ *   context                [MS-CRTD] 2.4: CT_FLAG_MACHINE_TYPE "for an end entity
+ *                          that represents a machine"; [MS-WCCE] 3.1.2.4.2.2.1.1:
  *                          "MUST NOT send ... unless the certificate and its
  *                          associated key are to be used by the hosting machine".
- *                          That the machine context skips the others is [R].
- *   schema version         [S MS-WCCE 3.1.2.4.2.1]: 1 (or not set), 2, 3, 4; "some
+ *                          That the machine context skips the others is ours.
+ *   schema version         [MS-WCCE] 3.1.2.4.2.1: 1 (or not set), 2, 3, 4; "some
  *                          other value ... SHOULD NOT submit".
- *   client version         [S MS-WCCE 3.1.2.4.2.2.2.8, 3.1.2.1].
- *   CA / cross-CA          [S MS-CRTD 2.4]; not enrolling for them automatically is
- *                          our choice [R]: an end-entity client has no use for a
+ *   client version         [MS-WCCE] 3.1.2.4.2.2.2.8, 3.1.2.1.
+ *   CA / cross-CA          [MS-CRTD] 2.4; not enrolling for them automatically is
+ *                          our choice: an end-entity client has no use for a
  *                          CA certificate and must not ask for one unattended.
- *   Enroll, AutoEnroll     [S MS-CRTD 2.5.1, 2.5.2], evaluated over the token's
- *                          SIDs in DACL order (ae_access.h; specs.md §2.6, §8.10).
- *   published              specs.md 5(c) [R]; the CA refuses a template it is
+ *   Enroll, AutoEnroll     [MS-CRTD] 2.5.1, 2.5.2, evaluated over the token's
+ *                          SIDs in DACL order (ae_access.h; the spec's test of
+ *                          "Requester_SID" alone would ignore group grants).
+ *   published              ours: some Enrollment Service lists the cn in
+ *                          certificateTemplates ([MS-WCCE] 2.2.2.11.2.3); the
+ *                          CA refuses a template it is
  *                          not configured to issue with CERTSRV_E_UNSUPPORTED_CERT_TYPE
- *                          [S MS-WCCE 3.2.2.6.2.1.4.1].
- *   user interaction       [S MS-CRTD 2.26] 0x100: "obtain user consent"; we run
+ *                          ([MS-WCCE] 3.2.2.6.2.1.4.1).
+ *   user interaction       [MS-CRTD] 2.26: 0x100 "obtain user consent"; we run
  *                          unattended.
- *   RA signatures          [S MS-CRTD 2.18]; specs.md 5(g) [I]: no RA certificate
- *                          is offered yet. The self-RA renewal case is eligible:
+ *   RA signatures          [MS-CRTD] 2.18; Windows autoenrollment supports at
+ *                          most one, for the self-RA renewal ("Certificate
+ *                          Autoenrollment in Windows Server 2003", Advanced
+ *                          Features); no RA certificate is offered yet. The self-RA renewal case is eligible:
  *                          with CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT
- *                          (0x40, [S MS-CRTD 2.26]) the renewal is signed with the
+ *                          (0x40, [MS-CRTD] 2.26) the renewal is signed with the
  *                          existing certificate and the CA does not enforce the
- *                          RA signatures [S MS-WCCE 3.2.2.6.2.1.4.5.6, 3.2.2.6.2.1.4.8];
+ *                          RA signatures ([MS-WCCE] 3.2.2.6.2.1.4.5.6, 3.2.2.6.2.1.4.8);
  *                          such a template is renewal only (ae_template_renewal_only),
  *                          which decide() enforces, since it needs the store.
- *   key archival           [S MS-CRTD 2.27], [S MS-WCCE 3.1.2.4.2.2.2.8]: needs a
+ *   key archival           [MS-CRTD] 2.27, [MS-WCCE] 3.1.2.4.2.2.2.8: needs a
  *                          CMC request carrying the key encrypted to the KRA
  *                          (MS-WCCE 3.1.1.4.3.6.1; 3.1.2.4.2.2.2.8 still points to
  *                          the old number 3.1.1.4.3.5.1), not implemented. Its
  *                          exception for same-key renewal is a renewal matter,
  *                          not eligibility.
- * Samba's own client checks none of these (reference/samba.md §1.9).
+ * Samba's own client (python/samba/gp/gp_cert_auto_enroll_ext.py) checks
+ * none of these.
  */
 #include <stdarg.h>
 #include <stdio.h>

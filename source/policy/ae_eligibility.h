@@ -1,7 +1,7 @@
 /*
  * ae_eligibility.h: which certificate templates autoenrollment may enroll
  * for, and the exact reason for every template it may not (the candidate
- * selection of reference/specs.md §1.3 step 5). Pure: no I/O, no clock, no
+ * selection; sources in ae_eligibility.c). Pure: no I/O, no clock, no
  * logging; the caller reads the templates, the Enrollment Services and the
  * token, and decides what to do with the answer.
  *
@@ -141,7 +141,7 @@ ae_err ae_eligibility_compute(TALLOC_CTX *mem, struct ae_template *const *templa
 			      struct ae_eligibility **_out);
 
 /*
- * Supersession among candidates (MS-CRTD 2.21; specs.md §1.3 5(i)), the
+ * Supersession among candidates (MS-CRTD 2.21), the
  * last step of ae_eligibility_compute, exposed for tests.
  *
  * S supersedes T when both are candidates, S != T and one of S's

@@ -1,11 +1,11 @@
 /*
  * Supersession among candidate templates (ae_eligibility.h): the graph
- * "S lists T in msPKI-Supersede-Templates" [S MS-CRTD 2.21], its strongly
+ * "S lists T in msPKI-Supersede-Templates" ([MS-CRTD] 2.21), its strongly
  * connected components (Tarjan, iterative so that a long chain cannot
  * exhaust the C stack), then "dropped by an S outside T's own component".
  *
- * specs.md §1.3 5(i) says only "drop a candidate T if another candidate
- * lists T's cn"; what a chain or a cycle does is not in the text [R]: a
+ * [MS-CRTD] 2.21 says only that the attribute "contains the CNs of all
+ * superseded templates"; what a chain or a cycle does is our choice: a
  * chain drops every superseded link (each superseder is a candidate on its
  * own), and a cycle drops nothing inside it, so that a misconfiguration of
  * two templates naming each other does not leave the principal with

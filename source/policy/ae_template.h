@@ -5,7 +5,7 @@
  * The parser is pure: it takes a neutral entry (ae_entry.h), so it runs
  * without LDAP. Reading the templates from a DC is ae_pki.h's job.
  *
- * Attribute syntaxes (reference/specs.md §2):
+ * Attribute syntaxes ([MS-CRTD] 2; periods 2.11, 2.15; RA policies 2.23):
  * - LDAP INTEGERs are signed 32-bit decimal text; flag attributes keep the
  *   bit pattern ("-1509949440" -> 0xA6000000).
  * - pKIExpirationPeriod / pKIOverlapPeriod are 8-byte negative FILETIME

@@ -1,7 +1,7 @@
 /*
  * ae_csr.h: PKCS#10 certificate requests with the Microsoft attributes and
  * extensions an AD CS enterprise CA expects (MS-WCCE 3.1.1.4.3.1.1,
- * 3.1.2.4.2.2; specs.md §4.2).
+ * 3.1.2.4.2.2; attributes 2.2.2.7).
  *
  * The request is signed with the key and the digest of params->hash
  * (SHA-256 by default: sha256WithRSAEncryption or ecdsa-with-SHA256) and

@@ -57,7 +57,8 @@ ae_err ae_ms_template_ext_decode(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t l
 
 /*
  * v1 template name value as a bare BMPString (1E len UTF-16BE), the form
- * Windows sends (specs.md §8 item 1). name: UTF-8, 1..AE_TEMPLATE_NAME_MAX
+ * Windows sends (MS-WSTEP 4.1.1.1 example; MS-WCCE 2.2.2.7.7.1 gives a
+ * SEQUENCE { UTF8String }). name: UTF-8, 1..AE_TEMPLATE_NAME_MAX
  * bytes, Basic Multilingual Plane only (else AE_ERR_INVALID).
  */
 ae_err ae_ms_template_name_encode(TALLOC_CTX *mem_ctx, const char *name,

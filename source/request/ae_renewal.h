@@ -1,6 +1,6 @@
 /*
  * ae_renewal.h: the Windows renewal request, "CMS and PKCS #10" format
- * (MS-WCCE 3.1.1.4.3.2.1; specs.md §4.1 "Renewal, v1"), used here for every
+ * (MS-WCCE 3.1.1.4.3.2.1, the v1-template renewal), used here for every
  * template version:
  *
  *   ContentInfo { id-signedData, SignedData {
@@ -15,7 +15,7 @@
  * szOID_RENEWAL_CERTIFICATE (1.3.6.1.4.1.311.13.1) = the old certificate.
  *
  * No signed attributes: MS-WCCE 3.1.1.4.3.2.1 asks for none, and the spec's
- * own renewal example (MS-WSTEP 4.1.5.1; specs.md §7.1) has none, so the
+ * own renewal example (MS-WSTEP 4.1.5.1) has none, so the
  * signature is over the PKCS#10 bytes themselves, as Windows sends it.
  */
 #ifndef AE_RENEWAL_H

@@ -69,7 +69,7 @@
 #define AE_ADS_GENERIC_WRITE_MASK	0x00020028
 #define AE_ADS_GENERIC_EXECUTE_MASK	0x00020004
 
-/* Control access right GUIDs as stored in ACEs (reference/specs.md 2.6). */
+/* Control access right GUIDs, as in ACEs (MS-CRTD 2.5.2; MS-ADTS 5.1.3.2.1). */
 extern const uint8_t ae_guid_enroll[AE_GUID_LEN];		/* 0e10c968-78fb-11d2-90d4-00c04f79dc55 */
 extern const uint8_t ae_guid_autoenroll[AE_GUID_LEN];		/* a05b8cc2-17bc-4802-a710-e7c15ab866a2 */
 extern const uint8_t ae_guid_apply_group_policy[AE_GUID_LEN];	/* edacfd8f-ffb3-11d1-b41d-00a0c968f939 */

@@ -3,8 +3,10 @@
  *
  * Machine context: the machine account from secrets.tdb (needs root), with
  * the TGT obtained BEFORE any connect into a FILE ccache private to this
- * run (Samba's connect would otherwise kinit inside its own event loop and
- * abort on the nested loop, ../shared/LAB.md §6). The same ccache serves
+ * run. Without a ccache, Samba 4.17's dcerpc_pipe_connect runs the kinit
+ * for a password-only machine credential inside its own tevent loop, and
+ * the nested loop aborts (SIGABRT in _tevent_loop_once); obtaining it first
+ * with cli_credentials_get_named_ccache avoids that. The same ccache serves
  * libldap's GSSAPI bind through KRB5CCNAME; children never see it (they
  * are started by util/ae_child.c with a fixed environment).
  * User context (later): a given ccache.

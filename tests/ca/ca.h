@@ -29,7 +29,7 @@ struct ca_sid {
 	uint32_t sub_auths[CA_SID_MAX_SUBAUTH];
 };
 
-/* Template flags the CA acts on (MS-CRTD 2.26-2.28, specs.md §2.3). */
+/* Template flags the CA acts on (MS-CRTD 2.26-2.28). */
 #define CA_ENROLL_PEND_ALL_REQUESTS		0x00000002u
 #define CA_ENROLL_INCLUDE_BASIC_CONSTRAINTS	0x00008000u
 #define CA_ENROLL_NO_SECURITY_EXTENSION		0x00080000u

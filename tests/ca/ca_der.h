@@ -48,7 +48,7 @@ ae_err ca_der_template_ext(TALLOC_CTX *mem_ctx, const char *oid, uint32_t major,
 ae_err ca_der_template_name_ext(TALLOC_CTX *mem_ctx, const char *cn, struct ca_bytes *_out);
 /*
  * szOID_NTDS_CA_SECURITY_EXT value: SEQ { [0] { OID 25.2.1, [0] { OCTET
- * STRING <textual SID> } } } (MS-WCCE 2.2.2.7.7.4; specs.md §7.3 vector).
+ * STRING <textual SID> } } } (MS-WCCE 2.2.2.7.7.4).
  */
 ae_err ca_der_sid_ext(TALLOC_CTX *mem_ctx, const char *sid_text, struct ca_bytes *_out);
 

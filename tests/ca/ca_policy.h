@@ -1,6 +1,6 @@
 /*
  * ca_policy.h: one CertServerRequest, decided as AD CS's Enterprise policy
- * module would (MS-WCCE 3.2.1.4.2.1, 3.2.2.6.2.1.4; specs.md §3-§4).
+ * module would (MS-ICPR 3.2.4.1.1; MS-WCCE 3.2.1.4.2.1, 3.2.2.6.2.1.4).
  *
  * New request (request_id 0, or a request blob present):
  *   authority != CA name (case-insensitive)  -> E_INVALIDARG, no id

@@ -1,8 +1,8 @@
 /*
  * test_ca_vectors.c: the test CA's pure parts against fixed vectors:
  * SIDs, security descriptors and the Enroll check, the Microsoft
- * extensions (specs.md §7.3 SID extension, byte-exact), FILETIME periods,
- * attribute lines and database records, each with a mutation sweep.
+ * extensions (MS-WCCE 2.2.2.7.7.4 SID extension, byte-exact), FILETIME
+ * periods, attribute lines and database records, each with a mutation sweep.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@ Used by tests/lab/adlab.sh for the lab GPO (AEPolicy 7: all three policy
 bits set) and by adlab.sh admin gpo-create for the scenarios' GPOs.
 
 --policy-servers POLICYID writes instead the Windows-made policy of Samba's
-advanced_enroll_reg_pol fixture (reference/samba.md section 2: **DeleteKeys
+advanced_enroll_reg_pol fixture (python/samba/tests/gpo.py: **DeleteKeys
 of PolicyServers, AEPolicy, OfflineExpirationPercent 25, store MY, the
 PolicyServers default and Flags 0, and four end points: "LDAP:" cost
 2147483645, two Kerberos https end points cost 1, a Certificate one cost

@@ -226,7 +226,7 @@ static void test_csr_v2_rsa(void **state)
 
 static void test_csr_v1_bmpstring(void **state)
 {
-	/* specs.md §8 item 1: a bare BMPString, 1E len UTF-16BE("Machine") */
+	/* the MS-WSTEP 4.1.1.1 form: a bare BMPString, 1E len UTF-16BE("Machine") */
 	static const uint8_t want_name[] = {
 		0x1e, 0x0e, 0x00, 0x4d, 0x00, 0x61, 0x00, 0x63, 0x00, 0x68,
 		0x00, 0x69, 0x00, 0x6e, 0x00, 0x65,
@@ -610,7 +610,7 @@ static void test_ms_template_ext_roundtrip(void **state)
 
 /*
  * The same structure from an independent encoder (Python, written out from
- * X.690) for an OID of the default-template form (specs.md §7.2), major 101,
+ * X.690) for an OID of the default-template form (MS-CRTD 5 <42>), major 101,
  * minor 0; also tests/fuzz/corpus/cert/template_ext_value.der.
  */
 static void test_ms_template_ext_vector(void **state)

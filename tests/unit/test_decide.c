@@ -3,7 +3,8 @@
  * function: every case is data (templates with their eligibility, store
  * certificates, pending requests, revocation status, AEPolicy, a fixed
  * 'now') and the exact list of actions expected, with a piece of each
- * reason. Then the renewal timing of specs.md §7.3, the period bounds, the
+ * reason. Then the renewal timing of the Microsoft article's example
+ * (ae_decide_cert.c), the period bounds, the
  * exact reason texts, the pointers into the input and the argument checks.
  * Every test checks that nothing is left on its talloc context.
  */
@@ -112,7 +113,7 @@ struct dcase {
 #define REMOVE_FLAG	CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE
 
 static const struct dcase cases[] = {
-	/* ENROLL, SKIP, the renewal window (specs.md §1.1, §7.3) */
+	/* ENROLL, SKIP, the renewal window (ae_decide_cert.c cites its source) */
 	{ "no certificate: enroll", POL(7), { TM }, {}, {}, {}, 0,
 	  { WR(ENROLL, NO_CERTIFICATE, "Mach", NULL, "no current certificate") } },
 	{ "valid, early: skip, valid until X, renews at Y", POL(7), { TM }, { CY("01") }, {}, {},
@@ -638,7 +639,11 @@ NAMED(ra_0x40_does_not_reenroll_expired)
 NAMED(ra_0x40_renews_on_major_revision)
 NAMED(ra_0x40_renews_with_unsupported_periods)
 
-/* specs.md §7.3: 1 year, 42 d overlap: 80 % at 41.71 weeks, renew at 46.14 weeks. */
+/*
+ * The example of the Microsoft article "Approval required for certificate
+ * renewals when certificate autoenrollment configured": 1 year, 6-week
+ * (42 d) overlap: 80 % at 41.71 weeks, renew at 46.14 weeks.
+ */
 static void test_renew_at(void **state)
 {
 	time_t nb = (time_t)T0, na = (time_t)(T0 + 365 * DAY);

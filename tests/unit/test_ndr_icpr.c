@@ -1,6 +1,7 @@
 /*
  * test_ndr_icpr.c: CertServerRequest NDR against golden byte vectors built
- * from the wire rules (idl/icpr.idl; ../shared/reference/peers.md §12).
+ * from the wire rules written down in idl/icpr.idl (MS-ICPR 3.2.4.1.1,
+ * CERTTRANSBLOB of MS-WCCE 2.2.2.2).
  */
 #include <stdarg.h>
 #include <stddef.h>

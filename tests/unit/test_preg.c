@@ -137,7 +137,11 @@ static void test_golden_auto_enroll(void **state)
 	assert_int_equal(pol->entries[0].val.type, AE_REG_DWORD);
 	assert_int_equal(pol->entries[0].val.kind, AE_REGVAL_U32);
 	assert_int_equal(pol->entries[0].val.u32, 7);
-	/* specs.md 7.3: the first entry is 154 bytes */
+	/*
+	 * MS-GPREG 2.2.1: the first entry is 154 bytes: "[" key (55 + NUL) ";"
+	 * "AEPolicy" (8 + NUL) ";" type ";" size ";" data "]", UTF-16LE
+	 * delimiters and names, u32 type, size and DWORD data.
+	 */
 	assert_int_equal(pol->entries[0].offset, 8);
 	assert_int_equal(pol->entries[1].offset, 8 + 154);
 	assert_string_equal(pol->entries[1].name, "OfflineExpirationPercent");

@@ -516,7 +516,7 @@ static void hex_of(const uint8_t *p, size_t n, char *out)
 	}
 }
 
-/* MS-WSTEP 4.1.5.1: the Windows renewal request of the spec (specs.md §7.1). */
+/* MS-WSTEP 4.1.5.1: the Windows renewal request of the spec. */
 static void test_spec_vector(void **state)
 {
 	TALLOC_CTX *mem = *state;
