@@ -178,7 +178,12 @@ static struct ae_template *tmpl(TALLOC_CTX *mem, unsigned min_bits, const char *
 	assert_non_null(t);
 	t->cn = talloc_strdup(t, "LabMachine");
 	t->min_key_size = min_bits;
-	t->ra.asymmetric_algorithm = alg ? talloc_strdup(t, alg) : NULL;
+	if (alg != NULL) {
+		/* a CNG (schema 3) template that names its algorithm ([MS-CRTD] 2.23.2) */
+		t->schema_version = 3;
+		t->ra.present |= AE_RA_HAS_ASYMMETRIC_ALGORITHM;
+		t->ra.asymmetric_algorithm = talloc_strdup(t, alg);
+	}
 	return t;
 }
 
