@@ -33,7 +33,7 @@ int cli_config_print(FILE *f, const struct ae_config *c, const char *configfile,
 			fputc('}', f);
 		} else {
 			fprintf(f, "  %-36s = %-40s (%s)\n", it->name,
-				it->value ? it->value : "(not set: located)", src);
+				it->value ? it->value : it->default_text, src);
 		}
 	}
 	if (json) {

@@ -183,10 +183,10 @@ static ae_err open_config(struct ae_session *s, const struct ae_session_opts *o)
 	for (i = 0; !o->quiet_unknown && i < s->config->num_unknown; i++) {
 		const char *name = s->config->unknown[i];
 		/* shown at the default level: a misspelt option must not pass unseen */
-		AE_ERROR("warning: unknown option '%s' (%s%s) is ignored; known: %s", name,
+		AE_ERROR("warning: unknown option '%s' (%s%s) is ignored; `autoenroll config` "
+			 "lists the known ones", name,
 			 from_cmdline(o->options, name) ? "--option" : "smb.conf ",
-			 from_cmdline(o->options, name) ? "" : lpcfg_configfile(s->lp),
-			 "autoenroll:store dir, key type, dc, trust dir, trust command");
+			 from_cmdline(o->options, name) ? "" : lpcfg_configfile(s->lp));
 	}
 	return AE_OK;
 }
