@@ -8,6 +8,13 @@
 #include <string.h>
 #include "ae_aesettings.h"
 
+/* AEPolicy present, not disabled (0x8000), and the component's bit set. */
+static bool component_on(const struct ae_aesettings *s, uint32_t bit)
+{
+	return s != NULL && s->aepolicy.present &&
+	       (s->aepolicy.value & AE_AEPOLICY_DISABLED) == 0 && (s->aepolicy.value & bit) != 0;
+}
+
 static void json_hex(FILE *f, const uint8_t *d, size_t n)
 {
 	fputc('"', f);
@@ -144,6 +151,10 @@ static void settings_json(FILE *f, const struct ae_aesettings *s)
 		fputc(']', f);
 	}
 	fprintf(f, ", \"enroll_enabled\": %s", ae_aesettings_enroll_enabled(s) ? "true" : "false");
+	fprintf(f, ", \"components\": {\"template_check\": %s, \"store_management\": %s, "
+		"\"pending_fetch\": %s}", component_on(s, AE_AEPOLICY_ENROLL) ? "true" : "false",
+		component_on(s, AE_AEPOLICY_MANAGE) ? "true" : "false",
+		component_on(s, AE_AEPOLICY_PENDING) ? "true" : "false");
 	fprintf(f, ",\n    \"offline_expiration_percent\": {\"value\": %" PRIu32
 		", \"default\": %s, \"source\": ", s->offline_expiration_percent.value,
 		s->offline_expiration_percent.present ? "false" : "true");
@@ -319,8 +330,11 @@ ae_err ae_aesettings_dump(FILE *f, const struct ae_aesettings *s)
 	} else {
 		fputs("not set\n", f);
 	}
-	fprintf(f, "  Enrollment:                  %s\n",
-		ae_aesettings_enroll_enabled(s) ? "enabled" : "disabled");
+	/* each AEPolicy bit enables one component (the engine's decide() has the table) */
+	fprintf(f, "  Components:                  template check (0x1) %s, store management "
+		"(0x2) %s, pending fetch (0x4) %s\n", component_on(s, AE_AEPOLICY_ENROLL) ? "on" : "off",
+		component_on(s, AE_AEPOLICY_MANAGE) ? "on" : "off",
+		component_on(s, AE_AEPOLICY_PENDING) ? "on" : "off");
 	fprintf(f, "  OfflineExpirationPercent:    %" PRIu32 "%s",
 		s->offline_expiration_percent.value,
 		s->offline_expiration_percent.present ? "" : " (default)");
