@@ -18,6 +18,7 @@
 #include "cli_output.h"
 #include "cli_policy.h"
 #include "cli_cycle.h"
+#include "cli_renew.h"
 #include "ae_cycle.h"
 #include "ae_store.h"
 #include "ae_policy_report.h"
@@ -47,6 +48,7 @@ static const char *const usage_text =
 "      the AD trust anchors. One line per template: action, result, reason.\n"
 "      --dry-run prints the decisions and changes nothing. Exit 0 all done or\n"
 "      nothing to do, 3 something is pending, else the worst failure (4-8).\n"
+CLI_RENEW_USAGE
 "  status [--json]\n"
 "      The managed certificates (template, state, CA, serial, notAfter, renewal\n"
 "      time, pending request ids, archive) from the store; no network.\n"
@@ -475,6 +477,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "run") == 0) {
 		return run_cycle(&c, argc, argv);
+	}
+	if (strcmp(argv[0], "renew") == 0) {
+		struct ae_session_opts so = session_opts(&c);
+		return cli_renew(&so, argc, argv);
 	}
 	if (strcmp(argv[0], "status") == 0) {
 		return run_status(&c, argc, argv);

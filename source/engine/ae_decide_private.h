@@ -34,8 +34,14 @@ struct ae_decide_cert_info {
 void ae_decide_scan_certs(const struct ae_decide_input *in, struct ae_decide_cert_info *info,
 			  size_t *current);
 
-/* True when the certificate's extension names t itself (OID or v1 name). */
+/*
+ * True when the certificate's extension names t itself (OID or v1 name), or
+ * it has none and its state record is t's (ae_decide_cert_bound).
+ */
 bool ae_decide_cert_is_of(const struct ae_template *t, const struct ae_store_cert *c);
+
+/* No template extension, and a state record whose template binds it. */
+bool ae_decide_cert_bound(const struct ae_store_cert *c);
 
 /* "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf; "?" when out of range. */
 const char *ae_decide_format_time(char buf[AE_DECIDE_TIME_BUF], time_t t);

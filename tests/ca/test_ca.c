@@ -107,6 +107,34 @@ static void test_issue_machine(void **state)
 	X509_free(check_issued(f, a));
 }
 
+/* The switch file makes the CA leave the template extension out (v2 and v1). */
+static void test_issue_without_template_extension_switch(void **state)
+{
+	struct fixture *f = *state;
+	struct csr_opts o = { .key = f->key, .oid = TOID, .major = 100, .minor = 3 };
+	struct csr_opts v1 = { .key = f->key, .v1name = "Machine" };
+	char path[512];
+	FILE *fp = NULL;
+	X509 *x = NULL;
+
+	snprintf(path, sizeof(path), "%s/omit-template-ext", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	x = check_issued(f, ask(f, &f->machine, "CertificateTemplate:LabMachine", &o));
+	assert_null(ext_value(x, CA_OID_TEMPLATE_EXT));
+	assert_null(ext_value(x, CA_OID_TEMPLATE_NAME));
+	assert_non_null(ext_value(x, CA_OID_SID_EXT));	/* the rest as usual */
+	X509_free(x);
+	x = check_issued(f, ask(f, &f->machine, NULL, &v1));
+	assert_null(ext_value(x, CA_OID_TEMPLATE_NAME));
+	X509_free(x);
+	assert_int_equal(unlink(path), 0);
+	x = check_issued(f, ask(f, &f->machine, "CertificateTemplate:LabMachine", &o));
+	assert_non_null(ext_value(x, CA_OID_TEMPLATE_EXT));
+	X509_free(x);
+}
+
 static void test_issue_v1_and_enrollee(void **state)
 {
 	struct fixture *f = *state;
@@ -318,6 +346,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_issue_machine),
+		cmocka_unit_test(test_issue_without_template_extension_switch),
 		cmocka_unit_test(test_issue_v1_and_enrollee),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_pending),

@@ -1,0 +1,128 @@
+/*
+ * cli_renew.c: `autoenroll renew TEMPLATE`: a forced renewal through the
+ * cycle (ae_cycle_opts.renew_template, decide()'s force_renew). First a
+ * dry run, so that a template without a valid certificate is refused (exit
+ * 6) before anything is changed; then the cycle.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <talloc.h>
+#include "cli_renew.h"
+#include "cli_cycle.h"
+#include "cli_output.h"
+#include "ae_cycle.h"
+#include "ae_log.h"
+
+/* The item of the forced template: its "forced" RENEW or "nothing-to-renew" SKIP. */
+static const struct ae_cycle_item *forced_item(const struct ae_cycle_report *r, const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < r->num_items; i++) {
+		const struct ae_cycle_item *it = &r->items[i];
+		if (strcasecmp(it->template_name, t) == 0 && it->cause != NULL &&
+		    (strcmp(it->cause, "forced") == 0 || strcmp(it->cause, "nothing-to-renew") == 0)) {
+			return it;
+		}
+	}
+	return NULL;
+}
+
+static int parse(int argc, char **argv, bool *json, bool *dry_run, const char **_t)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': *json = true; break;
+		case 'n': *dry_run = true; break;
+		case 'h': fputs("Usage: autoenroll renew TEMPLATE [--json] [--dry-run]\n" CLI_RENEW_USAGE,
+				stdout);
+			return AE_EXIT_OK;
+		default:
+			fputs("Usage: autoenroll renew TEMPLATE [--json] [--dry-run]\n", stderr);
+			return AE_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs("autoenroll: renew takes one template name\n", stderr);
+		return AE_EXIT_USAGE;
+	}
+	*_t = argv[optind];
+	return -1;
+}
+
+/* One cycle; *_r on mem. Returns -1, or the exit code of a failure to run. */
+static int cycle(TALLOC_CTX *mem, struct ae_session *s, const struct ae_cycle_opts *co,
+		 struct ae_cycle_report **_r)
+{
+	ae_err err = ae_cycle_run(mem, s, co, _r);
+
+	if (err != AE_OK) {
+		AE_ERROR("renew: %s", s->error[0] ? s->error : ae_strerror(err));
+		fprintf(stderr, "autoenroll: renew: %s\n", s->error[0] ? s->error : ae_strerror(err));
+		return ae_exit_code(ae_outcome_from_err(err));
+	}
+	return -1;
+}
+
+int cli_renew(const struct ae_session_opts *so, int argc, char **argv)
+{
+	struct ae_cycle_opts co = { .dry_run = true };
+	struct ae_session *s = NULL;
+	struct ae_cycle_report *r = NULL;
+	const struct ae_cycle_item *it = NULL;
+	TALLOC_CTX *mem = NULL;
+	bool json = false, dry_run = false;
+	int rc;
+	ae_err err;
+
+	rc = parse(argc, argv, &json, &dry_run, &co.renew_template);
+	if (rc >= 0) {
+		return rc;
+	}
+	ae_log_to_syslog(1);
+	mem = talloc_new(NULL);
+	err = ae_session_open(mem, so, &s);
+	if (err != AE_OK) {
+		fprintf(stderr, "autoenroll: renew: %s\n", s && s->error[0] ? s->error
+									: ae_strerror(err));
+		talloc_free(mem);
+		return ae_exit_code(ae_outcome_from_err(err));
+	}
+	rc = cycle(mem, s, &co, &r);
+	if (rc < 0) {
+		it = forced_item(r, co.renew_template);
+		if (it == NULL) {
+			fprintf(stderr, "autoenroll: renew: template %s is not among this machine's "
+				"templates (see `autoenroll policy`): nothing renewed\n",
+				co.renew_template);
+			rc = AE_EXIT_MISCONFIGURED;
+		} else if (strcmp(it->cause, "nothing-to-renew") == 0) {
+			fprintf(stderr, "autoenroll: renew: template %s: %s\n", it->template_name,
+				it->reason ? it->reason : "nothing to renew");
+			rc = AE_EXIT_MISCONFIGURED;
+		}
+	}
+	if (rc < 0 && !dry_run) {
+		co.dry_run = false;
+		r = NULL;
+		rc = cycle(mem, s, &co, &r);
+	}
+	if (rc < 0) {
+		rc = cli_cycle_print(stdout, r, json, co.dry_run) == 0 ? ae_exit_code(r->worst)
+								     : AE_EXIT_INTERNAL;
+	}
+	talloc_free(mem);
+	return rc;
+}
