@@ -84,7 +84,7 @@ int cli_renew(const struct ae_session_opts *so, int argc, char **argv)
 	const struct ae_cycle_item *it = NULL;
 	TALLOC_CTX *mem = NULL;
 	bool json = false, dry_run = false;
-	int rc;
+	int rc, refused = 0;
 	ae_err err;
 
 	rc = parse(argc, argv, &json, &dry_run, &co.renew_template);
@@ -107,21 +107,22 @@ int cli_renew(const struct ae_session_opts *so, int argc, char **argv)
 			fprintf(stderr, "autoenroll: renew: template %s is not among this machine's "
 				"templates (see `autoenroll policy`): nothing renewed\n",
 				co.renew_template);
-			rc = AE_EXIT_MISCONFIGURED;
+			refused = AE_EXIT_MISCONFIGURED;
 		} else if (strcmp(it->cause, "nothing-to-renew") == 0) {
 			fprintf(stderr, "autoenroll: renew: template %s: %s\n", it->template_name,
 				it->reason ? it->reason : "nothing to renew");
-			rc = AE_EXIT_MISCONFIGURED;
+			refused = AE_EXIT_MISCONFIGURED;
 		}
 	}
-	if (rc < 0 && !dry_run) {
+	if (rc < 0 && refused == 0 && !dry_run) {
 		co.dry_run = false;
 		r = NULL;
 		rc = cycle(mem, s, &co, &r);
 	}
 	if (rc < 0) {
-		rc = cli_cycle_print(stdout, r, json, co.dry_run) == 0 ? ae_exit_code(r->worst)
-								     : AE_EXIT_INTERNAL;
+		/* refused: the decisions of the dry run, nothing done */
+		rc = cli_cycle_print(stdout, r, json, co.dry_run) != 0 ? AE_EXIT_INTERNAL :
+		     refused != 0 ? refused : ae_exit_code(r->worst);
 	}
 	talloc_free(mem);
 	return rc;

@@ -71,6 +71,24 @@ void ae_cycle_bind_template(struct ae_cycle_ctx *c, const char *template_name,
 		"state record binds it to the template requested (version %u.%u); not "
 		"warned again for this CA", template_name, ca->cn,
 		info->serial_hex ? info->serial_hex : "?", info->major, info->minor);
+	c->bind_note = talloc_asprintf(c->mem, "; warning: CA %s omits the certificate template "
+				       "extension: the certificate is bound to %s by the state "
+				       "record", ca->cn, template_name);
+}
+
+/* Append to the item's reason (kept on the report). */
+static void append(struct ae_cycle_ctx *c, struct ae_cycle_item *it, const char *text)
+{
+	char *r = NULL;
+
+	if (text == NULL) {
+		return;
+	}
+	r = it->reason != NULL ? talloc_asprintf_append(it->reason, "%s", text)
+			       : talloc_strdup(c->r, text);
+	if (r != NULL) {
+		it->reason = r;
+	}
 }
 
 void ae_cycle_note_attempt(struct ae_cycle_ctx *c, const struct ae_action *a,
@@ -85,6 +103,10 @@ void ae_cycle_note_attempt(struct ae_cycle_ctx *c, const struct ae_action *a,
 	    a->kind != AE_ACTION_REENROLL) {
 		return;
 	}
+	if (ok && c->bind_note != NULL) {
+		append(c, it, c->bind_note);
+	}
+	c->bind_note = NULL;
 	if (ok) {
 		if (a->failures > 0 &&
 		    ae_store_set_backoff(c->store, a->template_name, 0, 0) != AE_OK) {
@@ -103,7 +125,6 @@ void ae_cycle_note_attempt(struct ae_cycle_ctx *c, const struct ae_action *a,
 			a->template_name, ae_strerror(err));
 		return;
 	}
-	it->reason = talloc_asprintf_append(it->reason, "; %u failed request%s in a row: no new "
-					    "request before %s", n, n == 1 ? "" : "s",
-					    ae_cycle_time(c->r, next));
+	append(c, it, talloc_asprintf(c->mem, "; %u failed request%s in a row: no new request "
+				      "before %s", n, n == 1 ? "" : "s", ae_cycle_time(c->mem, next)));
 }

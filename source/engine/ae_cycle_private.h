@@ -30,6 +30,7 @@ struct ae_cycle_ctx {
 	char **key_errors;			/* per action: why there is no key */
 	struct { char *host; struct icpr_conn *conn; } conns[AE_CYCLE_CAS_MAX];
 	size_t num_conns;
+	const char *bind_note;			/* ae_cycle_attempt.c: for the item's reason */
 };
 
 bool ae_cycle_needs_new_key(const struct ae_action *a);

@@ -35,6 +35,7 @@ uint32_t ca_subject_check(const struct ca_template *t, const struct ca_account *
  * DER on mem_ctx.
  */
 #define CA_OMIT_TEMPLATE_EXT_FILE "omit-template-ext"
+#define CA_DENY_TEMPLATES_FILE "deny-templates"	/* ca_submit.c: templates denied */
 
 /* (The template extension is left out while <ca dir>/CA_OMIT_TEMPLATE_EXT_FILE exists.) */
 ae_err ca_cert_build(TALLOC_CTX *mem_ctx, const struct ca_ctx *ca, const struct ca_template *t,
