@@ -1,7 +1,8 @@
 /*
  * decide() (ae_decide.h): the MS-CAESO per-template decisions. Pure: reads
  * its input, returns actions; the certificate side is ae_decide_cert.c, the
- * main action for a current certificate ae_decide_current.c.
+ * main action for a current certificate ae_decide_current.c, the back-off
+ * and the forced renewal (`autoenroll renew`) ae_decide_override.c.
  *
  * Where each rule comes from. specs.md is reference/specs.md; its §1.3 is
  * [R] (reconstructed) except where a bullet names a source, and so is every
@@ -279,90 +280,6 @@ static ae_err decide_warn(struct ae_dctx *d, size_t i, size_t k)
 		    d->percent);
 }
 
-/* The state record of template t (any state), or NULL. */
-static const struct ae_store_cert *record_of(const struct ae_dctx *d, const struct ae_template *t)
-{
-	size_t k;
-
-	for (k = 0; k < d->num_certs; k++) {
-		if (d->certs[k].has_record && d->certs[k].template_name != NULL &&
-		    strcasecmp(d->certs[k].template_name, t->cn) == 0) {
-			return &d->certs[k];
-		}
-	}
-	return NULL;
-}
-
-/*
- * The request chosen for template i (action idx) waits while earlier ones
- * failed: a SKIP until the record's next_attempt (ours: the CA's answer
- * will not change by asking every cycle; the cycle records the failures).
- */
-static ae_err apply_backoff(struct ae_dctx *d, const struct ae_store_cert *rec, size_t idx)
-{
-	struct ae_action *a = &d->acts[idx];
-	char until[AE_DECIDE_TIME_BUF];
-	char *reason = NULL;
-
-	if (rec == NULL || (a->kind != AE_ACTION_ENROLL && a->kind != AE_ACTION_RENEW &&
-			    a->kind != AE_ACTION_REENROLL)) {
-		return AE_OK;
-	}
-	a->failures = rec->failures;
-	if (rec->failures == 0 || (int64_t)d->in->now >= (int64_t)rec->next_attempt ||
-	    a->cause == AE_CAUSE_FORCED) {
-		return AE_OK;
-	}
-	reason = talloc_asprintf(d->acts, "backing off after %u failed request%s until %s%s%s%s: "
-				 "no %s now (%s)", rec->failures, rec->failures == 1 ? "" : "s",
-				 ae_decide_format_time(until, rec->next_attempt),
-				 rec->reason != NULL ? " (last: " : "",
-				 rec->reason != NULL ? rec->reason : "",
-				 rec->reason != NULL ? ")" : "", ae_action_kind_name(a->kind),
-				 a->reason);
-	if (reason == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	talloc_free(a->reason);
-	a->kind = AE_ACTION_SKIP;
-	a->cause = AE_CAUSE_BACKING_OFF;
-	a->same_key = false;
-	a->reason = reason;
-	return AE_OK;
-}
-
-/* force_renew names template i: RENEW its valid current certificate, or say why not. */
-static ae_err decide_forced(struct ae_dctx *d, size_t i, size_t k, size_t first_pending,
-			    size_t *_idx)
-{
-	const struct ae_template *t = d->in->templates[i];
-	const struct ae_store_cert *c = k != AE_DECIDE_NONE ? &d->certs[k] : NULL;
-	bool same_key = (t->private_key_flag & CT_FLAG_REQUIRE_SAME_KEY_RENEWAL) != 0;
-	char until[AE_DECIDE_TIME_BUF];
-	ae_err err;
-
-	if (first_pending != AE_ACTION_NONE) {
-		return push(d, AE_ACTION_SKIP, AE_CAUSE_NOTHING_TO_RENEW, t->cn, t, c, NULL, NULL,
-			    "renewal asked for, but a request for the template is pending at the "
-			    "CA: not renewed");
-	}
-	if (c == NULL || d->info[k].expired || d->info[k].rev == AE_REVSTAT_REVOKED) {
-		return push(d, AE_ACTION_SKIP, AE_CAUSE_NOTHING_TO_RENEW, t->cn, t, c, NULL, _idx,
-			    "renewal asked for, but the template has no valid certificate%s%s to "
-			    "sign it with: use 'autoenroll request %s'", c != NULL ? " (" : "",
-			    c == NULL ? "" : d->info[k].expired ? "it expired)" : "it is revoked)",
-			    t->cn);
-	}
-	err = push(d, AE_ACTION_RENEW, AE_CAUSE_FORCED, t->cn, t, c, NULL, _idx,
-		   "renewal asked for (valid until %s): renew with %s, signed with the current "
-		   "certificate", ae_decide_format_time(until, c->not_after),
-		   same_key ? "the same key (CT_FLAG_REQUIRE_SAME_KEY_RENEWAL)" : "a new key");
-	if (err == AE_OK) {
-		d->acts[*_idx].same_key = same_key;
-	}
-	return err;
-}
-
 /* All actions of template i. */
 static ae_err decide_template(struct ae_dctx *d, size_t i)
 {
@@ -395,7 +312,7 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 		return err;
 	}
 	if (forced) {
-		err = decide_forced(d, i, k, first_pending, &main_idx);
+		err = ae_decide_forced(d, i, k, first_pending, &main_idx);
 		if (first_pending != AE_ACTION_NONE &&
 		    d->acts[first_pending].kind == AE_ACTION_RETRIEVE) {
 			main_idx = first_pending;
@@ -425,7 +342,7 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 		}
 	}
 	if (main_idx != AE_ACTION_NONE) {
-		err = apply_backoff(d, record_of(d, t), main_idx);
+		err = ae_decide_apply_backoff(d, ae_decide_record_of(d, t), main_idx);
 		if (err != AE_OK) {
 			return err;
 		}

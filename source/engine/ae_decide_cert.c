@@ -201,20 +201,6 @@ bool ae_decide_cert_is_of(const struct ae_template *t, const struct ae_store_cer
 	return c->template_v1_name != NULL && strcasecmp(c->template_v1_name, t->cn) == 0;
 }
 
-int64_t ae_decide_backoff_s(uint32_t failures)
-{
-	int64_t s = AE_BACKOFF_FIRST_S;
-	uint32_t n;
-
-	if (failures == 0) {
-		return 0;
-	}
-	for (n = 1; n < failures && s < AE_BACKOFF_MAX_S; n++) {
-		s *= 2;
-	}
-	return s < AE_BACKOFF_MAX_S ? s : AE_BACKOFF_MAX_S;
-}
-
 /* Installed, with a certificate whose times make sense. */
 static bool cert_usable(const struct ae_store_cert *c)
 {

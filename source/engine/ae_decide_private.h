@@ -97,6 +97,16 @@ ae_err ae_decide_push_off(struct ae_dctx *d, size_t i, const struct ae_store_cer
 ae_err ae_decide_push_renewal_only(struct ae_dctx *d, size_t i, const struct ae_store_cert *c,
 				    size_t *_idx, const char *what);
 
+/* ae_decide_override.c: the state record of template t (any state), or NULL. */
+const struct ae_store_cert *ae_decide_record_of(const struct ae_dctx *d, const struct ae_template *t);
+
+/* The request (action idx) waits while rec counts failures and now < next_attempt: a SKIP. */
+ae_err ae_decide_apply_backoff(struct ae_dctx *d, const struct ae_store_cert *rec, size_t idx);
+
+/* force_renew names template i (current certificate k): RENEW it, or SKIP saying why not. */
+ae_err ae_decide_forced(struct ae_dctx *d, size_t i, size_t k, size_t first_pending,
+			size_t *_idx);
+
 /* The main action of eligible template i, whose current certificate is k. */
 ae_err ae_decide_current(struct ae_dctx *d, size_t i, size_t k, size_t *_idx);
 
