@@ -19,6 +19,7 @@
 #include "cli_output.h"
 #include "cli_policy.h"
 #include "cli_cycle.h"
+#include "cli_renew.h"
 #include "ae_cycle.h"
 #include "ae_store.h"
 #include "ae_policy_report.h"
@@ -384,6 +385,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "run") == 0) {
 		return run_cycle(&c, argc, argv);
+	}
+	if (strcmp(argv[0], "renew") == 0) {
+		struct ae_session_opts so = session_opts(&c);
+		return cli_renew(&so, argc, argv);
 	}
 	if (strcmp(argv[0], "status") == 0) {
 		return run_status(&c, argc, argv);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli_help.h"
+#include "cli_renew.h"
 
 #ifndef AE_VERSION
 #define AE_VERSION "unknown"
@@ -35,6 +36,7 @@ static const struct command_help commands[] = {
 "      the AD trust anchors. One line per template: action, result, reason.\n"
 "      --dry-run prints the decisions and changes nothing. Exit 0 all done or\n"
 "      nothing to do, 3 something is pending, else the worst failure (4-8).\n" },
+	{ "renew", CLI_RENEW_USAGE },
 	{ "status",
 "  status [--json]\n"
 "      The managed certificates (template, state, CA, serial, notAfter, renewal\n"

@@ -322,6 +322,7 @@ static void act(struct ae_cycle_ctx *c, size_t idx, bool *done)
 	case AE_ACTION_REENROLL:
 	case AE_ACTION_RENEW:
 		ae_cycle_do_request(c, idx, it);
+		ae_cycle_note_attempt(c, a, it);
 		done[idx] = strcmp(it->result, "done") == 0;
 		break;
 	case AE_ACTION_RETRIEVE:
@@ -499,6 +500,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	in.revocations = rev;
 	in.num_revocations = num_rev;
 	in.now = ae_now();
+	in.force_renew = o->renew_template;
 	err = ae_decide(c->mem, &in, &c->actions, &c->num_actions);
 	if (err != AE_OK) {
 		snprintf(s->error, sizeof(s->error), "decide: %s", ae_strerror(err));

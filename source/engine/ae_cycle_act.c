@@ -248,6 +248,7 @@ static void conclude(struct ae_cycle_ctx *c, struct ae_cycle_item *it,
 			err = certinfo_of(c->mem, is.leaf, ca->cn, er->request_id, &info);
 		}
 		if (err == AE_OK && t != NULL) {
+			ae_cycle_bind_template(c, it->template_name, ca, t, &info);
 			info.renew_at = ae_decide_renew_at(info.not_before, info.not_after, t->overlap_s);
 		}
 		if (err == AE_OK) {

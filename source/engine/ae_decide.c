@@ -1,7 +1,8 @@
 /*
  * decide() (ae_decide.h): the MS-CAESO per-template decisions. Pure: reads
  * its input, returns actions; the certificate side is ae_decide_cert.c, the
- * main action for a current certificate ae_decide_current.c.
+ * main action for a current certificate ae_decide_current.c, the back-off
+ * and the forced renewal (`autoenroll renew`) ae_decide_override.c.
  *
  * Where each rule comes from. MS-CAESO, which specified this client, is
  * retired; its successor [MS-CERSOD] 2.1.2.2.2 keeps only the overview
@@ -295,13 +296,16 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 	size_t k = d->current[i];
 	const struct ae_store_cert *c = k != AE_DECIDE_NONE ? &d->certs[k] : NULL;
 	size_t main_idx = AE_ACTION_NONE, first_pending = AE_ACTION_NONE;
+	bool forced = d->in->force_renew != NULL && strcasecmp(d->in->force_renew, t->cn) == 0;
 	ae_err err;
 
 	err = decide_removals(d, i);
 	if (err != AE_OK) {
 		return err;
 	}
-	if (d->gate != GATE_OPEN) {
+	if (forced) {
+		/* the administrator asked: no gate, no eligibility SKIP (the CA decides) */
+	} else if (d->gate != GATE_OPEN) {
 		err = push(d, AE_ACTION_SKIP, d->gate_cause, t->cn, t, c, NULL, NULL, "%s",
 			   d->gate_text);
 	} else if (e->code != AE_ELIGIBLE) {
@@ -315,7 +319,17 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 	if (err != AE_OK) {
 		return err;
 	}
-	if (first_pending != AE_ACTION_NONE && d->acts[first_pending].kind == AE_ACTION_RETRIEVE) {
+	if (forced) {
+		err = ae_decide_forced(d, i, k, first_pending, &main_idx);
+		if (first_pending != AE_ACTION_NONE &&
+		    d->acts[first_pending].kind == AE_ACTION_RETRIEVE) {
+			main_idx = first_pending;
+		}
+		if (err != AE_OK) {
+			return err;
+		}
+	} else if (first_pending != AE_ACTION_NONE &&
+		   d->acts[first_pending].kind == AE_ACTION_RETRIEVE) {
 		main_idx = first_pending;
 	} else if (d->gate == GATE_OPEN && e->code == AE_ELIGIBLE &&
 		   first_pending == AE_ACTION_NONE) {
@@ -331,6 +345,12 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 		} else {
 			err = ae_decide_current(d, i, k, &main_idx);
 		}
+		if (err != AE_OK) {
+			return err;
+		}
+	}
+	if (main_idx != AE_ACTION_NONE) {
+		err = ae_decide_apply_backoff(d, ae_decide_record_of(d, t), main_idx);
 		if (err != AE_OK) {
 			return err;
 		}

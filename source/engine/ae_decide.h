@@ -42,6 +42,16 @@
  *                 validity/renewal periods, else RENEW (same_key with
  *                 CT_FLAG_REQUIRE_SAME_KEY_RENEWAL)
  *   otherwise     SKIP "valid until X, renews at Y"
+ *   back-off      an ENROLL, RENEW or RE-ENROLL chosen above is a SKIP
+ *                 ("backing off after N failed requests until T") while the
+ *                 template's record counts failures and now < next_attempt
+ *                 (ae_decide_backoff_s; the cycle records them)
+ *
+ * force_renew (`autoenroll renew TEMPLATE`): for that template, a RENEW
+ * (cause "forced") of its current certificate if it is valid, whatever the
+ * renewal window, the AEPolicy bits, CT_FLAG_SKIP_AUTO_RENEWAL or the
+ * back-off; a SKIP with cause "nothing-to-renew" when it has none (or a
+ * pending request, which is retrieved instead). Other templates as usual.
  *
  * A renewal-only template (ae_template_renewal_only: RA signatures with
  * CT_FLAG_PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT) is RENEWed, signed with
@@ -67,7 +77,10 @@
  * none is valid, the newest of them. Eligible templates choose first (in
  * input order), then the others take what is left among their own
  * certificates: one certificate is current for at most one template.
- * Certificates without a template extension are not managed and ignored.
+ * A certificate without a template extension is of the template its state
+ * record is for (has_record: the client requested it for that template;
+ * some CAs omit the extension): the record binds it. Without a record
+ * either (a certificate installed by hand), it is not managed and ignored.
  */
 #ifndef AE_DECIDE_H
 #define AE_DECIDE_H
@@ -96,6 +109,14 @@
 /* Times accepted: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z. */
 #define AE_DECIDE_TIME_MIN		((int64_t)-62135596800)
 #define AE_DECIDE_TIME_MAX		((int64_t)253402300799)
+
+/*
+ * Back-off after failed requests: 1 h after the first, doubling, at most
+ * AE_BACKOFF_MAX_S (8 h: the interval of Windows' own autoenrollment
+ * refresh, which retries a failed template only at its next pulse).
+ */
+#define AE_BACKOFF_FIRST_S		3600
+#define AE_BACKOFF_MAX_S		(8 * 3600)
 
 /* "No action" in ae_action.after. */
 #define AE_ACTION_NONE			((size_t)-1)
@@ -130,6 +151,7 @@ struct ae_revocation_entry {
  * snapshot                    the store (NULL: empty)
  * revocations                 per-serial status (NULL when num_revocations 0)
  * now                         the time to decide at
+ * force_renew                 a template cn to renew now (NULL: none)
  */
 struct ae_decide_input {
 	struct ae_setting_u32 aepolicy;
@@ -141,6 +163,7 @@ struct ae_decide_input {
 	const struct ae_revocation_entry *revocations;
 	size_t num_revocations;
 	time_t now;
+	const char *force_renew;
 };
 
 enum ae_action_kind {
@@ -175,6 +198,9 @@ enum ae_action_cause {
 	AE_CAUSE_POLICY_DISABLED,	/* "policy-disabled"      SKIP: AEPolicy 0x8000 */
 	AE_CAUSE_POLICY_NO_TEMPLATE_CHECK,	/* "policy-no-template-check"   SKIP: due, lacks 0x1 */
 	AE_CAUSE_POLICY_NO_STORE_MANAGEMENT,	/* "policy-no-store-management" SKIP: due, lacks 0x2 */
+	AE_CAUSE_BACKING_OFF,		/* "backing-off"          SKIP: earlier requests failed */
+	AE_CAUSE_FORCED,		/* "forced"               RENEW: force_renew */
+	AE_CAUSE_NOTHING_TO_RENEW,	/* "nothing-to-renew"     SKIP: force_renew, no valid one */
 };
 
 /*
@@ -194,6 +220,8 @@ enum ae_action_cause {
  *                whose new certificate replaces 'cert': archive only once
  *                that action has installed a certificate; otherwise
  *                AE_ACTION_NONE
+ * failures       the template's consecutive failed requests (its record), so
+ *                that the cycle can count one more
  * reason         one line for humans, never NULL
  *
  * Order: the actions of each template together, templates in input order,
@@ -214,6 +242,7 @@ struct ae_action {
 	time_t renew_at;
 	bool same_key;
 	size_t after;
+	uint32_t failures;
 	char *reason;
 };
 
@@ -249,6 +278,12 @@ time_t ae_decide_renew_at(time_t not_before, time_t not_after, int64_t overlap_s
  */
 bool ae_decide_periods_supported(int64_t template_validity_s, int64_t overlap_s,
 				 time_t not_before, time_t not_after);
+
+/*
+ * The back-off after 'failures' consecutive failed requests, in seconds:
+ * AE_BACKOFF_FIRST_S * 2^(failures-1), at most AE_BACKOFF_MAX_S; 0 for 0.
+ */
+int64_t ae_decide_backoff_s(uint32_t failures);
 
 /* Stable names of the enums above ("unknown" for other values). */
 const char *ae_action_kind_name(enum ae_action_kind kind);

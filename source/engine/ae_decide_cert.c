@@ -21,7 +21,12 @@
  *   template extension  [MS-WCCE] 2.2.2.7.7.1-2: OID +
  *                       major/minor (v2+), or the v1 name; only certificates
  *                       carrying one are managed ("Certificate Autoenrollment
- *                       in Windows Server 2003", Autoenrollment Functions).
+ *                       in Windows Server 2003", Autoenrollment Functions). Ours:
+ *                       a certificate this client requested and recorded
+ *                       without one (the CA omitted it) is bound to the
+ *                       template its record is for, since the client knows
+ *                       what it asked for; otherwise every cycle would
+ *                       enroll again.
  *   current certificate ours: the newest valid one matching
  *                       T, or matching a template that T supersedes.
  */
@@ -65,6 +70,9 @@ static const char *const cause_names[] = {
 	[AE_CAUSE_POLICY_DISABLED] = "policy-disabled",
 	[AE_CAUSE_POLICY_NO_TEMPLATE_CHECK] = "policy-no-template-check",
 	[AE_CAUSE_POLICY_NO_STORE_MANAGEMENT] = "policy-no-store-management",
+	[AE_CAUSE_BACKING_OFF] = "backing-off",
+	[AE_CAUSE_FORCED] = "forced",
+	[AE_CAUSE_NOTHING_TO_RENEW] = "nothing-to-renew",
 };
 
 const char *ae_action_kind_name(enum ae_action_kind kind)
@@ -177,10 +185,19 @@ static enum ae_revocation_status revocation_of(const struct ae_decide_input *in,
 	return AE_REVSTAT_GOOD;
 }
 
+bool ae_decide_cert_bound(const struct ae_store_cert *c)
+{
+	return c->template_oid == NULL && c->template_v1_name == NULL && c->has_record &&
+	       c->template_name != NULL;
+}
+
 bool ae_decide_cert_is_of(const struct ae_template *t, const struct ae_store_cert *c)
 {
 	if (c->template_oid != NULL && t->oid != NULL && strcmp(c->template_oid, t->oid) == 0) {
 		return true;
+	}
+	if (ae_decide_cert_bound(c)) {
+		return strcasecmp(c->template_name, t->cn) == 0;
 	}
 	return c->template_v1_name != NULL && strcasecmp(c->template_v1_name, t->cn) == 0;
 }
@@ -290,7 +307,7 @@ void ae_decide_scan_certs(const struct ae_decide_input *in, struct ae_decide_cer
 			.expired = (int64_t)in->now >= (int64_t)c->not_after,
 			.rev = revocation_of(in, c),
 			.tpl = AE_DECIDE_NONE,
-			.cn = c->template_v1_name,
+			.cn = ae_decide_cert_bound(c) ? c->template_name : c->template_v1_name,
 			.current_of = AE_DECIDE_NONE,
 		};
 		for (i = 0; i < in->num_templates; i++) {

@@ -34,8 +34,14 @@ struct ae_decide_cert_info {
 void ae_decide_scan_certs(const struct ae_decide_input *in, struct ae_decide_cert_info *info,
 			  size_t *current);
 
-/* True when the certificate's extension names t itself (OID or v1 name). */
+/*
+ * True when the certificate's extension names t itself (OID or v1 name), or
+ * it has none and its state record is t's (ae_decide_cert_bound).
+ */
 bool ae_decide_cert_is_of(const struct ae_template *t, const struct ae_store_cert *c);
+
+/* No template extension, and a state record whose template binds it. */
+bool ae_decide_cert_bound(const struct ae_store_cert *c);
 
 /* "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf; "?" when out of range. */
 const char *ae_decide_format_time(char buf[AE_DECIDE_TIME_BUF], time_t t);
@@ -90,6 +96,16 @@ ae_err ae_decide_push_off(struct ae_dctx *d, size_t i, const struct ae_store_cer
 /* SKIP for a renewal-only template: 'what' would need a new request. */
 ae_err ae_decide_push_renewal_only(struct ae_dctx *d, size_t i, const struct ae_store_cert *c,
 				    size_t *_idx, const char *what);
+
+/* ae_decide_override.c: the state record of template t (any state), or NULL. */
+const struct ae_store_cert *ae_decide_record_of(const struct ae_dctx *d, const struct ae_template *t);
+
+/* The request (action idx) waits while rec counts failures and now < next_attempt: a SKIP. */
+ae_err ae_decide_apply_backoff(struct ae_dctx *d, const struct ae_store_cert *rec, size_t idx);
+
+/* force_renew names template i (current certificate k): RENEW it, or SKIP saying why not. */
+ae_err ae_decide_forced(struct ae_dctx *d, size_t i, size_t k, size_t first_pending,
+			size_t *_idx);
 
 /* The main action of eligible template i, whose current certificate is k. */
 ae_err ae_decide_current(struct ae_dctx *d, size_t i, size_t k, size_t *_idx);

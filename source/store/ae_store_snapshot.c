@@ -46,6 +46,9 @@ static void fill(struct ae_store_cert *c, const struct ae_store_state *st)
 	c->renewal = st->renewal;
 	c->reason = st->reason;
 	c->archive_tag = st->archive_tag;
+	c->failures = st->failures;
+	c->next_attempt = st->next_attempt;
+	c->ca_omits_template_ext = st->cert.ca_omits_template_ext;
 	if (st->status == AE_CERT_PENDING) {
 		c->pending_ca = st->request_ca;
 		c->pending_request_id = st->request_id;

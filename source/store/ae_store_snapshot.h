@@ -62,6 +62,16 @@ struct ae_store_cert {
 	char *reason;			/* of the last abort/archive/remove/recovery, or NULL */
 	char *archive_tag;		/* ARCHIVED/REMOVED: archive/<template>.<tag>.* */
 	bool has_record;		/* false: a .crt without a state record (legacy install) */
+	/*
+	 * Added with the template binding and the back-off: the certificate
+	 * has no template extension (template_oid and template_v1_name NULL;
+	 * the record's template_name binds it; major/minor from the request),
+	 * consecutive failed requests for the template and the earliest time
+	 * of the next one (0: none).
+	 */
+	bool ca_omits_template_ext;
+	uint32_t failures;
+	time_t next_attempt;
 };
 
 struct ae_store_pending_req {

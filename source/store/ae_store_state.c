@@ -49,12 +49,15 @@ static const struct field fields[] = {
 	{ "submitted", F_TIME, OFF(submitted), -1 },
 	{ "archive", F_TAG, OFF(archive_tag), -1 },
 	{ "reason", F_TEXT, OFF(reason), -1 },
+	{ "failures", F_U32, OFF(failures), -1 },
+	{ "next_attempt", F_TIME, OFF(next_attempt), -1 },
 	{ "ca", F_TEXT, OFF(cert.ca), -1 },
 	{ "cert_request_id", F_U32, OFF(cert.request_id), -1 },
 	{ "template_oid", F_OID, OFF(cert.template_oid), -1 },
 	{ "template_v1", F_TEXT, OFF(cert.template_v1_name), -1 },
 	{ "template_major", F_U32, OFF(cert.major), OFF(cert.has_major) },
 	{ "template_minor", F_U32, OFF(cert.minor), -1 },
+	{ "ca_omits_template_ext", F_BOOL, OFF(cert.ca_omits_template_ext), -1 },
 	{ "serial", F_HEX, OFF(cert.serial_hex), -1 },
 	{ "thumbprint", F_HEX, OFF(cert.thumbprint_hex), -1 },
 	{ "issuer", F_TEXT, OFF(cert.issuer), -1 },
@@ -163,6 +166,10 @@ static bool record_ok(const struct ae_store_state *st)
 	}
 	if (!st->cert.has_major && (st->cert.major != 0 || st->cert.minor != 0)) {
 		return false;
+	}
+	if (st->cert.ca_omits_template_ext &&
+	    (st->cert.template_oid != NULL || st->cert.template_v1_name != NULL)) {
+		return false;	/* no extension, yet values of one */
 	}
 	return st->cert.num_cdp_urls <= AE_STORE_CDP_MAX &&
 	       (st->cert.num_cdp_urls == 0 || st->cert.cdp_urls != NULL);
@@ -472,6 +479,30 @@ ae_err ae_store_state_load(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 	}
 	if (err == AE_OK) {
 		*_st = talloc_steal(mem_ctx, st);
+	}
+	talloc_free(tmp);
+	return err;
+}
+
+ae_err ae_store_set_backoff(const struct ae_store *s, const char *t, uint32_t failures,
+			    time_t next_attempt)
+{
+	TALLOC_CTX *tmp = NULL;
+	struct ae_store_state *st = NULL;
+	ae_err err = ae_store_require_lock(s, "record the back-off");
+
+	if (err != AE_OK) {
+		return err;
+	}
+	tmp = talloc_new(NULL);
+	if (tmp == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	err = ae_store_state_load(tmp, s, t, &st);
+	if (err == AE_OK && (st->failures != failures || st->next_attempt != next_attempt)) {
+		st->failures = failures;
+		st->next_attempt = next_attempt;
+		err = ae_store_state_save(s, st);
 	}
 	talloc_free(tmp);
 	return err;

@@ -21,10 +21,13 @@
  *   request_ca=, request_id=, submitted=   the in-flight request (PENDING)
  *   archive=<tag>           [A-Za-z0-9-], INSTALLING / ARCHIVED / REMOVED
  *   reason=<text>
+ *   failures=<n>, next_attempt=   consecutive failed requests for the template
+ *                           and the earliest time of the next one (optional:
+ *                           absent in records written before them, reads as 0)
  *   ca=, cert_request_id=, template_oid=, template_v1=, template_major=,
  *   template_minor=, serial=<hex>, thumbprint=<hex>, issuer=, not_before=,
- *   not_after=, renew_at=, cdp=<url> (repeated, at most AE_STORE_CDP_MAX), installed=
- *                           the installed certificate (struct ae_store_certinfo)
+ *   not_after=, renew_at=, cdp=<url> (repeated, at most AE_STORE_CDP_MAX), installed=,
+ *   ca_omits_template_ext=1 the installed certificate (struct ae_store_certinfo)
  */
 #ifndef AE_STORE_STATE_H
 #define AE_STORE_STATE_H
@@ -57,6 +60,13 @@ struct ae_store_certinfo {
 	char *template_v1_name;	/* v1 template name extension, else NULL */
 	uint32_t major, minor;
 	bool has_major;
+	/*
+	 * The certificate carries no template extension (the CA left it out):
+	 * the record binds it to its template (the one requested, whose name
+	 * the record bears), and major/minor are that template's revision at
+	 * the time of the request.
+	 */
+	bool ca_omits_template_ext;
 	char *serial_hex;
 	char *thumbprint_hex;	/* SHA-1 of the DER */
 	char *issuer;		/* one line */
@@ -79,6 +89,8 @@ struct ae_store_state {
 	time_t submitted;
 	char *archive_tag;	/* archive/<template>.<tag>.*; see ae_store.h */
 	char *reason;		/* of the last abort/archive/remove/recovery */
+	uint32_t failures;	/* consecutive failed requests (0 after a success) */
+	time_t next_attempt;	/* no new request before (back-off), 0: none */
 	/*
 	 * The installed certificate: set (cert.serial_hex or another field
 	 * non-NULL) while a pair is installed; for ARCHIVED and REMOVED the
@@ -124,6 +136,14 @@ ae_err ae_store_state_save(const struct ae_store *s, const struct ae_store_state
  */
 ae_err ae_store_state_load(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 			   const char *template_name, struct ae_store_state **_st);
+
+/*
+ * Record the back-off of template t: failures and next_attempt (0, 0 after
+ * a success). Needs the store lock; AE_ERR_NOT_FOUND when t has no record
+ * (nothing to record: no request was begun). Other fields are kept.
+ */
+ae_err ae_store_set_backoff(const struct ae_store *s, const char *t, uint32_t failures,
+			    time_t next_attempt);
 
 /* A deep copy of st on mem_ctx (NULL on allocation failure). */
 struct ae_store_state *ae_store_state_copy(TALLOC_CTX *mem_ctx, const struct ae_store_state *st);

@@ -2,8 +2,10 @@
  * ca_cert.c: build, sign and package the issued certificate.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -154,14 +156,34 @@ static ae_err add_app_policies(X509 *x, const struct ca_template *t, TALLOC_CTX 
 	return add_raw_ext(x, CA_OID_APP_POLICIES, false, &b);
 }
 
-static ae_err add_ms_exts(X509 *x, const struct ca_template *t, const struct ca_account *a,
-			  const struct ca_csr *csr, TALLOC_CTX *tmp)
+/*
+ * The switch <dir>/CA_OMIT_TEMPLATE_EXT_FILE (a regular file, read per
+ * certificate; `ca-admin template-ext off|on`): behave as a CA that leaves
+ * the template extension and the v1 name out of what it issues.
+ */
+static bool omit_template_ext(const struct ca_ctx *ca)
+{
+	char path[4096];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/%s", ca->dir, CA_OMIT_TEMPLATE_EXT_FILE) >=
+	    (int)sizeof(path)) {
+		return false;
+	}
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static ae_err add_ms_exts(X509 *x, const struct ca_ctx *ca, const struct ca_template *t,
+			  const struct ca_account *a, const struct ca_csr *csr, TALLOC_CTX *tmp)
 {
 	struct ca_bytes b;
 	ae_err err = AE_OK;
 	char *sid = NULL;
 
-	if (t->schema_version >= 2 && t->oid != NULL) {
+	if (omit_template_ext(ca)) {
+		AE_INFO("icpr_ca: %s exists: no template extension for %s", CA_OMIT_TEMPLATE_EXT_FILE,
+			t->cn);
+	} else if (t->schema_version >= 2 && t->oid != NULL) {
 		err = ca_der_template_ext(tmp, t->oid, t->revision, t->minor_revision, &b);
 		if (err == AE_OK) {
 			err = add_raw_ext(x, CA_OID_TEMPLATE_EXT, false, &b);
@@ -360,7 +382,7 @@ static ae_err build(X509 *x, const struct ca_ctx *ca, const struct ca_template *
 		err = add_app_policies(x, t, tmp);
 	}
 	if (err == AE_OK) {
-		err = add_ms_exts(x, t, a, csr, tmp);
+		err = add_ms_exts(x, ca, t, a, csr, tmp);
 	}
 	if (err == AE_OK) {
 		err = add_key_ids(x, ca);

@@ -34,6 +34,10 @@ uint32_t ca_subject_check(const struct ca_template *t, const struct ca_account *
  * NO_SECURITY_EXTENSION, SKI, AKI, CRL distribution points (ca_ctx.h).
  * DER on mem_ctx.
  */
+#define CA_OMIT_TEMPLATE_EXT_FILE "omit-template-ext"
+#define CA_DENY_TEMPLATES_FILE "deny-templates"	/* ca_submit.c: templates denied */
+
+/* (The template extension is left out while <ca dir>/CA_OMIT_TEMPLATE_EXT_FILE exists.) */
 ae_err ca_cert_build(TALLOC_CTX *mem_ctx, const struct ca_ctx *ca, const struct ca_template *t,
 		     const struct ca_account *a, const struct ca_csr *csr, time_t now,
 		     struct ca_bytes *_leaf);

@@ -17,7 +17,8 @@
  *   unknown or not in certificateTemplates    -> CERTSRV_E_UNSUPPORTED_CERT_TYPE
  *   renewal of another template / account     -> ca_renewal.h
  *   request version newer than the template   -> CERTSRV_E_BAD_TEMPLATE_VERSION
- *   no Enroll for the caller's token          -> CERTSRV_E_TEMPLATE_DENIED
+ *   no Enroll for the caller's token, or the
+ *   template listed in <dir>/deny-templates   -> CERTSRV_E_TEMPLATE_DENIED
  *   key smaller than msPKI-Minimal-Key-Size   -> CERTSRV_E_KEY_LENGTH
  *   AD object lacks a required name           -> CERTSRV_E_SUBJECT_{DNS,UPN,EMAIL}_REQUIRED
  *   PEND_ALL_REQUESTS (not for a renewal when

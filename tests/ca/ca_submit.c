@@ -2,8 +2,11 @@
  * ca_submit.c: a new request, from the blobs to the disposition (the order
  * of checks is the table in ca_policy.h).
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include "ae_hresult.h"
 #include "ae_log.h"
 #include "ca_cert.h"
@@ -159,6 +162,41 @@ static bool may_enroll(const struct ca_template *t, const struct ca_caller *call
 	return ok;
 }
 
+/*
+ * The officer's switch <dir>/CA_DENY_TEMPLATES_FILE (`ca-admin
+ * deny-template NAME`): one template cn per line; requests for those are
+ * denied as if the caller lacked Enroll. Read per request, at most 4 KiB,
+ * not followed when it is a symbolic link.
+ */
+static bool denied_by_switch(const struct ca_ctx *ca, const char *cn)
+{
+	char path[4096], buf[4097], *line = NULL, *save = NULL;
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", ca->dir, CA_DENY_TEMPLATES_FILE) >=
+	    (int)sizeof(path)) {
+		return false;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		return false;
+	}
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (strcasecmp(line, cn) == 0) {
+			AE_INFO("icpr_ca: %s lists %s: denied", CA_DENY_TEMPLATES_FILE, cn);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Policy checks after the template is known; *_hr = 0 when all pass. */
 static ae_err check_policy(struct submission *s, const struct ca_ctx *ca,
 			   const struct ca_directory *dir, const struct ca_caller *caller,
@@ -183,7 +221,7 @@ static ae_err check_policy(struct submission *s, const struct ca_ctx *ca,
 		*_hr = AE_CERTSRV_E_BAD_TEMPLATE_VERSION;
 		return AE_OK;
 	}
-	if (!may_enroll(t, caller)) {
+	if (!may_enroll(t, caller) || denied_by_switch(ca, t->cn)) {
 		*_hr = AE_CERTSRV_E_TEMPLATE_DENIED;
 		return AE_OK;
 	}

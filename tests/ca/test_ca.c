@@ -107,6 +107,46 @@ static void test_issue_machine(void **state)
 	X509_free(check_issued(f, a));
 }
 
+/* `ca-admin template-ext off`: the CA leaves the template extension out (v2 and v1). */
+static void test_issue_without_template_extension_switch(void **state)
+{
+	struct fixture *f = *state;
+	struct csr_opts o = { .key = f->key, .oid = TOID, .major = 100, .minor = 3 };
+	struct csr_opts v1 = { .key = f->key, .v1name = "Machine" };
+	X509 *x = NULL;
+
+	assert_int_equal(ca_admin(f, "template-ext off 2>/dev/null"), 0);
+	x = check_issued(f, ask(f, &f->machine, "CertificateTemplate:LabMachine", &o));
+	assert_null(ext_value(x, CA_OID_TEMPLATE_EXT));
+	assert_null(ext_value(x, CA_OID_TEMPLATE_NAME));
+	assert_non_null(ext_value(x, CA_OID_SID_EXT));	/* the rest as usual */
+	X509_free(x);
+	x = check_issued(f, ask(f, &f->machine, NULL, &v1));
+	assert_null(ext_value(x, CA_OID_TEMPLATE_NAME));
+	X509_free(x);
+	assert_int_equal(ca_admin(f, "template-ext on 2>/dev/null"), 0);
+	x = check_issued(f, ask(f, &f->machine, "CertificateTemplate:LabMachine", &o));
+	assert_non_null(ext_value(x, CA_OID_TEMPLATE_EXT));
+	X509_free(x);
+	assert_int_equal(ca_admin(f, "template-ext maybe 2>/dev/null"), 1);
+}
+
+/* `ca-admin deny-template NAME`: denied as without Enroll, until allow-template. */
+static void test_deny_template_switch(void **state)
+{
+	struct fixture *f = *state;
+	struct csr_opts o = { .key = f->key, .oid = TOID, .major = 100, .minor = 3 };
+
+	assert_int_equal(ca_admin(f, "deny-template Other 2>/dev/null"), 0);
+	assert_int_equal(ca_admin(f, "deny-template labmachine 2>/dev/null"), 0);
+	expect(ask(f, &f->machine, "CertificateTemplate:LabMachine", &o),
+	       AE_CERTSRV_E_TEMPLATE_DENIED, true);
+	assert_int_equal(ca_admin(f, "allow-template LabMachine 2>/dev/null"), 0);
+	X509_free(check_issued(f, ask(f, &f->machine, "CertificateTemplate:LabMachine", &o)));
+	assert_int_equal(ca_admin(f, "allow-template Other 2>/dev/null"), 0);
+	assert_int_equal(ca_admin(f, "deny-template 'a/b' 2>/dev/null"), 1);
+}
+
 static void test_issue_v1_and_enrollee(void **state)
 {
 	struct fixture *f = *state;
@@ -318,6 +358,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_issue_machine),
+		cmocka_unit_test(test_issue_without_template_extension_switch),
+		cmocka_unit_test(test_deny_template_switch),
 		cmocka_unit_test(test_issue_v1_and_enrollee),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_pending),

@@ -336,6 +336,129 @@ static void test_names(void **state)
 	assert_false(ae_cert_state_in_flight(AE_CERT_ARCHIVED));
 }
 
+
+/*
+ * The back-off (failures, next_attempt) and the template binding
+ * (ca_omits_template_ext): written, read back equal, in the table's place.
+ */
+static const char binding_record[] =
+	"version=1\n"
+	"template=LabMachine\n"
+	"status=issued\n"
+	"changed=1700000100\n"
+	"reason=CERTSRV_E_TEMPLATE_DENIED\n"
+	"failures=3\n"
+	"next_attempt=1700014500\n"
+	"ca=LAB-CA\n"
+	"template_major=100\n"
+	"template_minor=4\n"
+	"ca_omits_template_ext=1\n"
+	"serial=1A2B3C\n";
+
+static void backoff_and_template_binding_fields_round_trip(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct ae_store_state *st = parse_ok(mem, binding_record), *copy = NULL;
+	char *text = NULL;
+
+	(void)state;
+	assert_int_equal(st->failures, 3);
+	assert_int_equal(st->next_attempt, 1700014500);
+	assert_true(st->cert.ca_omits_template_ext);
+	assert_null(st->cert.template_oid);
+	assert_true(st->cert.has_major);
+	assert_int_equal(st->cert.major, 100);
+	copy = ae_store_state_copy(mem, st);
+	assert_non_null(copy);
+	assert_int_equal(ae_store_state_format(mem, copy, &text), AE_OK);
+	assert_string_equal(text, binding_record);
+	talloc_free(mem);
+}
+
+/* Records written before the fields existed parse, and read as "none". */
+static void record_without_backoff_fields_parses(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct ae_store_state *st = parse_ok(mem, full_record);
+	char *text = NULL;
+
+	(void)state;
+	assert_int_equal(st->failures, 0);
+	assert_int_equal(st->next_attempt, 0);
+	assert_false(st->cert.ca_omits_template_ext);
+	assert_int_equal(ae_store_state_format(mem, st, &text), AE_OK);
+	assert_null(strstr(text, "failures="));
+	assert_null(strstr(text, "next_attempt="));
+	assert_null(strstr(text, "ca_omits_template_ext="));
+	talloc_free(mem);
+}
+
+static void backoff_and_binding_fields_rejected(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	static const char *const bad[] = {
+		"version=1\ntemplate=T\nstatus=none\nfailures=-1\n",
+		"version=1\ntemplate=T\nstatus=none\nfailures=4294967296\n",
+		"version=1\ntemplate=T\nstatus=none\nfailures=1\nfailures=2\n",
+		"version=1\ntemplate=T\nstatus=none\nnext_attempt=x\n",
+		"version=1\ntemplate=T\nstatus=none\nca_omits_template_ext=2\n",
+		/* no extension, yet the values of one */
+		"version=1\ntemplate=T\nstatus=issued\ntemplate_oid=1.2.3\nca_omits_template_ext=1\n",
+		"version=1\ntemplate=T\nstatus=issued\ntemplate_v1=Machine\nca_omits_template_ext=1\n",
+	};
+	struct ae_store_state *st = NULL;
+	struct ae_store_state in = { .template_name = "T", .status = AE_CERT_ISSUED };
+	char *text = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ae_store_state_parse(mem, (const uint8_t *)bad[i], strlen(bad[i]),
+						      &st), AE_ERR_PARSE);
+		assert_null(st);
+	}
+	in.cert.ca_omits_template_ext = true;
+	in.cert.template_oid = "1.2.3";
+	assert_int_equal(ae_store_state_format(mem, &in, &text), AE_ERR_INVALID);
+	talloc_free(mem);
+}
+
+/* ae_store_set_backoff: under the lock, on an existing record, other fields kept. */
+static void set_backoff_records_and_resets(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	char tmpl[] = "/tmp/ae-test-backoff-XXXXXX";
+	char *dir = mkdtemp(tmpl), *a = NULL, *b = NULL, cmd[128];
+	struct ae_store *s = NULL;
+	struct ae_store_lock *lock = NULL;
+	struct ae_store_state *st = parse_ok(mem, full_record), *back = NULL;
+
+	(void)state;
+	assert_non_null(dir);
+	assert_int_equal(ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &s, NULL, 0), AE_OK);
+	assert_int_equal(ae_store_set_backoff(s, "LabMachine", 1, 5), AE_ERR_INVALID);	/* no lock */
+	assert_int_equal(ae_store_lock(s, true, &lock), AE_OK);
+	assert_int_equal(ae_store_set_backoff(s, "LabMachine", 1, 5), AE_ERR_NOT_FOUND);
+	assert_int_equal(ae_store_state_save(s, st), AE_OK);
+	assert_int_equal(ae_store_set_backoff(s, "LabMachine", 2, 1700007200), AE_OK);
+	assert_int_equal(ae_store_state_load(mem, s, "LabMachine", &back), AE_OK);
+	assert_int_equal(back->failures, 2);
+	assert_int_equal(back->next_attempt, 1700007200);
+	back->failures = 0;
+	back->next_attempt = 0;
+	assert_int_equal(ae_store_state_format(mem, st, &a), AE_OK);
+	assert_int_equal(ae_store_state_format(mem, back, &b), AE_OK);
+	assert_string_equal(a, b);	/* nothing else changed */
+	assert_int_equal(ae_store_set_backoff(s, "LabMachine", 0, 0), AE_OK);
+	assert_int_equal(ae_store_state_load(mem, s, "LabMachine", &back), AE_OK);
+	assert_int_equal(ae_store_state_format(mem, back, &b), AE_OK);
+	assert_string_equal(a, b);
+	talloc_free(lock);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	talloc_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +469,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mutation_sweep, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_save_load, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_names, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(backoff_and_template_binding_fields_round_trip,
+						leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(record_without_backoff_fields_parses, leak_setup,
+						leak_teardown),
+		cmocka_unit_test_setup_teardown(backoff_and_binding_fields_rejected, leak_setup,
+						leak_teardown),
+		cmocka_unit_test_setup_teardown(set_backoff_records_and_resets, leak_setup,
+						leak_teardown),
 	};
 
 	int rc;

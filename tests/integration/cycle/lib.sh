@@ -16,7 +16,8 @@
 #                         does, keeps the JSON in CJ and shows one line per
 #                         item (not-eligible skips left out). A sanitizer
 #                         report on stderr fails the scenario. CYCLE_DEBUG=N
-#                         adds -d N (stderr in AE_STDERR).
+#                         adds -d N (stderr in AE_STDERR). CYCLE_CMD="renew T"
+#                         runs `autoenroll renew T --json ARGS` instead.
 #   cstatus               `autoenroll -s CONF status --json`, kept in SJ
 #   cq EXPR | sq EXPR     cq.py EXPR over CJ | SJ (names: cycle/cq.py)
 #   expect_item T ACTION CAUSE RESULT
@@ -77,7 +78,8 @@ cycle() {
 	need_autoenroll
 	[ -n "$CONF" ] || fail "cycle: no store (cyc_store first)"
 	timeout -k 5 "$AE_TIMEOUT" env "${envs[@]}" "$ADLAB" client "$AUTOENROLL" -s "$CONF" \
-		${CYCLE_DEBUG:+-d "$CYCLE_DEBUG"} run --json "$@" > "$o" 2> "$e" < /dev/null
+		${CYCLE_DEBUG:+-d "$CYCLE_DEBUG"} ${CYCLE_CMD:-run} --json "$@" > "$o" 2> "$e" \
+		< /dev/null
 	AE_RC=$?
 	AE_STDOUT=$(cat "$o")
 	AE_STDERR=$(cat "$e")
@@ -85,7 +87,7 @@ cycle() {
 	AE_ALL="$AE_STDOUT
 $AE_STDERR"
 	cp "$o" "$CJ"
-	note "${envs[*]:+${envs[*]} }autoenroll run --json $* -> exit $AE_RC"
+	note "${envs[*]:+${envs[*]} }autoenroll ${CYCLE_CMD:-run} --json $* -> exit $AE_RC"
 	[ "$AE_RC" != 124 ] || fail "autoenroll run killed after ${AE_TIMEOUT}s"
 	sanitizer_check "$e"
 	if ! /usr/bin/python3 "$CQ" "$CJ" d > /dev/null 2>&1; then
