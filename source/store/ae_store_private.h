@@ -126,4 +126,14 @@ ae_err ae_store_finish_archive(const struct ae_store *s, const struct ae_store_s
 ae_err ae_store_drop_staged(const struct ae_store *s, const char *template_name, bool with_key,
 			    bool *_did);
 
+/*
+ * Adopt the pending/<ca>.<id>.{key,state} records of older versions
+ * (ae_store_adopt.c): each becomes its template's PENDING record with the
+ * key as <template>.key.new when the template has no request in flight;
+ * a record of a template that is busy with another request stays, and a
+ * line says so. *_lines (on mem_ctx, *_n of them) says what was done.
+ */
+ae_err ae_store_adopt_pending(TALLOC_CTX *mem_ctx, const struct ae_store *s, char ***_lines,
+			      size_t *_n);
+
 #endif

@@ -13,7 +13,8 @@
  *
  * The visible invariant I: if <T>.crt exists, <T>.key is its key.
  * - begin writes only <T>.key.new and then the record. ae_store_install
- *   unlinks <T>.crt before it replaces <T>.key.
+ *   (legacy layouts only; no caller in the engine) unlinks <T>.crt before
+ *   it replaces <T>.key.
  * - commit (ae_store_finish_install) moves the old files out crt first, key
  *   last; then (re-checking that <T>.crt is gone) renames the new key in,
  *   then the chain, then the new certificate LAST. Between the old
@@ -27,11 +28,27 @@
  * - begin: before the record says ENROLLING/RENEWING, <T>.key.new is a
  *   stray of a stable status and is deleted; after, it is the in-flight
  *   key, deleted by the roll-back (no request id: nothing to wait for).
- * - pending: one record save. PENDING keeps <T>.key.new.
+ * - pending: one record save. PENDING keeps <T>.key.new. The engine saves
+ *   it also when the CA answered "issued", before it writes anything else
+ *   (ae_step.c): the smallest write that makes the answer durable is the
+ *   request id, and with it the certificate can be retrieved again.
+ * - a PENDING record next to <T>.crt.new (and <T>.chain.pem.new) is an
+ *   answer received but not installed (a commit that stopped before its
+ *   commit point: kill, ENOSPC). Those staged files are complete (atomic
+ *   writes) and are KEPT by recover(); the engine installs them if the
+ *   certificate matches <T>.key.new (ae_step_retrieve), else it retrieves
+ *   the request again. Only <T>.state.new goes (rewritten by the commit).
+ * - adopt (ae_store_adopt.c): a pending/<ca>.<id> record of an older
+ *   version becomes the template's PENDING record: <T>.key.new is written
+ *   first (a stray of a stable status until the record names it), then the
+ *   record PENDING, then pending/ loses the record, then its key. A crash
+ *   at any point leaves either the old record (adopted again) or the
+ *   template PENDING with the same CA and id (the leftover is removed).
  * - commit: <T>.crt.new, <T>.chain.pem.new and <T>.state.new (the next
  *   record, status ISSUED) are written completely BEFORE the record says
  *   INSTALLING (with the archive tag). Before that point recover() deletes
- *   them (ENROLLING/RENEWING also the new key, PENDING keeps it); after it,
+ *   them for ENROLLING/RENEWING (with the new key); PENDING keeps the key
+ *   and the staged certificate and chain (above), drops <T>.state.new; after it,
  *   recover() finishes: (1) unless archive/<T>.<tag>.state exists, move
  *   whatever of crt, chain, key is still in place to archive/ and write
  *   that record LAST, so its existence proves the old pair is archived and
@@ -246,6 +263,7 @@ ae_err ae_store_pending(const struct ae_store *s, const char *t, const char *ca,
 		next->submitted = next->changed;
 		err = ae_store_state_save(s, next);
 	}
+	ae_store_step("pending:saved");
 	talloc_free(tmp);
 	return err;
 }
