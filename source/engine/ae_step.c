@@ -266,10 +266,22 @@ ae_err ae_step_retrieve(TALLOC_CTX *mem, const struct ae_step *st, const struct 
 		return err;
 	}
 	if (staged_answer(mem, st, &staged)) {
-		AE_INFO("template %s: installing request %u's certificate received earlier",
-			st->template_name, rec->request_id);
-		staged.request_id = rec->request_id;
-		return conclude(mem, st, ca, key, &staged, true, r);
+		/* checked as the CA's answer was; a staged file that fails is fetched again */
+		struct ae_enroll_result *scratch = talloc_zero(mem, struct ae_enroll_result);
+		struct ae_cert_list *anchors = NULL;
+		struct ae_issued is = { 0 };
+
+		if (scratch != NULL && ae_enroll_anchors(mem, ca->svc, &anchors) == AE_OK &&
+		    ae_enroll_verify_issued(mem, scratch, key, &staged, anchors, &is) == AE_OK) {
+			AE_INFO("template %s: installing request %u's certificate received earlier",
+				st->template_name, rec->request_id);
+			set_outcome(r, AE_OUTCOME_ISSUED, "issued");
+			r->disposition = AE_CR_DISP_ISSUED;
+			return install(mem, st, ca, &is, r);
+		}
+		AE_WARN("template %s: the certificate received earlier for request %u fails the "
+			"checks (%s); retrieving it again", st->template_name, rec->request_id,
+			scratch && scratch->error ? scratch->error : "no CA certificate");
 	}
 	/* MS-ICPR retrieval: the request id, both blobs empty */
 	in.authority = ca->svc->cn;

@@ -12,7 +12,8 @@
  * the order below is also the order a power cut can observe.
  *
  * The visible invariant I: if <T>.crt exists, <T>.key is its key.
- * - begin writes only <T>.key.new and then the record. ae_store_install
+ * - begin writes only <T>.key.new, the reservation <T>.state.new (see
+ *   reserve()) and then the record. ae_store_install
  *   (legacy layouts only; no caller in the engine) unlinks <T>.crt before
  *   it replaces <T>.key.
  * - commit (ae_store_finish_install) moves the old files out crt first, key
@@ -25,9 +26,10 @@
  * Recoverability: each transition has one commit point, the atomic save of
  * the record; recover() reads the record and either undoes what came
  * before it or redoes what comes after it, with steps that are idempotent:
- * - begin: before the record says ENROLLING/RENEWING, <T>.key.new is a
- *   stray of a stable status and is deleted; after, it is the in-flight
- *   key, deleted by the roll-back (no request id: nothing to wait for).
+ * - begin: before the record says ENROLLING/RENEWING, <T>.key.new and the
+ *   reservation are strays of a stable status and are deleted; after, they
+ *   are the in-flight key and room, deleted by the roll-back (no request
+ *   id: nothing to wait for).
  * - pending: one record save. PENDING keeps <T>.key.new. The engine saves
  *   it also when the CA answered "issued", before it writes anything else
  *   (ae_step.c): the smallest write that makes the answer durable is the
@@ -182,6 +184,29 @@ static ae_err refuse(const char *t, const char *what, enum ae_cert_state st)
 	return AE_ERR_INVALID;
 }
 
+/*
+ * Room for the PENDING record: <T>.state.new filled with AE_STORE_RESERVE
+ * bytes, written by begin and unlinked by pending just before it saves the
+ * record, so the CA's answer can be recorded even when the disk filled up
+ * meanwhile (a request is not sent unless this could be written). A
+ * staged file: recovery drops it in every status but INSTALLING, where
+ * commit has replaced it with the next record.
+ */
+#define AE_STORE_RESERVE 8192
+
+static ae_err reserve(TALLOC_CTX *tmp, const struct ae_store *s, const char *t)
+{
+	char *pad = talloc_zero_array(tmp, char, AE_STORE_RESERVE);
+
+	if (pad == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	memset(pad, '#', AE_STORE_RESERVE - 1);
+	pad[AE_STORE_RESERVE - 1] = '\n';
+	return ae_file_write_atomic_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_STATE), pad,
+				       AE_STORE_RESERVE, 0600);
+}
+
 ae_err ae_store_begin(const struct ae_store *s, const char *t, enum ae_cert_state kind,
 		      const char *key_pem, size_t key_len)
 {
@@ -222,6 +247,9 @@ ae_err ae_store_begin(const struct ae_store *s, const char *t, enum ae_cert_stat
 		err = ae_file_write_atomic_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_KEY), key_pem,
 					      key_len, 0600);
 	}
+	if (err == AE_OK) {
+		err = reserve(tmp, s, t);
+	}
 	ae_store_step("begin:key");
 	if (err == AE_OK) {
 		err = ae_store_state_save(s, next);
@@ -261,6 +289,10 @@ ae_err ae_store_pending(const struct ae_store *s, const char *t, const char *ca,
 		next->request_id = request_id;
 		next->has_request_id = true;
 		next->submitted = next->changed;
+		/* free the room begin reserved, then the record takes it */
+		err = ae_store_unlink_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_STATE), NULL);
+	}
+	if (err == AE_OK) {
 		err = ae_store_state_save(s, next);
 	}
 	ae_store_step("pending:saved");

@@ -10,9 +10,11 @@
 #      the next `run` installs the staged certificate (it matches the kept
 #      key), with no new request either;
 #   C. a full disk: the store on a small tmpfs (mounted here, unmounted at
-#      the end), the smallest size at which `request` gets the CA's answer
-#      recorded but cannot stage the certificate or its chain (tmpfs counts
-#      whole pages: 16 KiB in the lab); after the tmpfs grows,
+#      the end), growing 4 KiB at a time: below some size `request` fails
+#      before it asks the CA (no room for the key and the reservation of
+#      the record); at the first size at which the CA is asked, its answer
+#      must be recorded (the request id) while the certificate or its chain
+#      cannot be staged (tmpfs counts whole pages); after the tmpfs grows,
 #      `run` installs that request's certificate and the CA's request
 #      count shows no second request.
 # The old code rolled the ENROLLING record back on the next run (deleting
@@ -87,12 +89,15 @@ for kb in 8 12 16 20 24 28 32 40 48; do
 	n0=$(ca_count LabMachine)
 	cae request --template LabMachine
 	[ "$AE_RC" != 0 ] || fail "tmpfs of ${kb} KiB: the request fit; no size gave ENOSPC after the answer"
-	if [ "$(ca_count LabMachine)" != "$n0" ] &&
-		grep -qx 'status=pending' "$STORE/LabMachine.state" 2> /dev/null; then
+	if [ "$(ca_count LabMachine)" != "$n0" ]; then
+		# the first size at which the CA was asked: its answer must be recorded
+		grep -qx 'status=pending' "$STORE/LabMachine.state" 2> /dev/null ||
+			fail "tmpfs of ${kb} KiB: the CA issued, but the request id is not recorded ($(grep '^status=' "$STORE/LabMachine.state" 2> /dev/null))"
 		found=$kb
 		break
 	fi
-	note "tmpfs of ${kb} KiB: exit $AE_RC before the answer could be recorded; larger"
+	expect_output "No space left" "the full disk"
+	note "tmpfs of ${kb} KiB: exit $AE_RC, no request sent (no room for the record); larger"
 	umount "$M"
 done
 [ -n "$found" ] || fail "no tmpfs size made the certificate write fail"
