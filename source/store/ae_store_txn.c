@@ -76,7 +76,7 @@
 #include "ae_file.h"
 #include "ae_log.h"
 
-static char *sanitize_reason(TALLOC_CTX *mem_ctx, const char *reason)
+char *ae_store_txn_reason(TALLOC_CTX *mem_ctx, const char *reason)
 {
 	char *r = NULL, *p;
 
@@ -119,8 +119,8 @@ static ae_err load_or_new(TALLOC_CTX *mem_ctx, const struct ae_store *s, const c
 }
 
 /* An archive tag no file of archive/<T>.<tag>.* uses yet. */
-static ae_err choose_tag(TALLOC_CTX *mem_ctx, const struct ae_store *s,
-			 const struct ae_store_state *st, char **_tag)
+ae_err ae_store_txn_tag(TALLOC_CTX *mem_ctx, const struct ae_store *s,
+			const struct ae_store_state *st, char **_tag)
 {
 	static const char *const sfx[] = { SFX_STATE, SFX_KEY, SFX_CRT, SFX_CHAIN };
 	char *base = NULL;
@@ -164,8 +164,8 @@ static ae_err choose_tag(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 }
 
 /* Common checks: the lock, the name, a loaded (or new) record. */
-static ae_err start(TALLOC_CTX *tmp, const struct ae_store *s, const char *t, const char *what,
-		    struct ae_store_state **_st)
+ae_err ae_store_txn_start(TALLOC_CTX *tmp, const struct ae_store *s, const char *t,
+			  const char *what, struct ae_store_state **_st)
 {
 	ae_err err = ae_store_require_lock(s, what);
 
@@ -178,7 +178,7 @@ static ae_err start(TALLOC_CTX *tmp, const struct ae_store *s, const char *t, co
 	return load_or_new(tmp, s, t, _st);
 }
 
-static ae_err refuse(const char *t, const char *what, enum ae_cert_state st)
+ae_err ae_store_txn_refuse(const char *t, const char *what, enum ae_cert_state st)
 {
 	AE_ERROR("template %s: cannot %s in state %s", t, what, ae_cert_state_name(st));
 	return AE_ERR_INVALID;
@@ -218,13 +218,13 @@ ae_err ae_store_begin(const struct ae_store *s, const char *t, enum ae_cert_stat
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = start(tmp, s, t, "begin", &st);
+	err = ae_store_txn_start(tmp, s, t, "begin", &st);
 	if (err == AE_OK && ((kind != AE_CERT_ENROLLING && kind != AE_CERT_RENEWING) ||
 			     key_pem == NULL || key_len == 0 || key_len > AE_STORE_PEM_MAX)) {
 		err = AE_ERR_INVALID;
 	}
 	if (err == AE_OK && ae_cert_state_in_flight(st->status)) {
-		err = refuse(t, "begin a request", st->status);
+		err = ae_store_txn_refuse(t, "begin a request", st->status);
 	}
 	if (err != AE_OK) {
 		talloc_free(tmp);
@@ -268,12 +268,12 @@ ae_err ae_store_pending(const struct ae_store *s, const char *t, const char *ca,
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = start(tmp, s, t, "pending", &st);
+	err = ae_store_txn_start(tmp, s, t, "pending", &st);
 	if (err == AE_OK && ca == NULL) {
 		err = AE_ERR_INVALID;
 	}
 	if (err == AE_OK && st->status != AE_CERT_ENROLLING && st->status != AE_CERT_RENEWING) {
-		err = refuse(t, "record a pending request", st->status);
+		err = ae_store_txn_refuse(t, "record a pending request", st->status);
 	}
 	if (err == AE_OK && !ae_store_has(tmp, s, t, SFX_NEW_KEY)) {
 		AE_ERROR("template %s: %s%s is missing", t, t, SFX_NEW_KEY);
@@ -313,7 +313,7 @@ ae_err ae_store_commit(const struct ae_store *s, const char *t,
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = start(tmp, s, t, "commit", &st);
+	err = ae_store_txn_start(tmp, s, t, "commit", &st);
 	if (err == AE_OK && (cert_pem == NULL || cert_len == 0 || cert_len > AE_STORE_PEM_MAX ||
 			     (chain_pem == NULL && chain_len != 0) || chain_len > AE_STORE_PEM_MAX ||
 			     info == NULL)) {
@@ -321,7 +321,7 @@ ae_err ae_store_commit(const struct ae_store *s, const char *t,
 	}
 	if (err == AE_OK && st->status != AE_CERT_ENROLLING && st->status != AE_CERT_RENEWING &&
 	    st->status != AE_CERT_PENDING) {
-		err = refuse(t, "install a certificate", st->status);
+		err = ae_store_txn_refuse(t, "install a certificate", st->status);
 	}
 	if (err == AE_OK && !ae_store_has(tmp, s, t, SFX_NEW_KEY)) {
 		AE_ERROR("template %s: %s%s is missing", t, t, SFX_NEW_KEY);
@@ -340,7 +340,7 @@ ae_err ae_store_commit(const struct ae_store *s, const char *t,
 		err = ae_store_state_format(tmp, next, &next_text);	/* refuse bad info early */
 	}
 	if (err == AE_OK && (ae_store_has(tmp, s, t, SFX_CRT) || ae_store_has(tmp, s, t, SFX_KEY))) {
-		err = choose_tag(tmp, s, st, &tag);
+		err = ae_store_txn_tag(tmp, s, st, &tag);
 	}
 	if (err != AE_OK) {
 		talloc_free(tmp);
@@ -387,10 +387,10 @@ ae_err ae_store_abort(const struct ae_store *s, const char *t, const char *reaso
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = start(tmp, s, t, "abort", &st);
+	err = ae_store_txn_start(tmp, s, t, "abort", &st);
 	if (err == AE_OK && st->status != AE_CERT_ENROLLING && st->status != AE_CERT_RENEWING &&
 	    st->status != AE_CERT_PENDING) {
-		err = refuse(t, "abort a request", st->status);
+		err = ae_store_txn_refuse(t, "abort a request", st->status);
 	}
 	if (err != AE_OK) {
 		talloc_free(tmp);
@@ -402,7 +402,7 @@ ae_err ae_store_abort(const struct ae_store *s, const char *t, const char *reaso
 		talloc_free(tmp);
 		return AE_ERR_NOMEM;
 	}
-	next->reason = sanitize_reason(next, reason);
+	next->reason = ae_store_txn_reason(next, reason);
 	err = ae_store_state_save(s, next);
 	ae_store_step("abort:saved");
 	if (err == AE_OK) {
@@ -410,54 +410,4 @@ ae_err ae_store_abort(const struct ae_store *s, const char *t, const char *reaso
 	}
 	talloc_free(tmp);
 	return err;
-}
-
-static ae_err take_out(const struct ae_store *s, const char *t, enum ae_cert_state status,
-		       const char *reason)
-{
-	TALLOC_CTX *tmp = talloc_new(NULL);
-	struct ae_store_state *st = NULL, *next = NULL;
-	const char *what = status == AE_CERT_ARCHIVED ? "archive" : "remove";
-	ae_err err;
-
-	if (tmp == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	err = start(tmp, s, t, what, &st);
-	if (err == AE_OK && ae_cert_state_in_flight(st->status)) {
-		err = refuse(t, what, st->status);
-	}
-	if (err == AE_OK && (st->status == AE_CERT_ARCHIVED || st->status == AE_CERT_REMOVED)) {
-		err = ae_store_finish_archive(s, st, NULL);	/* an earlier one, if unfinished */
-	}
-	if (err == AE_OK && !ae_store_has(tmp, s, t, SFX_CRT) && !ae_store_has(tmp, s, t, SFX_KEY)) {
-		err = AE_ERR_NOT_FOUND;
-	}
-	if (err == AE_OK) {
-		next = ae_store_next_record(tmp, st, status, st->status == AE_CERT_ISSUED);
-		err = next ? AE_OK : AE_ERR_NOMEM;
-	}
-	if (err == AE_OK) {
-		err = choose_tag(tmp, s, st, &next->archive_tag);
-		next->reason = sanitize_reason(next, reason);
-	}
-	if (err == AE_OK) {
-		err = ae_store_state_save(s, next);	/* the commit point */
-	}
-	ae_store_step("archive:saved");
-	if (err == AE_OK) {
-		err = ae_store_finish_archive(s, next, NULL);
-	}
-	talloc_free(tmp);
-	return err;
-}
-
-ae_err ae_store_archive(const struct ae_store *s, const char *t, const char *reason)
-{
-	return take_out(s, t, AE_CERT_ARCHIVED, reason);
-}
-
-ae_err ae_store_remove(const struct ae_store *s, const char *t, const char *reason)
-{
-	return take_out(s, t, AE_CERT_REMOVED, reason);
 }
