@@ -161,25 +161,6 @@ ae_err ae_enroll_anchors(TALLOC_CTX *mem, const struct ae_enrollment_service *sv
 	return l->count > 0 ? AE_OK : AE_ERR_PARSE;
 }
 
-ae_err ae_enroll_lookup_ca(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-			   const char *template_name, const char *ca_name,
-			   struct ae_cert_list **_anchors)
-{
-	const struct ae_enrollment_service *svc = NULL;
-	ae_err err;
-
-	err = ae_enroll_lookup_svc(s, mem, r, template_name, ca_name, &svc);
-	if (err != AE_OK) {
-		return err;
-	}
-	err = ae_enroll_anchors(mem, svc, _anchors);
-	if (err != AE_OK) {
-		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: no cACertificate of the CA "
-			       "%s in AD parses", template_name, svc->cn);
-	}
-	return err;
-}
-
 /* ---- the call ------------------------------------------------------------- */
 
 ae_err ae_enroll_call(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,

@@ -14,10 +14,6 @@ struct ae_enrollment_service;
 void ae_enroll_fail(struct ae_enroll_result *r, enum ae_outcome o, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-ae_err ae_enroll_lookup_ca(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-			   const char *template_name, const char *ca_name,
-			   struct ae_cert_list **_anchors);
-
 ae_err ae_enroll_call(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
 		      enum ae_transport_choice transport, const struct icpr_request *in,
 		      struct icpr_response **_resp);

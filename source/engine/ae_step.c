@@ -145,6 +145,7 @@ ae_err ae_step_submit(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 {
 	struct icpr_request in = { 0 };
 	struct icpr_response *resp = NULL;
+	struct ae_cert_list *anchors = NULL;
 	char *key_pem = NULL, *attribs = NULL;
 	size_t key_len = 0;
 	ae_err err;
@@ -167,6 +168,12 @@ ae_err ae_step_submit(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s: cannot encode the request",
 			       st->template_name);
 		return err;
+	}
+	/* an answer could not be checked without the CA's certificate: ask nothing then */
+	if (ae_enroll_anchors(mem, ca->svc, &anchors) != AE_OK) {
+		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: no cACertificate of the CA "
+			       "%s in AD parses", st->template_name, ca->svc->cn);
+		return AE_ERR_PARSE;
 	}
 	/* nothing goes to the CA before the store holds the key */
 	err = ae_store_begin(st->store, st->template_name, st->kind, key_pem, key_len);
