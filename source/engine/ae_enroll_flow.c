@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <talloc.h>
 #include <tevent.h>
@@ -24,7 +25,6 @@
 #include "ae_store.h"
 #include "ae_principal.h"
 #include "ae_step.h"
-#include <strings.h>
 
 #define AE_CLIENT_ID_CERTREQ 9	/* an explicit request, like certreq (MS-WCCE <11>) */
 

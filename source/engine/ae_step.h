@@ -10,7 +10,7 @@
  * Every write goes through the store's transitions (ae_store.h): begin
  * (the new key and the record) before the CA is contacted; an answer
  * "pending" or "issued" is recorded as PENDING with the CA's request id
- * BEFORE anything else is written ([MS-WCCE] 3.2.1.4.2.1.4: the request id
+ * BEFORE anything else is written ([MS-ICPR] 3.2.4.1.1 CertServerRequest: the request id
  * retrieves the request, issued ones included), then commit archives the
  * installed pair and installs the new one; a refusal aborts.
  */
