@@ -1,8 +1,10 @@
 /*
- * ae_cycle_act.c: carry out the actions decide() chose. Every step that
- * changes the store is a store transition (begin, pending, commit, abort,
- * archive, remove), saved before the next network step, so a kill at any
- * moment leaves something ae_store_recover() finishes or rolls back.
+ * ae_cycle_act.c: carry out the actions decide() chose. A request or a
+ * retrieval is the per-template step `request` and `retrieve` use too
+ * (ae_step.c); every change of the store is a store transition (begin,
+ * pending, commit, abort, archive, remove), saved before the next network
+ * step, so a kill at any moment leaves something ae_store_recover()
+ * finishes or rolls back.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -33,6 +35,7 @@
 #include "ae_crl.h"
 #include "ae_renewal.h"
 #include "ae_store.h"
+#include "ae_step.h"
 
 #define AE_CLIENT_ID_AUTOENROLL 6	/* MS-WCCE <11>: ClientIdAutoEnroll (Vista+) */
 
@@ -139,140 +142,82 @@ static ae_err conn_for(struct ae_cycle_ctx *c, const char *host, struct icpr_con
 	return AE_OK;
 }
 
-static ae_err call_ca(struct ae_cycle_ctx *c, struct ae_cycle_item *it,
-		      const struct ae_enrollment_service *ca, const struct icpr_request *in,
-		      struct icpr_response **_resp)
+/* ae_step_call_fn: CertServerRequest over this cycle's connection to the CA. */
+static ae_err call_ca(void *priv, TALLOC_CTX *mem, struct ae_enroll_result *r,
+		      const struct icpr_request *in, struct icpr_response **_resp)
 {
+	struct ae_cycle_ctx *c = priv;
 	struct icpr_conn *conn = NULL;
 	struct tevent_req *req = NULL;
 	char *why = NULL;
 	NTSTATUS st;
 
-	if (conn_for(c, ca->dns_host, &conn, &why) != AE_OK) {
-		ae_cycle_item_fail(c->r, it, AE_OUTCOME_UNREACHABLE, "template %s, CA %s: cannot reach "
-				   "the MS-ICPR endpoint on %s: %s", it->template_name, ca->cn,
-				   ca->dns_host, why ? why : "connect failed");
+	if (conn_for(c, r->ca_host, &conn, &why) != AE_OK) {
+		ae_enroll_fail(r, AE_OUTCOME_UNREACHABLE, "template %s, CA %s: cannot reach the "
+			       "MS-ICPR endpoint on %s: %s", r->template_name, r->ca_name, r->ca_host,
+			       why ? why : "connect failed");
 		return AE_ERR_TRANSPORT;
 	}
-	req = icpr_submit_send(c->mem, c->s->ev, conn, in);
+	req = icpr_submit_send(mem, c->s->ev, conn, in);
 	if (req == NULL || !tevent_req_poll(req, c->s->ev)) {
-		ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "template %s, CA %s: cannot run the "
-				   "call", it->template_name, ca->cn);
+		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s, CA %s: cannot run the call",
+			       r->template_name, r->ca_name);
 		return AE_ERR_NOMEM;
 	}
-	st = icpr_submit_recv(req, c->mem, _resp);
+	st = icpr_submit_recv(req, mem, _resp);
 	talloc_free(req);
 	c->r->requests++;
 	if (!NT_STATUS_IS_OK(st)) {
-		ae_cycle_item_fail(c->r, it, AE_OUTCOME_UNREACHABLE, "template %s, CA %s: "
-				   "CertServerRequest on %s failed: %s", it->template_name, ca->cn,
-				   ca->dns_host, icpr_nt_errstr(st));
+		r->nt_status = NT_STATUS_V(st);
+		ae_enroll_fail(r, AE_OUTCOME_UNREACHABLE, "template %s, CA %s: CertServerRequest on "
+			       "%s failed: %s", r->template_name, r->ca_name, r->ca_host,
+			       icpr_nt_errstr(st));
 		return AE_ERR_TRANSPORT;
 	}
 	return AE_OK;
 }
 
-/* ---- the answer ----------------------------------------------------------- */
-
-static ae_err certinfo_of(TALLOC_CTX *mem, const struct ae_cert *leaf, const char *ca,
-			  uint32_t request_id, struct ae_store_certinfo *info)
+/* The step's result as the cycle's item. */
+static void report(struct ae_cycle_ctx *c, struct ae_cycle_item *it,
+		   const struct ae_enroll_result *er)
 {
-	struct ae_cert_template ti = { 0 };
-
-	memset(info, 0, sizeof(*info));
-	info->ca = talloc_strdup(mem, ca);
-	info->request_id = request_id;
-	if (ae_cert_template_info(mem, leaf, &ti) == AE_OK) {
-		info->template_oid = ti.oid;
-		info->template_v1_name = ti.v1_name;
-		info->major = ti.major;
-		info->minor = ti.minor;
-		info->has_major = ti.has_major;
-	}
-	if (ae_cert_serial_hex(mem, leaf, &info->serial_hex) != AE_OK ||
-	    ae_cert_thumbprint_hex(mem, leaf, &info->thumbprint_hex) != AE_OK ||
-	    ae_cert_issuer(mem, leaf, &info->issuer) != AE_OK ||
-	    ae_cert_not_before(leaf, &info->not_before) != AE_OK ||
-	    ae_cert_not_after(leaf, &info->not_after) != AE_OK) {
-		return AE_ERR_CRYPTO;
-	}
-	if (ae_cert_cdp_urls(mem, leaf, &info->cdp_urls, &info->num_cdp_urls) != AE_OK) {
-		info->cdp_urls = NULL;
-		info->num_cdp_urls = 0;
-	}
-	return AE_OK;
-}
-
-/*
- * After the call: commit an issued certificate (verified), record a
- * pending one, or abort the transition.
- */
-static void conclude(struct ae_cycle_ctx *c, struct ae_cycle_item *it,
-		     const struct ae_enrollment_service *ca, const struct ae_template *t,
-		     const struct ae_key *key, const struct icpr_response *resp, bool retrieving)
-{
-	struct ae_enroll_result *er = talloc_zero(c->mem, struct ae_enroll_result);
-	struct ae_cert_list *anchors = NULL;
-	struct ae_issued is = { 0 };
-	struct ae_store_certinfo info;
-	ae_err err;
-
-	er->template_name = it->template_name;
-	er->ca_name = ca->cn;
-	ae_enroll_classify(er, resp);
 	it->request_id = er->request_id;
 	it->hresult = er->hresult;
 	it->hresult_name = er->hresult_name;
-	if (er->outcome == AE_OUTCOME_PENDING) {
-		/* a retrieval that is still pending: the record already says so */
-		err = retrieving ? AE_OK : ae_store_pending(c->store, it->template_name, ca->cn,
-							    er->request_id);
+	switch (er->outcome) {
+	case AE_OUTCOME_ISSUED:
+		it->result = "done";
+		it->outcome = AE_OUTCOME_ISSUED;
+		it->reason = talloc_asprintf(c->r, "issued by %s, request %u, serial %s, valid "
+					     "until %s%s%s", er->ca_name, er->request_id,
+					     er->serial_hex ? er->serial_hex : "?",
+					     ae_cycle_time(c->r, er->not_after),
+					     er->note != NULL ? "; " : "",
+					     er->note != NULL ? er->note : "");
+		break;
+	case AE_OUTCOME_PENDING:
 		it->result = "pending";
 		it->outcome = AE_OUTCOME_PENDING;
-		it->reason = talloc_asprintf(c->r, "CA %s took request %u under submission%s%s",
-					     ca->cn, er->request_id, er->message ? ": " : "",
-					     er->message ? er->message : "");
-		if (err != AE_OK) {
-			ae_cycle_item_fail(c->r, it, AE_OUTCOME_STORE, "template %s, CA %s: request %u "
-					   "is pending but cannot be recorded: %s", it->template_name,
-					   ca->cn, er->request_id, ae_strerror(err));
-		}
-		return;
+		it->reason = er->error != NULL ? talloc_strdup(c->r, er->error) :
+			talloc_asprintf(c->r, "CA %s took request %u under submission%s%s",
+					er->ca_name, er->request_id, er->message ? ": " : "",
+					er->message ? er->message : "");
+		break;
+	default:
+		ae_cycle_item_fail(c->r, it, er->outcome, "%s", er->error ? er->error : "failed");
+		break;
 	}
-	if (er->outcome == AE_OUTCOME_ISSUED) {
-		err = ae_enroll_anchors(c->mem, ca, &anchors);
-		if (err == AE_OK) {
-			err = ae_enroll_verify_issued(c->mem, er, key, resp, anchors, &is);
-		}
-		if (err == AE_OK) {
-			err = certinfo_of(c->mem, is.leaf, ca->cn, er->request_id, &info);
-		}
-		if (err == AE_OK && t != NULL) {
-			ae_cycle_bind_template(c, it->template_name, ca, t, &info);
-			info.renew_at = ae_decide_renew_at(info.not_before, info.not_after, t->overlap_s);
-		}
-		if (err == AE_OK) {
-			err = ae_store_commit(c->store, it->template_name, is.cert_pem, is.cert_len,
-					      is.chain_pem, strlen(is.chain_pem), &info);
-			if (err != AE_OK) {
-				ae_cycle_item_fail(c->r, it, AE_OUTCOME_STORE, "template %s, CA %s: "
-						   "cannot install the new certificate: %s",
-						   it->template_name, ca->cn, ae_strerror(err));
-				return;
-			}
-			it->result = "done";
-			it->outcome = AE_OUTCOME_ISSUED;
-			it->reason = talloc_asprintf(c->r, "issued by %s, request %u, serial %s, "
-						     "valid until %s", ca->cn, er->request_id,
-						     info.serial_hex, ae_cycle_time(c->r, info.not_after));
-			return;
-		}
-		if (er->outcome == AE_OUTCOME_ISSUED) {
-			er->outcome = AE_OUTCOME_UNVERIFIED;
-		}
+}
+
+static struct ae_enroll_result *step_result(struct ae_cycle_ctx *c)
+{
+	struct ae_enroll_result *er = talloc_zero(c->mem, struct ae_enroll_result);
+
+	if (er != NULL) {
+		er->outcome = AE_OUTCOME_INTERNAL;
+		er->outcome_name = "error";
 	}
-	(void)ae_store_abort(c->store, it->template_name, er->error ? er->error : "refused");
-	ae_cycle_item_fail(c->r, it, er->outcome, "%s", er->error ? er->error : "refused");
+	return er;
 }
 
 /* ---- enroll / re-enroll / renew / retrieve --------------------------------- */
@@ -322,11 +267,11 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 	const struct ae_enrollment_service *ca = ae_cycle_ca_for(c, a->t);
 	bool renew = a->kind == AE_ACTION_RENEW;
 	struct ae_key *key = c->keys[idx];
-	struct icpr_request in = { 0 };
-	struct icpr_response *resp = NULL;
-	char *key_pem = NULL, *attribs = NULL;
+	struct ae_step_ca sca = { .call = call_ca, .priv = c };
+	struct ae_step step = { 0 };
+	struct ae_enroll_result *er = step_result(c);
 	uint8_t *der = NULL, *data = NULL;
-	size_t key_len = 0, der_len = 0, len = 0;
+	size_t der_len = 0, len = 0;
 	ae_err err;
 
 	if (ca == NULL) {
@@ -357,39 +302,30 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 		}
 		return;
 	}
-	err = ae_key_to_pem(c->mem, key, &key_pem, &key_len);
-	if (err == AE_OK) {
-		err = ae_store_begin(c->store, it->template_name,
-				     renew ? AE_CERT_RENEWING : AE_CERT_ENROLLING, key_pem, key_len);
-	}
-	if (err != AE_OK) {
-		ae_cycle_item_fail(c->r, it, AE_OUTCOME_STORE, "template %s: cannot record the new "
-				   "request in the store: %s", it->template_name, ae_strerror(err));
-		return;
-	}
 	err = build_csr(c, a->t, key, renew ? a->cert : NULL, &der, &der_len, it);
-	attribs = talloc_asprintf(c->mem, "CertificateTemplate:%s", a->t->cn);
-	if (err == AE_OK) {
-		err = icpr_attribs_blob(c->mem, attribs, &in.attribs);
-	}
-	if (err != AE_OK || der_len > ICPR_BLOB_MAX) {
-		(void)ae_store_abort(c->store, it->template_name, "the request could not be built");
+	if (err != AE_OK) {
 		if (it->outcome == AE_OUTCOME_ISSUED) {
 			ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "template %s: cannot build the "
 					   "request: %s", it->template_name, ae_strerror(err));
 		}
 		return;
 	}
-	in.authority = ca->cn;
-	in.request.pb = der;
-	in.request.cb = (uint32_t)der_len;
-	AE_INFO("template %s: %s at CA %s on %s", it->template_name,
-		renew ? "renewal (signed with the old key)" : "new request", ca->cn, ca->dns_host);
-	if (call_ca(c, it, ca, &in, &resp) != AE_OK) {
-		(void)ae_store_abort(c->store, it->template_name, it->reason);
+	if (er == NULL) {
+		ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "out of memory");
 		return;
 	}
-	conclude(c, it, ca, a->t, key, resp, false);
+	step.store = c->store;
+	step.template_name = it->template_name;
+	step.t = a->t;
+	step.kind = renew ? AE_CERT_RENEWING : AE_CERT_ENROLLING;
+	step.key = key;
+	step.csr = der;
+	step.csr_len = der_len;
+	sca.svc = ca;
+	AE_INFO("template %s: %s at CA %s on %s", it->template_name,
+		renew ? "renewal (signed with the old key)" : "new request", ca->cn, ca->dns_host);
+	(void)ae_step_submit(c->mem, &step, &sca, er);
+	report(c, it, er);
 }
 
 void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it)
@@ -397,12 +333,10 @@ void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_it
 	const struct ae_action *a = &c->actions[idx];
 	const struct ae_store_pending_req *pr = a->pending;
 	const struct ae_enrollment_service *ca = ae_cycle_ca_by_name(c, pr->ca);
-	struct icpr_request in = { .authority = pr->ca, .request_id = pr->request_id };
-	struct icpr_response *resp = NULL;
-	struct ae_key *key = NULL;
-	char *path = ae_store_path(c->mem, c->store, pr->template_name, ".key.new");
-	uint8_t *data = NULL;
-	size_t len = 0;
+	struct ae_step_ca sca = { .svc = ca, .call = call_ca, .priv = c };
+	struct ae_step step = { .store = c->store, .template_name = pr->template_name, .t = a->t,
+				.request_id = pr->request_id };
+	struct ae_enroll_result *er = step_result(c);
 
 	it->ca = talloc_strdup(c->r, pr->ca);
 	it->request_id = pr->request_id;
@@ -412,15 +346,10 @@ void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_it
 				   pr->ca, pr->request_id);
 		return;
 	}
-	if (path == NULL || ae_file_read(c->mem, path, AE_STORE_PEM_MAX, &data, &len) != AE_OK ||
-	    ae_key_from_pem(c->mem, data, len, &key) != AE_OK) {
-		ae_cycle_item_fail(c->r, it, AE_OUTCOME_STORE, "template %s, CA %s: the key of pending "
-				   "request %u is missing from the store", pr->template_name, pr->ca,
-				   pr->request_id);
+	if (er == NULL) {
+		ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "out of memory");
 		return;
 	}
-	if (call_ca(c, it, ca, &in, &resp) != AE_OK) {
-		return;		/* still pending; try again next cycle */
-	}
-	conclude(c, it, ca, a->t, key, resp, true);
+	(void)ae_step_retrieve(c->mem, &step, &sca, er);
+	report(c, it, er);
 }

@@ -1,7 +1,8 @@
 /*
- * ae_cycle_attempt.c: what the cycle records about a request besides the
- * certificate itself (ae_cycle.h): the template binding of a certificate
- * issued without a template extension, and the back-off after failures.
+ * ae_cycle_attempt.c: what is recorded about a request besides the
+ * certificate itself: the template binding of a certificate issued without a
+ * template extension (ae_bind_template, called by the step at commit, so
+ * request, retrieve and run alike), and the cycle's back-off after failures.
  *
  * Template binding: [MS-WCCE] 2.2.2.7.7.1 (certificate template extension,
  * OID 1.3.6.1.4.1.311.21.7, with major/minor version) and 2.2.2.7.7.2 (the
@@ -30,12 +31,13 @@
 #include "ae_enroll.h"
 #include "ae_log.h"
 #include "ae_pki.h"
+#include "ae_step.h"
 #include "ae_store.h"
 #include "ae_template.h"
 
-void ae_cycle_bind_template(struct ae_cycle_ctx *c, const char *template_name,
-			    const struct ae_enrollment_service *ca, const struct ae_template *t,
-			    struct ae_store_certinfo *info)
+void ae_bind_template(TALLOC_CTX *mem, const struct ae_store *store, const char *template_name,
+		      const struct ae_enrollment_service *ca, const struct ae_template *t,
+		      struct ae_store_certinfo *info, char **_note)
 {
 	struct ae_store_state *prev = NULL;
 	bool warned;
@@ -53,7 +55,7 @@ void ae_cycle_bind_template(struct ae_cycle_ctx *c, const char *template_name,
 		}
 		return;
 	}
-	warned = ae_store_state_load(c->mem, c->store, template_name, &prev) == AE_OK &&
+	warned = ae_store_state_load(mem, store, template_name, &prev) == AE_OK &&
 		 prev->cert.ca_omits_template_ext && prev->cert.ca != NULL &&
 		 strcasecmp(prev->cert.ca, ca->cn) == 0;
 	info->ca_omits_template_ext = true;
@@ -71,9 +73,9 @@ void ae_cycle_bind_template(struct ae_cycle_ctx *c, const char *template_name,
 		"state record binds it to the template requested (version %u.%u); not "
 		"warned again for this CA", template_name, ca->cn,
 		info->serial_hex ? info->serial_hex : "?", info->major, info->minor);
-	c->bind_note = talloc_asprintf(c->mem, "; warning: CA %s omits the certificate template "
-				       "extension: the certificate is bound to %s by the state "
-				       "record", ca->cn, template_name);
+	*_note = talloc_asprintf(mem, "warning: CA %s omits the certificate template extension: "
+				 "the certificate is bound to %s by the state record", ca->cn,
+				 template_name);
 }
 
 /* Append to the item's reason (kept on the report). */
@@ -103,10 +105,6 @@ void ae_cycle_note_attempt(struct ae_cycle_ctx *c, const struct ae_action *a,
 	    a->kind != AE_ACTION_REENROLL) {
 		return;
 	}
-	if (ok && c->bind_note != NULL) {
-		append(c, it, c->bind_note);
-	}
-	c->bind_note = NULL;
 	if (ok) {
 		if (a->failures > 0 &&
 		    ae_store_set_backoff(c->store, a->template_name, 0, 0) != AE_OK) {

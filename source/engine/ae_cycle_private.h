@@ -30,7 +30,6 @@ struct ae_cycle_ctx {
 	char **key_errors;			/* per action: why there is no key */
 	struct { char *host; struct icpr_conn *conn; char *why; } conns[AE_CYCLE_CAS_MAX];
 	size_t num_conns;
-	const char *bind_note;			/* ae_cycle_attempt.c: for the item's reason */
 };
 
 bool ae_cycle_needs_new_key(const struct ae_action *a);
@@ -43,11 +42,7 @@ const struct ae_enrollment_service *ae_cycle_ca_by_name(struct ae_cycle_ctx *c, 
 const char *ae_cycle_time(TALLOC_CTX *mem, time_t t);
 void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it);
 void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it);
-/* ae_cycle_attempt.c: the template binding at commit, the back-off after a request. */
-struct ae_store_certinfo;
-void ae_cycle_bind_template(struct ae_cycle_ctx *c, const char *template_name,
-			    const struct ae_enrollment_service *ca, const struct ae_template *t,
-			    struct ae_store_certinfo *info);
+/* ae_cycle_attempt.c: the back-off after a request. */
 void ae_cycle_note_attempt(struct ae_cycle_ctx *c, const struct ae_action *a,
 			   struct ae_cycle_item *it);
 ae_err ae_cycle_revocations(struct ae_cycle_ctx *c, const struct ae_store_snapshot *snap,

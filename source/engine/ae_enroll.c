@@ -1,10 +1,10 @@
 /*
  * ae_enroll.c: request / retrieve one certificate over MS-ICPR.
  *
- * Order of work (nothing is written unless the CA issued and every check
- * passed): template and CA from AD -> key -> PKCS#10 -> CertServerRequest
- * -> disposition -> key match + chain to the CA certificate published in
- * AD -> install (key 0600 first, certificate last).
+ * The pieces the flows (ae_enroll_flow.c) and the step (ae_step.c) share:
+ * the CA from AD, the MS-ICPR call, the disposition, and the check of an
+ * issued certificate (key match + chain to the CA certificate published
+ * in AD).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -79,9 +79,9 @@ void ae_enroll_fail(struct ae_enroll_result *r, enum ae_outcome o, const char *f
 
 /* ---- AD lookups ----------------------------------------------------------- */
 
-static ae_err lookup_ca(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-			const char *template_name, const char *ca_name,
-			const struct ae_enrollment_service **_svc)
+ae_err ae_enroll_lookup_svc(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
+			    const char *template_name, const char *ca_name,
+			    const struct ae_enrollment_service **_svc)
 {
 	struct ae_enrollment_service **svcs = NULL;
 	size_t n = 0, i, j;
@@ -159,25 +159,6 @@ ae_err ae_enroll_anchors(TALLOC_CTX *mem, const struct ae_enrollment_service *sv
 	}
 	*_l = l;
 	return l->count > 0 ? AE_OK : AE_ERR_PARSE;
-}
-
-ae_err ae_enroll_lookup_ca(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-			   const char *template_name, const char *ca_name,
-			   struct ae_cert_list **_anchors)
-{
-	const struct ae_enrollment_service *svc = NULL;
-	ae_err err;
-
-	err = lookup_ca(s, mem, r, template_name, ca_name, &svc);
-	if (err != AE_OK) {
-		return err;
-	}
-	err = ae_enroll_anchors(mem, svc, _anchors);
-	if (err != AE_OK) {
-		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: no cACertificate of the CA "
-			       "%s in AD parses", template_name, svc->cn);
-	}
-	return err;
 }
 
 /* ---- the call ------------------------------------------------------------- */
@@ -294,40 +275,6 @@ ae_err ae_enroll_verify_issued(TALLOC_CTX *mem, struct ae_enroll_result *r,
 	return AE_OK;
 }
 
-static ae_err install_issued(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-			     const struct ae_store *store, const struct ae_key *key,
-			     const struct icpr_response *resp, const struct ae_cert_list *anchors)
-{
-	struct ae_issued is = { 0 };
-	char *key_pem = NULL;
-	size_t key_len = 0;
-	ae_err err;
-
-	(void)s;
-	err = ae_enroll_verify_issued(mem, r, key, resp, anchors, &is);
-	if (err != AE_OK) {
-		return err;
-	}
-	err = ae_key_to_pem(mem, key, &key_pem, &key_len);
-	if (err != AE_OK) {
-		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s: cannot encode PEM", r->template_name);
-		return err;
-	}
-	err = ae_store_install(store, r->template_name, key_pem, key_len, is.cert_pem, is.cert_len,
-			       is.chain_pem, strlen(is.chain_pem));
-	if (err != AE_OK) {
-		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s: cannot install into %s: %s",
-			       r->template_name, r->ca_name, store->dir, ae_strerror(err));
-		return err;
-	}
-	r->key_path = ae_store_path(r, store, r->template_name, ".key");
-	r->cert_path = ae_store_path(r, store, r->template_name, ".crt");
-	r->chain_path = ae_store_path(r, store, r->template_name, ".chain.pem");
-	r->outcome = AE_OUTCOME_ISSUED;
-	r->outcome_name = outcome_name(r->outcome);
-	return AE_OK;
-}
-
 ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
 			    const char *out_dir, struct ae_store **_store)
 {
@@ -338,9 +285,19 @@ ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
 				   (out_dir == NULL && s->store_dir_default ?
 				    AE_STORE_OPEN_PARENTS : 0), _store, why, sizeof(why));
 
+	char **notes = NULL;
+	size_t i;
+
 	/* the same lock as a cycle: never install while one runs */
 	if (err == AE_OK && (*_store)->lock == NULL) {
 		err = ae_store_lock(*_store, true, &lock);
+	}
+	/* as a cycle: finish or roll back what a crash left, adopt old pending/ records */
+	if (err == AE_OK) {
+		err = ae_store_recover(mem, *_store, &notes);
+	}
+	for (i = 0; notes != NULL && notes[i] != NULL; i++) {
+		AE_WARN("store recovery: %s", notes[i]);
 	}
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s: cannot open the store %s: %s",
@@ -387,23 +344,10 @@ void ae_enroll_classify(struct ae_enroll_result *r, const struct icpr_response *
 		       msg ? ": " : "", msg ? msg : "");
 }
 
-ae_err ae_enroll_answer(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-			const char *out_dir, struct ae_store **_store, const struct ae_key *key,
-			const struct icpr_response *resp, const struct ae_cert_list *anchors)
+ae_err ae_enroll_call_fn(void *priv, TALLOC_CTX *mem, struct ae_enroll_result *r,
+			const struct icpr_request *in, struct icpr_response **_resp)
 {
-	ae_err err;
+	const struct ae_enroll_caller *c = priv;
 
-	ae_enroll_classify(r, resp);
-	if (r->outcome != AE_OUTCOME_ISSUED && r->outcome != AE_OUTCOME_PENDING) {
-		return AE_OK;	/* the CA's verdict is the result */
-	}
-	/* reuse the store (and its lock) when the caller opened it already */
-	err = *_store != NULL ? AE_OK : ae_enroll_open_store(s, mem, r, out_dir, _store);
-	if (err != AE_OK) {
-		return err;
-	}
-	if (r->outcome == AE_OUTCOME_ISSUED) {
-		return install_issued(s, mem, r, *_store, key, resp, anchors);
-	}
-	return AE_OK;
+	return ae_enroll_call(c->s, mem, r, c->transport, in, _resp);
 }

@@ -1,7 +1,8 @@
 /*
  * ae_enroll.h: one explicit enrollment (certreq-style `autoenroll request`)
- * and the retrieval of a pending request. The autoenrollment cycle (issue
- * C) drives the same steps per template.
+ * and the retrieval of a pending request, into a store (the session's, or
+ * --out) through the store's transitions. They and the autoenrollment
+ * cycle run the same per-template step (ae_step.h) with this result type.
  *
  * The outcome keeps the layers apart: the transport status (NTSTATUS of
  * the connect/call), the CA's disposition (3 issued, 5 pending, 2 denied,
@@ -11,6 +12,7 @@
 #define AE_ENROLL_H
 
 #include <stdint.h>
+#include <time.h>
 #include <talloc.h>
 #include "ae_error.h"
 #include "ae_session.h"
@@ -51,8 +53,12 @@ struct ae_enroll_result {
 	uint32_t nt_status;		/* transport status when the CA was not reached */
 	char *message;			/* the CA's disposition message (UTF-8) */
 	char *template_name, *ca_name, *ca_host, *binding;
-	char *key_path, *cert_path, *chain_path;	/* set when written */
+	char *key_path, *cert_path, *chain_path;	/* set when installed */
+	char *serial_hex;		/* of the installed certificate */
+	time_t not_after;
 	char *error;			/* our explanation, naming template, CA and cause */
+	char *note;			/* a warning about an issued certificate (e.g. the CA omits
+					 * the template extension), or NULL */
 };
 
 ae_err ae_enroll_request(TALLOC_CTX *mem_ctx, struct ae_session *s,

@@ -1,9 +1,12 @@
 /*
- * ae_enroll_flow.c: `autoenroll request` and `autoenroll retrieve`.
+ * ae_enroll_flow.c: `autoenroll request` and `autoenroll retrieve`: open and
+ * lock the store (and recover it) before anything goes to the CA, then the
+ * per-template step (ae_step.c) the cycle uses too.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <talloc.h>
 #include <tevent.h>
@@ -22,6 +25,7 @@
 #include "ae_x509.h"
 #include "ae_store.h"
 #include "ae_principal.h"
+#include "ae_step.h"
 
 #define AE_CLIENT_ID_CERTREQ 9	/* an explicit request, like certreq (MS-WCCE <11>) */
 
@@ -148,18 +152,45 @@ static ae_err read_template(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
 	return err;
 }
 
+/* The template's record: a request already in flight is refused (never overwritten). */
+static ae_err check_not_busy(TALLOC_CTX *mem, const struct ae_store *store,
+			     struct ae_enroll_result *r, const char *t)
+{
+	struct ae_store_state *st = NULL;
+	ae_err err = ae_store_state_load(mem, store, t, &st);
+
+	if (err == AE_ERR_NOT_FOUND) {
+		return AE_OK;
+	}
+	if (err != AE_OK) {
+		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s: the state record in %s is "
+			       "unreadable: %s", t, store->dir, ae_strerror(err));
+		return err;
+	}
+	if (ae_cert_state_in_flight(st->status)) {
+		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: request %u at CA %s is "
+			       "already in flight in %s (status %s); retrieve it (autoenroll "
+			       "retrieve --ca %s --request-id %u) or have the CA deny it before "
+			       "requesting again", t, st->request_id,
+			       st->request_ca ? st->request_ca : "?", store->dir,
+			       ae_cert_state_name(st->status), st->request_ca ? st->request_ca : "?",
+			       st->request_id);
+		return AE_ERR_INVALID;
+	}
+	return AE_OK;
+}
+
 ae_err ae_enroll_request(TALLOC_CTX *mem_ctx, struct ae_session *s,
 			 const struct ae_enroll_opts *o, struct ae_enroll_result **_r)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	struct ae_enroll_result *r = new_result(mem_ctx, o->template_name);
+	struct ae_enroll_caller caller = { .s = s, .transport = o->transport };
+	struct ae_step_ca ca = { .call = ae_enroll_call_fn, .priv = &caller };
+	struct ae_step step = { .kind = AE_CERT_ENROLLING };
 	struct ae_template *t = NULL;
-	struct ae_cert_list *anchors = NULL;
 	struct ae_store *store = NULL;
 	struct ae_key *key = NULL;
-	struct icpr_request in = { 0 };
-	struct icpr_response *resp = NULL;
-	char *attribs = NULL;
 	uint8_t *der = NULL;
 	size_t der_len = 0;
 	ae_err err;
@@ -176,9 +207,16 @@ ae_err ae_enroll_request(TALLOC_CTX *mem_ctx, struct ae_session *s,
 		err = AE_ERR_INVALID;
 		goto done;
 	}
-	err = read_template(s, tmp, r, &t);
+	/* the store first: one that cannot be used fails before the CA is asked */
+	err = ae_enroll_open_store(s, tmp, r, o->out_dir, &store);
 	if (err == AE_OK) {
-		err = ae_enroll_lookup_ca(s, tmp, r, t->cn, o->ca_name, &anchors);
+		err = read_template(s, tmp, r, &t);
+	}
+	if (err == AE_OK) {
+		err = check_not_busy(tmp, store, r, t->cn);
+	}
+	if (err == AE_OK) {
+		err = ae_enroll_lookup_svc(s, tmp, r, t->cn, o->ca_name, &ca.svc);
 	}
 	if (err == AE_OK && !(t->flags & CT_FLAG_MACHINE_TYPE)) {
 		AE_WARN("template %s is a user template (no CT_FLAG_MACHINE_TYPE); requesting it "
@@ -190,46 +228,46 @@ ae_err ae_enroll_request(TALLOC_CTX *mem_ctx, struct ae_session *s,
 	if (err == AE_OK) {
 		err = make_csr(s, tmp, r, t, key, &der, &der_len);
 	}
-	if (err == AE_OK && der_len > ICPR_BLOB_MAX) {
-		err = AE_ERR_TOO_LARGE;
-	}
 	if (err != AE_OK) {
 		goto done;
 	}
-	in.request.pb = der;
-	in.request.cb = (uint32_t)der_len;
-	attribs = talloc_asprintf(tmp, "CertificateTemplate:%s", t->cn);
-	err = icpr_attribs_blob(tmp, attribs, &in.attribs);
-	if (err != AE_OK) {
-		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s: cannot encode attributes",
-			       t->cn);
-		goto done;
-	}
-	in.authority = r->ca_name;
-	AE_INFO("template %s: submitting to CA %s on %s", t->cn, r->ca_name, r->ca_host);
-	err = ae_enroll_call(s, tmp, r, o->transport, &in, &resp);
-	if (err == AE_OK) {
-		err = ae_enroll_answer(s, tmp, r, o->out_dir, &store, key, resp, anchors);
-	}
-	if (err == AE_OK && r->outcome == AE_OUTCOME_PENDING) {
-		struct ae_pending pe = { .ca = r->ca_name, .ca_host = r->ca_host,
-					 .request_id = r->request_id, .template_name = t->cn,
-					 .submitted = time(NULL) };
-		char *pem = NULL;
-		size_t len = 0;
-		err = ae_key_to_pem(tmp, key, &pem, &len);
-		if (err == AE_OK) {
-			err = ae_store_pending_save(store, &pe, pem, len);
-		}
-		if (err != AE_OK) {
-			ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s: request %u is pending "
-				       "but cannot be recorded in %s: %s", t->cn, r->ca_name,
-				       r->request_id, store->dir, ae_strerror(err));
-		}
-	}
+	step.store = store;
+	step.template_name = t->cn;
+	step.t = t;
+	step.key = key;
+	step.csr = der;
+	step.csr_len = der_len;
+	AE_INFO("template %s: submitting to CA %s on %s", t->cn, ca.svc->cn, ca.svc->dns_host);
+	err = ae_step_submit(tmp, &step, &ca, r);
 done:
 	talloc_free(tmp);
 	return err;
+}
+
+/* The template whose PENDING record names (ca, id); recovery adopted old pending/ ones. */
+static ae_err find_pending(TALLOC_CTX *mem, const struct ae_store *store,
+			   struct ae_enroll_result *r, const char *ca, uint32_t id, char **_t)
+{
+	struct ae_store_snapshot *snap = NULL;
+	ae_err err = ae_store_snapshot(mem, store, &snap);
+	size_t i;
+
+	if (err != AE_OK) {
+		ae_enroll_fail(r, AE_OUTCOME_STORE, "CA %s, request %u: cannot read the store %s: %s",
+			       ca, id, store->dir, ae_strerror(err));
+		return err;
+	}
+	for (i = 0; i < snap->num_certs; i++) {
+		const struct ae_store_cert *c = &snap->certs[i];
+		if (c->state == AE_CERT_PENDING && c->pending_request_id == id &&
+		    c->pending_ca != NULL && strcasecmp(c->pending_ca, ca) == 0) {
+			*_t = talloc_strdup(mem, c->template_name);
+			return *_t != NULL ? AE_OK : AE_ERR_NOMEM;
+		}
+	}
+	ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "CA %s, request %u: no template in %s has "
+		       "this request pending", ca, id, store->dir);
+	return AE_ERR_NOT_FOUND;
 }
 
 ae_err ae_enroll_retrieve(TALLOC_CTX *mem_ctx, struct ae_session *s,
@@ -237,14 +275,12 @@ ae_err ae_enroll_retrieve(TALLOC_CTX *mem_ctx, struct ae_session *s,
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	struct ae_enroll_result *r = new_result(mem_ctx, NULL);
-	struct ae_cert_list *anchors = NULL;
+	struct ae_enroll_caller caller = { .s = s, .transport = o->transport };
+	struct ae_step_ca ca = { .call = ae_enroll_call_fn, .priv = &caller };
+	struct ae_step step = { 0 };
+	struct ae_template *t = NULL;
 	struct ae_store *store = NULL;
-	struct ae_pending *pe = NULL;
-	struct ae_key *key = NULL;
-	struct icpr_request in = { 0 };
-	struct icpr_response *resp = NULL;
-	char *key_pem = NULL;
-	size_t key_len = 0;
+	char *name = NULL;
 	ae_err err;
 
 	if (tmp == NULL || r == NULL) {
@@ -257,53 +293,32 @@ ae_err ae_enroll_retrieve(TALLOC_CTX *mem_ctx, struct ae_session *s,
 	r->ca_name = talloc_strdup(r, o->ca_name ? o->ca_name : "");
 	err = ae_enroll_open_store(s, tmp, r, o->out_dir, &store);
 	if (err == AE_OK) {
-		err = ae_store_pending_load(tmp, store, o->ca_name, o->request_id, &pe,
-					    &key_pem, &key_len);
-		if (err != AE_OK) {
-			ae_enroll_fail(r, err == AE_ERR_NOT_FOUND ? AE_OUTCOME_MISCONFIGURED
-								   : AE_OUTCOME_STORE,
-				       "CA %s, request %u: %s in %s/pending", o->ca_name,
-				       o->request_id, err == AE_ERR_NOT_FOUND ?
-				       "no pending request recorded" : "the pending record is unreadable",
-				       store->dir);
-		}
+		err = find_pending(tmp, store, r, o->ca_name, o->request_id, &name);
 	}
 	if (err == AE_OK) {
-		r->template_name = talloc_strdup(r, pe->template_name);
-		err = ae_key_from_pem(tmp, (const uint8_t *)key_pem, key_len, &key);
-		if (err != AE_OK) {
-			ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s, request %u: the pending "
-				       "key does not load", pe->template_name, pe->ca, o->request_id);
-		}
-	}
-	if (err == AE_OK) {
+		r->template_name = talloc_strdup(r, name);
 		err = ae_session_ldap(s);
 		if (err != AE_OK) {
-			ae_enroll_fail(r, AE_OUTCOME_UNREACHABLE, "template %s: %s", r->template_name,
-				       s->error);
+			ae_enroll_fail(r, AE_OUTCOME_UNREACHABLE, "template %s: %s", name, s->error);
 		}
 	}
 	if (err == AE_OK) {
-		err = ae_enroll_lookup_ca(s, tmp, r, pe->template_name, pe->ca, &anchors);
+		/* the template gives the renewal time; a template gone from AD does not stop it */
+		if (ae_policy_read_template(s->ldap, tmp, s->rootdse->configuration_nc, name,
+					    &t) != AE_OK) {
+			AE_WARN("template %s: not readable from AD; its renewal time stays unknown",
+				name);
+			t = NULL;
+		}
+		err = ae_enroll_lookup_svc(s, tmp, r, name, o->ca_name, &ca.svc);
 	}
 	if (err != AE_OK) {
 		goto done;
 	}
-	/* MS-ICPR retrieval: the request id, both blobs empty */
-	in.authority = r->ca_name;
-	in.request_id = o->request_id;
-	err = ae_enroll_call(s, tmp, r, o->transport, &in, &resp);
-	if (err == AE_OK) {
-		err = ae_enroll_answer(s, tmp, r, o->out_dir, &store, key, resp, anchors);
-	}
-	if (err == AE_OK && (r->outcome == AE_OUTCOME_ISSUED || r->outcome == AE_OUTCOME_REJECTED)) {
-		/* resolved either way: the record and its key go */
-		ae_err e2 = ae_store_pending_remove(store, pe->ca, o->request_id);
-		if (e2 != AE_OK) {
-			AE_WARN("CA %s, request %u: cannot remove the pending record", pe->ca,
-				o->request_id);
-		}
-	}
+	step.store = store;
+	step.template_name = name;
+	step.t = t;
+	err = ae_step_retrieve(tmp, &step, &ca, r);
 done:
 	talloc_free(tmp);
 	return err;

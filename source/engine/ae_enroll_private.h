@@ -14,23 +14,28 @@ struct ae_enrollment_service;
 void ae_enroll_fail(struct ae_enroll_result *r, enum ae_outcome o, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-ae_err ae_enroll_lookup_ca(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-			   const char *template_name, const char *ca_name,
-			   struct ae_cert_list **_anchors);
-
 ae_err ae_enroll_call(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
 		      enum ae_transport_choice transport, const struct icpr_request *in,
 		      struct icpr_response **_resp);
 
-/*
- * Handle the CA's answer. The store (out_dir, else the session's) is opened
- * (created) only when there is something to keep: issued or pending; then
- * *_store is set.
- */
-ae_err ae_enroll_answer(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-			const char *out_dir, struct ae_store **_store, const struct ae_key *key,
-			const struct icpr_response *resp, const struct ae_cert_list *anchors);
+/* The enrollment service for template_name (or the one named ca_name), from AD. */
+ae_err ae_enroll_lookup_svc(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
+			    const char *template_name, const char *ca_name,
+			    const struct ae_enrollment_service **_svc);
 
+/* ae_step_call_fn over ae_enroll_call (priv: struct ae_enroll_caller) */
+struct ae_enroll_caller {
+	struct ae_session *s;
+	enum ae_transport_choice transport;
+};
+ae_err ae_enroll_call_fn(void *priv, TALLOC_CTX *mem, struct ae_enroll_result *r,
+			 const struct icpr_request *in, struct icpr_response **_resp);
+
+/*
+ * Open (create) and lock the store: out_dir, else the session's. Done
+ * before anything is sent to a CA: a store that cannot be used fails the
+ * command first (exit 8).
+ */
 ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
 			    const char *out_dir, struct ae_store **_store);
 

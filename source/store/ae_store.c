@@ -70,6 +70,38 @@ done:
 	return err;
 }
 
+ae_err ae_store_read_new(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *t,
+			 enum ae_store_new which, char **_pem, size_t *_len)
+{
+	static const char *const sfx[] = {
+		[AE_STORE_NEW_KEY] = SFX_NEW_KEY,
+		[AE_STORE_NEW_CRT] = SFX_NEW_CRT,
+		[AE_STORE_NEW_CHAIN] = SFX_NEW_CHAIN,
+	};
+	TALLOC_CTX *tmp = NULL;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char why[96] = "";
+	ae_err err;
+
+	if (!ae_store_name_ok(t) || (unsigned)which >= sizeof(sfx) / sizeof(sfx[0])) {
+		return AE_ERR_INVALID;
+	}
+	tmp = talloc_new(NULL);
+	err = tmp ? ae_file_read_at(tmp, s->fd, ae_store_fname(tmp, t, sfx[which]),
+				    AE_STORE_PEM_MAX, 0, &data, &len, why, sizeof(why))
+		  : AE_ERR_NOMEM;
+	if (err != AE_OK && err != AE_ERR_NOT_FOUND && why[0] != '\0') {
+		AE_ERROR("store %s: %s%s: %s", s->dir, t, sfx[which], why);
+	}
+	if (err == AE_OK) {
+		*_pem = (char *)talloc_steal(mem_ctx, data);
+		*_len = len;
+	}
+	talloc_free(tmp);
+	return err;
+}
+
 /* CA names compare case-insensitively in AD: the file name uses lower case */
 static char *pending_name(TALLOC_CTX *mem_ctx, const char *ca, uint32_t id, const char *suffix)
 {

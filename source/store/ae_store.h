@@ -8,12 +8,15 @@
  *   <dir>/<template>.state      the state record (ae_store_state.h), 0600
  *   <dir>/<template>.key.new    the key of a request in flight, 0600
  *   <dir>/<template>.crt.new, .chain.pem.new, .state.new
- *                               a commit's staged files (only during commit)
+ *                               a commit's staged files; next to a PENDING
+ *                               record, .crt.new/.chain.pem.new are an
+ *                               answer received but not yet installed
  *   <dir>/archive/<template>.<tag>.{key,crt,chain.pem,state}
  *                               replaced or removed pairs; <tag> is the
  *                               serial in hex or the time, [A-Za-z0-9-]
- *   <dir>/pending/<ca>.<id>.key    the key of a request the CA holds
- *   <dir>/pending/<ca>.<id>.state  key=value record of that request
+ *   <dir>/pending/<ca>.<id>.key    older versions: the key of a request the
+ *   <dir>/pending/<ca>.<id>.state  CA holds and its record; adopted by
+ *                               ae_store_recover into the template's record
  *   <dir>/quarantine/<name>[-n] entries that are not regular files (a FIFO,
  *                               a symbolic link, a directory named like a
  *                               store file), set aside by ae_store_recover
@@ -124,14 +127,20 @@ ae_err ae_store_lock(struct ae_store *s, bool wait, struct ae_store_lock **_lock
  * ae_store_recover()).
  *
  * begin: kind ENROLLING (no pair, or a new pair to replace the installed
- * one) or RENEWING (needs an installed pair). Allowed from NONE, ISSUED,
+ * one: the cycle's enrollment and `autoenroll request`) or RENEWING (needs
+ * an installed pair). Allowed from NONE, ISSUED,
  * ARCHIVED, REMOVED and no record. Writes key_pem to <template>.key.new
  * (0600), then the record. The installed pair is untouched.
  */
 ae_err ae_store_begin(const struct ae_store *s, const char *template_name,
 		      enum ae_cert_state kind, const char *key_pem, size_t key_len);
 
-/* pending: ENROLLING/RENEWING -> PENDING, the CA (cn) holds request_id. */
+/*
+ * pending: ENROLLING/RENEWING -> PENDING, the CA (cn) holds request_id.
+ * Saved for an answer "pending", and also first thing for an answer
+ * "issued" (before the certificate is written), so a kill or a full disk
+ * after it leaves the request id to retrieve the certificate by.
+ */
 ae_err ae_store_pending(const struct ae_store *s, const char *template_name, const char *ca,
 			uint32_t request_id);
 
@@ -171,7 +180,13 @@ ae_err ae_store_remove(const struct ae_store *s, const char *template_name, cons
  * Recover after a crash (call after ae_store_lock, before anything else):
  * ENROLLING and RENEWING (no request id) roll back: the new key and staged
  * files go, the status returns to ISSUED (pair installed) or NONE. PENDING
- * keeps its key (the CA holds the request); a commit's staged files go.
+ * keeps its key (the CA holds the request) and a staged certificate and
+ * chain (an answer received, never deleted here: the engine installs it or
+ * retrieves the request again); only <template>.state.new goes. Then the
+ * pending/ records of older versions are adopted (ae_store_adopt.c): the
+ * template's record becomes PENDING with that CA and id and the key as
+ * <template>.key.new, unless the template has a request in flight (then
+ * the record stays and a note says so).
  * INSTALLING, and ARCHIVED/REMOVED whose archive copy is incomplete, are
  * finished. Stray "*.tmp.<digits>" files (here, archive/, pending/), staged
  * files of a stable status, and pending keys without a record are deleted;
@@ -201,11 +216,24 @@ ae_err ae_store_snapshot(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 			 struct ae_store_snapshot **_snap);
 
 /*
- * Install an issued pair without a state record (the `request` command's
- * path; a cycle uses begin/commit): unlinks the old certificate, then
- * writes key PEM (0600), chain PEM (0644), certificate PEM (0644), each
- * atomically, in that order, so no instant shows a certificate with
- * another key.
+ * The in-flight files of a template, as the engine needs them to finish a
+ * request: the request's key (<template>.key.new) and the staged answer
+ * (<template>.crt.new, <template>.chain.pem.new) that a PENDING record may
+ * have next to it (ae_store_txn.c). Read relative to the store's
+ * descriptor, regular files only, at most AE_STORE_PEM_MAX bytes, NUL
+ * terminated, on mem_ctx. AE_ERR_NOT_FOUND when absent.
+ */
+enum ae_store_new { AE_STORE_NEW_KEY, AE_STORE_NEW_CRT, AE_STORE_NEW_CHAIN };
+ae_err ae_store_read_new(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *template_name,
+			 enum ae_store_new which, char **_pem, size_t *_len);
+
+/*
+ * Legacy layouts (no caller in the engine since `request` and `retrieve`
+ * use the transitions above; the tests use them to build a store as an
+ * older version left it). install: a pair without a state record (unlinks
+ * the old certificate, then writes key, chain, certificate). pending_save
+ * / _load / _remove: a pending/<ca>.<id>.{key,state} record, which
+ * ae_store_recover adopts as the template's PENDING record.
  */
 ae_err ae_store_install(const struct ae_store *s, const char *template_name,
 			const char *key_pem, size_t key_len,

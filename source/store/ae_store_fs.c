@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,14 @@ void (*ae_store_step_hook)(const char *step);
 
 void ae_store_step(const char *step)
 {
+#ifdef AE_TEST_SEAMS
+	/* lab scenarios: AE_TEST_KILL_AT=<step> stops the process there, as kill -9 would */
+	const char *at = getenv("AE_TEST_KILL_AT");
+
+	if (at != NULL && strcmp(at, step) == 0) {
+		raise(SIGKILL);
+	}
+#endif
 	if (ae_store_step_hook != NULL) {
 		ae_store_step_hook(step);
 	}

@@ -126,4 +126,29 @@ ae_err ae_store_finish_archive(const struct ae_store *s, const struct ae_store_s
 ae_err ae_store_drop_staged(const struct ae_store *s, const char *template_name, bool with_key,
 			    bool *_did);
 
+/*
+ * Shared by the transitions (ae_store_txn.c, ae_store_archive.c): reason
+ * text without control characters (NULL for none), on mem_ctx; an archive
+ * tag no file of archive/<T>.<tag>.* uses yet; the common checks of a
+ * transition (the lock, the name, the record loaded or a fresh NONE one);
+ * the refusal of a transition the status does not allow (logged,
+ * AE_ERR_INVALID).
+ */
+char *ae_store_txn_reason(TALLOC_CTX *mem_ctx, const char *reason);
+ae_err ae_store_txn_tag(TALLOC_CTX *mem_ctx, const struct ae_store *s,
+			const struct ae_store_state *st, char **_tag);
+ae_err ae_store_txn_start(TALLOC_CTX *tmp, const struct ae_store *s, const char *t,
+			  const char *what, struct ae_store_state **_st);
+ae_err ae_store_txn_refuse(const char *t, const char *what, enum ae_cert_state st);
+
+/*
+ * Adopt the pending/<ca>.<id>.{key,state} records of older versions
+ * (ae_store_adopt.c): each becomes its template's PENDING record with the
+ * key as <template>.key.new when the template has no request in flight;
+ * a record of a template that is busy with another request stays, and a
+ * line says so. *_lines (on mem_ctx, *_n of them) says what was done.
+ */
+ae_err ae_store_adopt_pending(TALLOC_CTX *mem_ctx, const struct ae_store *s, char ***_lines,
+			      size_t *_n);
+
 #endif

@@ -169,10 +169,16 @@ static ae_err recover_one(TALLOC_CTX *tmp, const struct ae_store *s, const char 
 			     "missing; abandoned", t, st->request_id, st->request_ca);
 			return err;
 		}
-		err = ae_store_drop_staged(s, t, false, &did);
-		if (did) {
-			note(nt, "template %s: discarded an unfinished install of pending request %u "
-			     "(CA %s); it will be retrieved again", t, st->request_id, st->request_ca);
+		/* staged certificate and chain: an answer received, kept (ae_store_txn.c) */
+		err = ae_store_unlink_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_STATE), &did);
+		if (err == AE_OK && did) {
+			err = ae_store_fsync_dirfd(s->fd, s->dir);
+		}
+		if (ae_store_has(tmp, s, t, SFX_NEW_CRT)) {
+			note(nt, "template %s: request %u at CA %s was answered but not installed; "
+			     "the received certificate is kept and is installed if it matches the "
+			     "request's key, else the request is retrieved again", t, st->request_id,
+			     st->request_ca);
 		}
 		return err;
 	case AE_CERT_ARCHIVED:
@@ -298,6 +304,15 @@ ae_err ae_store_recover(TALLOC_CTX *mem_ctx, const struct ae_store *s, char ***_
 		if (e != AE_OK) {
 			AE_ERROR("recovery of template %s in %s: %s", t[i], s->dir, ae_strerror(e));
 			first = first != AE_OK ? first : e;
+		}
+	}
+	if (err == AE_OK) {
+		/* after the templates: a rolled-back ENROLLING can take an old pending request */
+		char **lines = NULL;
+		size_t nl = 0;
+		first = keep_first(first, ae_store_adopt_pending(tmp, s, &lines, &nl));
+		for (i = 0; i < nl; i++) {
+			note(&nt, "%s", lines[i]);
 		}
 	}
 	if (nt.dropped > 0) {

@@ -12,8 +12,10 @@
  * the order below is also the order a power cut can observe.
  *
  * The visible invariant I: if <T>.crt exists, <T>.key is its key.
- * - begin writes only <T>.key.new and then the record. ae_store_install
- *   unlinks <T>.crt before it replaces <T>.key.
+ * - begin writes only <T>.key.new, the reservation <T>.state.new (see
+ *   reserve()) and then the record. ae_store_install
+ *   (legacy layouts only; no caller in the engine) unlinks <T>.crt before
+ *   it replaces <T>.key.
  * - commit (ae_store_finish_install) moves the old files out crt first, key
  *   last; then (re-checking that <T>.crt is gone) renames the new key in,
  *   then the chain, then the new certificate LAST. Between the old
@@ -24,14 +26,31 @@
  * Recoverability: each transition has one commit point, the atomic save of
  * the record; recover() reads the record and either undoes what came
  * before it or redoes what comes after it, with steps that are idempotent:
- * - begin: before the record says ENROLLING/RENEWING, <T>.key.new is a
- *   stray of a stable status and is deleted; after, it is the in-flight
- *   key, deleted by the roll-back (no request id: nothing to wait for).
- * - pending: one record save. PENDING keeps <T>.key.new.
+ * - begin: before the record says ENROLLING/RENEWING, <T>.key.new and the
+ *   reservation are strays of a stable status and are deleted; after, they
+ *   are the in-flight key and room, deleted by the roll-back (no request
+ *   id: nothing to wait for).
+ * - pending: one record save. PENDING keeps <T>.key.new. The engine saves
+ *   it also when the CA answered "issued", before it writes anything else
+ *   (ae_step.c): the smallest write that makes the answer durable is the
+ *   request id, and with it the certificate can be retrieved again.
+ * - a PENDING record next to <T>.crt.new (and <T>.chain.pem.new) is an
+ *   answer received but not installed (a commit that stopped before its
+ *   commit point: kill, ENOSPC). Those staged files are complete (atomic
+ *   writes) and are KEPT by recover(); the engine installs them if the
+ *   certificate matches <T>.key.new (ae_step_retrieve), else it retrieves
+ *   the request again. Only <T>.state.new goes (rewritten by the commit).
+ * - adopt (ae_store_adopt.c): a pending/<ca>.<id> record of an older
+ *   version becomes the template's PENDING record: <T>.key.new is written
+ *   first (a stray of a stable status until the record names it), then the
+ *   record PENDING, then pending/ loses the record, then its key. A crash
+ *   at any point leaves either the old record (adopted again) or the
+ *   template PENDING with the same CA and id (the leftover is removed).
  * - commit: <T>.crt.new, <T>.chain.pem.new and <T>.state.new (the next
  *   record, status ISSUED) are written completely BEFORE the record says
  *   INSTALLING (with the archive tag). Before that point recover() deletes
- *   them (ENROLLING/RENEWING also the new key, PENDING keeps it); after it,
+ *   them for ENROLLING/RENEWING (with the new key); PENDING keeps the key
+ *   and the staged certificate and chain (above), drops <T>.state.new; after it,
  *   recover() finishes: (1) unless archive/<T>.<tag>.state exists, move
  *   whatever of crt, chain, key is still in place to archive/ and write
  *   that record LAST, so its existence proves the old pair is archived and
@@ -57,7 +76,7 @@
 #include "ae_file.h"
 #include "ae_log.h"
 
-static char *sanitize_reason(TALLOC_CTX *mem_ctx, const char *reason)
+char *ae_store_txn_reason(TALLOC_CTX *mem_ctx, const char *reason)
 {
 	char *r = NULL, *p;
 
@@ -100,8 +119,8 @@ static ae_err load_or_new(TALLOC_CTX *mem_ctx, const struct ae_store *s, const c
 }
 
 /* An archive tag no file of archive/<T>.<tag>.* uses yet. */
-static ae_err choose_tag(TALLOC_CTX *mem_ctx, const struct ae_store *s,
-			 const struct ae_store_state *st, char **_tag)
+ae_err ae_store_txn_tag(TALLOC_CTX *mem_ctx, const struct ae_store *s,
+			const struct ae_store_state *st, char **_tag)
 {
 	static const char *const sfx[] = { SFX_STATE, SFX_KEY, SFX_CRT, SFX_CHAIN };
 	char *base = NULL;
@@ -145,8 +164,8 @@ static ae_err choose_tag(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 }
 
 /* Common checks: the lock, the name, a loaded (or new) record. */
-static ae_err start(TALLOC_CTX *tmp, const struct ae_store *s, const char *t, const char *what,
-		    struct ae_store_state **_st)
+ae_err ae_store_txn_start(TALLOC_CTX *tmp, const struct ae_store *s, const char *t,
+			  const char *what, struct ae_store_state **_st)
 {
 	ae_err err = ae_store_require_lock(s, what);
 
@@ -159,10 +178,33 @@ static ae_err start(TALLOC_CTX *tmp, const struct ae_store *s, const char *t, co
 	return load_or_new(tmp, s, t, _st);
 }
 
-static ae_err refuse(const char *t, const char *what, enum ae_cert_state st)
+ae_err ae_store_txn_refuse(const char *t, const char *what, enum ae_cert_state st)
 {
 	AE_ERROR("template %s: cannot %s in state %s", t, what, ae_cert_state_name(st));
 	return AE_ERR_INVALID;
+}
+
+/*
+ * Room for the PENDING record: <T>.state.new filled with AE_STORE_RESERVE
+ * bytes, written by begin and unlinked by pending just before it saves the
+ * record, so the CA's answer can be recorded even when the disk filled up
+ * meanwhile (a request is not sent unless this could be written). A
+ * staged file: recovery drops it in every status but INSTALLING, where
+ * commit has replaced it with the next record.
+ */
+#define AE_STORE_RESERVE 8192
+
+static ae_err reserve(TALLOC_CTX *tmp, const struct ae_store *s, const char *t)
+{
+	char *pad = talloc_zero_array(tmp, char, AE_STORE_RESERVE);
+
+	if (pad == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	memset(pad, '#', AE_STORE_RESERVE - 1);
+	pad[AE_STORE_RESERVE - 1] = '\n';
+	return ae_file_write_atomic_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_STATE), pad,
+				       AE_STORE_RESERVE, 0600);
 }
 
 ae_err ae_store_begin(const struct ae_store *s, const char *t, enum ae_cert_state kind,
@@ -176,13 +218,13 @@ ae_err ae_store_begin(const struct ae_store *s, const char *t, enum ae_cert_stat
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = start(tmp, s, t, "begin", &st);
+	err = ae_store_txn_start(tmp, s, t, "begin", &st);
 	if (err == AE_OK && ((kind != AE_CERT_ENROLLING && kind != AE_CERT_RENEWING) ||
 			     key_pem == NULL || key_len == 0 || key_len > AE_STORE_PEM_MAX)) {
 		err = AE_ERR_INVALID;
 	}
 	if (err == AE_OK && ae_cert_state_in_flight(st->status)) {
-		err = refuse(t, "begin a request", st->status);
+		err = ae_store_txn_refuse(t, "begin a request", st->status);
 	}
 	if (err != AE_OK) {
 		talloc_free(tmp);
@@ -205,6 +247,9 @@ ae_err ae_store_begin(const struct ae_store *s, const char *t, enum ae_cert_stat
 		err = ae_file_write_atomic_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_KEY), key_pem,
 					      key_len, 0600);
 	}
+	if (err == AE_OK) {
+		err = reserve(tmp, s, t);
+	}
 	ae_store_step("begin:key");
 	if (err == AE_OK) {
 		err = ae_store_state_save(s, next);
@@ -223,12 +268,12 @@ ae_err ae_store_pending(const struct ae_store *s, const char *t, const char *ca,
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = start(tmp, s, t, "pending", &st);
+	err = ae_store_txn_start(tmp, s, t, "pending", &st);
 	if (err == AE_OK && ca == NULL) {
 		err = AE_ERR_INVALID;
 	}
 	if (err == AE_OK && st->status != AE_CERT_ENROLLING && st->status != AE_CERT_RENEWING) {
-		err = refuse(t, "record a pending request", st->status);
+		err = ae_store_txn_refuse(t, "record a pending request", st->status);
 	}
 	if (err == AE_OK && !ae_store_has(tmp, s, t, SFX_NEW_KEY)) {
 		AE_ERROR("template %s: %s%s is missing", t, t, SFX_NEW_KEY);
@@ -244,8 +289,13 @@ ae_err ae_store_pending(const struct ae_store *s, const char *t, const char *ca,
 		next->request_id = request_id;
 		next->has_request_id = true;
 		next->submitted = next->changed;
+		/* free the room begin reserved, then the record takes it */
+		err = ae_store_unlink_at(s->fd, ae_store_fname(tmp, t, SFX_NEW_STATE), NULL);
+	}
+	if (err == AE_OK) {
 		err = ae_store_state_save(s, next);
 	}
+	ae_store_step("pending:saved");
 	talloc_free(tmp);
 	return err;
 }
@@ -263,7 +313,7 @@ ae_err ae_store_commit(const struct ae_store *s, const char *t,
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = start(tmp, s, t, "commit", &st);
+	err = ae_store_txn_start(tmp, s, t, "commit", &st);
 	if (err == AE_OK && (cert_pem == NULL || cert_len == 0 || cert_len > AE_STORE_PEM_MAX ||
 			     (chain_pem == NULL && chain_len != 0) || chain_len > AE_STORE_PEM_MAX ||
 			     info == NULL)) {
@@ -271,7 +321,7 @@ ae_err ae_store_commit(const struct ae_store *s, const char *t,
 	}
 	if (err == AE_OK && st->status != AE_CERT_ENROLLING && st->status != AE_CERT_RENEWING &&
 	    st->status != AE_CERT_PENDING) {
-		err = refuse(t, "install a certificate", st->status);
+		err = ae_store_txn_refuse(t, "install a certificate", st->status);
 	}
 	if (err == AE_OK && !ae_store_has(tmp, s, t, SFX_NEW_KEY)) {
 		AE_ERROR("template %s: %s%s is missing", t, t, SFX_NEW_KEY);
@@ -290,7 +340,7 @@ ae_err ae_store_commit(const struct ae_store *s, const char *t,
 		err = ae_store_state_format(tmp, next, &next_text);	/* refuse bad info early */
 	}
 	if (err == AE_OK && (ae_store_has(tmp, s, t, SFX_CRT) || ae_store_has(tmp, s, t, SFX_KEY))) {
-		err = choose_tag(tmp, s, st, &tag);
+		err = ae_store_txn_tag(tmp, s, st, &tag);
 	}
 	if (err != AE_OK) {
 		talloc_free(tmp);
@@ -337,10 +387,10 @@ ae_err ae_store_abort(const struct ae_store *s, const char *t, const char *reaso
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = start(tmp, s, t, "abort", &st);
+	err = ae_store_txn_start(tmp, s, t, "abort", &st);
 	if (err == AE_OK && st->status != AE_CERT_ENROLLING && st->status != AE_CERT_RENEWING &&
 	    st->status != AE_CERT_PENDING) {
-		err = refuse(t, "abort a request", st->status);
+		err = ae_store_txn_refuse(t, "abort a request", st->status);
 	}
 	if (err != AE_OK) {
 		talloc_free(tmp);
@@ -352,7 +402,7 @@ ae_err ae_store_abort(const struct ae_store *s, const char *t, const char *reaso
 		talloc_free(tmp);
 		return AE_ERR_NOMEM;
 	}
-	next->reason = sanitize_reason(next, reason);
+	next->reason = ae_store_txn_reason(next, reason);
 	err = ae_store_state_save(s, next);
 	ae_store_step("abort:saved");
 	if (err == AE_OK) {
@@ -360,54 +410,4 @@ ae_err ae_store_abort(const struct ae_store *s, const char *t, const char *reaso
 	}
 	talloc_free(tmp);
 	return err;
-}
-
-static ae_err take_out(const struct ae_store *s, const char *t, enum ae_cert_state status,
-		       const char *reason)
-{
-	TALLOC_CTX *tmp = talloc_new(NULL);
-	struct ae_store_state *st = NULL, *next = NULL;
-	const char *what = status == AE_CERT_ARCHIVED ? "archive" : "remove";
-	ae_err err;
-
-	if (tmp == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	err = start(tmp, s, t, what, &st);
-	if (err == AE_OK && ae_cert_state_in_flight(st->status)) {
-		err = refuse(t, what, st->status);
-	}
-	if (err == AE_OK && (st->status == AE_CERT_ARCHIVED || st->status == AE_CERT_REMOVED)) {
-		err = ae_store_finish_archive(s, st, NULL);	/* an earlier one, if unfinished */
-	}
-	if (err == AE_OK && !ae_store_has(tmp, s, t, SFX_CRT) && !ae_store_has(tmp, s, t, SFX_KEY)) {
-		err = AE_ERR_NOT_FOUND;
-	}
-	if (err == AE_OK) {
-		next = ae_store_next_record(tmp, st, status, st->status == AE_CERT_ISSUED);
-		err = next ? AE_OK : AE_ERR_NOMEM;
-	}
-	if (err == AE_OK) {
-		err = choose_tag(tmp, s, st, &next->archive_tag);
-		next->reason = sanitize_reason(next, reason);
-	}
-	if (err == AE_OK) {
-		err = ae_store_state_save(s, next);	/* the commit point */
-	}
-	ae_store_step("archive:saved");
-	if (err == AE_OK) {
-		err = ae_store_finish_archive(s, next, NULL);
-	}
-	talloc_free(tmp);
-	return err;
-}
-
-ae_err ae_store_archive(const struct ae_store *s, const char *t, const char *reason)
-{
-	return take_out(s, t, AE_CERT_ARCHIVED, reason);
-}
-
-ae_err ae_store_remove(const struct ae_store *s, const char *t, const char *reason)
-{
-	return take_out(s, t, AE_CERT_REMOVED, reason);
 }

@@ -142,8 +142,9 @@ ca_admin() {
 }
 
 # pending_request TEMPLATE DIR: request TEMPLATE, expect exit 3 (pending),
-# a request id in --json and a record in DIR/pending/; prints nothing,
-# sets REQ_ID.
+# a request id in --json, and the template's record DIR/TEMPLATE.state
+# PENDING with that id next to its key DIR/TEMPLATE.key.new; prints
+# nothing, sets REQ_ID.
 pending_request() {
 	ae request --template "$1" --out "$2" --json
 	expect_rc 3
@@ -152,6 +153,9 @@ pending_request() {
 		fail "no request id in --json output: $(printf '%s' "$AE_STDOUT" | head -c 300)"
 	[ "$(json_field disposition)" = pending ] ||
 		fail "--json disposition '$(json_field disposition)', want pending"
-	[ -n "$(find "$2/pending" -type f 2> /dev/null)" ] || fail "nothing recorded in $2/pending/"
-	note "pending: request id $REQ_ID, recorded in $2/pending/"
+	grep -qx 'status=pending' "$2/$1.state" 2> /dev/null &&
+		grep -qx "request_id=$REQ_ID" "$2/$1.state" ||
+		fail "$2/$1.state does not record request $REQ_ID as pending"
+	[ -s "$2/$1.key.new" ] || fail "the request's key $2/$1.key.new is missing"
+	note "pending: request id $REQ_ID, recorded in $2/$1.state (key $1.key.new)"
 }

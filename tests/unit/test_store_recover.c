@@ -237,7 +237,15 @@ static void test_renewing_rolls_back(void **state)
 	talloc_free(mem);
 }
 
-static void test_pending(void **state)
+/*
+ * Finding 4 ("an issued certificate is thrown away"): killed or out of
+ * space while installing an issued certificate, after the record says
+ * PENDING with the request id and before INSTALLING. The staged
+ * certificate and chain are the CA's answer for the request's key: they
+ * are kept (the engine installs them, or retrieves the request again),
+ * only the staged record goes. The old code deleted them.
+ */
+static void test_pending_issued_answer_is_kept(void **state)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
 	char *dir = scratch_dir(mem, "rec");
@@ -246,26 +254,105 @@ static void test_pending(void **state)
 	char **notes = NULL;
 
 	(void)state;
-	/* killed while installing the retrieved certificate, before INSTALLING */
 	save(s, rec(mem, "P", AE_CERT_PENDING, 0));
 	put(mem, s, "P", ".key.new", "KEY 1\n");
 	put(mem, s, "P", ".crt.new", "CRT 1\n");
 	put(mem, s, "P", ".chain.pem.new", "CHAIN 1\n");
+	put(mem, s, "P", ".state.new", "version=1\n");
 	/* a pending renewal whose key is gone: nothing to retrieve it with */
 	put_pair(mem, s, "Q", 4);
 	save(s, rec(mem, "Q", AE_CERT_PENDING, 4));
 	notes = recover(mem, s, AE_OK);
 	assert_int_equal(count(notes), 2);
-	has_note(notes, "template P: discarded an unfinished install of pending request 31");
+	has_note(notes, "template P: request 31 at CA LAB-CA was answered but not installed");
 	has_note(notes, "template Q: request 31 at CA LAB-CA is pending but its key is missing");
 	st = load(mem, s, "P");
 	assert_int_equal(st->status, AE_CERT_PENDING);
 	assert_int_equal(st->request_id, 31);
 	assert_string_equal(tfile(mem, s, "P", ".key.new"), "KEY 1\n");
-	no_staged(mem, s, "P", false);
+	assert_string_equal(tfile(mem, s, "P", ".crt.new"), "CRT 1\n");
+	assert_string_equal(tfile(mem, s, "P", ".chain.pem.new"), "CHAIN 1\n");
+	assert_false(tpresent(mem, s, "P", ".state.new"));
 	st = load(mem, s, "Q");
 	assert_int_equal(st->status, AE_CERT_ISSUED);
 	assert_pair(mem, s, "Q", 4);
+	/* idempotent: the answer stays until the engine installs it */
+	assert_int_equal(count(recover(mem, s, AE_OK)), 1);
+	assert_true(tpresent(mem, s, "P", ".crt.new"));
+	rm_rf(dir);
+	talloc_free(mem);
+}
+
+static void put_old_pending(TALLOC_CTX *mem, const struct ae_store *s, const char *t,
+			    unsigned id)
+{
+	char *stem = talloc_asprintf(mem, "pending/lab-ca.%u", id);
+
+	put(mem, s, stem, ".key", talloc_asprintf(mem, "PK %u\n", id));
+	put(mem, s, stem, ".state", talloc_asprintf(mem, "ca=LAB-CA\nca_host=dc1.lab\n"
+						    "request_id=%u\ntemplate=%s\nsubmitted="
+						    "1700000000\nstatus=pending\n", id, t));
+}
+
+/*
+ * Finding 2 ("a pending request blocks run for good"): `request` of an
+ * older version kept a pending request under pending/, where `run` never
+ * found its key (exit 8 on every run). Recovery adopts it as the
+ * template's PENDING record with the key as <template>.key.new; a template
+ * busy with another request keeps its own, and the old record stays.
+ */
+static void test_request_pending_adopted_for_run(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	char *dir = scratch_dir(mem, "rec");
+	struct ae_store *s = open_locked(mem, dir);
+	struct ae_store_state *st = NULL;
+	char **notes = NULL;
+
+	(void)state;
+	assert_int_equal(ae_mkdir_p(talloc_asprintf(mem, "%s/pending", dir), 0700), AE_OK);
+	put_pair(mem, s, "T", 1);			/* installed: a pending renewal-by-request */
+	save(s, rec(mem, "T", AE_CERT_ISSUED, 1));
+	put_old_pending(mem, s, "T", 7);
+	put_old_pending(mem, s, "U", 8);		/* no record at all */
+	save(s, rec(mem, "V", AE_CERT_PENDING, 0));	/* busy with request 31 */
+	put(mem, s, "V", ".key.new", "KEY V\n");
+	put_old_pending(mem, s, "V", 9);
+	save(s, rec(mem, "W", AE_CERT_PENDING, 0));	/* adopted before a crash */
+	put(mem, s, "W", ".key.new", "PK 31\n");
+	put_old_pending(mem, s, "W", 31);
+	notes = recover(mem, s, AE_OK);
+	has_note(notes, "template T: adopted pending/lab-ca.7 (request 7 at CA LAB-CA)");
+	has_note(notes, "template U: adopted pending/lab-ca.8");
+	has_note(notes, "template V: pending/lab-ca.9 (request 9 at CA LAB-CA) left as it is");
+	has_note(notes, "template W: removed pending/lab-ca.31, adopted earlier");
+	assert_int_equal(count(notes), 4);
+	st = load(mem, s, "T");
+	assert_int_equal(st->status, AE_CERT_PENDING);
+	assert_string_equal(st->request_ca, "LAB-CA");
+	assert_int_equal(st->request_id, 7);
+	assert_true(st->renewal);
+	assert_string_equal(st->cert.serial_hex, load(mem, s, "T")->cert.serial_hex);
+	assert_int_equal(strtol(st->cert.serial_hex, NULL, 16), 1);
+	assert_string_equal(tfile(mem, s, "T", ".key.new"), "PK 7\n");
+	assert_pair(mem, s, "T", 1);
+	assert_false(tpresent(mem, s, "pending/lab-ca.7", ".state"));
+	assert_false(tpresent(mem, s, "pending/lab-ca.7", ".key"));
+	st = load(mem, s, "U");
+	assert_int_equal(st->status, AE_CERT_PENDING);
+	assert_int_equal(st->request_id, 8);
+	assert_false(st->renewal);
+	assert_string_equal(tfile(mem, s, "U", ".key.new"), "PK 8\n");
+	st = load(mem, s, "V");
+	assert_int_equal(st->request_id, 31);
+	assert_string_equal(tfile(mem, s, "V", ".key.new"), "KEY V\n");
+	assert_true(tpresent(mem, s, "pending/lab-ca.9", ".state"));
+	assert_true(tpresent(mem, s, "pending/lab-ca.9", ".key"));
+	assert_false(tpresent(mem, s, "pending/lab-ca.31", ".state"));
+	assert_false(tpresent(mem, s, "pending/lab-ca.31", ".key"));
+	/* idempotent: only the busy template's record is reported again */
+	notes = recover(mem, s, AE_OK);
+	assert_int_equal(count(notes), 1);
 	rm_rf(dir);
 	talloc_free(mem);
 }
@@ -467,7 +554,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stray_files, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_enrolling_rolls_back, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_renewing_rolls_back, leak_setup, leak_teardown),
-		cmocka_unit_test_setup_teardown(test_pending, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_pending_issued_answer_is_kept, leak_setup,
+						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_request_pending_adopted_for_run, leak_setup,
+						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_installing_finishes, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_installing_without_next_record, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_archive_finishes, leak_setup, leak_teardown),

@@ -274,7 +274,7 @@ static void test_refusals(void **state)
 	st = load(mem, s, "T");
 	assert_int_equal(st->status, AE_CERT_ENROLLING);
 	assert_false(tpresent(mem, s, "T", ".crt.new"));
-	assert_false(tpresent(mem, s, "T", ".state.new"));
+	assert_int_equal(tfile(mem, s, "T", ".state.new")[0], '#');	/* begin's reservation */
 	assert_int_equal(ae_store_commit(s, "T", "CRT 2\n", 6, NULL, 0, &ci), AE_OK);
 	assert_int_equal(ae_store_pending(s, "T", "CA", 1), AE_ERR_INVALID);
 	assert_int_equal(ae_store_commit(s, "T", "C", 1, NULL, 0, &ci), AE_ERR_INVALID);
@@ -282,6 +282,44 @@ static void test_refusals(void **state)
 	assert_int_equal(ae_file_write_atomic(ae_store_path(mem, s, "T", ".state"), "junk\n", 5,
 					      0600), AE_OK);
 	assert_int_equal(ae_store_begin(s, "T", AE_CERT_RENEWING, "K", 1), AE_ERR_PARSE);
+	rm_rf(dir);
+	talloc_free(mem);
+}
+
+/*
+ * Finding 4, disk full: the CA's answer is recorded before anything else,
+ * and the room for that record is taken before the CA is asked. begin
+ * writes a reservation (<T>.state.new) that pending frees just before it
+ * saves the PENDING record; commit and abort leave no trace of it.
+ */
+static void test_issued_answer_recorded_in_reserved_room(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	char *dir = scratch_dir(mem, "txn");
+	struct ae_store *s = open_locked(mem, dir);
+	struct ae_store_certinfo ci = fake_info(mem, 2);
+	struct ae_store_state *st = NULL;
+	struct stat sb;
+
+	(void)state;
+	assert_int_equal(ae_store_begin(s, "T", AE_CERT_ENROLLING, "KEY 2\n", 6), AE_OK);
+	assert_int_equal(stat(ae_store_path(mem, s, "T", ".state.new"), &sb), 0);
+	assert_true(sb.st_size >= 4096);
+	assert_int_equal(ae_store_pending(s, "T", "LAB-CA", 17), AE_OK);
+	assert_false(tpresent(mem, s, "T", ".state.new"));
+	st = load(mem, s, "T");
+	assert_int_equal(st->status, AE_CERT_PENDING);
+	assert_int_equal(st->request_id, 17);
+	assert_int_equal(ae_store_commit(s, "T", "CRT 2\n", 6, "CHAIN 2\n", 8, &ci), AE_OK);
+	st = load(mem, s, "T");
+	assert_int_equal(st->status, AE_CERT_ISSUED);
+	assert_int_equal(st->cert.request_id, 17);
+	assert_false(tpresent(mem, s, "T", ".state.new"));
+	/* an aborted request drops its reservation with its key */
+	assert_int_equal(ae_store_begin(s, "U", AE_CERT_ENROLLING, "KEY 3\n", 6), AE_OK);
+	assert_int_equal(ae_store_abort(s, "U", "denied"), AE_OK);
+	assert_false(tpresent(mem, s, "U", ".state.new"));
+	assert_false(tpresent(mem, s, "U", ".key.new"));
 	rm_rf(dir);
 	talloc_free(mem);
 }
@@ -463,6 +501,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_abort, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_archive_and_remove, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_issued_answer_recorded_in_reserved_room,
+						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_in_process, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_two_processes, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot, leak_setup, leak_teardown),

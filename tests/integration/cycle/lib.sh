@@ -18,6 +18,11 @@
 #                         report on stderr fails the scenario. CYCLE_DEBUG=N
 #                         adds -d N (stderr in AE_STDERR). CYCLE_CMD="renew T"
 #                         runs `autoenroll renew T --json ARGS` instead.
+#   cae [VAR=VALUE...] ARGS...
+#                         `autoenroll -s CONF ARGS` (request, retrieve, ...)
+#                         as the member, on the scenario's store; sets
+#                         AE_RC, AE_STDOUT, AE_STDERR, AE_ALL as ae() does
+#                         (no JSON required: a killed run prints none)
 #   cstatus               `autoenroll -s CONF status --json`, kept in SJ
 #   cq EXPR | sq EXPR     cq.py EXPR over CJ | SJ (names: cycle/cq.py)
 #   expect_item T ACTION CAUSE RESULT
@@ -99,6 +104,29 @@ $AE_STDERR"
 		for x in d["items"] if x["cause"] != "not-eligible")')
 	printf '%s\n' "$n" | sed '/^$/d; s/^/      | /'
 	note "  counts $(cq 'd["counts"]')"
+}
+
+cae() {
+	local envs=() o="$WORK/$NAME/cae.out" e="$WORK/$NAME/cae.err"
+	while [[ ${1:-} =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
+		envs+=("$1")
+		shift
+	done
+	need_autoenroll
+	[ -n "$CONF" ] || fail "cae: no store (cyc_store first)"
+	timeout -k 5 "$AE_TIMEOUT" env "${envs[@]}" "$ADLAB" client "$AUTOENROLL" -s "$CONF" "$@" \
+		> "$o" 2> "$e" < /dev/null
+	AE_RC=$?
+	AE_STDOUT=$(cat "$o")
+	AE_STDERR=$(cat "$e")
+	# shellcheck disable=SC2034 # read by ../lib.sh's expect_output
+	AE_ALL="$AE_STDOUT
+$AE_STDERR"
+	note "${envs[*]:+${envs[*]} }autoenroll $* -> exit $AE_RC"
+	grep -v '^ldb: ' "$o" "$e" 2> /dev/null | grep -v '^==> ' | grep -v '^$' | tail -n 4 |
+		sed 's/^/      | /' || true
+	[ "$AE_RC" != 124 ] || fail "autoenroll $1 killed after ${AE_TIMEOUT}s"
+	sanitizer_check "$e"
 }
 
 cstatus() {
