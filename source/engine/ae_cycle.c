@@ -31,6 +31,7 @@
 #include "ae_crl.h"
 #include "ae_fetch.h"
 #include "ae_store.h"
+#include "ae_store_check.h"
 
 #define AE_CRL_FETCH_TIMEOUT_MS 5000
 
@@ -301,6 +302,82 @@ static ae_err pending_from_records(TALLOC_CTX *mem, struct ae_store_snapshot *sn
 	return AE_OK;
 }
 
+/* One line of r->check_notes (NULL-terminated). */
+static void check_note(struct ae_cycle_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void check_note(struct ae_cycle_report *r, const char *fmt, ...)
+{
+	size_t n = 0;
+	char **v;
+	va_list ap;
+
+	while (r->check_notes != NULL && r->check_notes[n] != NULL) {
+		n++;
+	}
+	v = talloc_realloc(r, r->check_notes, char *, n + 2);
+	if (v == NULL) {
+		return;
+	}
+	va_start(ap, fmt);
+	v[n] = talloc_vasprintf(v, fmt, ap);
+	va_end(ap);
+	v[n + 1] = NULL;
+	r->check_notes = v;
+}
+
+/*
+ * The files of each managed certificate (ae_store_check.h): an INVALID one
+ * is no certificate for decide(), and the actions of its template say why.
+ */
+static ae_err check_store(struct ae_cycle_ctx *c, struct ae_store_snapshot *snap, bool fix,
+			  struct ae_store_check **_chk)
+{
+	const struct ae_aesettings *st = c->r->policy->settings;
+	uint32_t pct = st->offline_expiration_percent.value;
+	size_t i;
+	ae_err err;
+
+	if (fix && pct <= 100 && ae_store_check_save_percent(c->store, pct) != AE_OK) {
+		AE_WARN("store %s: cannot save OfflineExpirationPercent for offline use",
+			c->store->dir);
+	}
+	err = ae_store_check(c->mem, c->store, snap, ae_now(), pct, fix, _chk);
+	if (err != AE_OK) {
+		return err;
+	}
+	ae_store_check_log(snap, *_chk, false);
+	for (i = 0; i < (*_chk)->num_entries; i++) {
+		const struct ae_check_entry *e = &(*_chk)->entries[i];
+		if (e->note != NULL) {
+			check_note(c->r, "template %s: %s", snap->certs[i].template_name, e->note);
+		}
+		if (e->state == AE_CHECK_INVALID) {
+			check_note(c->r, "template %s: installed certificate INVALID: %s",
+				   snap->certs[i].template_name, e->cause);
+		}
+	}
+	return AE_OK;
+}
+
+static void explain_invalid(struct ae_cycle_ctx *c, const struct ae_store_snapshot *snap,
+			    const struct ae_store_check *chk)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->num_actions; i++) {
+		struct ae_action *a = &c->actions[i];
+		for (k = 0; k < chk->num_entries; k++) {
+			if (chk->entries[k].state == AE_CHECK_INVALID && a->template_name != NULL &&
+			    strcasecmp(a->template_name, snap->certs[k].template_name) == 0) {
+				a->reason = talloc_asprintf(c->mem, "installed certificate INVALID "
+							    "(%s): %s", chk->entries[k].cause,
+							    a->reason ? a->reason : "");
+				break;
+			}
+		}
+	}
+}
+
 static void act(struct ae_cycle_ctx *c, size_t idx, bool *done)
 {
 	const struct ae_action *a = &c->actions[idx];
@@ -434,6 +511,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	struct ae_store_lock *lock = NULL;
 	struct ae_decide_input in = { 0 };
 	struct ae_revocation_entry *rev = NULL;
+	struct ae_store_check *chk = NULL;
 	size_t num_rev = 0, i;
 	bool *done = NULL;
 	ae_err err;
@@ -481,6 +559,9 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 #endif
 	err = ae_store_snapshot(c->mem, c->store, &snap);
 	if (err == AE_OK) {
+		err = check_store(c, snap, !o->dry_run, &chk);
+	}
+	if (err == AE_OK) {
 		err = pending_from_records(c->mem, snap);
 	}
 	if (err == AE_OK) {
@@ -504,6 +585,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 		snprintf(s->error, sizeof(s->error), "decide: %s", ae_strerror(err));
 		return err;
 	}
+	explain_invalid(c, snap, chk);
 	if (o->dry_run) {
 		for (i = 0; i < c->num_actions; i++) {
 			const struct ae_action *a = &c->actions[i];
