@@ -44,10 +44,12 @@ static void json_cert(FILE *f, const struct ae_store_cert *c, const struct ae_ch
 
 	fputs("{\"template\": ", f);
 	ae_json_string(f, c->template_name);
+	/* state: the record's (lifecycle); validity: what the files say now */
 	fputs(", \"state\": ", f);
-	ae_json_string(f, state_of(c, e));
-	fputs(", \"record_state\": ", f);
-	ae_json_string(f, c->has_record ? ae_cert_state_name(c->state) : NULL);
+	ae_json_string(f, ae_cert_state_name(c->state));
+	fputs(", \"validity\": ", f);
+	ae_json_string(f, e->state != AE_CHECK_NONE ? ae_check_state_name(e->state) : NULL);
+	fprintf(f, ", \"managed_by_record\": %s", c->has_record ? "true" : "false");
 	fputs(", \"cause\": ", f);
 	ae_json_string(f, e->cause);
 	fputs(", \"note\": ", f);

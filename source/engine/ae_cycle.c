@@ -359,19 +359,20 @@ static ae_err check_store(struct ae_cycle_ctx *c, struct ae_store_snapshot *snap
 	return AE_OK;
 }
 
-static void explain_invalid(struct ae_cycle_ctx *c, const struct ae_store_snapshot *snap,
+/* The items of a template whose installed pair is INVALID say so first. */
+static void explain_invalid(struct ae_cycle_report *r, const struct ae_store_snapshot *snap,
 			    const struct ae_store_check *chk)
 {
 	size_t i, k;
 
-	for (i = 0; i < c->num_actions; i++) {
-		struct ae_action *a = &c->actions[i];
+	for (i = 0; chk != NULL && i < r->num_items; i++) {
+		struct ae_cycle_item *it = &r->items[i];
 		for (k = 0; k < chk->num_entries; k++) {
-			if (chk->entries[k].state == AE_CHECK_INVALID && a->template_name != NULL &&
-			    strcasecmp(a->template_name, snap->certs[k].template_name) == 0) {
-				a->reason = talloc_asprintf(c->mem, "installed certificate INVALID "
-							    "(%s): %s", chk->entries[k].cause,
-							    a->reason ? a->reason : "");
+			if (chk->entries[k].state == AE_CHECK_INVALID &&
+			    strcasecmp(it->template_name, snap->certs[k].template_name) == 0) {
+				it->reason = talloc_asprintf(r, "installed certificate INVALID (%s); "
+							     "%s", chk->entries[k].cause,
+							     it->reason ? it->reason : "");
 				break;
 			}
 		}
@@ -585,7 +586,6 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 		snprintf(s->error, sizeof(s->error), "decide: %s", ae_strerror(err));
 		return err;
 	}
-	explain_invalid(c, snap, chk);
 	if (o->dry_run) {
 		for (i = 0; i < c->num_actions; i++) {
 			const struct ae_action *a = &c->actions[i];
@@ -597,6 +597,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 				it->reason = talloc_strdup(r, a->reason);
 			}
 		}
+		explain_invalid(r, snap, chk);
 		talloc_free(c->mem);
 		return AE_OK;
 	}
@@ -610,6 +611,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	for (i = 0; i < c->num_actions; i++) {
 		act(c, i, done);
 	}
+	explain_invalid(r, snap, chk);
 	for (i = 0; i < r->num_items; i++) {
 		r->worst = worse(r->worst, r->items[i].outcome);
 		r->any_pending |= r->items[i].outcome == AE_OUTCOME_PENDING;
