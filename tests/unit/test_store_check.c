@@ -299,8 +299,7 @@ static void test_expired_certificate_is_expired_in_status(void **state)
 	assert_non_null(strstr(out, "EXPIRED"));
 	assert_null(strstr(out, "issued"));
 	out = status_text(*state, &f, true);
-	assert_non_null(strstr(out, "\"state\": \"EXPIRED\""));
-	assert_non_null(strstr(out, "\"record_state\": \"issued\""));
+	assert_non_null(strstr(out, "\"state\": \"issued\", \"validity\": \"EXPIRED\""));
 	rm_rf(f.dir);
 }
 
