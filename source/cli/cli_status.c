@@ -57,7 +57,7 @@ static void json_cert(FILE *f, const struct ae_store_cert *c, const struct ae_ch
 	fputs(", \"ca\": ", f);
 	ae_json_string(f, c->ca);
 	fputs(", \"serial\": ", f);
-	ae_json_string(f, c->serial_hex);
+	ae_json_string(f, c->serial_hex ? c->serial_hex : e->serial_hex);
 	fputs(", \"not_after\": ", f);
 	ae_json_string(f, when(b1, sizeof(b1), e->not_after));
 	fputs(", \"renew_at\": ", f);
@@ -92,7 +92,8 @@ static void text_cert(FILE *f, const struct ae_store_cert *c, const struct ae_ch
 		return;
 	}
 	fprintf(f, "  %-20s %-13s CA %s, serial %s, notAfter %s", c->template_name, state,
-		c->ca ? c->ca : "?", c->serial_hex ? c->serial_hex : "?",
+		c->ca ? c->ca : "?", c->serial_hex ? c->serial_hex :
+		e->serial_hex ? e->serial_hex : "?",
 		when(b1, sizeof(b1), e->not_after) ? b1 : "?");
 	if (e->state == AE_CHECK_VALID || e->state == AE_CHECK_NOT_YET_VALID) {
 		fprintf(f, " (%lld day(s) left), renew at %s", e->days_left,

@@ -143,6 +143,7 @@ static char *check_files(TALLOC_CTX *tmp, const struct ae_store *s, const struct
 		return talloc_asprintf(tmp, "%s does not parse as one PEM certificate (truncated "
 				       "or corrupt)", crt_name);
 	}
+	(void)ae_cert_serial_hex(tmp, cert, &e->serial_hex);
 	check_key_mode(tmp, s, key_name, fix, &cause, &e->note);
 	if (cause != NULL) {
 		return cause;
@@ -235,6 +236,7 @@ ae_err ae_store_check(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 			}
 		}
 		e->note = e->note != NULL ? talloc_strdup(out, e->note) : NULL;
+		e->serial_hex = e->serial_hex != NULL ? talloc_strdup(out, e->serial_hex) : NULL;
 		talloc_free(tmp);
 		if ((e->state == AE_CHECK_INVALID && e->cause == NULL)) {
 			talloc_free(out);

@@ -326,6 +326,33 @@ static void test_expiring_certificate_is_flagged(void **state)
 	rm_rf(f.dir);
 }
 
+static void test_request_installed_pair_is_checked(void **state)
+{
+	struct fixture f = { 0 };
+	struct ae_key *k = talloc_steal(*state, pki_key(false));
+	struct ae_key *other = talloc_steal(*state, pki_key(false));
+	struct ae_cert *c = pki_cert(*state, "req", k, NULL, NULL, 0x2a, 100, NULL);
+	char *kpem = NULL, *opem = NULL, *cpem = NULL;
+	size_t klen = 0, olen = 0, clen = 0;
+
+	setup_store(*state, &f, "chk-legacy");
+	assert_int_equal(ae_key_to_pem(*state, k, &kpem, &klen), AE_OK);
+	assert_int_equal(ae_key_to_pem(*state, other, &opem, &olen), AE_OK);
+	assert_int_equal(ae_cert_to_pem(*state, c, &cpem, &clen), AE_OK);
+	/* `autoenroll request` installs a pair without a state record */
+	assert_int_equal(ae_store_install(f.s, "Req", kpem, klen, cpem, clen, "", 0), AE_OK);
+	check(*state, &f, time(NULL), false);
+	assert_int_equal(f.snap->num_certs, 1);
+	assert_false(f.snap->certs[0].has_record);
+	assert_int_equal(f.chk->entries[0].state, AE_CHECK_VALID);
+	assert_string_equal(f.chk->entries[0].serial_hex, "2A");
+	assert_non_null(strstr(status_text(*state, &f, false), "serial 2A"));
+	write_file(&f, "Req.key", opem, olen, 0600);
+	check(*state, &f, time(NULL), false);
+	assert_int_equal(f.chk->entries[0].state, AE_CHECK_INVALID);
+	rm_rf(f.dir);
+}
+
 static void test_offline_percent_persisted(void **state)
 {
 	struct fixture f = { 0 };
@@ -394,6 +421,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expired_certificate_is_expired_in_status,
 						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_expiring_certificate_is_flagged, leak_setup,
+						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_request_installed_pair_is_checked, leak_setup,
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_offline_percent_persisted, leak_setup,
 						leak_teardown),
