@@ -89,7 +89,9 @@ ae_err ae_store_check_offline(TALLOC_CTX *mem_ctx, const char *dir,
 		err = ae_store_open(tmp, dir, AE_STORE_MACHINE_OWNER, 0, &s, why, sizeof(why));
 	}
 	if (err != AE_OK || dir == NULL) {
-		if (err != AE_ERR_NOMEM && dir != NULL) {
+		if (err == AE_ERR_NOT_FOUND) {
+			AE_INFO("offline check: no store at %s yet", dir);	/* nothing enrolled */
+		} else if (err != AE_ERR_NOMEM && dir != NULL) {
 			AE_WARN("offline check: store %s: %s", dir, why[0] ? why : ae_strerror(err));
 		}
 		talloc_free(tmp);
