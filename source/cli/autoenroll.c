@@ -16,6 +16,10 @@
 #include "ae_aesettings.h"
 #include "ae_session.h"
 #include "ae_log.h"
+#include "ae_clock.h"
+#include "ae_json.h"
+#include "ae_store_check.h"
+#include "cli_status.h"
 #include "cli_output.h"
 #include "cli_policy.h"
 #include "cli_cycle.h"
@@ -167,6 +171,37 @@ static int run_policy(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * `run` with the DC or KDC unreachable: the store is still checked (no
+ * network needed), and what is expired, expiring or broken is reported on
+ * stdout and logged (syslog at the default level); the exit code stays 5.
+ */
+static int run_offline(TALLOC_CTX *mem, struct ae_session *s, ae_err err, bool json)
+{
+	struct ae_store_snapshot *snap = NULL;
+	struct ae_store_check *chk = NULL;
+	char msg[1200];
+	int code = ae_exit_code(ae_outcome_from_err(err));
+
+	snprintf(msg, sizeof(msg), "run: %s", s->error[0] ? s->error : ae_strerror(err));
+	AE_ERROR("%s", msg);
+	if (ae_store_check_offline(mem, s->store_dir, &snap, &chk) != AE_OK) {
+		snap = NULL;
+		chk = NULL;
+	}
+	if (json) {
+		fputs("{\"error\": ", stdout);
+		ae_json_string(stdout, msg);
+		fprintf(stdout, ", \"exit_code\": %d, \"offline_check\": ", code);
+		cli_offline_json(stdout, snap, chk);
+		fputs("}\n", stdout);
+	} else {
+		(void)cli_offline_print(stdout, snap, chk);
+	}
+	fflush(stdout);
+	return code;
+}
+
 static int run_cycle(struct cli *c, int argc, char **argv)
 {
 	struct ae_session_opts so = session_opts(c);
@@ -188,6 +223,12 @@ static int run_cycle(struct cli *c, int argc, char **argv)
 	if (err == AE_OK) {
 		err = ae_cycle_run(mem, s, &co, &r);
 	}
+	if (err != AE_OK && ae_outcome_from_err(err) == AE_OUTCOME_UNREACHABLE && s != NULL &&
+	    s->store_dir != NULL) {
+		rc = run_offline(mem, s, err, json);
+		talloc_free(mem);
+		return rc;
+	}
 	if (err != AE_OK) {
 		/* once: stderr and syslog (and the JSON object with --json) */
 		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "run: %s",
@@ -207,8 +248,10 @@ static int run_status(struct cli *c, int argc, char **argv)
 	struct ae_session *s = NULL;
 	struct ae_store *store = NULL;
 	struct ae_store_snapshot *snap = NULL;
+	struct ae_store_check *chk = NULL;
 	TALLOC_CTX *mem = NULL;
-	bool json = false;
+	uint32_t pct = 0;
+	bool json = false, known = false;
 	int rc;
 	ae_err err;
 
@@ -228,13 +271,20 @@ static int run_status(struct cli *c, int argc, char **argv)
 	if (err == AE_OK) {
 		err = ae_store_snapshot(mem, store, &snap);
 	}
+	if (err == AE_OK) {
+		/* the files checked, read-only (run fixes a key's mode under the lock) */
+		ae_store_check_load_percent(store, &pct, &known);
+		err = ae_store_check(mem, store, snap, ae_now(), pct, false, &chk);
+	}
 	if (err != AE_OK) {
 		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "status: %s",
 			   s && s->error[0] ? s->error : ae_strerror(err));
 		talloc_free(mem);
 		return rc;
 	}
-	rc = cli_status_print(stdout, snap, store->dir, json) == 0 ? AE_EXIT_OK : AE_EXIT_INTERNAL;
+	chk->percent_known = known;
+	rc = cli_status_print(stdout, snap, chk, store->dir, json) == 0 ? AE_EXIT_OK :
+	     AE_EXIT_INTERNAL;
 	talloc_free(mem);
 	return rc;
 }

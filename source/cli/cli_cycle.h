@@ -1,4 +1,4 @@
-/* cli_cycle.h: output of `autoenroll run` and `autoenroll status`. */
+/* cli_cycle.h: output of `autoenroll run` (status: cli_status.h). */
 #ifndef AE_CLI_CYCLE_H
 #define AE_CLI_CYCLE_H
 
@@ -9,7 +9,5 @@
 #include "ae_store_snapshot.h"
 
 int cli_cycle_print(FILE *f, const struct ae_cycle_report *r, bool json, bool dry_run);
-int cli_status_print(FILE *f, const struct ae_store_snapshot *snap, const char *store_dir,
-		     bool json);
 
 #endif

@@ -31,6 +31,7 @@
 #include "ae_crl.h"
 #include "ae_fetch.h"
 #include "ae_store.h"
+#include "ae_cycle_check.h"
 
 #define AE_CRL_FETCH_TIMEOUT_MS 5000
 
@@ -435,6 +436,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	struct ae_store_lock *lock = NULL;
 	struct ae_decide_input in = { 0 };
 	struct ae_revocation_entry *rev = NULL;
+	struct ae_store_check *chk = NULL;
 	size_t num_rev = 0, i;
 	bool *done = NULL;
 	ae_err err;
@@ -482,6 +484,9 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 #endif
 	err = ae_store_snapshot(c->mem, c->store, &snap);
 	if (err == AE_OK) {
+		err = ae_cycle_check_store(c, snap, !o->dry_run, &chk);
+	}
+	if (err == AE_OK) {
 		err = pending_from_records(c->mem, snap);
 	}
 	if (err == AE_OK) {
@@ -517,6 +522,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 				it->reason = talloc_strdup(r, a->reason);
 			}
 		}
+		ae_cycle_explain_invalid(r, snap, chk);
 		talloc_free(c->mem);
 		return AE_OK;
 	}
@@ -530,6 +536,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	for (i = 0; i < c->num_actions; i++) {
 		act(c, i, done);
 	}
+	ae_cycle_explain_invalid(r, snap, chk);
 	for (i = 0; i < r->num_items; i++) {
 		r->worst = worse(r->worst, r->items[i].outcome);
 		r->any_pending |= r->items[i].outcome == AE_OUTCOME_PENDING;

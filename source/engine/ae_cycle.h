@@ -42,6 +42,7 @@ struct ae_cycle_report {
 	struct ae_cycle_item *items;
 	size_t num_items;
 	char **notes;		/* what recovery did (NULL-terminated) */
+	char **check_notes;	/* the store check's findings: INVALID, key mode (NULL-terminated) */
 	char *store_dir;
 	char *trust_dir;
 	bool trust_changed;

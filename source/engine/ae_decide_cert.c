@@ -206,7 +206,7 @@ bool ae_decide_cert_is_of(const struct ae_template *t, const struct ae_store_cer
 static bool cert_usable(const struct ae_store_cert *c)
 {
 	if (c->state == AE_CERT_NONE || c->state == AE_CERT_ARCHIVED ||
-	    c->state == AE_CERT_REMOVED) {
+	    c->state == AE_CERT_REMOVED || c->invalid) {	/* invalid: ae_store_check.h */
 		return false;
 	}
 	return time_ok((int64_t)c->not_before) && time_ok((int64_t)c->not_after) &&

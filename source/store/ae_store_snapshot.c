@@ -36,6 +36,26 @@ static struct ae_store_cert *add_cert(struct ae_store_snapshot *snap)
 	return &v[snap->num_certs++];
 }
 
+/* Note an entry that is not a managed certificate (status lists it as such). */
+static ae_err add_unmanaged(struct ae_store_snapshot *snap, const char *name, const char *why)
+{
+	struct ae_store_unmanaged *v = talloc_realloc(snap, snap->unmanaged,
+						      struct ae_store_unmanaged,
+						      snap->num_unmanaged + 1);
+
+	if (v == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	snap->unmanaged = v;
+	v[snap->num_unmanaged].name = talloc_strdup(v, name);
+	v[snap->num_unmanaged].why = talloc_strdup(v, why);
+	if (v[snap->num_unmanaged].name == NULL || v[snap->num_unmanaged].why == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	snap->num_unmanaged++;
+	return AE_OK;
+}
+
 /* st is a child of snap: the entry points into it. */
 static void fill(struct ae_store_cert *c, const struct ae_store_state *st)
 {
@@ -85,10 +105,15 @@ static ae_err add_template(struct ae_store_snapshot *snap, const struct ae_store
 			/* set aside by recovery; gone meanwhile */
 			AE_WARN("template %s: the state record in %s is %s; skipped", t, s->dir,
 				err == AE_ERR_PARSE ? "malformed" : "gone");
-			return AE_OK;
+			return err == AE_ERR_NOT_FOUND ? AE_OK :
+			       add_unmanaged(snap, talloc_asprintf(snap, "%s%s", t, SFX_STATE),
+					     "the state record does not parse (the next run sets "
+					     "it aside as " SFX_CORRUPT ")");
 		}
 		if (err == AE_ERR_INVALID) {
-			return AE_OK;	/* not a regular file: reported by the load */
+			/* not a regular file: reported by the load */
+			return add_unmanaged(snap, talloc_asprintf(snap, "%s%s", t, SFX_STATE),
+					     "the state record is not a regular file");
 		}
 		if (err != AE_OK) {
 			return err;
@@ -160,6 +185,100 @@ static ae_err add_pending(struct ae_store_snapshot *snap, int pfd, const char *d
 	return err;
 }
 
+/* Records recovery set aside (<template>.state.corrupt, ae_store_recover.c). */
+static ae_err list_corrupt(struct ae_store_snapshot *snap, char **names, size_t n)
+{
+	size_t i;
+	ae_err err = AE_OK;
+
+	for (i = 0; err == AE_OK && i < n; i++) {
+		if (ae_store_ends_with(names[i], SFX_CORRUPT, NULL)) {
+			err = add_unmanaged(snap, names[i], "a state record that did not parse, set "
+					    "aside by recovery; its template has no record");
+		}
+	}
+	return err;
+}
+
+/* archive/<template>.<tag>.state: the record an archive or removal writes last. */
+static ae_err add_archived(TALLOC_CTX *tmp, struct ae_store_snapshot *snap, int afd,
+			   const char *dir, const char *name)
+{
+	struct ae_store_state *st = NULL;
+	struct ae_store_archived *v = NULL, *a = NULL;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char why[96] = "";
+	ae_err err = ae_file_read_at(tmp, afd, name, AE_STORE_RECORD_MAX, 0, &data, &len, why,
+				     sizeof(why));
+
+	if (err == AE_OK) {
+		err = ae_store_state_parse(snap, data, len, &st);
+	}
+	if (err == AE_OK && (st->archive_tag == NULL ||
+			     (st->status != AE_CERT_ARCHIVED && st->status != AE_CERT_REMOVED))) {
+		talloc_free(st);
+		err = AE_ERR_PARSE;
+	}
+	if (err != AE_OK && err != AE_ERR_NOMEM) {
+		AE_WARN("store %s: archive/%s: %s; not listed", dir, name,
+			why[0] ? why : ae_strerror(err));
+		return AE_OK;
+	}
+	v = err == AE_OK ? talloc_realloc(snap, snap->archived, struct ae_store_archived,
+					  snap->num_archived + 1) : NULL;
+	if (v == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	snap->archived = v;
+	a = &v[snap->num_archived++];
+	talloc_steal(v, st);
+	a->template_name = st->template_name;
+	a->tag = st->archive_tag;
+	a->state = st->status;
+	a->serial_hex = st->cert.serial_hex;
+	a->reason = st->reason;
+	a->archived = st->changed;
+	a->not_after = st->cert.not_after;
+	return AE_OK;
+}
+
+static int cmp_archived(const void *a, const void *b)
+{
+	const struct ae_store_archived *x = a, *y = b;
+	int c = strcmp(x->template_name, y->template_name);
+
+	return c != 0 ? c : (x->archived > y->archived) - (x->archived < y->archived);
+}
+
+static ae_err list_archive(TALLOC_CTX *tmp, struct ae_store_snapshot *snap,
+			   const struct ae_store *s)
+{
+	char **names = NULL;
+	size_t n = 0, i;
+	int afd = -1;
+	ae_err err = ae_store_subdir(s, "archive", false, &afd);
+
+	if (err == AE_ERR_NOT_FOUND) {
+		return AE_OK;
+	}
+	if (err == AE_OK) {
+		err = ae_store_list_dir_at(tmp, afd, "archive", &names, &n);
+	}
+	for (i = 0; err == AE_OK && i < n; i++) {
+		if (ae_store_ends_with(names[i], SFX_STATE, NULL)) {
+			err = add_archived(tmp, snap, afd, s->dir, names[i]);
+		}
+	}
+	if (afd >= 0) {
+		close(afd);
+	}
+	if (err == AE_OK && snap->num_archived > 1) {
+		qsort(snap->archived, snap->num_archived, sizeof(snap->archived[0]), cmp_archived);
+	}
+	return err;
+}
+
 static int cmp_cert(const void *a, const void *b)
 {
 	return strcmp(((const struct ae_store_cert *)a)->template_name,
@@ -192,12 +311,26 @@ ae_err ae_store_snapshot(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 		t = talloc_strndup(tmp, names[i], stem);
 		if (t == NULL) {
 			err = AE_ERR_NOMEM;
+		} else if (!ae_store_name_ok(t) || (!rec && ae_store_has(tmp, s, t, SFX_STATE))) {
+			continue;	/* not a store name; listed through its record */
 		} else if (!rec && ae_file_check_regular_at(s->fd, names[i], why,
 							    sizeof(why)) != AE_OK) {
-			AE_ERROR("store %s: %s is %s; skipped", s->dir, names[i], why);
-		} else if (ae_store_name_ok(t) && (rec || !ae_store_has(tmp, s, t, SFX_STATE))) {
+			/* never followed, never listed as a certificate */
+			AE_ERROR("store %s: %s is %s; not managed", s->dir, names[i], why);
+			err = add_unmanaged(snap, names[i], why);
+		} else if (!rec && ae_file_check_regular_at(s->fd, ae_store_fname(tmp, t, SFX_KEY),
+							    NULL, 0) != AE_OK) {
+			err = add_unmanaged(snap, names[i], "a certificate without a state record "
+					    "and without its key");
+		} else {
 			err = add_template(snap, s, t, rec);
 		}
+	}
+	if (err == AE_OK) {
+		err = list_corrupt(snap, names, n);
+	}
+	if (err == AE_OK) {
+		err = list_archive(tmp, snap, s);
 	}
 	if (err == AE_OK) {
 		err = ae_store_subdir(s, "pending", false, &pfd);

@@ -72,6 +72,38 @@ struct ae_store_cert {
 	bool ca_omits_template_ext;
 	uint32_t failures;
 	time_t next_attempt;
+	/*
+	 * Set by the engine's file check (ae_store_check.h), never by the store:
+	 * the installed files are broken (the certificate does not parse, the key
+	 * is missing or not its key, the record describes another certificate).
+	 * decide() treats such an entry like a missing certificate.
+	 */
+	bool invalid;
+};
+
+/*
+ * A replaced or removed pair in archive/: from its record
+ * archive/<template>.<tag>.state (written last by the archive, ae_store_txn.c).
+ */
+struct ae_store_archived {
+	char *template_name;
+	char *tag;		/* archive/<template>.<tag>.* */
+	enum ae_cert_state state;	/* ARCHIVED or REMOVED */
+	char *serial_hex;	/* NULL when the record has none */
+	char *reason;		/* NULL when none was recorded */
+	time_t archived;	/* the record's last change: when it was archived */
+	time_t not_after;
+};
+
+/*
+ * An entry of the store directory that is not a managed certificate: a
+ * .crt that is not a regular file (a symbolic link is never followed) or
+ * has neither a state record nor a key, a state record that does not
+ * parse, or one recovery set aside as <template>.state.corrupt.
+ */
+struct ae_store_unmanaged {
+	char *name;		/* the entry's name in the store directory */
+	char *why;		/* the cause, in words */
 };
 
 struct ae_store_pending_req {
@@ -87,6 +119,10 @@ struct ae_store_snapshot {
 	size_t num_certs;
 	struct ae_store_pending_req *pending;
 	size_t num_pending;
+	struct ae_store_archived *archived;	/* sorted by template, then time */
+	size_t num_archived;
+	struct ae_store_unmanaged *unmanaged;	/* in directory order */
+	size_t num_unmanaged;
 };
 
 #endif

@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <syslog.h>
@@ -27,19 +28,27 @@ int ae_log_get_level(void)
 	return g_level;
 }
 
+/*
+ * Errors and warnings always reach syslog (the journal) when it is on, at
+ * any -d: a machine that runs `autoenroll run` from a timer has nobody
+ * reading its stderr, and an expiring or broken certificate is a warning.
+ */
+#define AE_LOG_SYSLOG_MIN 1
+
 void ae_log(int level, const char *fmt, ...)
 {
 	va_list ap;
+	bool to_syslog = g_syslog && level <= (g_level > AE_LOG_SYSLOG_MIN ? g_level :
+						AE_LOG_SYSLOG_MIN);
 
-	if (level > g_level) {
-		return;
+	if (level <= g_level) {
+		fputs("autoenroll: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
 	}
-	fputs("autoenroll: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (g_syslog) {
+	if (to_syslog) {
 		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
 		va_start(ap, fmt);
 		vsyslog(level >= 0 && level < 3 ? prio[level] : LOG_DEBUG, fmt, ap);

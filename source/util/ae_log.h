@@ -12,9 +12,10 @@
 void ae_log_set_level(int level);
 
 /*
- * Also send every message at or below the level to syslog (the journal on
- * systemd hosts) under the identity "autoenroll", facility daemon; errors
- * as LOG_ERR, warnings LOG_WARNING, the rest LOG_INFO/LOG_DEBUG.
+ * Also send every message at or below the level, and every error and
+ * warning whatever the level, to syslog (the journal on systemd hosts)
+ * under the identity "autoenroll", facility daemon; errors as LOG_ERR,
+ * warnings LOG_WARNING, the rest LOG_INFO/LOG_DEBUG.
  */
 void ae_log_to_syslog(int enable);
 int ae_log_get_level(void);
