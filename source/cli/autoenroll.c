@@ -89,7 +89,13 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 			}
 			o.key_type = optarg;
 			break;
-		case 'o': o.out_dir = optarg; break;
+		case 'o':
+			if (optarg[0] != '/') {
+				return cli_usage_error(argv[0], "--out needs an absolute path, not "
+						       "'%s'", optarg);
+			}
+			o.out_dir = optarg;
+			break;
 		case 'j': json = true; break;
 		case 'T':
 			if (cli_parse_transport(optarg, &o.transport) != 0) {
