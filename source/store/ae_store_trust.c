@@ -1,8 +1,11 @@
 /*
  * ae_store_trust.c: trust anchors for the system store (ae_store_trust.h).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include "ae_store.h"
 #include "ae_store_private.h"
@@ -57,20 +60,60 @@ char *ae_store_trust_name(TALLOC_CTX *mem_ctx, const char *label)
 }
 
 /*
- * Before the first change to a trust dir: drop its AE_TRUST_SYNCED record,
- * so that from here on the set counts as not yet offered to the trust
- * command, whatever happens next (kill -9 included).
+ * Open dir (written as root): O_DIRECTORY|O_NOFOLLOW, owned by us, not
+ * writable by group or others; every later operation is relative to it and
+ * never follows a link. create: mkdir -p dir (0755) first. AE_ERR_NOT_FOUND
+ * when missing and !create; AE_ERR_IO (logged) for a refused directory.
  */
-static ae_err forget_synced(const char *record)
+static ae_err open_dir(const char *dir, bool create, int *_fd)
 {
-	ae_err err = record != NULL ? ae_store_unlink(record, NULL) : AE_OK;
+	struct stat st;
+	int fd;
 
-	return err == AE_OK && record != NULL ? ae_store_fsync_dir(record) : err;
+	if (dir == NULL || dir[0] != '/') {
+		AE_ERROR("trust store: %s is not an absolute path", dir ? dir : "(null)");
+		return AE_ERR_INVALID;
+	}
+	if (create && ae_mkdir_p(dir, 0755) != AE_OK) {
+		return AE_ERR_IO;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			return AE_ERR_NOT_FOUND;
+		}
+		AE_ERROR("trust store: cannot open the directory %s: %s%s", dir, strerror(errno),
+			 errno == ELOOP || errno == ENOTDIR ? " (a symbolic link or not a directory; "
+			 "refusing it)" : "");
+		return AE_ERR_IO;
+	}
+	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		AE_ERROR("trust store: the directory %s is owned by uid %ld or writable by group or "
+			 "others (mode %04o); refusing it", dir, (long)st.st_uid,
+			 (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return AE_ERR_IO;
+	}
+	*_fd = fd;
+	return AE_OK;
 }
 
-/* Write data to path (0644) unless it holds exactly that already (record: forget_synced). */
-static ae_err write_if_changed(const char *path, const char *data, size_t len, bool *_changed,
-			       const char *record)
+/*
+ * Before the first change to a trust dir: drop its AE_TRUST_SYNCED record,
+ * so that from here on the set counts as not yet offered to the trust
+ * command, whatever happens next (kill -9 included). record: false for a
+ * bundle (no record).
+ */
+static ae_err forget_synced(int dfd, bool record)
+{
+	ae_err err = record ? ae_store_unlink_at(dfd, AE_TRUST_SYNCED, NULL) : AE_OK;
+
+	return err == AE_OK && record ? ae_store_fsync_dirfd(dfd, AE_TRUST_SYNCED) : err;
+}
+
+/* Write data to name in dfd (0644) unless it holds exactly that already (record: forget_synced). */
+static ae_err write_if_changed(int dfd, const char *name, const char *data, size_t len,
+			       bool *_changed, bool record)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	uint8_t *old = NULL;
@@ -78,20 +121,23 @@ static ae_err write_if_changed(const char *path, const char *data, size_t len, b
 	struct stat st;
 	ae_err err;
 
-	if (tmp == NULL || path == NULL) {
+	if (tmp == NULL || name == NULL) {
 		talloc_free(tmp);
 		return AE_ERR_NOMEM;
 	}
-	err = ae_file_read(tmp, path, AE_STORE_PEM_MAX * AE_TRUST_MAX, &old, &old_len);
+	/* a link or another kind of file in its place is never read: it is replaced */
+	err = ae_file_read_at(tmp, dfd, name, AE_STORE_PEM_MAX * AE_TRUST_MAX, 0, &old, &old_len,
+			      NULL, 0);
 	if (err == AE_OK && old_len == len && memcmp(old, data, len) == 0 &&
-	    lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0644) {
+	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 07777) == 0644) {
 		talloc_free(tmp);
 		return AE_OK;
 	}
 	talloc_free(tmp);
-	err = *_changed ? AE_OK : forget_synced(record);
+	err = *_changed ? AE_OK : forget_synced(dfd, record);
 	if (err == AE_OK) {
-		err = ae_file_write_atomic(path, data, len, 0644);
+		err = ae_file_write_atomic_at(dfd, name, data, len, 0644);
 	}
 	if (err == AE_OK) {
 		*_changed = true;
@@ -181,9 +227,10 @@ ae_err ae_store_trust_sync_keep(const char *dir, const struct ae_trust_cert *cer
 				const char *const *keep, size_t num_keep, bool *_changed)
 {
 	TALLOC_CTX *tmp = NULL;
-	char **names = NULL, *record = NULL;
+	char **names = NULL;
 	size_t num = 0, i, stem = 0;
 	bool changed = false, removed = false;
+	int dfd = -1;
 	ae_err err = check_set(certs, n, keep, num_keep);
 
 	if (err != AE_OK) {
@@ -193,15 +240,15 @@ ae_err ae_store_trust_sync_keep(const char *dir, const struct ae_trust_cert *cer
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	record = talloc_asprintf(tmp, "%s/%s", dir, AE_TRUST_SYNCED);
-	err = record != NULL ? ae_mkdir_p(dir, 0755) : AE_ERR_NOMEM;
+	err = open_dir(dir, true, &dfd);
 	for (i = 0; err == AE_OK && i < n; i++) {
 		char *pem = with_newline(tmp, certs[i].pem);
-		err = pem ? write_if_changed(talloc_asprintf(tmp, "%s/%s.crt", dir, certs[i].name),
-					     pem, strlen(pem), &changed, record) : AE_ERR_NOMEM;
+		char *name = talloc_asprintf(tmp, "%s.crt", certs[i].name);
+		err = pem && name ? write_if_changed(dfd, name, pem, strlen(pem), &changed, true)
+				  : AE_ERR_NOMEM;
 	}
 	if (err == AE_OK) {
-		err = ae_store_list_dir(tmp, dir, &names, &num);
+		err = ae_store_list_dir_at(tmp, dfd, dir, &names, &num);
 	}
 	for (i = 0; err == AE_OK && i < num; i++) {
 		const char *f = names[i];
@@ -210,12 +257,12 @@ ae_err ae_store_trust_sync_keep(const char *dir, const struct ae_trust_cert *cer
 			continue;	/* not ours */
 		}
 		if (ae_store_is_tmp_name(f)) {
-			err = ae_store_unlink(talloc_asprintf(tmp, "%s/%s", dir, f), NULL);
+			err = ae_store_unlink_at(dfd, f, NULL);
 		} else if (ae_store_ends_with(f, ".crt", &stem) && !in_set(certs, n, keep, num_keep, f,
 									   stem)) {
-			err = changed ? AE_OK : forget_synced(record);
+			err = changed ? AE_OK : forget_synced(dfd, true);
 			if (err == AE_OK) {
-				err = ae_store_unlink(talloc_asprintf(tmp, "%s/%s", dir, f), &did);
+				err = ae_store_unlink_at(dfd, f, &did);
 			}
 			if (did) {
 				AE_INFO("trust store: removed %s/%s", dir, f);
@@ -224,12 +271,39 @@ ae_err ae_store_trust_sync_keep(const char *dir, const struct ae_trust_cert *cer
 		}
 	}
 	if (err == AE_OK && removed) {
-		err = ae_store_fsync_dir(talloc_asprintf(tmp, "%s/x", dir));
+		err = ae_store_fsync_dirfd(dfd, dir);
 	}
 	if (_changed != NULL) {
 		*_changed = changed;
 	}
+	if (dfd >= 0) {
+		close(dfd);
+	}
 	talloc_free(tmp);
+	return err;
+}
+
+/* Write the bundle text to path (an absolute path whose directory exists) through its directory. */
+static ae_err bundle_write(TALLOC_CTX *tmp, const char *path, const char *all, bool *_changed)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = NULL;
+	int dfd = -1;
+	ae_err err;
+
+	if (path[0] != '/' || slash == NULL || slash[1] == '\0') {
+		AE_ERROR("trust store: %s is not an absolute file path", path);
+		return AE_ERR_INVALID;
+	}
+	dir = slash == path ? talloc_strdup(tmp, "/") : talloc_strndup(tmp, path, slash - path);
+	if (dir == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	err = open_dir(dir, false, &dfd);
+	if (err == AE_OK) {
+		err = write_if_changed(dfd, slash + 1, all, strlen(all), _changed, false);
+		close(dfd);
+	}
 	return err;
 }
 
@@ -259,7 +333,7 @@ ae_err ae_store_write_pem_bundle(const char *path, const char *const *pems, size
 		char *pem = with_newline(tmp, pems[i]);
 		all = pem ? talloc_strdup_append_buffer(all, pem) : NULL;
 	}
-	err = all ? write_if_changed(path, all, strlen(all), &changed, NULL) : AE_ERR_NOMEM;
+	err = all ? bundle_write(tmp, path, all, &changed) : AE_ERR_NOMEM;
 	if (_changed != NULL) {
 		*_changed = changed;
 	}
@@ -274,18 +348,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The record of dir as it is now: a header line, then our .crt names sorted. */
-static ae_err synced_record(TALLOC_CTX *mem_ctx, const char *dir, char **_rec)
+/* The record of the trust dir dfd as it is now: a header line, then our .crt names sorted. */
+static ae_err synced_record(TALLOC_CTX *mem_ctx, int dfd, const char *dir, char **_rec)
 {
 	char **names = NULL, **ours = NULL;
 	size_t num = 0, n = 0, i, stem = 0;
 	char *rec = NULL;
-	ae_err err = ae_store_list_dir(mem_ctx, dir, &names, &num);
+	ae_err err = ae_store_list_dir_at(mem_ctx, dfd, dir, &names, &num);
 
-	if (err == AE_ERR_NOT_FOUND) {
-		err = AE_OK;
-		num = 0;
-	}
 	ours = err == AE_OK ? talloc_zero_array(mem_ctx, char *, num + 1) : NULL;
 	if (err == AE_OK && ours == NULL) {
 		err = AE_ERR_NOMEM;
@@ -311,29 +381,33 @@ static ae_err synced_record(TALLOC_CTX *mem_ctx, const char *dir, char **_rec)
 ae_err ae_store_trust_pending(const char *dir, bool *_pending)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *now = NULL, *path = NULL;
+	char *now = NULL;
 	uint8_t *old = NULL;
 	size_t old_len = 0;
+	int dfd = -1;
 	ae_err err;
 
 	if (tmp == NULL || dir == NULL || _pending == NULL) {
 		talloc_free(tmp);
 		return tmp == NULL ? AE_ERR_NOMEM : AE_ERR_INVALID;
 	}
-	err = synced_record(tmp, dir, &now);
-	path = talloc_asprintf(tmp, "%s/%s", dir, AE_TRUST_SYNCED);
-	if (err == AE_OK && path == NULL) {
-		err = AE_ERR_NOMEM;
+	err = open_dir(dir, false, &dfd);
+	if (err == AE_OK) {
+		err = synced_record(tmp, dfd, dir, &now);
 	}
 	if (err == AE_OK) {
-		err = ae_file_read(tmp, path, AE_STORE_PEM_MAX, &old, &old_len);
+		err = ae_file_read_at(tmp, dfd, AE_TRUST_SYNCED, AE_STORE_PEM_MAX, 0, &old, &old_len,
+				      NULL, 0);
 	}
 	if (err == AE_ERR_NOT_FOUND) {
-		/* never recorded, or dropped by a change since: not yet offered */
+		/* no directory yet, never recorded, or dropped by a change since: not yet offered */
 		*_pending = true;
 		err = AE_OK;
 	} else if (err == AE_OK) {
 		*_pending = old_len != strlen(now) || memcmp(old, now, old_len) != 0;
+	}
+	if (dfd >= 0) {
+		close(dfd);
 	}
 	talloc_free(tmp);
 	return err;
@@ -342,20 +416,23 @@ ae_err ae_store_trust_pending(const char *dir, bool *_pending)
 ae_err ae_store_trust_mark_synced(const char *dir)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *rec = NULL, *path = NULL;
+	char *rec = NULL;
+	int dfd = -1;
 	ae_err err;
 
 	if (tmp == NULL || dir == NULL) {
 		talloc_free(tmp);
 		return tmp == NULL ? AE_ERR_NOMEM : AE_ERR_INVALID;
 	}
-	err = ae_mkdir_p(dir, 0755);
+	err = open_dir(dir, true, &dfd);
 	if (err == AE_OK) {
-		err = synced_record(tmp, dir, &rec);
+		err = synced_record(tmp, dfd, dir, &rec);
 	}
-	path = talloc_asprintf(tmp, "%s/%s", dir, AE_TRUST_SYNCED);
 	if (err == AE_OK) {
-		err = path != NULL ? ae_file_write_atomic(path, rec, strlen(rec), 0644) : AE_ERR_NOMEM;
+		err = ae_file_write_atomic_at(dfd, AE_TRUST_SYNCED, rec, strlen(rec), 0644);
+	}
+	if (dfd >= 0) {
+		close(dfd);
 	}
 	talloc_free(tmp);
 	return err;

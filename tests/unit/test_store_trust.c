@@ -258,6 +258,54 @@ static void test_sync_keep(void **state)
 	talloc_free(mem);
 }
 
+/*
+ * The trust dir is written as root: a symbolic link in place of the
+ * directory, or a directory others can write, is refused; a link planted
+ * in place of an anchor file is replaced, never written through (the old
+ * code wrote by path and followed both).
+ */
+static void test_trust_dir_links_are_not_followed(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	char *root = scratch_dir(mem, "trustlink");
+	char *real = talloc_asprintf(mem, "%s/real", root);
+	char *link = talloc_asprintf(mem, "%s/link", root);
+	char *victim = talloc_asprintf(mem, "%s/victim", root);
+	char *open_dir = talloc_asprintf(mem, "%s/open", root);
+	struct ae_trust_cert set[] = { { "autoenroll-LAB-CA", PEM_A } };
+	const char *const bundle[] = { PEM_A };
+	bool changed = false;
+	struct stat sb;
+
+	(void)state;
+	assert_int_equal(mkdir(real, 0755), 0);
+	assert_int_equal(symlink(real, link), 0);
+	assert_int_not_equal(ae_store_trust_sync(link, set, 1, &changed), AE_OK);
+	assert_null(in(mem, real, "autoenroll-LAB-CA.crt"));
+	assert_int_not_equal(ae_store_trust_mark_synced(link), AE_OK);
+	/* a directory writable by others */
+	assert_int_equal(mkdir(open_dir, 0755), 0);
+	assert_int_equal(chmod(open_dir, 0777), 0);
+	assert_int_not_equal(ae_store_trust_sync(open_dir, set, 1, &changed), AE_OK);
+	assert_null(in(mem, open_dir, "autoenroll-LAB-CA.crt"));
+	/* a planted link named like an anchor: replaced by a file, the target untouched */
+	assert_int_equal(ae_file_write_atomic(victim, "keep", 4, 0600), AE_OK);
+	assert_int_equal(symlink(victim, talloc_asprintf(mem, "%s/autoenroll-LAB-CA.crt", real)), 0);
+	assert_int_equal(ae_store_trust_sync(real, set, 1, &changed), AE_OK);
+	assert_true(changed);
+	assert_string_equal(slurp(mem, victim), "keep");
+	assert_int_equal(lstat(talloc_asprintf(mem, "%s/autoenroll-LAB-CA.crt", real), &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	/* the same for a bundle */
+	assert_int_equal(symlink(victim, talloc_asprintf(mem, "%s/bundle.pem", real)), 0);
+	assert_int_equal(ae_store_write_pem_bundle(talloc_asprintf(mem, "%s/bundle.pem", real),
+						   bundle, 1, &changed), AE_OK);
+	assert_string_equal(slurp(mem, victim), "keep");
+	assert_int_not_equal(ae_store_write_pem_bundle(talloc_asprintf(mem, "%s/b.pem", link),
+						       bundle, 1, &changed), AE_OK);
+	talloc_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +315,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pem_bundle, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_trust_pending, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_sync_keep, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_trust_dir_links_are_not_followed, leak_setup,
+						leak_teardown),
 	};
 
 	int rc;
