@@ -553,6 +553,43 @@ static void staged_answer_is_installed_without_calling_the_ca(void **state)
 	env_free(e);
 }
 
+/* a staged certificate that fails the checks is not installed: the request is retrieved again */
+static void staged_answer_for_another_key_is_retrieved_again(void **state)
+{
+	struct env *e = env_new(*state);
+	struct ae_enroll_result *r = NULL;
+	struct ae_key *key = NULL, *other = NULL;
+	struct ae_key_spec spec = { .kind = AE_KEY_EC, .bits = 256 };
+	struct ae_cert *wrong = NULL;
+	char *wrong_pem = NULL, *ca_pem = NULL;
+	size_t wrong_len = 0, ca_len = 0;
+
+	e->ca.answer = FAKE_PENDING;
+	assert_int_equal(submit(e, AE_CERT_ENROLLING, NULL, &r, &key), AE_OK);
+	assert_int_equal(r->outcome, AE_OUTCOME_PENDING);
+	/* staged next to the PENDING record: a certificate of this CA, for another key */
+	assert_int_equal(ae_key_generate(e, &spec, &other), AE_OK);
+	wrong = pki_cert(e, "host.lab.example", other, e->ca.ca_cert, e->ca.ca_key, 0x77, 365,
+			 NULL);
+	assert_int_equal(ae_cert_to_pem(e, wrong, &wrong_pem, &wrong_len), AE_OK);
+	assert_int_equal(ae_cert_to_pem(e, e->ca.ca_cert, &ca_pem, &ca_len), AE_OK);
+	assert_int_equal(ae_file_write_atomic_at(e->store->fd, TPL ".crt.new", wrong_pem,
+						 wrong_len, 0644), AE_OK);
+	assert_int_equal(ae_file_write_atomic_at(e->store->fd, TPL ".chain.pem.new", ca_pem,
+						 ca_len, 0644), AE_OK);
+
+	e->ca.calls = 0;
+	e->ca.answer = FAKE_ISSUE;
+	assert_int_equal(retrieve(e, &r), AE_OK);
+	assert_int_equal(e->ca.calls, 1);
+	assert_int_equal(e->ca.got_id, 41);
+	assert_int_equal(r->outcome, AE_OUTCOME_ISSUED);
+	assert_installed_for(e, key);
+	assert_string_equal(tfile(e->mem, e->store, TPL, ".crt"), e->ca.issued_pem);
+	assert_int_equal(record(e)->status, AE_CERT_ISSUED);
+	env_free(e);
+}
+
 static void issued_without_template_extension_is_bound_by_the_record(void **state)
 {
 	struct env *e = env_new(*state);
@@ -613,6 +650,8 @@ int main(void)
 			answer_for_another_key_is_unverified_and_not_installed,
 			leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(staged_answer_is_installed_without_calling_the_ca,
+						leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(staged_answer_for_another_key_is_retrieved_again,
 						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(
 			issued_without_template_extension_is_bound_by_the_record,
