@@ -452,6 +452,49 @@ static void retrieve_pending_then_issued_installs(void **state)
 	env_free(e);
 }
 
+static void retrieve_unreachable_leaves_the_request_pending(void **state)
+{
+	struct env *e = env_new(*state);
+	struct ae_enroll_result *r = NULL;
+	struct ae_store_state *rec = NULL;
+	char *key_new = NULL;
+
+	e->ca.answer = FAKE_PENDING;
+	assert_int_equal(submit(e, AE_CERT_ENROLLING, NULL, &r, NULL), AE_OK);
+	key_new = tfile(e->mem, e->store, TPL, ".key.new");
+	assert_non_null(key_new);
+
+	e->ca.answer = FAKE_UNREACHABLE;
+	assert_int_equal(retrieve(e, &r), AE_ERR_TRANSPORT);
+	assert_int_equal(e->ca.calls, 2);
+	assert_int_equal(e->ca.got_id, 41);
+	assert_int_equal(r->outcome, AE_OUTCOME_UNREACHABLE);
+	rec = record(e);
+	assert_int_equal(rec->status, AE_CERT_PENDING);
+	assert_int_equal(rec->request_id, 41);
+	assert_string_equal(tfile(e->mem, e->store, TPL, ".key.new"), key_new);
+	env_free(e);
+}
+
+static void retrieve_denied_drops_the_pending_request(void **state)
+{
+	struct env *e = env_new(*state);
+	struct pair p = first_pair(e);
+	struct ae_enroll_result *r = NULL;
+
+	e->ca.answer = FAKE_PENDING;
+	assert_int_equal(submit(e, AE_CERT_RENEWING, NULL, &r, NULL), AE_OK);
+	assert_int_equal(record(e)->status, AE_CERT_PENDING);
+
+	e->ca.answer = FAKE_DENY;
+	assert_int_equal(retrieve(e, &r), AE_OK);
+	assert_int_equal(e->ca.calls, 2);
+	assert_int_equal(r->outcome, AE_OUTCOME_REJECTED);
+	assert_int_equal(r->hresult, DENIED);
+	assert_pair_intact(e, &p);
+	env_free(e);
+}
+
 static void submit_denied_aborts_and_keeps_the_installed_pair(void **state)
 {
 	struct env *e = env_new(*state);
@@ -640,6 +683,10 @@ int main(void)
 			submit_issued_records_the_request_id_before_installing,
 			leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(retrieve_pending_then_issued_installs,
+						leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(retrieve_unreachable_leaves_the_request_pending,
+						leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(retrieve_denied_drops_the_pending_request,
 						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(submit_denied_aborts_and_keeps_the_installed_pair,
 						leak_setup, leak_teardown),
