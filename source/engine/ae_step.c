@@ -55,6 +55,16 @@ static void set_outcome(struct ae_enroll_result *r, enum ae_outcome o, const cha
 	r->outcome_name = name;
 }
 
+/* A call function that failed without saying how (the interface asks it to) is not "issued". */
+static void call_failed_outcome(struct ae_enroll_result *r, ae_err err)
+{
+	if (err != AE_OK && r->outcome == AE_OUTCOME_ISSUED) {
+		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s, CA %s: the CA call failed: %s",
+			       r->template_name ? r->template_name : "?",
+			       r->ca_name ? r->ca_name : "?", ae_strerror(err));
+	}
+}
+
 /*
  * An answer "issued", verified: commit it. The record is PENDING already
  * (the request id is durable); a failure here leaves it so, with the
@@ -191,6 +201,7 @@ ae_err ae_step_submit(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 	in.request.pb = (uint8_t *)st->csr;
 	in.request.cb = (uint32_t)st->csr_len;
 	err = ca->call(ca->priv, mem, r, &in, &resp);
+	call_failed_outcome(r, err);
 	if (err != AE_OK) {
 		/* no answer: no request id to wait for */
 		(void)ae_store_abort(st->store, st->template_name, r->error ? r->error
@@ -264,6 +275,13 @@ ae_err ae_step_retrieve(TALLOC_CTX *mem, const struct ae_step *st, const struct 
 		r->request_id = st->request_id;
 		return AE_ERR_INVALID;
 	}
+	if (rec->request_ca != NULL && strcasecmp(rec->request_ca, ca->svc->cn) != 0) {
+		/* the id means something else at another CA: never ask it */
+		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s: request %u is pending at "
+			       "CA %s, not at %s", st->template_name, rec->request_id,
+			       rec->request_ca, ca->svc->cn);
+		return AE_ERR_INVALID;
+	}
 	r->request_id = rec->request_id;
 	err = ae_store_read_new(mem, st->store, st->template_name, AE_STORE_NEW_KEY, &key_pem,
 				&key_len);
@@ -298,6 +316,7 @@ ae_err ae_step_retrieve(TALLOC_CTX *mem, const struct ae_step *st, const struct 
 	in.authority = ca->svc->cn;
 	in.request_id = rec->request_id;
 	err = ca->call(ca->priv, mem, r, &in, &resp);
+	call_failed_outcome(r, err);
 	if (err != AE_OK) {
 		return err;	/* still pending; the next run tries again */
 	}

@@ -28,7 +28,8 @@
 #define CA_CN "LAB-CA"
 #define DENIED 0x80094012u	/* CERTSRV_E_TEMPLATE_DENIED */
 
-enum fake_answer { FAKE_ISSUE, FAKE_PENDING, FAKE_DENY, FAKE_UNREACHABLE };
+/* FAKE_SILENT: fails without saying how (against the interface's contract) */
+enum fake_answer { FAKE_ISSUE, FAKE_PENDING, FAKE_DENY, FAKE_UNREACHABLE, FAKE_SILENT };
 
 struct fake_ca {
 	struct ae_key *ca_key;
@@ -118,6 +119,9 @@ static inline ae_err fake_call(void *priv, TALLOC_CTX *mem, struct ae_enroll_res
 		char *p = talloc_asprintf(mem, "%s/%s", f->store->dir, f->sabotage);
 
 		assert_int_equal(mkdir(p, 0700), 0);
+	}
+	if (f->answer == FAKE_SILENT) {
+		return AE_ERR_TRANSPORT;
 	}
 	if (f->answer == FAKE_UNREACHABLE) {
 		r->nt_status = 0xC0000236u;	/* NT_STATUS_CONNECTION_REFUSED */

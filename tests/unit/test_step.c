@@ -383,6 +383,40 @@ static void issued_without_template_extension_is_bound_by_the_record(void **stat
 	env_free(e);
 }
 
+/* a call function that fails without an outcome must not leave "issued" (0) behind */
+static void ca_call_failing_without_an_outcome_is_not_issued(void **state)
+{
+	struct env *e = env_new(*state);
+	struct pair p = first_pair(e);
+	struct ae_enroll_result *r = NULL;
+
+	e->ca.answer = FAKE_SILENT;
+	assert_int_equal(submit(e, AE_CERT_RENEWING, NULL, &r, NULL), AE_ERR_TRANSPORT);
+	assert_int_equal(e->ca.calls, 1);
+	assert_int_equal(r->outcome, AE_OUTCOME_INTERNAL);
+	assert_non_null(r->error);
+	assert_pair_intact(e, &p);
+	env_free(e);
+}
+
+/* the record's request id is only ever sent to the CA that holds it */
+static void retrieve_at_another_ca_is_refused(void **state)
+{
+	struct env *e = env_new(*state);
+	struct ae_enroll_result *r = NULL;
+
+	e->ca.answer = FAKE_PENDING;
+	assert_int_equal(submit(e, AE_CERT_ENROLLING, NULL, &r, NULL), AE_OK);
+	e->ca.svc.cn = "OTHER-CA";
+	e->ca.answer = FAKE_ISSUE;
+	assert_int_equal(retrieve(e, &r), AE_ERR_INVALID);
+	assert_int_equal(e->ca.calls, 1);
+	assert_int_equal(r->outcome, AE_OUTCOME_MISCONFIGURED);
+	assert_int_equal(record(e)->status, AE_CERT_PENDING);
+	assert_int_equal(record(e)->request_id, 41);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +434,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(retrieve_unreachable_leaves_the_request_pending,
 						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(retrieve_denied_drops_the_pending_request,
+						leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(ca_call_failing_without_an_outcome_is_not_issued,
+						leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(retrieve_at_another_ca_is_refused,
 						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(submit_denied_aborts_and_keeps_the_installed_pair,
 						leak_setup, leak_teardown),
