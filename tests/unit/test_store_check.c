@@ -16,6 +16,7 @@
 #include "pki_helpers.h"
 #include "test_store_helpers.h"
 #include "ae_store_check.h"
+#include "ae_store.h"
 #include "cli_status.h"
 
 #define T "Machine"
