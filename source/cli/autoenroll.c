@@ -12,23 +12,18 @@
 #include <talloc.h>
 #include "ae_enroll.h"
 #include "ae_pol.h"
-#include "ae_preg.h"
-#include "ae_aesettings.h"
 #include "ae_session.h"
 #include "ae_log.h"
-#include "ae_clock.h"
 #include "ae_json.h"
-#include "ae_store_check.h"
+#include "ae_status.h"
 #include "cli_status.h"
 #include "cli_output.h"
 #include "cli_policy.h"
 #include "cli_cycle.h"
 #include "cli_renew.h"
 #include "ae_cycle.h"
-#include "ae_store.h"
 #include "ae_policy_report.h"
 #include "ae_config.h"
-#include "ae_json.h"
 #include "cli_help.h"
 #include "cli_args.h"
 #include "cli_config.h"
@@ -252,12 +247,9 @@ static int run_status(struct cli *c, int argc, char **argv)
 {
 	struct ae_session_opts so = { .offline = true };
 	struct ae_session *s = NULL;
-	struct ae_store *store = NULL;
-	struct ae_store_snapshot *snap = NULL;
-	struct ae_store_check *chk = NULL;
+	struct ae_status *st = NULL;
 	TALLOC_CTX *mem = NULL;
-	uint32_t pct = 0;
-	bool json = false, known = false;
+	bool json = false;
 	int rc;
 	ae_err err;
 
@@ -270,17 +262,8 @@ static int run_status(struct cli *c, int argc, char **argv)
 	so.options = c->options;
 	err = ae_session_open(mem, &so, &s);
 	if (err == AE_OK) {
-		err = ae_store_open(mem, s->store_dir, AE_STORE_MACHINE_OWNER, AE_STORE_OPEN_CREATE |
-				    (s->store_dir_default ? AE_STORE_OPEN_PARENTS : 0), &store,
-				    s->error, sizeof(s->error));
-	}
-	if (err == AE_OK) {
-		err = ae_store_snapshot(mem, store, &snap);
-	}
-	if (err == AE_OK) {
-		/* the files checked, read-only (run fixes a key's mode under the lock) */
-		ae_store_check_load_percent(store, &pct, &known);
-		err = ae_store_check(mem, store, snap, ae_now(), pct, false, &chk);
+		/* the store opened, its snapshot taken and its files checked, read-only */
+		err = ae_status_collect(mem, s, &st);
 	}
 	if (err != AE_OK) {
 		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "status: %s",
@@ -288,8 +271,7 @@ static int run_status(struct cli *c, int argc, char **argv)
 		talloc_free(mem);
 		return rc;
 	}
-	chk->percent_known = known;
-	rc = cli_status_print(stdout, snap, chk, store->dir, json) == 0 ? AE_EXIT_OK :
+	rc = cli_status_print(stdout, st->snap, st->chk, st->store_dir, json) == 0 ? AE_EXIT_OK :
 	     AE_EXIT_INTERNAL;
 	talloc_free(mem);
 	return rc;
@@ -316,14 +298,7 @@ static int run_pol(int argc, char **argv)
 		talloc_free(mem);
 		return rc;
 	}
-	if (json) {
-		err = ae_pol_write_json(stdout, r->pol, r->settings);
-	} else {
-		err = ae_preg_dump(stdout, r->pol);
-		if (err == AE_OK) {
-			err = ae_aesettings_dump(stdout, r->settings);
-		}
-	}
+	err = ae_pol_print(stdout, r, json);
 	talloc_free(mem);
 	return err == AE_OK ? AE_EXIT_OK : AE_EXIT_INTERNAL;
 }

@@ -8,7 +8,6 @@
 #include <talloc.h>
 #include "cli_cycle.h"
 #include "cli_output.h"
-#include "ae_store.h"
 #include "ae_json.h"
 
 int cli_cycle_print(FILE *f, const struct ae_cycle_report *r, bool json, bool dry_run)

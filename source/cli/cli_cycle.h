@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include "ae_cycle.h"
 #include "ae_policy_report.h"
-#include "ae_store_snapshot.h"
 
 int cli_cycle_print(FILE *f, const struct ae_cycle_report *r, bool json, bool dry_run);
 

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <talloc.h>
 #include "cli_status.h"
-#include "ae_store.h"
+#include "ae_status.h"
 #include "ae_json.h"
 
 static const char *when(char *buf, size_t n, time_t t)
@@ -35,7 +35,7 @@ static time_t renew_at_of(const struct ae_store_cert *c, const struct ae_check_e
 static const char *state_of(const struct ae_store_cert *c, const struct ae_check_entry *e)
 {
 	return e->state != AE_CHECK_NONE ? ae_check_state_name(e->state) :
-	       ae_cert_state_name(c->state);
+	       ae_status_cert_state_name(c->state);
 }
 
 static void json_cert(FILE *f, const struct ae_store_cert *c, const struct ae_check_entry *e)
@@ -46,7 +46,7 @@ static void json_cert(FILE *f, const struct ae_store_cert *c, const struct ae_ch
 	ae_json_string(f, c->template_name);
 	/* state: the record's (lifecycle); validity: what the files say now */
 	fputs(", \"state\": ", f);
-	ae_json_string(f, ae_cert_state_name(c->state));
+	ae_json_string(f, ae_status_cert_state_name(c->state));
 	fputs(", \"validity\": ", f);
 	ae_json_string(f, e->state != AE_CHECK_NONE ? ae_check_state_name(e->state) : NULL);
 	fprintf(f, ", \"managed_by_record\": %s", c->has_record ? "true" : "false");
@@ -157,7 +157,7 @@ static void print_archived(FILE *f, const struct ae_store_snapshot *snap, bool j
 			fputs(", \"tag\": ", f);
 			ae_json_string(f, a->tag);
 			fputs(", \"state\": ", f);
-			ae_json_string(f, ae_cert_state_name(a->state));
+			ae_json_string(f, ae_status_cert_state_name(a->state));
 			fputs(", \"serial\": ", f);
 			ae_json_string(f, a->serial_hex);
 			fputs(", \"reason\": ", f);
@@ -169,7 +169,7 @@ static void print_archived(FILE *f, const struct ae_store_snapshot *snap, bool j
 			fputc('}', f);
 		} else {
 			fprintf(f, "  %-20s %-13s serial %s (archive/%s.%s.*), %s %s: %s\n",
-				a->template_name, ae_cert_state_name(a->state),
+				a->template_name, ae_status_cert_state_name(a->state),
 				a->serial_hex ? a->serial_hex : "?", a->template_name, a->tag,
 				a->state == AE_CERT_REMOVED ? "removed" : "archived",
 				when(b1, sizeof(b1), a->archived) ? b1 : "?",

@@ -4,8 +4,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "ae_store_check.h"
-#include "ae_store_snapshot.h"
+#include "ae_status.h"
 
 /*
  * The store as checked: per certificate the state (VALID, EXPIRED, NOT YET

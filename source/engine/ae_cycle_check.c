@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <talloc.h>
 #include "ae_cycle_check.h"
+#include "ae_store.h"
 #include "ae_aesettings.h"
 #include "ae_clock.h"
 #include "ae_log.h"

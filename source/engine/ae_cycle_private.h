@@ -1,4 +1,9 @@
-/* Shared by ae_cycle.c and ae_cycle_act.c. */
+/*
+ * The cycle's phases, shared by its files: ae_cycle.c (the sequence),
+ * ae_cycle_revoke.c (revocation), ae_cycle_dispatch.c (the actions in
+ * order), ae_cycle_act.c (keygen, request, retrieve), ae_cycle_attempt.c
+ * (back-off), ae_cycle_report.c (items and the worst outcome).
+ */
 #ifndef AE_CYCLE_PRIVATE_H
 #define AE_CYCLE_PRIVATE_H
 
@@ -13,6 +18,7 @@ struct ae_template;
 struct ae_key;
 struct ae_key_spec;
 struct ae_store;
+struct ae_store_lock;
 struct icpr_conn;
 struct ae_enrollment_service;
 
@@ -24,6 +30,7 @@ struct ae_cycle_ctx {
 	TALLOC_CTX *mem;			/* temporaries of this cycle */
 	struct ae_cycle_report *r;
 	struct ae_store *store;
+	struct ae_store_lock *lock;		/* held from open to the end (not in a dry run) */
 	struct ae_action *actions;
 	size_t num_actions;
 	struct ae_key **keys;			/* per action: pre-generated new key, or NULL */
@@ -32,20 +39,34 @@ struct ae_cycle_ctx {
 	size_t num_conns;
 };
 
+/* ae_cycle_dispatch.c: keys generated, then every action in order. */
+ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c);
+/* ae_cycle_dispatch.c: helpers of the actions. */
 bool ae_cycle_needs_new_key(const struct ae_action *a);
 ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
 			 struct ae_key_spec *spec, char *why, size_t why_len);
-ae_err ae_cycle_keygen(struct ae_cycle_ctx *c);
 const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,
 						    const struct ae_template *t);
 const struct ae_enrollment_service *ae_cycle_ca_by_name(struct ae_cycle_ctx *c, const char *cn);
-const char *ae_cycle_time(TALLOC_CTX *mem, time_t t);
+/* ae_cycle_act.c: keys in parallel threads; one request, one retrieval. */
 void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it);
 void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it);
+ae_err ae_cycle_keygen(struct ae_cycle_ctx *c);
 /* ae_cycle_attempt.c: the back-off after a request. */
 void ae_cycle_note_attempt(struct ae_cycle_ctx *c, const struct ae_action *a,
 			   struct ae_cycle_item *it);
+/* ae_cycle_revoke.c: revoked / good / unknown per issued certificate (on c->mem). */
 ae_err ae_cycle_revocations(struct ae_cycle_ctx *c, const struct ae_store_snapshot *snap,
 			    struct ae_revocation_entry **_rev, size_t *_n);
+
+/* ae_cycle_report.c: the report. */
+const char *ae_cycle_time(TALLOC_CTX *mem, time_t t);
+/* A dry run's items: each action "planned" (or "skipped"). */
+void ae_cycle_report_plan(struct ae_cycle_report *r, const struct ae_action *actions,
+			  size_t num_actions);
+/* The worse of two outcomes (the exit code says the worst thing that happened). */
+enum ae_outcome ae_cycle_outcome_worse(enum ae_outcome a, enum ae_outcome b);
+/* r->worst and r->any_pending from the items. */
+void ae_cycle_report_tally(struct ae_cycle_report *r);
 
 #endif

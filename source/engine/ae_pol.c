@@ -45,3 +45,17 @@ ae_err ae_pol_file(TALLOC_CTX *mem_ctx, const char *path, struct ae_pol_result *
 	}
 	return err;
 }
+
+ae_err ae_pol_print(FILE *f, const struct ae_pol_result *r, bool json)
+{
+	ae_err err;
+
+	if (json) {
+		return ae_pol_write_json(f, r->pol, r->settings);
+	}
+	err = ae_preg_dump(f, r->pol);
+	if (err == AE_OK) {
+		err = ae_aesettings_dump(f, r->settings);
+	}
+	return err;
+}

@@ -6,6 +6,8 @@
 #ifndef AE_POL_H
 #define AE_POL_H
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <talloc.h>
 #include "ae_error.h"
 
@@ -24,5 +26,8 @@ struct ae_pol_result {
  * except AE_ERR_NOMEM (for its error text).
  */
 ae_err ae_pol_file(TALLOC_CTX *mem_ctx, const char *path, struct ae_pol_result **_r);
+
+/* `autoenroll pol`: the entries and the AutoEnrollment settings, as text or one JSON object. */
+ae_err ae_pol_print(FILE *f, const struct ae_pol_result *r, bool json);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ae_store_check.h"
+#include "ae_store.h"
 #include "ae_file.h"
 #include "ae_key.h"
 #include "ae_log.h"

@@ -20,7 +20,9 @@
 #include <time.h>
 #include <talloc.h>
 #include "ae_error.h"
-#include "ae_store.h"
+#include "ae_store_snapshot.h"
+
+struct ae_store;
 
 enum ae_check_state {
 	AE_CHECK_NONE = 0,	/* nothing installed (pending, archived, removed) */

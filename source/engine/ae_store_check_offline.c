@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "ae_store_check.h"
+#include "ae_store.h"
 #include "ae_aesettings.h"
 #include "ae_clock.h"
 #include "ae_file.h"

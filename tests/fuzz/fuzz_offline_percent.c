@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "ae_store_check.h"
+#include "ae_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,6 +16,9 @@
 #include "pki_helpers.h"
 #include "test_store_helpers.h"
 #include "ae_store_check.h"
+#include "ae_store.h"
+#include "ae_status.h"
+#include "ae_session.h"
 #include "cli_status.h"
 
 #define T "Machine"
@@ -400,6 +403,57 @@ static void test_offline_percent_parse(void **state)
 	assert_int_equal(pct, 100);
 }
 
+/*
+ * `status` through the engine (ae_status_collect): the CLI used to open the
+ * store itself; the engine's result must be what that code produced: the
+ * snapshot, the check read-only (a key's mode reported, not fixed) and the
+ * persisted percent.
+ */
+static void test_status_collect_checks_read_only(void **state)
+{
+	struct fixture f = { 0 };
+	struct ae_session s = { 0 };
+	struct ae_status *st = NULL;
+	struct stat sb;
+
+	setup_store(*state, &f, "chk-status");
+	commit_real(*state, f.s, T, 7, 100, NULL);
+	assert_int_equal(ae_store_check_save_percent(f.s, 30), AE_OK);
+	assert_int_equal(fchmodat(f.s->fd, T ".key", 0644, 0), 0);
+	s.store_dir = f.dir;
+	assert_int_equal(ae_status_collect(*state, &s, &st), AE_OK);
+	assert_non_null(st);
+	assert_string_equal(st->store_dir, f.dir);
+	assert_int_equal(st->snap->num_certs, 1);
+	assert_int_equal(st->chk->num_entries, 1);
+	assert_int_equal(st->chk->entries[0].state, AE_CHECK_VALID);
+	assert_int_equal(st->chk->percent, 30);
+	assert_true(st->chk->percent_known);
+	assert_non_null(strstr(st->chk->entries[0].note, "has mode 0644"));
+	assert_int_equal(fstatat(f.s->fd, T ".key", &sb, AT_SYMLINK_NOFOLLOW), 0);
+	assert_int_equal(sb.st_mode & 07777, 0644);	/* status changes nothing */
+	assert_string_equal(ae_status_cert_state_name(st->snap->certs[0].state),
+			    ae_cert_state_name(st->snap->certs[0].state));
+	talloc_free(st);
+	rm_rf(f.dir);
+}
+
+/* A store that cannot be opened: an error naming it in s->error, *_st untouched. */
+static void test_status_collect_unusable_store_fails(void **state)
+{
+	struct fixture f = { 0 };
+	struct ae_session s = { 0 };
+	struct ae_status *st = (struct ae_status *)state;	/* a sentinel: must stay */
+
+	setup_store(*state, &f, "chk-status-bad");
+	write_file(&f, "notadir", "x", 1, 0600);
+	s.store_dir = talloc_asprintf(*state, "%s/notadir", f.dir);
+	assert_int_not_equal(ae_status_collect(*state, &s, &st), AE_OK);
+	assert_ptr_equal(st, (struct ae_status *)state);
+	assert_true(s.error[0] != '\0');
+	rm_rf(f.dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +481,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_offline_percent_persisted, leak_setup,
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_offline_percent_parse, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_status_collect_checks_read_only, leak_setup,
+						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_status_collect_unusable_store_fails, leak_setup,
+						leak_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

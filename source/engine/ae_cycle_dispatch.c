@@ -1,0 +1,170 @@
+/*
+ * ae_cycle_dispatch.c: the act phase of the cycle. The new keys are
+ * generated first (in parallel: ae_cycle_keygen), then each action decide()
+ * chose runs in order: request (enroll, re-enroll, renew) and retrieve
+ * through the per-template step (ae_cycle_act.c), archive and remove as
+ * store transitions, warn. An archive or a warning that depends on an
+ * earlier action looks at whether that one was done.
+ */
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+#include <talloc.h>
+#include "ae_cycle.h"
+#include "ae_cycle_private.h"
+#include "ae_policy_report.h"
+#include "ae_decide.h"
+#include "ae_config.h"
+#include "ae_log.h"
+#include "ae_pki.h"
+#include "ae_eligibility.h"
+#include "ae_key.h"
+#include "ae_store.h"
+
+/* ---- helpers for the actions -------------------------------------------------- */
+
+bool ae_cycle_needs_new_key(const struct ae_action *a)
+{
+	return a->kind == AE_ACTION_ENROLL || a->kind == AE_ACTION_REENROLL ||
+	       (a->kind == AE_ACTION_RENEW && !a->same_key);
+}
+
+ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
+			 struct ae_key_spec *spec, char *why, size_t why_len)
+{
+	/* the same rule as `autoenroll request` (ae_config_key_spec) */
+	return ae_config_key_spec(c->s->config, NULL, NULL, t, spec, why, why_len);
+}
+
+const struct ae_enrollment_service *ae_cycle_ca_by_name(struct ae_cycle_ctx *c, const char *cn)
+{
+	size_t i;
+
+	for (i = 0; cn != NULL && i < c->r->policy->num_cas; i++) {
+		const struct ae_enrollment_service *ca = c->r->policy->cas[i];
+		if (strcasecmp(ca->cn, cn) == 0 && ca->dns_host != NULL && ca->num_ca_certs > 0) {
+			return ca;
+		}
+	}
+	return NULL;
+}
+
+const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,
+						    const struct ae_template *t)
+{
+	const struct ae_policy_report *p = c->r->policy;
+	size_t i, j;
+
+	for (i = 0; i < p->num_templates; i++) {
+		if (p->templates[i] != t) {
+			continue;
+		}
+		/* the CAs that publish it, in directory order: the first usable one */
+		for (j = 0; j < p->eligibility[i].num_cas; j++) {
+			const struct ae_enrollment_service *ca =
+				ae_cycle_ca_by_name(c, p->eligibility[i].cas[j]);
+			if (ca != NULL) {
+				return ca;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* ---- the dispatcher ----------------------------------------------------------- */
+
+static void act(struct ae_cycle_ctx *c, size_t idx, bool *done)
+{
+	const struct ae_action *a = &c->actions[idx];
+	struct ae_cycle_item *it = ae_cycle_item_add(c->r, a->template_name,
+						     ae_action_kind_name(a->kind),
+						     ae_action_cause_name(a->cause));
+	size_t j;
+	ae_err err;
+
+	if (it == NULL) {
+		return;
+	}
+	it->reason = talloc_strdup(c->r, a->reason);
+	if (a->kind == AE_ACTION_SKIP) {
+		return;
+	}
+	switch (a->kind) {
+	case AE_ACTION_ENROLL:
+	case AE_ACTION_REENROLL:
+	case AE_ACTION_RENEW:
+		ae_cycle_do_request(c, idx, it);
+		ae_cycle_note_attempt(c, a, it);
+		done[idx] = strcmp(it->result, "done") == 0;
+		break;
+	case AE_ACTION_RETRIEVE:
+		ae_cycle_do_retrieve(c, idx, it);
+		done[idx] = strcmp(it->result, "done") == 0;
+		break;
+	case AE_ACTION_ARCHIVE:
+		if (a->after != AE_ACTION_NONE && !done[a->after]) {
+			it->reason = talloc_asprintf(c->r, "kept: its replacement was not installed (%s)",
+						     a->reason);
+			break;
+		}
+		if (a->after != AE_ACTION_NONE &&
+		    strcmp(c->actions[a->after].template_name, a->cert->template_name) == 0) {
+			/* the commit of the replacement archived it already */
+			it->result = "done";
+			break;
+		}
+		err = ae_store_archive(c->store, a->cert->template_name, a->reason);
+		if (err == AE_OK || err == AE_ERR_NOT_FOUND) {
+			it->result = "done";
+		} else {
+			ae_cycle_item_fail(c->r, it, AE_OUTCOME_STORE, "template %s: cannot archive: %s",
+					   a->cert->template_name, ae_strerror(err));
+		}
+		break;
+	case AE_ACTION_REMOVE:
+		err = ae_store_remove(c->store, a->cert->template_name, a->reason);
+		if (err == AE_OK || err == AE_ERR_NOT_FOUND) {
+			it->result = "done";
+		} else {
+			ae_cycle_item_fail(c->r, it, AE_OUTCOME_STORE, "template %s: cannot remove: %s",
+					   a->cert->template_name, ae_strerror(err));
+		}
+		break;
+	case AE_ACTION_WARN:
+		for (j = 0; j < idx; j++) {
+			const struct ae_action *b = &c->actions[j];
+			if (done[j] && b->cert == a->cert &&
+			    (b->kind == AE_ACTION_RENEW || b->kind == AE_ACTION_REENROLL)) {
+				break;	/* that certificate was replaced in this run */
+			}
+		}
+		if (j < idx) {
+			it->reason = talloc_asprintf(c->r, "no warning: replaced in this run (%s)",
+						     a->reason);
+			break;
+		}
+		it->result = "warned";
+		AE_WARN("template %s: %s", a->template_name, a->reason);
+		break;
+	case AE_ACTION_SKIP:
+		break;
+	}
+}
+
+ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c)
+{
+	bool *done;
+	size_t i;
+
+	c->keys = talloc_zero_array(c->mem, struct ae_key *, c->num_actions + 1);
+	c->key_errors = talloc_zero_array(c->mem, char *, c->num_actions + 1);
+	done = talloc_zero_array(c->mem, bool, c->num_actions + 1);
+	if (c->keys == NULL || c->key_errors == NULL || done == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	(void)ae_cycle_keygen(c);
+	for (i = 0; i < c->num_actions; i++) {
+		act(c, i, done);
+	}
+	return AE_OK;
+}
