@@ -6,8 +6,9 @@
  * archive, remove, abort) with the store's step hook raising SIGKILL at
  * boundary k, for k = 1, 2, ... until the child finishes. (2) At random
  * instants: a child loops transitions forever and is killed after a
- * random delay counted from when it holds the lock (it says so through a
- * pipe, so a slow fork on a loaded machine does not eat the delay),
+ * random delay counted from when it has completed READY_OPS operations
+ * (it says so through a pipe, so a slow fork or a loaded machine neither
+ * eats the delay nor leaves a child without progress),
  * RANDOM_KILLS times: a fixed amount of work, whatever the clock says
  * (meson gives this test a longer timeout for a loaded, sanitized build).
  * After each
@@ -34,6 +35,7 @@
 #include "ae_store_private.h"
 
 #define RANDOM_KILLS 120		/* kills at random instants, exactly this many */
+#define READY_OPS 3		/* operations a child completes before it may be killed */
 
 static size_t g_blocks;
 static unsigned g_kill_at, g_steps;
@@ -385,7 +387,7 @@ static int loop_child(const char *dir, unsigned base, int ready)
 	unsigned i;
 
 	if (ae_store_open(mem, dir, 0, AE_STORE_OPEN_CREATE, &s, NULL, 0) != AE_OK ||
-	    ae_store_lock(s, true, &l) != AE_OK || write(ready, "r", 1) != 1) {
+	    ae_store_lock(s, true, &l) != AE_OK) {
 		return 20;
 	}
 	for (i = 0; ; i++) {
@@ -450,6 +452,12 @@ static int loop_child(const char *dir, unsigned base, int ready)
 			return 21;
 		}
 		talloc_free(it);
+		/* ready once READY_OPS operations are complete: every child makes
+		 * progress (an archived pair) whatever the machine's load, and the
+		 * random kill lands in the operations after them */
+		if (i + 1 == READY_OPS && write(ready, "r", 1) != 1) {
+			return 20;
+		}
 	}
 	return 0;
 }
@@ -510,8 +518,10 @@ static void test_random_kills(void **state)
 			_exit(loop_child(dir, (iter + 1) * 1000, pfd[1]));
 		}
 		close(pfd[1]);
-		/* once the child holds the lock: any instant of a few cycles */
-		assert_int_equal(read(pfd[0], &c, 1), 1);
+		/* once the child completed READY_OPS operations: any instant of a few cycles */
+		if (read(pfd[0], &c, 1) != 1) {
+			fail_msg("iteration %u: the child ended before it was ready", iter);
+		}
 		close(pfd[0]);
 		usleep((useconds_t)(rand_r(&seed) % (2 * cycle + 1)));
 		assert_int_equal(kill(pid, SIGKILL), 0);
