@@ -133,14 +133,9 @@ ae_err ae_decide_vpush(struct ae_dctx *d, enum ae_action_kind kind, enum ae_acti
 	return AE_OK;
 }
 
-static ae_err push(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
-		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
-		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
-	__attribute__((format(printf, 9, 10)));
-
-static ae_err push(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
-		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
-		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
+ae_err ae_decide_push(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		      const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
+		      const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
 {
 	va_list ap;
 	ae_err err;
@@ -165,17 +160,17 @@ static ae_err decide_pending(struct ae_dctx *d, const char *name, const struct a
 
 	ae_decide_format_time(since, p->submitted);
 	if (d->gate == GATE_ABSENT || d->gate == GATE_DISABLED) {
-		return push(d, AE_ACTION_SKIP, d->gate_cause, name, t, cert, p, _idx,
+		return ae_decide_push(d, AE_ACTION_SKIP, d->gate_cause, name, t, cert, p, _idx,
 			    "request %u pending at %s: not retrieved: %s", p->request_id,
 			    ca_name(p), d->gate_text);
 	}
 	if ((d->aepolicy & AE_AEPOLICY_PENDING) == 0) {
-		return push(d, AE_ACTION_SKIP, AE_CAUSE_PENDING_NOT_RETRIEVED, name, t, cert, p, _idx,
+		return ae_decide_push(d, AE_ACTION_SKIP, AE_CAUSE_PENDING_NOT_RETRIEVED, name, t, cert, p, _idx,
 			    "request %u pending at %s since %s: AEPolicy 0x%08x lacks 0x4 "
 			    "(retrieve pending): not retrieved, and no new request while it is "
 			    "pending", p->request_id, ca_name(p), since, d->aepolicy);
 	}
-	return push(d, AE_ACTION_RETRIEVE, AE_CAUSE_PENDING, name, t, cert, p, _idx,
+	return ae_decide_push(d, AE_ACTION_RETRIEVE, AE_CAUSE_PENDING, name, t, cert, p, _idx,
 		    "request %u pending at %s since %s: retrieve", p->request_id, ca_name(p),
 		    since);
 }
@@ -248,12 +243,12 @@ static ae_err decide_removals(struct ae_dctx *d, size_t i)
 		}
 		d->info[k].handled = true;
 		if (x->rev == AE_REVSTAT_REVOKED) {
-			err = push(d, AE_ACTION_REMOVE, AE_CAUSE_REVOKED, t->cn, t, &d->certs[k],
+			err = ae_decide_push(d, AE_ACTION_REMOVE, AE_CAUSE_REVOKED, t->cn, t, &d->certs[k],
 				   NULL, NULL, "certificate %s is revoked and template %s has "
 				   "CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE (0x400): "
 				   "remove it", ae_decide_serial(&d->certs[k]), owner->cn);
 		} else {
-			err = push(d, AE_ACTION_REMOVE, AE_CAUSE_EXPIRED, t->cn, t, &d->certs[k],
+			err = ae_decide_push(d, AE_ACTION_REMOVE, AE_CAUSE_EXPIRED, t->cn, t, &d->certs[k],
 				   NULL, NULL, "certificate %s expired at %s and template %s has "
 				   "CT_FLAG_REMOVE_INVALID_CERTIFICATE_FROM_PERSONAL_STORE (0x400): "
 				   "remove it", ae_decide_serial(&d->certs[k]),
@@ -281,7 +276,7 @@ static ae_err decide_warn(struct ae_dctx *d, size_t i, size_t k)
 	    left * 100 >= (int64_t)d->percent * life) {
 		return AE_OK;
 	}
-	return push(d, AE_ACTION_WARN, AE_CAUSE_EXPIRING, t->cn, t, c, NULL, NULL,
+	return ae_decide_push(d, AE_ACTION_WARN, AE_CAUSE_EXPIRING, t->cn, t, c, NULL, NULL,
 		    "certificate %s expires at %s: %lld%% of its life left, below "
 		    "OfflineExpirationPercent %u", ae_decide_serial(c),
 		    ae_decide_format_time(until, c->not_after), (long long)(left * 100 / life),
@@ -306,10 +301,10 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 	if (forced) {
 		/* the administrator asked: no gate, no eligibility SKIP (the CA decides) */
 	} else if (d->gate != GATE_OPEN) {
-		err = push(d, AE_ACTION_SKIP, d->gate_cause, t->cn, t, c, NULL, NULL, "%s",
+		err = ae_decide_push(d, AE_ACTION_SKIP, d->gate_cause, t->cn, t, c, NULL, NULL, "%s",
 			   d->gate_text);
 	} else if (e->code != AE_ELIGIBLE) {
-		err = push(d, AE_ACTION_SKIP, AE_CAUSE_NOT_ELIGIBLE, t->cn, t, c, NULL, NULL, "%s",
+		err = ae_decide_push(d, AE_ACTION_SKIP, AE_CAUSE_NOT_ELIGIBLE, t->cn, t, c, NULL, NULL, "%s",
 			   e->reason != NULL ? e->reason : ae_inelig_name(e->code));
 	}
 	if (err != AE_OK) {
@@ -340,7 +335,7 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 			err = ae_decide_push_off(d, i, NULL, AE_AEPOLICY_ENROLL, &main_idx,
 						 "no current certificate");
 		} else if (c == NULL) {
-			err = push(d, AE_ACTION_ENROLL, AE_CAUSE_NO_CERTIFICATE, t->cn, t, NULL, NULL,
+			err = ae_decide_push(d, AE_ACTION_ENROLL, AE_CAUSE_NO_CERTIFICATE, t->cn, t, NULL, NULL,
 				   &main_idx, "no current certificate: enroll");
 		} else {
 			err = ae_decide_current(d, i, k, &main_idx);
@@ -358,7 +353,7 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 	if (c != NULL && !d->info[k].handled && main_idx != AE_ACTION_NONE &&
 	    d->acts[main_idx].kind != AE_ACTION_SKIP && d->acts[main_idx].kind != AE_ACTION_ENROLL) {
 		d->info[k].handled = true;
-		err = push(d, AE_ACTION_ARCHIVE, AE_CAUSE_REPLACED, t->cn, t, c, NULL, NULL,
+		err = ae_decide_push(d, AE_ACTION_ARCHIVE, AE_CAUSE_REPLACED, t->cn, t, c, NULL, NULL,
 			   "certificate %s is replaced by the %s (action %zu): archive it once "
 			   "the new certificate is installed", ae_decide_serial(c),
 			   ae_action_kind_name(d->acts[main_idx].kind), main_idx);

@@ -20,24 +20,6 @@
 #include <strings.h>
 #include "ae_decide_private.h"
 
-static ae_err push(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
-		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
-		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
-	__attribute__((format(printf, 9, 10)));
-
-static ae_err push(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
-		   const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
-		   const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
-{
-	va_list ap;
-	ae_err err;
-
-	va_start(ap, fmt);
-	err = ae_decide_vpush(d, kind, cause, name, t, cert, p, _idx, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 int64_t ae_decide_backoff_s(uint32_t failures)
 {
 	int64_t s = AE_BACKOFF_FIRST_S;
@@ -115,18 +97,18 @@ ae_err ae_decide_forced(struct ae_dctx *d, size_t i, size_t k, size_t first_pend
 	ae_err err;
 
 	if (first_pending != AE_ACTION_NONE) {
-		return push(d, AE_ACTION_SKIP, AE_CAUSE_NOTHING_TO_RENEW, t->cn, t, c, NULL, NULL,
+		return ae_decide_push(d, AE_ACTION_SKIP, AE_CAUSE_NOTHING_TO_RENEW, t->cn, t, c, NULL, NULL,
 			    "renewal asked for, but a request for the template is pending at the "
 			    "CA: not renewed");
 	}
 	if (c == NULL || d->info[k].expired || d->info[k].rev == AE_REVSTAT_REVOKED) {
-		return push(d, AE_ACTION_SKIP, AE_CAUSE_NOTHING_TO_RENEW, t->cn, t, c, NULL, _idx,
+		return ae_decide_push(d, AE_ACTION_SKIP, AE_CAUSE_NOTHING_TO_RENEW, t->cn, t, c, NULL, _idx,
 			    "renewal asked for, but the template has no valid certificate%s%s to "
 			    "sign it with: use 'autoenroll request %s'", c != NULL ? " (" : "",
 			    c == NULL ? "" : d->info[k].expired ? "it expired)" : "it is revoked)",
 			    t->cn);
 	}
-	err = push(d, AE_ACTION_RENEW, AE_CAUSE_FORCED, t->cn, t, c, NULL, _idx,
+	err = ae_decide_push(d, AE_ACTION_RENEW, AE_CAUSE_FORCED, t->cn, t, c, NULL, _idx,
 		   "renewal asked for (valid until %s): renew with %s, signed with the current "
 		   "certificate", ae_decide_format_time(until, c->not_after),
 		   same_key ? "the same key (CT_FLAG_REQUIRE_SAME_KEY_RENEWAL)" : "a new key");

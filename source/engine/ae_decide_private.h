@@ -75,6 +75,12 @@ ae_err ae_decide_vpush(struct ae_dctx *d, enum ae_action_kind kind, enum ae_acti
 		       size_t *_idx, const char *fmt, va_list ap)
 	__attribute__((format(printf, 9, 0)));
 
+/* ae_decide_vpush with the reason as printf arguments. */
+ae_err ae_decide_push(struct ae_dctx *d, enum ae_action_kind kind, enum ae_action_cause cause,
+		      const char *name, const struct ae_template *t, const struct ae_store_cert *cert,
+		      const struct ae_store_pending_req *p, size_t *_idx, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
+
 /* Whether component 'bit' of AEPolicy is on (never when absent or disabled). */
 static inline bool ae_decide_has(const struct ae_dctx *d, uint32_t bit)
 {
