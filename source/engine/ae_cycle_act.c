@@ -177,6 +177,15 @@ static ae_err call_ca(void *priv, TALLOC_CTX *mem, struct ae_enroll_result *r,
 	return AE_OK;
 }
 
+/* The CA behind the step: the override when set, else this cycle's connections. */
+static void step_ca(struct ae_cycle_ctx *c, const struct ae_enrollment_service *svc,
+		    struct ae_step_ca *sca)
+{
+	sca->svc = svc;
+	sca->call = c->ca_call != NULL ? c->ca_call : call_ca;
+	sca->priv = c->ca_call != NULL ? c->ca_priv : c;
+}
+
 /* The step's result as the cycle's item. */
 static void report(struct ae_cycle_ctx *c, struct ae_cycle_item *it,
 		   const struct ae_enroll_result *er)
@@ -267,7 +276,7 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 	const struct ae_enrollment_service *ca = ae_cycle_ca_for(c, a->t);
 	bool renew = a->kind == AE_ACTION_RENEW;
 	struct ae_key *key = c->keys[idx];
-	struct ae_step_ca sca = { .call = call_ca, .priv = c };
+	struct ae_step_ca sca = { 0 };
 	struct ae_step step = { 0 };
 	struct ae_enroll_result *er = step_result(c);
 	uint8_t *der = NULL, *data = NULL;
@@ -321,7 +330,7 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 	step.key = key;
 	step.csr = der;
 	step.csr_len = der_len;
-	sca.svc = ca;
+	step_ca(c, ca, &sca);
 	AE_INFO("template %s: %s at CA %s on %s", it->template_name,
 		renew ? "renewal (signed with the old key)" : "new request", ca->cn, ca->dns_host);
 	(void)ae_step_submit(c->mem, &step, &sca, er);
@@ -333,7 +342,7 @@ void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_it
 	const struct ae_action *a = &c->actions[idx];
 	const struct ae_store_pending_req *pr = a->pending;
 	const struct ae_enrollment_service *ca = ae_cycle_ca_by_name(c, pr->ca);
-	struct ae_step_ca sca = { .svc = ca, .call = call_ca, .priv = c };
+	struct ae_step_ca sca = { 0 };
 	struct ae_step step = { .store = c->store, .template_name = pr->template_name, .t = a->t,
 				.request_id = pr->request_id };
 	struct ae_enroll_result *er = step_result(c);
@@ -350,6 +359,7 @@ void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_it
 		ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "out of memory");
 		return;
 	}
+	step_ca(c, ca, &sca);
 	(void)ae_step_retrieve(c->mem, &step, &sca, er);
 	report(c, it, er);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <time.h>
 #include "ae_cycle.h"
+#include "ae_step.h"
 
 #define AE_CYCLE_CAS_MAX 64
 
@@ -37,6 +38,11 @@ struct ae_cycle_ctx {
 	char **key_errors;			/* per action: why there is no key */
 	struct { char *host; struct icpr_conn *conn; char *why; } conns[AE_CYCLE_CAS_MAX];
 	size_t num_conns;
+	/* the CA call of requests and retrievals (ae_step_call_fn, ae_step.h):
+	 * NULL = CertServerRequest over conns[] (ae_cycle_act.c); set only by
+	 * unit tests, to put a fake CA behind it (tests/unit/test_cycle_act.c) */
+	ae_step_call_fn ca_call;
+	void *ca_priv;
 };
 
 /* ae_cycle_dispatch.c: keys generated, then every action in order. */
