@@ -39,6 +39,7 @@
 #include "ae_renewal.h"
 #include "ae_session.h"
 #include "ae_store.h"
+#include "cli_cycle.h"
 
 /* the cycle around the fake CA */
 struct cyc {
@@ -181,6 +182,40 @@ static void assert_contains(const char *s, const char *what)
 	}
 }
 
+/*
+ * text is exactly one JSON object and a newline: braces and brackets
+ * balance outside strings (escapes skipped), and the top-level object
+ * closes at the last character before the newline.
+ */
+static void assert_one_json_object(const char *text, size_t len)
+{
+	int depth = 0;
+	bool in_str = false;
+	size_t i;
+
+	assert_true(len >= 3);
+	assert_int_equal(text[0], '{');
+	assert_int_equal(text[len - 1], '\n');
+	for (i = 0; i < len - 1; i++) {
+		char ch = text[i];
+
+		if (in_str) {
+			assert_true((unsigned char)ch >= 0x20);	/* control characters escaped */
+			i += ch == '\\';
+			in_str = ch != '"';
+			continue;
+		}
+		in_str = ch == '"';
+		depth += (ch == '{' || ch == '[') - (ch == '}' || ch == ']');
+		assert_true(depth >= 0);
+		if (depth == 0) {
+			assert_int_equal(i, len - 2);	/* nothing after the object */
+		}
+	}
+	assert_false(in_str);
+	assert_int_equal(depth, 0);
+}
+
 /* ---- tests -------------------------------------------------------------- */
 
 static void cycle_enroll_installs_and_reports_done(void **state)
@@ -315,6 +350,30 @@ static void cycle_unreachable_ca_is_reported_unreachable(void **state)
 	cyc_free(y);
 }
 
+static void cycle_json_report_is_one_object(void **state)
+{
+	struct cyc *y = cyc_new(*state);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+
+	y->e->ca.answer = FAKE_DENY;
+	one_action(y, AE_ACTION_ENROLL, AE_CAUSE_NO_CERTIFICATE);
+	(void)dispatch(y);
+	ae_cycle_report_tally(y->r);
+	y->r->store_dir = talloc_strdup(y->r, "/var/lib/\"store\"");	/* must be escaped */
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(cli_cycle_print(f, y->r, true, false), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_one_json_object(text, len);
+	assert_non_null(strstr(text, "\"result\": \"denied\""));
+	assert_non_null(strstr(text, "\"hresult_name\": \"CERTSRV_E_TEMPLATE_DENIED\""));
+	assert_non_null(strstr(text, "\"exit_code\": "));
+	free(text);
+	cyc_free(y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +386,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(cycle_denied_request_is_failed_and_backs_off,
 						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(cycle_unreachable_ca_is_reported_unreachable,
+						leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(cycle_json_report_is_one_object,
 						leak_setup, leak_teardown),
 	};
 
