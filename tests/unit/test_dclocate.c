@@ -231,7 +231,7 @@ static void test_dns_answer_larger_than_the_buffer_is_not_read_past_it(void **st
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
 	struct dns *d = talloc(mem, struct dns);
-	struct guard_buf g;
+	struct guard_buf g = { 0 };
 	uint8_t *buf = NULL;
 	size_t needed = 1;
 	char *t = NULL;
