@@ -192,36 +192,6 @@ ae_err ae_store_list_dir_at(TALLOC_CTX *mem_ctx, int dfd, const char *what, char
 	return AE_OK;
 }
 
-ae_err ae_store_fsync_dir(const char *path)
-{
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	char *dir = NULL;
-	ae_err err;
-	int fd;
-
-	if (path == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	dir = slash == NULL ? strdup(".") : strndup(path, slash == path ? 1 : (size_t)(slash - path));
-	if (dir == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	err = fd >= 0 ? ae_store_fsync_dirfd(fd, dir) : AE_ERR_IO;
-	if (fd < 0) {
-		AE_ERROR("cannot sync directory %s: %s", dir, strerror(errno));
-	} else {
-		close(fd);
-	}
-	free(dir);
-	return err;
-}
-
-ae_err ae_store_unlink(const char *path, bool *_did)
-{
-	return ae_store_unlink_at(AT_FDCWD, path, _did);
-}
-
 ae_err ae_store_list_dir(TALLOC_CTX *mem_ctx, const char *path, char ***_names, size_t *_n)
 {
 	ae_err err;

@@ -81,13 +81,7 @@ ae_err ae_store_set_aside(TALLOC_CTX *mem_ctx, const struct ae_store *s, int dfd
 /* s is being freed: a lock stolen away from it must not point at it */
 void ae_store_lock_detach(struct ae_store *s);
 
-/*
- * Path-based forms, for directories outside the store (the trust anchors'
- * directory): fsync the directory holding path; unlink path (ENOENT is
- * success); list the directory path (AE_ERR_NOT_FOUND when missing).
- */
-ae_err ae_store_fsync_dir(const char *path);
-ae_err ae_store_unlink(const char *path, bool *_did);
+/* List the directory path (AE_ERR_NOT_FOUND when missing); the unit tests' view of a directory. */
 ae_err ae_store_list_dir(TALLOC_CTX *mem_ctx, const char *path, char ***_names, size_t *_n);
 
 /* AE_ERR_INVALID (logged) unless s holds its lock */
