@@ -239,7 +239,8 @@ ae_err ae_gpo_collect(struct ae_session *s, struct ae_policy_report *r)
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	struct ae_som *soms = NULL;
 	struct ae_gpo_object *gpos = NULL;
-	struct ae_gpolist_input in = { .context = AE_GPO_CONTEXT_MACHINE };
+	struct ae_gpolist_input in = { .context = s->context == AE_CONTEXT_USER ?
+						AE_GPO_CONTEXT_USER : AE_GPO_CONTEXT_MACHINE };
 	size_t num_soms = 0, num_gpos = 0;
 	ae_err err;
 

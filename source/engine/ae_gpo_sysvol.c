@@ -296,12 +296,10 @@ static ae_err stopped(struct reader *rd, const char *label, ae_err err,
 ae_err ae_gpo_sysvol_settings(struct ae_session *s, struct ae_policy_report *r,
 			      TALLOC_CTX *mem)
 {
-	const char *cache_dir = ae_lp_string(s->lp, "cache directory");
 	struct reader rd = { .s = s, .r = r, .mem = mem };
 	struct ae_gpo_cache_entry *done = NULL;
 	struct ae_regview *view = ae_regview_new(mem);
-	char *dir = talloc_asprintf(mem, "%s/autoenroll/gpo",
-				    cache_dir ? cache_dir : "/var/cache/samba");
+	const char *dir = s->gpo_cache_dir;
 	size_t n = 0, i;
 	ae_err err = AE_OK;
 

@@ -119,7 +119,7 @@ static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
 	nm->s = s;
 	nm->mem = nm;
 	return ae_eligibility_compute(r, r->templates, r->num_templates, r->cas, r->num_cas,
-				      r->principal->token, AE_CONTEXT_MACHINE, name_sid, nm,
+				      r->principal->token, s->context, name_sid, nm,
 				      &r->eligibility);
 }
 
@@ -129,7 +129,7 @@ ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 	struct ae_policy_report *r = talloc_zero(mem_ctx, struct ae_policy_report);
 	struct ae_netlogon *nl = NULL;
 	uint8_t forest_guid[16];
-	char *sam = NULL;
+	const char *sam = NULL;
 	ae_err err;
 
 	if (r == NULL) {
@@ -142,10 +142,10 @@ ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 	if (err != AE_OK) {
 		return err;
 	}
-	sam = talloc_asprintf(r, "%s$", lpcfg_netbios_name(s->lp));
+	sam = s->sam_account_name;
 	err = ae_principal_read(s->ldap, r, s->rootdse->default_nc, sam, &r->principal);
 	if (err != AE_OK) {
-		snprintf(s->error, sizeof(s->error), "cannot read the machine account %s under %s "
+		snprintf(s->error, sizeof(s->error), "cannot read the account %s under %s "
 			 "from %s: %s", sam, s->rootdse->default_nc, s->dc, ae_strerror(err));
 		return err;
 	}

@@ -225,8 +225,11 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 						lpcfg_dnsdomain(s->lp)));
 	s->account = talloc_asprintf(s, "%s\\%s$", ae_lp_string(s->lp, "workgroup"),
 				     lpcfg_netbios_name(s->lp));
+	s->context = AE_CONTEXT_MACHINE;
+	s->sam_account_name = talloc_asprintf(s, "%s$", lpcfg_netbios_name(s->lp));
+	s->gpo_cache_dir = talloc_asprintf(s, "%s/gpo", s->run_dir);
 	if (s->store_dir == NULL || s->run_dir == NULL || s->machine_fqdn == NULL ||
-	    s->account == NULL) {
+	    s->account == NULL || s->sam_account_name == NULL || s->gpo_cache_dir == NULL) {
 		return AE_ERR_NOMEM;
 	}
 	if (o->offline) {

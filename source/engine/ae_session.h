@@ -12,12 +12,14 @@
 #include <talloc.h>
 #include <tevent.h>
 #include "ae_error.h"
+#include "ae_eligibility.h"	/* enum ae_context */
 
 struct loadparm_context;
 struct ae_creds;
 struct ae_ldap;
 struct ae_rootdse;
 struct ae_config;
+struct ae_user_id;
 
 struct ae_session_opts {
 	const char *configfile;		/* -s; NULL = Samba's default smb.conf */
@@ -27,6 +29,7 @@ struct ae_session_opts {
 	bool offline;			/* configuration and store only: no credentials, no DC */
 	bool config_only;		/* smb.conf and the autoenroll:* options only */
 	bool quiet_unknown;		/* do not warn about unknown autoenroll:* names */
+	const char *user;		/* --user [NAME]: the user context; "" = the calling user */
 };
 
 struct ae_session {
@@ -42,7 +45,17 @@ struct ae_session {
 	struct ae_ldap *ldap;		/* NULL until ae_session_ldap() */
 	struct ae_rootdse *rootdse;
 	char *machine_fqdn;		/* netbios name + DNS domain, lower case */
-	char *account;			/* DOMAIN\NAME$ */
+	char *account;			/* DOMAIN\NAME$, or DOMAIN\user in the user context */
+	/*
+	 * The principal the session works for ([MS-CAESO] contexts): the
+	 * machine account, or a user (`--user`). Everything that differs
+	 * between the two reads these fields; the per-template step does not
+	 * fork into a second copy.
+	 */
+	enum ae_context context;	/* AE_CONTEXT_MACHINE or AE_CONTEXT_USER */
+	char *sam_account_name;		/* the principal's object: "MEMBER1$" or "alice" */
+	char *gpo_cache_dir;		/* GPO file cache and last good policy of this context */
+	struct ae_user_id *user;	/* user context: name, uid, gid, SID; NULL for the machine */
 	char error[1024];		/* why the last step failed */
 };
 
