@@ -31,6 +31,7 @@ struct ca_sid {
 
 /* Template flags the CA acts on (MS-CRTD 2.26-2.28). */
 #define CA_ENROLL_PEND_ALL_REQUESTS		0x00000002u
+#define CA_ENROLL_PUBLISH_TO_DS			0x00000008u
 #define CA_ENROLL_INCLUDE_BASIC_CONSTRAINTS	0x00008000u
 #define CA_ENROLL_NO_SECURITY_EXTENSION		0x00080000u
 
@@ -113,6 +114,13 @@ struct ca_directory {
 	/* the object whose objectSid is sid */
 	ae_err (*find_account)(void *priv, TALLOC_CTX *mem_ctx, const struct ca_sid *sid,
 			       struct ca_account **_a);
+	/*
+	 * Add a DER certificate to the userCertificate values of the object
+	 * dn (CT_FLAG_PUBLISH_TO_DS, [MS-CRTD] 2.26);
+	 * a value already there is left alone. NULL: the directory cannot be
+	 * written (publishing is then logged as failed).
+	 */
+	ae_err (*publish_user_cert)(void *priv, const char *dn, const uint8_t *der, size_t len);
 };
 
 /* ca_sid.c */

@@ -39,19 +39,49 @@ static char *b64(TALLOC_CTX *mem_ctx, const struct ca_bytes *b)
 	return out;
 }
 
+/* A principal name as stored: capped, control characters replaced. */
+static char *requester_value(TALLOC_CTX *mem_ctx, const char *name)
+{
+	char *v = talloc_strndup(mem_ctx, name ? name : "", CA_DB_REQUESTER_MAX);
+	char *c;
+
+	for (c = v; c != NULL && *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			*c = '?';
+		}
+	}
+	return v;
+}
+
+static bool requester_valid(const char *v)
+{
+	const char *c;
+
+	if (strlen(v) > CA_DB_REQUESTER_MAX) {
+		return false;
+	}
+	for (c = v; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
 ae_err ca_record_format(TALLOC_CTX *mem_ctx, const struct ca_record *r, char **_text)
 {
 	TALLOC_CTX *tmp = talloc_new(mem_ctx);
-	char *sid = NULL, *msg = NULL, *req = NULL, *cert = NULL, *text = NULL, *c;
+	char *sid = NULL, *who = NULL, *msg = NULL, *req = NULL, *cert = NULL, *text = NULL, *c;
 
 	if (tmp == NULL) {
 		return AE_ERR_NOMEM;
 	}
 	sid = ca_sid_string(tmp, &r->sid);
+	who = requester_value(tmp, r->requester);
 	msg = talloc_strndup(tmp, r->message ? r->message : "", CA_DB_MESSAGE_MAX);
 	req = b64(tmp, &r->request);
 	cert = b64(tmp, &r->cert);
-	if (sid == NULL || msg == NULL || req == NULL || cert == NULL) {
+	if (sid == NULL || who == NULL || msg == NULL || req == NULL || cert == NULL) {
 		talloc_free(tmp);
 		return AE_ERR_NOMEM;
 	}
@@ -63,10 +93,10 @@ ae_err ca_record_format(TALLOC_CTX *mem_ctx, const struct ca_record *r, char **_
 	text = talloc_asprintf(mem_ctx,
 			       "version=1\nid=%" PRIu32 "\nstate=%s\ntemplate=%s\nsid=%s\n"
 			       "submitted=%" PRId64 "\ndisposition=0x%08" PRIx32 "\n"
-			       "message=%s\nrequest=%s\ncert=%s\nrenews=%s\n",
+			       "message=%s\nrequest=%s\ncert=%s\nrenews=%s\nrequester=%s\n",
 			       r->id, ca_req_state_name(r->state),
 			       r->template_name ? r->template_name : "", sid, r->submitted,
-			       r->disposition, msg, req, cert, r->renews ? r->renews : "");
+			       r->disposition, msg, req, cert, r->renews ? r->renews : "", who);
 	talloc_free(tmp);
 	if (text == NULL) {
 		return AE_ERR_NOMEM;
@@ -137,7 +167,7 @@ static ae_err take_pair(struct ca_record *r, const char *key, const char *val, u
 {
 	static const char *keys[] = { "version", "id", "state", "template", "sid",
 				      "submitted", "disposition", "message", "request",
-				      "cert", "renews" };
+				      "cert", "renews", "requester" };
 	uint64_t v = 0;
 	unsigned i;
 	ae_err err = AE_OK;
@@ -195,6 +225,12 @@ static ae_err take_pair(struct ca_record *r, const char *key, const char *val, u
 		return unb64(r, val, &r->request);
 	case 9:
 		return unb64(r, val, &r->cert);
+	case 11:
+		if (!requester_valid(val)) {
+			return AE_ERR_PARSE;
+		}
+		r->requester = talloc_strdup(r, val);
+		return r->requester == NULL ? AE_ERR_NOMEM : AE_OK;
 	default:
 		if (val[0] != '\0' && !ca_serial_valid(val)) {
 			return AE_ERR_PARSE;
@@ -262,8 +298,12 @@ ae_err ca_record_parse(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 	if (r->renews == NULL) {
 		r->renews = talloc_strdup(r, "");
 	}
+	if (r->requester == NULL) {
+		r->requester = talloc_strdup(r, "");
+	}
 	talloc_free(text);
-	if (r->template_name == NULL || r->message == NULL || r->renews == NULL) {
+	if (r->template_name == NULL || r->message == NULL || r->renews == NULL ||
+	    r->requester == NULL) {
 		talloc_free(r);
 		return AE_ERR_NOMEM;
 	}

@@ -9,7 +9,11 @@
  *                   submitted (unix time), disposition (0x%08x; failed and
  *                   denied), message, request (base64 DER PKCS#10),
  *                   cert (base64 DER, once built), renews (for a
- *                   renewal: the serial of the certificate it renews)
+ *                   renewal: the serial of the certificate it renews),
+ *                   requester (the principal that authenticated the
+ *                   submission, "DOMAIN\account" as the RPC session names
+ *                   it: AD CS's Request.RequesterName; optional, records
+ *                   older than it have none)
  *
  * Every file is replaced atomically (temp + fsync + rename); a record that
  * does not parse is reported as AE_ERR_PARSE, never trusted.
@@ -45,7 +49,10 @@ struct ca_record {
 	struct ca_bytes request;	/* DER PKCS#10 (may be empty when failed) */
 	struct ca_bytes cert;	/* DER certificate, len 0 until built */
 	char *renews;		/* renewal: serial of the renewed certificate; NULL or "" */
+	char *requester;	/* "DOMAIN\account" of the submitter; NULL or "" */
 };
+
+#define CA_DB_REQUESTER_MAX	256u	/* requester value, bytes */
 
 const char *ca_req_state_name(enum ca_req_state s);
 

@@ -336,12 +336,23 @@ static ae_err find_account(void *priv, TALLOC_CTX *mem_ctx, const struct ca_sid 
 	return AE_OK;
 }
 
+static ae_err publish_user_cert(void *priv, const char *dn, const uint8_t *der, size_t len)
+{
+	return ca_dir_ldb_add_user_cert(priv, dn, der, len);
+}
+
 void ca_dir_ldb_ops(struct ca_dir_ldb *d, struct ca_directory *_ops)
 {
 	_ops->priv = d;
 	_ops->service_templates = service_templates;
 	_ops->find_template = find_template;
 	_ops->find_account = find_account;
+	_ops->publish_user_cert = publish_user_cert;
+}
+
+struct ldb_context *ca_dir_ldb_context(struct ca_dir_ldb *d)
+{
+	return d->ldb;
 }
 
 const char *ca_dir_ldb_config_dn(struct ca_dir_ldb *d)

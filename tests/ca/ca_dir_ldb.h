@@ -49,4 +49,16 @@ const char *ca_dir_ldb_config_dn(struct ca_dir_ldb *d);
 ae_err ca_dir_ldb_publish_crl(struct ca_dir_ldb *d, const char *dn, const uint8_t *der,
 			      size_t len, bool *_changed);
 
+/* The ldb context (owned by d), for the writers in other files. */
+struct ldb_context *ca_dir_ldb_context(struct ca_dir_ldb *d);
+
+/*
+ * ca_dir_usercert.c: add a DER certificate (at most 64 KiB) to the
+ * userCertificate values of dn (CT_FLAG_PUBLISH_TO_DS); a value already
+ * there is success. AE_ERR_INVALID for a bad DN or size, AE_ERR_LDAP when
+ * ldb refuses.
+ */
+ae_err ca_dir_ldb_add_user_cert(struct ca_dir_ldb *d, const char *dn, const uint8_t *der,
+				size_t len);
+
 #endif

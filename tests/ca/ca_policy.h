@@ -24,11 +24,14 @@
  *   PEND_ALL_REQUESTS (not for a renewal when
  *   PREVIOUS_APPROVAL_VALIDATE_REENROLLMENT)  -> 5 "Taken Under Submission"
  *   otherwise                                 -> 3 "Issued" + certificate + PKCS#7
+ *                                                (CT_FLAG_PUBLISH_TO_DS: also added to the
+ *                                                requester's userCertificate, ca_publish.c)
  * A renewal is issued for the caller exactly as a new request (subject and
  * SAN from AD); its record names the renewed serial (ca_db.h renews=), and
  * the certificate index links both ways (ca_certdb.h renews/renewed_by).
  * Every issued certificate is indexed (ca_certdb.h), at submission or at
- * its first retrieval.
+ * its first retrieval. Every record names the principal that authenticated
+ * the submission (ca_db.h requester=, the RPC session's DOMAIN\account).
  * Retrieval (request_id != 0, no request blob):
  *   unknown id -> CERTSRV_E_NO_REQUEST; other caller -> E_ACCESSDENIED;
  *   pending -> 5; denied/failed -> 2 (CR_DISP_DENIED); issued -> 3 (the
@@ -84,5 +87,13 @@ ae_err ca_retrieve(const struct ca_ctx *ca, const struct ca_directory *dir,
 ae_err ca_issue(const struct ca_ctx *ca, const struct ca_template *t,
 		const struct ca_account *acct, const struct ca_csr *csr, time_t now,
 		struct ca_answer *a);
+
+/*
+ * internal (ca_publish.c): CT_FLAG_PUBLISH_TO_DS: an issued answer's
+ * certificate added to acct's userCertificate (dir->publish_user_cert).
+ * true when it was published; a failure is logged, the issuance stands.
+ */
+bool ca_publish_issued(const struct ca_directory *dir, const struct ca_template *t,
+		       const struct ca_account *acct, const struct ca_answer *a);
 
 #endif

@@ -65,6 +65,7 @@ static ae_err build_stored(const struct ca_ctx *ca, const struct ca_directory *d
 		a->chain.len = 0;
 		return ca_answer_error(a, CA_E_UNEXPECTED, "(request database unavailable)");
 	}
+	(void)ca_publish_issued(dir, t, acct, a);
 	return AE_OK;
 }
 

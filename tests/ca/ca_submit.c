@@ -376,6 +376,7 @@ static ae_err record(struct submission *s, const struct ca_ctx *ca,
 	}
 	r->id = s->a->request_id;
 	r->sid = caller->sids[0];
+	r->requester = (char *)caller->name;
 	r->submitted = (int64_t)now;
 	r->template_name = (char *)(s->t ? s->t->cn : (s->a->template_name ? s->a->template_name : ""));
 	r->message = s->a->message;
@@ -437,6 +438,9 @@ static ae_err submit(struct ca_answer *a, const struct ca_ctx *ca, const struct 
 	}
 	err = record(&s, ca, caller, now);
 	if (err == AE_OK) {
+		if (s.t != NULL) {
+			(void)ca_publish_issued(dir, s.t, s.acct, a);
+		}
 		return AE_OK;
 	}
 	AE_ERROR("icpr_ca: cannot store request %u: %s", a->request_id, ae_strerror(err));

@@ -370,5 +370,6 @@ int main(void)
 
 	rc |= cmocka_run_group_tests_name("ca_process", tests, setup, teardown);
 	rc |= ca_renewal_tests();
+	rc |= ca_user_tests();
 	return rc;
 }

@@ -32,7 +32,7 @@
 #include "test_ca_fixture.h"
 
 static const char *published[] = { "LabMachine", "LabPending", "LabNoEnroll", "LabWebServer",
-				    "Machine", "labuser" };
+				    "Machine", "labuser", "LabUserWin" };
 
 /* ---- fake directory -------------------------------------------------- */
 
@@ -80,13 +80,30 @@ static ae_err f_account(void *priv, TALLOC_CTX *m, const struct ca_sid *sid,
 	size_t i;
 
 	(void)m;
-	for (i = 0; i < 3; i++) {
-		if (ca_sid_equal(&f->acct[i].sid, sid)) {
+	for (i = 0; i < sizeof(f->acct) / sizeof(f->acct[0]); i++) {
+		if (f->acct[i].dn != NULL && ca_sid_equal(&f->acct[i].sid, sid)) {
 			*a = &f->acct[i];
 			return AE_OK;
 		}
 	}
 	return AE_ERR_NOT_FOUND;
+}
+
+/* CT_FLAG_PUBLISH_TO_DS: remembers the last publication (or fails). */
+static ae_err f_publish(void *priv, const char *dn, const uint8_t *der, size_t len)
+{
+	struct fixture *f = priv;
+
+	if (f->dir_down || f->publish_fails) {
+		return AE_ERR_LDAP;
+	}
+	talloc_free(f->published_dn);
+	talloc_free(f->published_der);
+	f->published_dn = talloc_strdup(f->t, dn);
+	f->published_der = talloc_memdup(f->t, der, len);
+	f->published_len = len;
+	f->published_count++;
+	return AE_OK;
 }
 
 /* ---- setup ------------------------------------------------------------- */
@@ -179,6 +196,7 @@ int setup(void **state)
 	const char *m1[] = { DOM "-1103", DOM "-515", "S-1-1-0", "S-1-5-11" };
 	const char *m2[] = { DOM "-1104", DOM "-515", "S-1-1-0", "S-1-5-11" };
 	const char *u[] = { DOM "-1105", DOM "-513", "S-1-1-0", "S-1-5-11" };
+	const char *b[] = { DOM "-1106", DOM "-513", "S-1-1-0", "S-1-5-11" };
 
 	assert_non_null(f);
 	f->t = talloc_new(NULL);
@@ -202,6 +220,10 @@ int setup(void **state)
 	     CA_NAME_SUBJECT_REQUIRE_DIRECTORY_PATH, CA_ENROLL_NO_SECURITY_EXTENSION,
 	     "S-1-5-11");
 	f->tmpl[6].min_key_size = 0;
+	/* as a Windows "User" template: name flags 0xa6000000, enrollment 0x29 */
+	tmpl(f, "LabUserWin", TOID ".8", 2, CA_NAME_ALT_REQUIRE_UPN | CA_NAME_ALT_REQUIRE_EMAIL |
+	     CA_NAME_SUBJECT_REQUIRE_EMAIL | CA_NAME_SUBJECT_REQUIRE_DIRECTORY_PATH,
+	     0x29, "S-1-5-11");
 	assert_int_equal(ca_sid_from_string(DOM "-1103", &f->acct[0].sid), AE_OK);
 	f->acct[0].dn = "CN=MEMBER1,CN=Computers,DC=lab,DC=example,DC=com";
 	f->acct[0].cn = "MEMBER1";
@@ -213,6 +235,12 @@ int setup(void **state)
 	f->acct[2].dn = "CN=Alice\\, A.,CN=Users,DC=lab,DC=example,DC=com";
 	f->acct[2].cn = "Alice, A.";
 	f->acct[2].upn = "alice@lab.example.com";
+	f->acct[2].mail = "alice@example.org";
+	assert_int_equal(ca_sid_from_string(DOM "-1106", &f->acct[3].sid), AE_OK);
+	f->acct[3].dn = "CN=bob,OU=Staff,DC=lab,DC=example,DC=com";
+	f->acct[3].cn = "bob";
+	f->acct[3].upn = "bob@lab.example.com";			/* no mail */
+	caller(f, &f->bob, "LAB\\bob", b, 4);
 	caller(f, &f->machine, "LAB\\MEMBER1$", m1, 4);
 	caller(f, &f->machine2, "LAB\\MEMBER2$", m2, 4);
 	caller(f, &f->user, "LAB\\alice", u, 4);
@@ -377,7 +405,7 @@ struct ca_answer *submit(struct fixture *f, const struct ca_caller *c,
 				const char *authority, const char *attrs,
 				const struct ca_bytes *csr, uint32_t id)
 {
-	struct ca_directory dir = { f, f_service, f_template, f_account };
+	struct ca_directory dir = { f, f_service, f_template, f_account, f_publish };
 	struct icpr_request req = { .authority = authority, .request_id = id, .flags = f->flags };
 	struct ca_answer *a = NULL;
 	uint8_t *u = NULL;

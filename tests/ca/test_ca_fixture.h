@@ -30,11 +30,16 @@ struct fixture {
 	struct ca_ctx *ca;
 	EVP_PKEY *key;		/* requester RSA-2048 */
 	EVP_PKEY *small;	/* RSA-1024 */
-	struct ca_template tmpl[8];
+	struct ca_template tmpl[10];
 	size_t ntmpl;
-	struct ca_account acct[3];
-	struct ca_caller machine, machine2, user;
+	struct ca_account acct[4];	/* MEMBER1$, MEMBER2$ (no dNSHostName), alice, bob (no mail) */
+	struct ca_caller machine, machine2, user, bob;
 	bool dir_down;
+	bool publish_fails;		/* the fake directory refuses userCertificate writes */
+	char *published_dn;		/* last CT_FLAG_PUBLISH_TO_DS publication */
+	uint8_t *published_der;
+	size_t published_len;
+	unsigned published_count;
 	time_t clock;		/* added to NOW */
 	uint32_t flags;		/* dwFlags of submit() */
 };
@@ -76,5 +81,7 @@ int ca_admin(struct fixture *f, const char *args);
 
 /* test_ca_renewal.c */
 int ca_renewal_tests(void);
+/* test_ca_user.c */
+int ca_user_tests(void);
 
 #endif

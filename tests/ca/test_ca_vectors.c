@@ -412,7 +412,17 @@ static void test_record(void **state)
 	assert_int_equal(ca_record_format(t, &r, &text), AE_OK);
 	assert_int_equal(ca_record_parse(t, (const uint8_t *)text, strlen(text), &back), AE_OK);
 	assert_string_equal(back->renews, "4A0B");
+	assert_string_equal(back->requester, "");	/* none given */
 	talloc_free(back);
+	r.requester = "LAB\\alice";
+	talloc_free(text);
+	assert_int_equal(ca_record_format(t, &r, &text), AE_OK);
+	assert_int_equal(ca_record_parse(t, (const uint8_t *)text, strlen(text), &back), AE_OK);
+	assert_string_equal(back->requester, "LAB\\alice");
+	talloc_free(back);
+	assert_int_equal(ca_record_parse(t, (const uint8_t *)"version=1\nid=1\nstate=issued\n"
+					 "sid=S-1-5-18\nsubmitted=1\nrequester=a\tb\n", 67, &back),
+			 AE_ERR_PARSE);
 	/* truncated (no final newline), duplicated key, bad state, missing sid */
 	assert_int_equal(ca_record_parse(t, (const uint8_t *)text, strlen(text) - 1, &back),
 			 AE_ERR_PARSE);
