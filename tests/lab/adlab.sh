@@ -17,9 +17,19 @@
 #   adlab.sh env         print the variables clients need (source it)
 #   adlab.sh client CMD  CMD inside the netns as a plain member-side client
 #                        (KRB5_CONFIG set, private /run/samba, /var/log/samba)
-#   adlab.sh winbindd    start a member winbindd (for samba-gpupdate)
+#   adlab.sh winbindd    start a member winbindd (samba-gpupdate, PAM, NSS)
 #   adlab.sh member CMD  CMD as the member host runs it (client + nss_wrapper
 #                        -> libnss_winbind for passwd/group)
+#   adlab.sh logon CMD   CMD as a "logged-on client" of the member: like
+#                        client, plus the lab's nsswitch.conf (passwd/group:
+#                        files winbind) and pam.d bind-mounted over
+#                        /etc/nsswitch.conf and /etc/pam.d in CMD's private
+#                        mount namespace (never the host's files), so real
+#                        PAM and NSS reach the member winbindd, and so do
+#                        CMD's children; e.g.
+#                        echo PW | adlab.sh logon pamtester -v autoenroll-test
+#                        alice authenticate open_session close_session
+#                        (starts the member winbindd when it is not running)
 #   adlab.sh admin VERB  directory/SYSVOL changes as Administrator for the
 #                        policy scenarios: OUs, moving the member, GPOs and
 #                        their links, block inheritance, versions, security
@@ -36,6 +46,22 @@
 #   MODEL      samba process model                               [single]
 # The DC's environment gets ICPR_CA_DIR=$LAB/ca (ca.pem, ca.key; the module
 # keeps its request db there) and ICPR_SAM_LDB=$LAB/dc/private/sam.ldb.
+#
+# Users, user policy and logons (user certificates; lab-users.sh):
+#   OU=Staff        alice (mail and UPN alice@lab.example.com), bob (UPN, no
+#                   mail); the GPO "Lab User AutoEnroll" is linked here:
+#                   User/Registry.pol with AEPolicy=7, GPT.INI Version 65536
+#                   (user half 1, machine half 0), gPCUserExtensionNames = the
+#                   registry CSE with its user tool extension ([MS-GPREG] 1.9)
+#   OU=Contractors  carol (mail set): no GPO, so no user policy
+#   every user's password is $USERPASS (env.sh); homes $LAB/home/<user>
+#   (member smb.conf 'template homedir', made by pam_mkhomedir at logon)
+# The logon environment ($LAB/member/pam.d, $LAB/member/nsswitch.conf): PAM
+# service autoenroll-test = pam_winbind (krb5_auth, a FILE ccache under
+# $LAB/member/ccache; KRB5CCNAME goes into the PAM environment), pam_unix
+# for local users; its session stack ends with `include autoenroll-session`,
+# $LAB/member/pam.d/autoenroll-session (where a scenario puts its
+# pam_autoenroll.so line; empty by default).
 #
 # Needs (Debian 12): samba samba-ad-dc samba-ad-provision winbind krb5-user
 # smbclient ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
@@ -73,6 +99,7 @@ MEMBERFQDN=member1.$DNSDOMAIN
 CANAME="LAB-CA"
 FOREST_OID=1.3.6.1.4.1.311.21.8.1000001.2000002.3000003.4000004.5000005.6000006
 ADMINPASS=${ADMINPASS:-Passw0rd.Lab1}
+USERPASS=${USERPASS:-Us3r.Passw0rd}
 BASE_EPS="epmapper, wkssvc, samr, netlogon, lsarpc, drsuapi, dssetup, unixinfo, browser, eventlog6, backupkey, dnsserver"
 FIX=$(dirname "$(readlink -f "$0")")
 SAMBA_MODULESDIR=$(pkg-config --variable=modulesdir dcerpc_server 2> /dev/null || true)
@@ -184,7 +211,11 @@ export MEMBER_FQDN=$MEMBERFQDN MACHINE_CCACHE=FILE:$LAB/member/machine.ccache
 export MACHINE_PRINCIPAL='$MEMBER\$@$REALM' CLIENT_CONF=$LAB/client.conf
 export ADMIN_CCACHE=FILE:$LAB/admin.ccache CANAME=$CANAME FOREST_OID=$FOREST_OID
 export ICPR_CA_DIR=$LAB/ca ICPR_SAM_LDB=$LAB/dc/private/sam.ldb
+export USERPASS='$USERPASS' PAM_SERVICE=autoenroll-test LAB_USERS='alice bob carol'
 EOF
+	if [ -f "$LAB/user-gpo.guid" ]; then
+		echo "export USER_GPO_GUID='$(cat "$LAB/user-gpo.guid")'" >> "$LAB/env.sh"
+	fi
 	if [ -f "$LAB/gpo.guid" ]; then
 		echo "export GPO_GUID='$(cat "$LAB/gpo.guid")'" >> "$LAB/env.sh"
 	fi
@@ -270,6 +301,21 @@ stop_dc() {
 # "nss" also nss_wrapper -> libnss_winbind (instead of nsswitch.conf).
 member_sh() {
 	local nss=""
+	if [ "$1" = pam ]; then
+		# /dev/log: an overlay of /dev (private to CMD) with the lab's
+		# syslog socket bound over it (adlab.sh logon)
+		nss="&& mount --bind $LAB/member/nsswitch.conf /etc/nsswitch.conf \
+		&& mount --bind $LAB/member/pam.d /etc/pam.d \
+		&& mount -t tmpfs -o size=1m,mode=700 labdev $LAB/member/devov \
+		&& mkdir $LAB/member/devov/u $LAB/member/devov/w \
+		&& mount -t overlay overlay -o lowerdir=/dev,upperdir=$LAB/member/devov/u,workdir=$LAB/member/devov/w /dev \
+		&& : > /dev/log && mount --bind $LAB/member/syslog.sock /dev/log"
+		echo "mkdir -p $LAB/member/runsamba $LAB/member/varlog && \
+		mount --bind $LAB/member/runsamba /run/samba && \
+		mount --bind $LAB/member/varlog /var/log/samba $nss && \
+		export KRB5_CONFIG=$LAB/krb5.conf && exec \"\$@\""
+		return
+	fi
 	if [ "$1" = nss ]; then
 		nss="LD_PRELOAD=$(find /usr/lib /lib -name libnss_wrapper.so -print -quit) \
 		NSS_WRAPPER_PASSWD=/etc/passwd NSS_WRAPPER_GROUP=/etc/group \
@@ -435,6 +481,9 @@ EOF
 	idmap config $DOMAIN : backend = rid
 	idmap config $DOMAIN : range = 100000-199999
 	template shell = /bin/false
+	# logons (adlab.sh logon): getpwnam("alice") resolves, homes in the lab
+	template homedir = $LAB/home/%U
+	winbind use default domain = yes
 	apply group policies = no
 	# autoenroll run exports the AD trust anchors: keep them inside the lab
 	# (never the host's trust store) and run no trust-store command
@@ -448,6 +497,10 @@ EOF
 	# 4.17 'net ads join' writes secrets.tdb but no keytab
 	[ -s "$M/krb5.keytab" ] || N net ads keytab create -P -s "$M/smb.conf" > /dev/null 2>&1
 	[ -s "$M/krb5.keytab" ] || die "no member keytab"
+	# from now on secrets.tdb only: winbindd checks a user's TGT (pam_winbind
+	# krb5_auth) while running as that user, and the 0600 keytab is not
+	# readable then; the lab's tools name the keytab explicitly
+	sed -i 's/^\tkerberos method = dedicated keytab$/\tkerberos method = secrets only/' "$M/smb.conf"
 	KRB5CCNAME=FILE:$M/machine.ccache N kinit -k -t "$M/krb5.keytab" "$MEMBER\$@$REALM"
 
 	# The test CA builds the DNS SAN from the computer's dNSHostName.
@@ -494,6 +547,15 @@ EOF
 	echo "$gpo" > "$LAB/gpo.guid"
 	write_env
 	log "GPO $gpo created, linked, Registry.pol uploaded: $(since "$t") s"
+
+	# -- users, OUs, the user GPO and the logon environment (lab-users.sh)
+	t=$(now)
+	# shellcheck source=lab-users.sh
+	. "$FIX/lab-users.sh"
+	users_build
+	logon_env_write
+	write_env
+	log "users alice bob (OU=Staff, user GPO $(cat "$LAB/user-gpo.guid")), carol (OU=Contractors): $(since "$t") s"
 	echo up > "$LAB/state"
 	log "lab up (NS=$NS LAB=$LAB): $(since "$t0") s"
 }
@@ -684,6 +746,18 @@ member)
 	mkdir -p /run/samba /var/log/samba
 	exec ip netns exec "$NS" sh -c "$(member_sh nss)" sh "$@"
 	;;
+logon)
+	need_lab
+	shift
+	# shellcheck source=lab-users.sh
+	. "$FIX/lab-users.sh"
+	logon_env_write
+	syslog_sink_start
+	winbindd_running || start_member_winbindd > /dev/null 2>&1 ||
+		die "the member winbindd did not start (see $LAB/member/winbindd.stdout)"
+	mkdir -p /run/samba /var/log/samba
+	exec ip netns exec "$NS" sh -c "$(member_sh pam)" sh "$@"
+	;;
 admin)
 	need_lab
 	shift
@@ -692,7 +766,7 @@ admin)
 	admin_main "$@"
 	;;
 *)
-	echo "usage: $0 up|down|start|stop|status|env|client CMD...|winbindd|member CMD...|admin VERB..." >&2
+	echo "usage: $0 up|down|start|stop|status|env|client CMD...|winbindd|member CMD...|logon CMD...|admin VERB..." >&2
 	exit 2
 	;;
 esac
