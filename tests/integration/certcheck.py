@@ -6,6 +6,9 @@ usage: certcheck.py CERT.pem [KEY.pem]
 Prints one "name: value" line per fact (empty value when absent):
   subject:        RFC 4514 subject
   san_dns:        DNS names of subjectAltName, comma-separated
+  san_email:      rfc822Name values of subjectAltName, comma-separated
+  san_upn:        otherName 1.3.6.1.4.1.311.20.2.3 (UPN, UTF8String) values
+  sid_ext:        the SID in 1.3.6.1.4.1.311.25.2 (szOID_NTDS_CA_SECURITY_EXT)
   template_oid:   1.3.6.1.4.1.311.21.7 (v2 template info): the template OID
   template_major: ... its major version
   template_minor: ... its minor version
@@ -15,6 +18,7 @@ Prints one "name: value" line per fact (empty value when absent):
                   certificate's
 Exit 0, or 1 when the files cannot be read.
 """
+import re
 import sys
 
 from cryptography import x509
@@ -22,6 +26,8 @@ from cryptography.hazmat.primitives import serialization
 
 OID_TEMPLATE_INFO = '1.3.6.1.4.1.311.21.7'
 OID_TEMPLATE_NAME = '1.3.6.1.4.1.311.20.2'
+OID_UPN = '1.3.6.1.4.1.311.20.2.3'
+OID_SID_EXT = '1.3.6.1.4.1.311.25.2'
 
 
 def der_item(buf, off):
@@ -74,6 +80,15 @@ def template_info(raw):
     return oid, (ints[0] if ints else ''), (ints[1] if len(ints) > 1 else '')
 
 
+def upn_value(raw):
+    """The UTF8String inside an otherName value ([0] EXPLICIT, as
+    cryptography hands it over: the tagged bytes or the inner string)."""
+    tag, content, _ = der_item(raw, 0)
+    if tag == 0xa0:
+        tag, content, _ = der_item(content, 0)
+    return content.decode('utf-8', 'replace') if tag == 0x0c else '?tag 0x%02x' % tag
+
+
 def template_name(raw):
     tag, content, _ = der_item(raw, 0)
     if tag == 0x1e:
@@ -98,8 +113,14 @@ def main():
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         facts['san_dns'] = ','.join(san.get_values_for_type(x509.DNSName))
+        facts['san_email'] = ','.join(san.get_values_for_type(x509.RFC822Name))
+        facts['san_upn'] = ','.join(upn_value(o.value) for o in san.get_values_for_type(x509.OtherName)
+                                    if o.type_id.dotted_string == OID_UPN)
     except x509.ExtensionNotFound:
-        facts['san_dns'] = ''
+        facts['san_dns'] = facts['san_email'] = facts['san_upn'] = ''
+    raw = ext_value(cert, OID_SID_EXT)
+    m = re.search(rb'S-1-[0-9-]+', raw) if raw else None
+    facts['sid_ext'] = m.group(0).decode() if m else ''
     raw = ext_value(cert, OID_TEMPLATE_INFO)
     oid, major, minor = template_info(raw) if raw else ('', '', '')
     facts['template_oid'] = oid

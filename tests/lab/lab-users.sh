@@ -24,7 +24,10 @@
 #                              every child of PAM resolves domain users too)
 #   $LAB/member/pam.d/         over /etc/pam.d: autoenroll-test, other (deny),
 #                              autoenroll-session (the scenarios' session
-#                              lines, e.g. pam_autoenroll.so; empty at first)
+#                              lines, e.g. pam_autoenroll.so; empty at first),
+#                              autoenroll-test-session (no auth; open_session
+#                              with KRB5CCNAME from $LAB/member/logon.env, for
+#                              a ccache an earlier authenticate left)
 #   $LAB/member/ccache/        pam_winbind's FILE ccaches, krb5cc_<uid>
 #   $LAB/home/                 homes (pam_mkhomedir, template homedir)
 # autoenroll-test:
@@ -144,6 +147,16 @@ account  required    pam_unix.so
 session  optional    pam_winbind.so
 session  [success=1 default=ignore] pam_succeed_if.so quiet uid < 100000
 session  optional    pam_mkhomedir.so umask=0077
+session  include     autoenroll-session
+EOF
+	# open_session only, with KRB5CCNAME from $M/logon.env (KRB5CCNAME=...):
+	# a session for a ccache an earlier authenticate left (e.g. with the DC
+	# stopped in between)
+	lu_put "$d/$LAB_PAM_SERVICE-session" << EOF
+# open_session with the KRB5CCNAME of $M/logon.env (tests/lab/lab-users.sh)
+auth     required    pam_deny.so
+account  required    pam_permit.so
+session  required    pam_env.so readenv=1 envfile=$M/logon.env user_readenv=0 conffile=/dev/null
 session  include     autoenroll-session
 EOF
 	lu_put "$d/other" << 'EOF'
