@@ -11,9 +11,9 @@
 # the user store is <state dir>/autoenroll/users/<SID>/ (0700, the user's),
 # keys 0600; `autoenroll:user nssdb = yes` adds the NSS database copy.
 #
-#   need_user_client       fail at once (naming what is missing) unless
-#                          pam_autoenroll.so is built and autoenroll takes
-#                          `run --user`
+#   need_user_client [pam] fail at once (naming what is missing) unless
+#                          autoenroll takes `run --user` (and, with pam,
+#                          pam_autoenroll.so is built)
 #   user_uid NAME | user_sid NAME | user_store NAME | user_ccache NAME
 #   ae_wrapper [CONF]      write $LAB/member/autoenroll-lab: the command=
 #                          for pam_autoenroll.so: logs "start <args>" and
@@ -61,7 +61,8 @@ SESSION_FILE=$LAB/member/pam.d/autoenroll-session
 mkdir -p "$WORK/$NAME"
 
 need_user_client() {
-	[ -f "$PAM_SO" ] || fail "pam_autoenroll.so not built: $PAM_SO (issue F's PAM module)"
+	[ "${1:-}" != pam ] || [ -f "$PAM_SO" ] ||
+		fail "pam_autoenroll.so not built: $PAM_SO (issue F's PAM module)"
 	need_autoenroll
 	"$AUTOENROLL" run --help 2>&1 | grep -q -- '--user' ||
 		fail "autoenroll run has no --user option (issue F's user cycle is not built)"
@@ -97,6 +98,9 @@ EOF
 
 pam_session() {
 	local stamp=$WORK/$NAME/stamp.sh
+	if [ $# -gt 0 ] && [ "$1" != none ] && [ ! -f "$PAM_SO" ]; then
+		fail "pam_autoenroll.so not built: $PAM_SO (issue F's PAM module)"
+	fi
 	if [ $# = 0 ] || [ "$1" = none ]; then
 		: > "$SESSION_FILE.tmp"
 	elif [ "$1" = --timed ]; then
