@@ -26,6 +26,9 @@ PKGS=(
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
 	libnss-wrapper libnss-winbind attr
+	# logons in the lab (adlab.sh logon): PAM with pam_winbind, pamtester,
+	# NSS's certutil; PAM headers for pam_autoenroll.so
+	libpam-winbind pamtester libnss3-tools libpam0g-dev
 	# lab and test plumbing
 	iproute2 openssl bc python3-cryptography valgrind
 	# benchmarks (/usr/bin/time for peak RSS)
