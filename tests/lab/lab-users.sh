@@ -128,7 +128,12 @@ lu_put() {
 
 logon_env_write() {
 	local M=$LAB/member d=$LAB/member/pam.d
-	mkdir -p "$d" "$M/ccache" "$LAB/home" "$M/devov"
+	mkdir -p "$d" "$M/ccache" "$LAB/home" "$M/devov" "$M/state" "$M/cache"
+	# a user's cycle (dropped to the user) reads the member's smb.conf and
+	# krb5.conf and reaches its store under state/ and cache/, whatever
+	# umask made them (mktemp -d and a 077 umask give 0700)
+	chmod 755 "$LAB" "$M" "$M/state" "$M/cache"
+	chmod 644 "$M/smb.conf" "$LAB/krb5.conf"
 	chmod 755 "$d" "$LAB/home"
 	chmod 1777 "$M/ccache"
 	lu_put "$M/nsswitch.conf" << EOF
