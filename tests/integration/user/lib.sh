@@ -21,9 +21,9 @@
 #                          CONF (default: the member's smb.conf) with the
 #                          lab's krb5.conf, its output into
 #                          $WORK/<scenario>/ae-<user>.log
-#   pam_session [--timed] [OPTS...]
+#   pam_session [--timed] [OPTS...] | pam_session none
 #                          the logon's session lines: pam_autoenroll.so
-#                          debug command=<wrapper> OPTS (none: clear them);
+#                          debug command=<wrapper> OPTS ("none": clear them);
 #                          --timed: between two pam_exec lines that write
 #                          $WORK/<scenario>/stamp.{before,after} (ns)
 #   session_ms             after a --timed logon: the module's open_session, ms
@@ -98,10 +98,10 @@ EOF
 
 pam_session() {
 	local stamp=$WORK/$NAME/stamp.sh
-	if [ $# -gt 0 ] && [ "$1" != none ] && [ ! -f "$PAM_SO" ]; then
+	if [ "${1:-}" != none ] && [ ! -f "$PAM_SO" ]; then
 		fail "pam_autoenroll.so not built: $PAM_SO (issue F's PAM module)"
 	fi
-	if [ $# = 0 ] || [ "$1" = none ]; then
+	if [ "${1:-}" = none ]; then
 		: > "$SESSION_FILE.tmp"
 	elif [ "$1" = --timed ]; then
 		shift
