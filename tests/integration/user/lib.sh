@@ -103,7 +103,7 @@ pam_session() {
 	fi
 	if [ "${1:-}" = none ]; then
 		: > "$SESSION_FILE.tmp"
-	elif [ "$1" = --timed ]; then
+	elif [ "${1:-}" = --timed ]; then
 		shift
 		[ -e "$WRAPPER" ] || ae_wrapper
 		printf '#!/bin/sh\ndate +%%s%%N > "%s/stamp.$1"\n' "$WORK/$NAME" > "$stamp"
