@@ -168,8 +168,16 @@ wait_until() {
 	"$@" || fail "$what: not within $secs s"
 }
 
-run_ends() { grep -c -- "^end rc=[0-9]* run .*--user $1\( \|$\)" "$CALLS" 2> /dev/null || true; }
-run_starts() { grep -c -- "^start uid=[0-9]* run .*--user $1\( \|$\)" "$CALLS" 2> /dev/null || true; }
+run_ends() {
+	local n
+	n=$(grep -c -- "^end rc=[0-9]* run .*--user $1\( \|$\)" "$CALLS" 2> /dev/null)
+	echo "${n:-0}"
+}
+run_starts() {
+	local n
+	n=$(grep -c -- "^start uid=[0-9]* run .*--user $1\( \|$\)" "$CALLS" 2> /dev/null)
+	echo "${n:-0}"
+}
 wait_run_end() {
 	local want=${2:-1}
 	# shellcheck disable=SC2317
