@@ -16,8 +16,10 @@
 #                          pam_autoenroll.so is built)
 #   user_uid NAME | user_sid NAME | user_store NAME | user_ccache NAME
 #   ae_wrapper [CONF]      write $LAB/member/autoenroll-lab: the command=
-#                          for pam_autoenroll.so: logs "start <args>" and
-#                          "end rc=N <args>" to $CALLS, runs autoenroll -s
+#                          for pam_autoenroll.so: logs "start uid=N <args>"
+#                          and "end rc=N <args>" to $CALLS (this scenario's
+#                          $WORK/<scenario>/autoenroll-calls.log: counts
+#                          start at 0 in each scenario), runs autoenroll -s
 #                          CONF (default: the member's smb.conf) with the
 #                          lab's krb5.conf, its output into
 #                          $WORK/<scenario>/ae-<user>.log
@@ -38,7 +40,7 @@
 #                          poll CMD every 0.1 s until it succeeds, at most
 #                          SECS; fail naming WHAT when it does not
 #   wait_run_end USER [N]  wait (30 s) until the wrapper logged N (1) ends
-#                          of `run --user USER`
+#                          of `run --user USER` in this scenario
 #   run_ends USER          how many runs for USER ended so far
 #   ca_requests TEMPLATE ACCOUNT
 #                          the CA's request ids of TEMPLATE whose requester
@@ -54,7 +56,8 @@
 # shellcheck shell=bash
 
 PAM_SO=${PAM_SO:-$BUILDDIR/source/pam/pam_autoenroll.so}
-CALLS=$LAB/member/autoenroll-calls.log
+CALLS=$WORK/$NAME/autoenroll-calls.log	# this scenario's runs only
+WRAPPER_WRITTEN=""
 WRAPPER=$LAB/member/autoenroll-lab
 UCONF=${UCONF:-$LAB/member/smb.conf}
 SESSION_FILE=$LAB/member/pam.d/autoenroll-session
@@ -94,6 +97,7 @@ exit \$rc
 EOF
 	chmod 755 "$WRAPPER.tmp"
 	mv -f "$WRAPPER.tmp" "$WRAPPER"
+	WRAPPER_WRITTEN=1
 }
 
 pam_session() {
@@ -105,7 +109,7 @@ pam_session() {
 		: > "$SESSION_FILE.tmp"
 	elif [ "${1:-}" = --timed ]; then
 		shift
-		[ -e "$WRAPPER" ] || ae_wrapper
+		[ -n "$WRAPPER_WRITTEN" ] || ae_wrapper
 		printf '#!/bin/sh\ndate +%%s%%N > "%s/stamp.$1"\n' "$WORK/$NAME" > "$stamp"
 		chmod 755 "$stamp"
 		{
@@ -114,7 +118,7 @@ pam_session() {
 			echo "session optional pam_exec.so quiet $stamp after"
 		} > "$SESSION_FILE.tmp"
 	else
-		[ -e "$WRAPPER" ] || ae_wrapper
+		[ -n "$WRAPPER_WRITTEN" ] || ae_wrapper
 		echo "session optional $PAM_SO debug command=$WRAPPER $*" > "$SESSION_FILE.tmp"
 	fi
 	mv -f "$SESSION_FILE.tmp" "$SESSION_FILE"
