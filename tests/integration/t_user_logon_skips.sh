@@ -23,7 +23,7 @@ logon root open_session
 user_reset bob
 user_reset carol
 bob_before=$(ca_requests LabUser bob | wc -l)
-carol_before=$(ICPR_CA_DIR="$LAB/ca" "$CA_ADMIN" list 2> /dev/null | awk '$5 == "LAB\\carol"' | wc -l)
+carol_before=$(ICPR_CA_DIR="$LAB/ca" "$CA_ADMIN" list --requester 2> /dev/null | awk '$5 == "LAB\\carol"' | wc -l)
 mark=$(wc -l < "$LAB/member/syslog.log" 2> /dev/null || echo 0)
 base_b=$(run_ends bob)
 base_c=$(run_ends carol)
@@ -52,7 +52,7 @@ grep 'LabUser' <<< "$AE_ALL" | grep -qw 'mail' || fail "policy --user bob does n
 note "policy --user bob: $(grep 'LabUser' <<< "$AE_ALL" | grep -w mail | head -n 1 | cut -c1-200)"
 
 # -- carol -----------------------------------------------------------------
-n=$(ICPR_CA_DIR="$LAB/ca" "$CA_ADMIN" list 2> /dev/null | awk '$5 == "LAB\\carol"' | wc -l)
+n=$(ICPR_CA_DIR="$LAB/ca" "$CA_ADMIN" list --requester 2> /dev/null | awk '$5 == "LAB\\carol"' | wc -l)
 [ "$n" = "$carol_before" ] || fail "the CA got a request of LAB\\carol (she has no user policy)"
 crts=$(find "$(user_store carol)" -name '*.crt' 2> /dev/null | head -n 3)
 [ -z "$crts" ] || fail "carol has certificates: $crts"

@@ -49,7 +49,7 @@
 #                          as PEM files $WORK/<scenario>/ucert.N.pem (echoed)
 #   user_reset NAME        remove NAME's user store and user cache (root), as
 #                          if NAME had never logged on here
-#   user_ae USER [VAR=V...] ARGS...
+#   user_ae [USER] [VAR=V...] ARGS...
 #                          autoenroll -s $UCONF ARGS as root in the logon
 #                          environment (e.g. run --user alice --ccache CC
 #                          --json); AE_RC, AE_STDOUT, AE_STDERR, AE_ALL
@@ -190,7 +190,7 @@ wait_run_end() {
 }
 
 ca_requests() {
-	ICPR_CA_DIR="$LAB/ca" timeout 60 "$CA_ADMIN" list 2> /dev/null |
+	ICPR_CA_DIR="$LAB/ca" timeout 60 "$CA_ADMIN" list --requester 2> /dev/null |
 		awk -v t="$1" -v a="LAB\\\\$2" '$3 == t && $5 == a { print $1 }'
 }
 
@@ -215,6 +215,10 @@ user_reset() {
 
 user_ae() {
 	local envs=() o="$WORK/$NAME/uae.out" e="$WORK/$NAME/uae.err"
+	# an optional leading lab user name (for the reader: whose cycle it is)
+	if [[ " ${LAB_USERS:-alice bob carol} " == *" ${1:-} "* ]]; then
+		shift
+	fi
 	while [[ ${1:-} =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
 		envs+=("$1")
 		shift
