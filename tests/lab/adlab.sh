@@ -335,8 +335,12 @@ start_member_winbindd() {
 		winbindd -s "$LAB/member/smb.conf" -F --no-process-group \
 		> "$LAB/member/winbindd.stdout" 2>&1 < /dev/null 8>&- 9>&- &
 	echo $! > "$LAB/member/winbindd.pid"
-	for _ in $(seq 100); do
-		ip netns exec "$NS" sh -c "$(member_sh nss)" sh wbinfo -p > /dev/null 2>&1 && return 0
+	# answering pings is not enough: a fresh winbindd fails name lookups
+	# (getpwnam of a domain user) until its connection to the DC is up
+	for _ in $(seq 150); do
+		ip netns exec "$NS" sh -c "$(member_sh nss)" sh wbinfo -p > /dev/null 2>&1 &&
+			ip netns exec "$NS" sh -c "$(member_sh nss)" sh wbinfo --ping-dc > /dev/null 2>&1 &&
+			return 0
 		sleep 0.1
 	done
 	return 1
