@@ -757,8 +757,12 @@ logon)
 	. "$FIX/lab-users.sh"
 	logon_env_write
 	syslog_sink_start
-	winbindd_running || start_member_winbindd > /dev/null 2>&1 ||
-		die "the member winbindd did not start (see $LAB/member/winbindd.stdout)"
+	if ! winbindd_running; then
+		start_member_winbindd > /dev/null 2>&1 ||
+			die "the member winbindd did not start (see $LAB/member/winbindd.stdout)"
+		logon_wait_users ||
+			die "the member winbindd does not resolve the lab's users (see $LAB/member/log.winbindd)"
+	fi
 	mkdir -p /run/samba /var/log/samba
 	exec ip netns exec "$NS" sh -c "$(member_sh pam)" sh "$@"
 	;;

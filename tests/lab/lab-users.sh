@@ -114,6 +114,20 @@ syslog_sink_start() {
 	die "the lab's syslog sink did not start ($LAB/member/syslog-sink.stdout)"
 }
 
+# After a (re)start of the member winbindd: until getpwnam of a lab user
+# works in the logon environment (a fresh winbindd answers pings before it
+# resolves names), at most 15 s.
+logon_wait_users() {
+	local _
+	mkdir -p /run/samba /var/log/samba
+	for _ in $(seq 150); do
+		ip netns exec "$NS" sh -c "$(member_sh pam)" sh getent passwd alice > /dev/null 2>&1 &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 winbindd_running() {
 	local p
 	p=$(cat "$LAB/member/winbindd.pid" 2> /dev/null) && [ -n "$p" ] &&
