@@ -17,7 +17,9 @@
 #   adlab.sh env         print the variables clients need (source it)
 #   adlab.sh client CMD  CMD inside the netns as a plain member-side client
 #                        (KRB5_CONFIG set, private /run/samba, /var/log/samba)
-#   adlab.sh winbindd    start a member winbindd (samba-gpupdate, PAM, NSS)
+#   adlab.sh winbindd    start a member winbindd (samba-gpupdate, PAM, NSS);
+#                        returns once it resolves domain names; one that
+#                        already answers is left alone
 #   adlab.sh member CMD  CMD as the member host runs it (client + nss_wrapper
 #                        -> libnss_winbind for passwd/group)
 #   adlab.sh logon CMD   CMD as a "logged-on client" of the member: like
@@ -340,6 +342,8 @@ start_member_winbindd() {
 	for _ in $(seq 150); do
 		ip netns exec "$NS" sh -c "$(member_sh nss)" sh wbinfo -p > /dev/null 2>&1 &&
 			ip netns exec "$NS" sh -c "$(member_sh nss)" sh wbinfo --ping-dc > /dev/null 2>&1 &&
+			ip netns exec "$NS" sh -c "$(member_sh nss)" sh \
+				getent passwd "$DOMAIN\\Administrator" > /dev/null 2>&1 &&
 			return 0
 		sleep 0.1
 	done
@@ -742,7 +746,15 @@ client)
 	;;
 winbindd)
 	need_lab
-	start_member_winbindd
+	# shellcheck source=lab-users.sh
+	. "$FIX/lab-users.sh"
+	# idempotent: one that answers is left alone; one still exiting is
+	# waited for; then a fresh one, ready when it resolves domain names
+	if winbindd_running; then
+		log "member winbindd already running (pid $(cat "$LAB/member/winbindd.pid"))"
+	else
+		start_member_winbindd
+	fi
 	;;
 member)
 	need_lab
