@@ -130,16 +130,21 @@ logon_wait_users() {
 
 # The member winbindd runs and answers. One that is still exiting (a
 # scenario stopped it) is waited for (10 s), so that a new one can start.
+# (A zombie counts as gone: the container's pid 1 may never reap it.)
 winbindd_running() {
 	local p _
 	p=$(cat "$LAB/member/winbindd.pid" 2> /dev/null) && [ -n "$p" ] || return 1
-	[ "$(cat "/proc/$p/comm" 2> /dev/null)" = winbindd ] || return 1
+	lu_winbindd_alive "$p" || return 1
 	ip netns exec "$NS" sh -c "$(member_sh plain)" sh wbinfo -p > /dev/null 2>&1 && return 0
 	for _ in $(seq 100); do
-		[ "$(cat "/proc/$p/comm" 2> /dev/null)" = winbindd ] || return 1
+		lu_winbindd_alive "$p" || return 1
 		sleep 0.1
 	done
 	return 1
+}
+lu_winbindd_alive() {
+	[ "$(cat "/proc/$1/comm" 2> /dev/null)" = winbindd ] &&
+		[ "$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1)" != Z ]
 }
 
 # replace FILE with the text on stdin (atomic: a logon reading it never
