@@ -109,8 +109,8 @@ static void test_user_names_and_publication(void **state)
 	assert_string_equal(r->template_name, "LabUserWin");
 	assert_int_equal(ca_admin(f, "list --requester | grep -qx '[0-9]* issued LabUserWin "
 				  "S-1-[-0-9]* LAB\\\\alice'"), 0);
-	assert_int_equal(ca_admin(f, "list | grep -qx '[0-9]* issued LabUserWin S-1-[-0-9]* "
-				  "LAB\\\\alice'"), 0);
+	/* without --requester: the four columns scripts match whole lines of */
+	assert_int_equal(ca_admin(f, "list | grep -qx '[0-9]* issued LabUserWin S-1-[-0-9]*'"), 0);
 	X509_free(x);
 }
 
