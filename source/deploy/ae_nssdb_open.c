@@ -241,7 +241,12 @@ void ae_nssdb_close(struct nssdb *db)
 		db->slot = NULL;
 	}
 	if (db->init != NULL) {
-		(void)NSS_ShutdownContext(db->init);
+		/* SEC_ERROR_BUSY here would mean an NSS object of ours still referenced */
+		if (NSS_ShutdownContext(db->init) != SECSuccess) {
+			char e[256];
+			AE_WARN("NSS database %s: NSS context not shut down cleanly: %s", db->dir,
+				ae_nssdb_error(e, sizeof(e)));
+		}
 		db->init = NULL;
 	}
 }

@@ -22,6 +22,7 @@
 #include "leak_check.h"
 #include "pki_helpers.h"
 #include "test_store_helpers.h"
+#include <nss.h>
 #include "ae_nssdb.h"
 
 /* A pair as the store would hand it over: DER certificate, PKCS#8 DER key. */
@@ -74,6 +75,8 @@ static ae_err sync1(const char *dir, const struct ae_nssdb_entry *e, size_t n,
 	if (err != AE_OK) {
 		print_message("sync: %s\n", why);
 	}
+	/* NSS's own context: nothing of NSS stays initialised in the process */
+	assert_false(NSS_IsInitialized());
 	return err;
 }
 
@@ -84,6 +87,7 @@ static struct ae_nssdb_cert *list(TALLOC_CTX *mem, const char *dir, size_t *_n, 
 	char why[512] = "";
 
 	assert_int_equal(ae_nssdb_list(mem, dir, &v, _n, _keys, why, sizeof(why)), AE_OK);
+	assert_false(NSS_IsInitialized());
 	return v;
 }
 
@@ -318,6 +322,7 @@ static void key_of_another_certificate_refused(TALLOC_CTX *mem, bool rsa)
 	e.key_der = b.key;
 	e.key_len = b.key_len;
 	assert_int_equal(ae_nssdb_sync(dir, &e, 1, &r, why, sizeof(why)), AE_ERR_MISMATCH);
+	assert_false(NSS_IsInitialized());
 	assert_non_null(strstr(why, "LabUser"));
 	assert_non_null(strstr(why, dir));
 	(void)list(mem, dir, &n, &keys);
@@ -345,6 +350,7 @@ static void test_password_protected_db_skipped(void **state)
 	(void)run(mem, "d=%1$s; echo secret-pw > $d/pw && certutil -N -d sql:$d -f $d/pw", dir);
 	fstate_get(mem, dir, &s1);
 	assert_int_equal(ae_nssdb_sync(dir, &e, 1, &r, why, sizeof(why)), AE_ERR_CREDENTIALS);
+	assert_false(NSS_IsInitialized());
 	assert_non_null(strstr(why, "password"));
 	assert_non_null(strstr(why, dir));
 	assert_false(r.changed);
