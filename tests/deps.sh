@@ -21,13 +21,15 @@ PKGS=(
 	# build
 	gcc libc6-dev meson ninja-build pkg-config
 	samba-dev libtalloc-dev libtevent-dev libldb-dev libsmbclient-dev
-	libldap-dev libssl-dev libgnutls28-dev libcmocka-dev
+	libldap-dev libssl-dev libgnutls28-dev libcmocka-dev libnss3-dev
 	# lab: AD DC, member, client tools
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
 	libnss-wrapper libnss-winbind attr
 	# lab and test plumbing
 	iproute2 openssl bc python3-cryptography valgrind
+	# the user's NSS database (autoenroll:user nssdb): certutil in the tests
+	libnss3-tools
 	# benchmarks (/usr/bin/time for peak RSS)
 	time
 )
