@@ -5,7 +5,8 @@
 # shared NSS database, as NSS's own tools see it:
 #   - `certutil -L -d sql:<db>` lists "LabUser (autoenroll)" as a user
 #     certificate (u,u,u: its key is there), the same certificate as her
-#     store's LabUser.crt; `certutil -K` lists its key;
+#     store's LabUser.crt; `certutil -K` lists its key; as many certificates
+#     of ours as the store holds (alice also gets LabUserRoaming);
 #   - the database (~/.local/share/pki/nssdb, or ~/.pki/nssdb where that
 #     exists) belongs to alice, the directory 0700;
 #   - a second logon with nothing new does not write the database;
@@ -41,18 +42,29 @@ rm -rf "$home/.pki" "$home/.local/share/pki"
 on_exit pam_session none
 on_exit user_reset alice
 ae_wrapper "$UCONF"
-pam_session
+# pam_autoenroll.so waits for the cycle (wait=): the logon returns with the result
+pam_session wait=60
 
 db_dir() {
 	if [ -d "$home/.pki/nssdb" ]; then echo "$home/.pki/nssdb"; else echo "$home/.local/share/pki/nssdb"; fi
 }
 # NSS's tools as alice runs them (never root in her home)
 ucertutil() { setpriv --reuid="$uid" --regid="$gid" --clear-groups certutil "$@"; }
-ours_listed() { ucertutil -L -d "sql:$(db_dir)" 2> /dev/null | grep -c "(autoenroll)" || true; }
-ours_keys() { ucertutil -K -d "sql:$(db_dir)" 2> /dev/null | grep -c "(autoenroll)" || true; }
+# LabUser's certificates / keys in the database; all of ours; the store's certificates
+ours_listed() { ucertutil -L -d "sql:$(db_dir)" 2> /dev/null | grep -cF "$NICK" || true; }
+ours_keys() { ucertutil -K -d "sql:$(db_dir)" 2> /dev/null | grep -cF "$NICK" || true; }
+all_ours() { ucertutil -L -d "sql:$(db_dir)" 2> /dev/null | grep -c "(autoenroll)" || true; }
+store_certs() { find "$store" -maxdepth 1 -name '*.crt' | wc -l; }
 fingerprint() { openssl x509 -noout -fingerprint -sha256 "$@" | cut -d= -f2; }
-db_fingerprint() {
-	ucertutil -L -d "sql:$(db_dir)" -n "$NICK" -a 2> /dev/null | fingerprint
+# the fingerprints certutil -L -n NICK prints: NSS gives every certificate with
+# that nickname's subject (LabUser and LabUserRoaming share alice's subject)
+db_fingerprints() {
+	local pem=$W/nick.pem
+	ucertutil -L -d "sql:$(db_dir)" -n "$NICK" -a > "$pem" 2> /dev/null || return 0
+	awk -v d="$W/nick" '/BEGIN CERT/ { n++ } n { print > (d "." n ".pem") }' "$pem"
+	for f in "$W"/nick.[0-9]*.pem; do
+		[ -f "$f" ] && fingerprint -in "$f" && rm -f "$f"
+	done
 }
 db_stamp() { stat -c '%Y.%y %s' "$(db_dir)/cert9.db" "$(db_dir)/key4.db" 2> /dev/null | tr '\n' ' '; }
 
@@ -75,9 +87,11 @@ K=$(ucertutil -K -d "sql:$db" 2>&1) || fail "certutil -K -d sql:$db: $K"
 printf '%s\n' "$K" | sed 's/^/      | /'
 printf '%s\n' "$K" | grep -qF "$NICK" || fail "certutil -K lists no key '$NICK'"
 [ "$(ours_listed)" = 1 ] && [ "$(ours_keys)" = 1 ] ||
-	fail "$(ours_listed) certificates and $(ours_keys) keys of ours, want 1 and 1"
+	fail "$(ours_listed) certificates and $(ours_keys) keys '$NICK', want 1 and 1"
+[ "$(all_ours)" = "$(store_certs)" ] ||
+	fail "$(all_ours) certificates of ours in the database, $(store_certs) in the store"
 old=$(fingerprint -in "$store/$T.crt")
-[ "$(db_fingerprint)" = "$old" ] || fail "the database's '$NICK' is not the store's $T.crt"
+grep -qx "$old" <<< "$(db_fingerprints)" || fail "the database's '$NICK' is not the store's $T.crt"
 note "'$NICK' in the NSS database is the store's $T.crt ($old)"
 owner=$(stat -c '%u %a' "$db" "$db/cert9.db" "$db/key4.db" | tr '\n' ' ')
 [ "$owner" = "$uid 700 $uid 600 $uid 600 " ] || fail "database owner/modes '$owner', want alice ($uid) 700/600/600"
@@ -91,15 +105,24 @@ wait_run_end alice 2
 note "second logon: the NSS database untouched"
 
 # -- renewal: the clock past renew-at, alice's own ccache ------------------
+keyid() { ucertutil -K -d "sql:$(db_dir)" 2> /dev/null | grep -F "$NICK" | awk '{print $(NF - 2)}'; }
+oldkey=$(keyid)
 end=$(date -d "$(openssl x509 -noout -enddate -in "$store/$T.crt" | cut -d= -f2)" +%s)
 ahead=$(((end - $(date +%s)) * 97 / 100))
-user_ae alice AE_TEST_NOW=+$ahead run --user alice --ccache "$(user_ccache alice)"
+user_ae AE_TEST_NOW=+$ahead run --user alice --ccache "$(user_ccache alice)"
 [ "$AE_RC" = 0 ] || fail "the renewal run: exit $AE_RC: $(tail -n 2 <<< "$AE_ALL" | tr '\n' ' ')"
 new=$(fingerprint -in "$store/$T.crt")
 [ "$new" != "$old" ] || fail "no renewal: $T.crt unchanged with the clock $ahead s ahead"
 [ "$(ours_listed)" = 1 ] && [ "$(ours_keys)" = 1 ] ||
-	fail "after the renewal $(ours_listed) certificates and $(ours_keys) keys of ours, want 1 and 1"
-[ "$(db_fingerprint)" = "$new" ] || fail "after the renewal the database's '$NICK' is not the new $T.crt"
+	fail "after the renewal $(ours_listed) certificates and $(ours_keys) keys '$NICK', want 1 and 1"
+[ "$(all_ours)" = "$(store_certs)" ] ||
+	fail "after the renewal $(all_ours) certificates of ours in the database, $(store_certs) in the store"
+fps=$(db_fingerprints)
+grep -qx "$new" <<< "$fps" || fail "after the renewal the database's '$NICK' is not the new $T.crt"
+! grep -qx "$old" <<< "$fps" || fail "after the renewal the old $T certificate is still in the database"
+[ -n "$(keyid)" ] && [ "$(keyid)" != "$oldkey" ] || fail "the key of '$NICK' is still $oldkey after the renewal"
+printf '%s\n' "$AE_STDOUT" | grep -qE '^\(nssdb\) +nssdb +done +NSS database' ||
+	fail "the run's report has no '(nssdb) ... done' line for the database"
 ucertutil -L -d "sql:$db" | grep -E "\(autoenroll\)" | sed 's/^/      | /'
 note "after the renewal: only the new certificate ($new) and its key"
 pass
