@@ -11,7 +11,9 @@
  * the RSA modulus or the EC point, the id it links a certificate and its
  * key by) or whose label is such a nickname. Anything else in the
  * database (other certificates, other keys, trust, modules) is never
- * touched; a key that a foreign certificate also uses stays.
+ * touched; a key that a foreign certificate also uses stays. A wanted
+ * certificate already there under somebody else's nickname counts as
+ * there (NSS would keep that name; only its key is added when missing).
  *
  * NSS runs in its own context (NSS_InitContext without a database, then
  * the user's database opened as its own slot with SECMOD_OpenUserDB and

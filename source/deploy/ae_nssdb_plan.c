@@ -57,7 +57,7 @@ static bool same_item(const SECItem *a, const SECItem *b)
 }
 
 /* The wanted entry whose nickname is nick, or NULL. */
-static struct ae_nssdb_want *want_by_nick(struct ae_nssdb_plan *p, const char *nick)
+static struct ae_nssdb_want *want_by_nick(const struct ae_nssdb_plan *p, const char *nick)
 {
 	size_t i;
 
@@ -150,6 +150,19 @@ static ae_err add_id(struct ae_nssdb_plan *p, SECItem *kid, SECItem ***arr, size
 	return AE_OK;
 }
 
+/* A wanted certificate that is in the database under another nickname. */
+static void mark_held_elsewhere(struct ae_nssdb_plan *p, const CERTCertificate *c)
+{
+	size_t i;
+
+	for (i = 0; i < p->nw; i++) {
+		if (p->w[i].cert != NULL &&
+		    SECITEM_ItemsAreEqual(&p->w[i].cert->derCert, &c->derCert)) {
+			p->w[i].cert_there = true;
+		}
+	}
+}
+
 /* A stale certificate of ours (it lives in p->certs). */
 static ae_err add_stale(struct ae_nssdb_plan *p, CERTCertificate *c)
 {
@@ -187,6 +200,9 @@ static ae_err scan_certs(struct ae_nssdb_plan *p, PK11SlotInfo *slot)
 			continue;
 		}
 		if (!ae_nssdb_is_ours(nick) || (w != NULL && w->e->unknown)) {
+			/* a wanted certificate somebody imported under a name of their own is
+			 * there: it is not imported again under ours (it would keep theirs) */
+			mark_held_elsewhere(p, node->cert);
 			err = add_id(p, kid, &p->protected_ids, &p->nprotected);
 			continue;
 		}
@@ -210,7 +226,7 @@ bool ae_nssdb_key_stale(const struct ae_nssdb_plan *p, PK11SlotInfo *slot,
 	SECItem *kid = PK11_GetLowLevelKeyIDForPrivateKey(key);
 	char *label = PK11_GetPrivateKeyNickname(key);
 	const char *nick = ae_nssdb_bare_nickname(slot, label);
-	const struct ae_nssdb_want *w = want_by_nick((struct ae_nssdb_plan *)p, nick);
+	const struct ae_nssdb_want *w = want_by_nick(p, nick);
 	bool ours = ae_nssdb_is_ours(nick), stale = false;
 	size_t i;
 

@@ -280,6 +280,55 @@ static void test_foreign_and_unknown_untouched(void **state)
 	rm_rf(dir);
 }
 
+/*
+ * The user imported our certificate himself under a name of his own: it is
+ * not imported again (NSS would keep his name, and every sync would do it
+ * again), its key is added so that it is usable, and a second sync is a
+ * no-op; nothing of his goes when the store renews.
+ */
+static void test_our_certificate_imported_by_the_user(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	char *dir = db_dir(mem, "nss-usercopy");
+	struct pair a = make_pair(mem, "alice", true, 1), a2 = make_pair(mem, "alice", true, 2);
+	struct ae_nssdb_entry e = entry("LabUser", &a);
+	struct ae_nssdb_result r;
+	char *der = talloc_asprintf(mem, "%s/a.der", dir);
+	FILE *f = fopen(der, "w");
+	const struct ae_nssdb_cert *c;
+	struct ae_nssdb_cert *v;
+	size_t n = 0, keys = 0;
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(a.cert, 1, a.cert_len, f), a.cert_len);
+	fclose(f);
+	(void)run(mem, "d=%1$s; certutil -N -d sql:$d --empty-password && certutil -A -d sql:$d "
+		  "-n Mine -t ,, -i $d/a.der", dir);
+	assert_int_equal(sync1(dir, &e, 1, &r), AE_OK);
+	assert_true(r.changed);
+	assert_int_equal(sync1(dir, &e, 1, &r), AE_OK);
+	assert_false(r.changed);
+	assert_int_equal(r.kept, 1);
+	v = list(mem, dir, &n, &keys);
+	assert_int_equal(n, 1);
+	assert_int_equal(keys, 1);
+	assert_string_equal(v[0].nickname, "Mine");
+	assert_true(v[0].has_key);
+	/* the renewal adds ours; his certificate and the key it uses stay */
+	e = entry("LabUser", &a2);
+	assert_int_equal(sync1(dir, &e, 1, &r), AE_OK);
+	v = list(mem, dir, &n, &keys);
+	assert_int_equal(n, 2);
+	assert_int_equal(keys, 2);
+	c = find(v, n, "Mine");
+	assert_non_null(c);
+	assert_true(c->has_key);
+	c = find(v, n, "LabUser (autoenroll)");
+	assert_non_null(c);
+	assert_memory_equal(c->der, a2.cert, a2.cert_len);
+	rm_rf(dir);
+}
+
 struct fstate {
 	struct stat cert, key;
 	char *cert_data, *key_data;
@@ -438,6 +487,7 @@ int main(void)
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_user_dir_choice, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_nicknames, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_our_certificate_imported_by_the_user, leak_setup, leak_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
