@@ -246,6 +246,7 @@ ae_err ae_userid_resolve(TALLOC_CTX *mem, const char *name, uid_t uid,
 	}
 	if (name != NULL) {
 		err = ae_userid_parse(u, name, &domain, &sam, why, why_len);
+		err = err == AE_ERR_INVALID ? AE_ERR_CONFIG : err;
 		if (err == AE_OK && !ae_userid_domain_matches(d, domain)) {
 			ae_why(why, why_len, "user %s is not of this host's domain %s (%s)", name,
 			       d->workgroup ? d->workgroup : "?", d->realm ? d->realm : "?");
