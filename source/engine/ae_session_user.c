@@ -26,6 +26,7 @@
 #include "ae_creds.h"
 #include "ae_userid.h"
 #include "ae_privs.h"
+#include "ae_smb.h"
 #include "ae_store.h"
 #include "ae_store_userdir.h"
 #include "ae_file.h"
@@ -113,6 +114,10 @@ static ae_err root_part(struct ae_session *s, const char *store_top, const char 
 			_exit(6);	/* "misconfigured" (README, exit codes) */
 		}
 		s->dropped_root = true;
+		/* libraries read ~/.ldaprc, ~/.k5identity: the user's, not root's */
+		if (u->home[0] == '/' && setenv("HOME", u->home, 1) != 0) {
+			err = AE_ERR_NOMEM;
+		}
 	}
 	return err == AE_OK ? AE_OK : err == AE_ERR_NOMEM ? err : AE_ERR_CONFIG;
 }
@@ -147,6 +152,9 @@ static ae_err samba_dirs(struct ae_session *s)
 	char *dir = talloc_asprintf(s, "%s/samba", s->run_dir);
 	ae_err err = dir != NULL ? ae_mkdir_p(dir, 0700) : AE_ERR_NOMEM;
 
+	if (err == AE_OK) {
+		err = ae_smb_set_default_cache_dir(dir);	/* libsmbclient: SYSVOL */
+	}
 	if (err == AE_OK && (!lpcfg_set_cmdline(s->lp, "cache directory", dir) ||
 			     !lpcfg_set_cmdline(s->lp, "lock directory", dir) ||
 			     !lpcfg_set_cmdline(s->lp, "state directory", dir))) {

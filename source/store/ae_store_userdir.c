@@ -83,9 +83,12 @@ static ae_err check_top_dir(int fd, const char *path, bool fix, bool last, char 
 	return AE_OK;
 }
 
+/* root reads (fchmod needs a real descriptor); a user only passes (O_PATH: search permission) */
 static int open_dir_at(int parent, const char *name)
 {
-	return openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int how = geteuid() == 0 ? O_RDONLY : O_PATH;
+
+	return openat(parent, name, how | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
 static const char *kind_at(int parent, const char *name)
