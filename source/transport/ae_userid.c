@@ -279,8 +279,9 @@ ae_err ae_userid_resolve(TALLOC_CTX *mem, const char *name, uid_t uid,
 		err = AE_ERR_CONFIG;
 	}
 	if (err == AE_OK && d->workgroup != NULL && strcasecmp(u->domain, d->workgroup) != 0) {
-		ae_why(why, why_len, "user %s is %s\\%s, not an account of this host's domain %s",
-		       who, u->domain, u->name, d->workgroup);
+		ae_why(why, why_len, "%s is not a domain user: winbind maps uid %ld to %s\\%s, "
+		       "not an account of this host's domain %s", who, (long)u->uid, u->domain,
+		       u->name, d->workgroup);
 		err = AE_ERR_CONFIG;
 	}
 	if (err != AE_OK) {
