@@ -187,35 +187,75 @@ static ae_err check_user_dir(int fd, const char *path, uid_t uid, char *why, siz
 	return AE_OK;
 }
 
-/* Create <SID> 0700 and give it to uid:gid, all on its descriptor. */
+/*
+ * Create <SID> 0700 owned by uid:gid, atomically: made under a temporary
+ * name, handed over on its descriptor, then renamed into place without
+ * replacing anything (RENAME_NOREPLACE). A concurrent run (two logons at
+ * once) sees either no <SID> or the finished one, never root's half-made
+ * directory. *_exists: another run won the race (nothing made).
+ */
 static ae_err create_user_dir(int top_fd, const char *sid, const char *path, uid_t uid,
-			      gid_t gid, int *_fd, char *why, size_t why_len)
+			      gid_t gid, bool *_exists, char *why, size_t why_len)
 {
-	int fd = open_dir_at(top_fd, sid);
+	char tmp[AE_STORE_SID_MAX + 32];
+	int fd;
 
-	if (fd < 0) {
-		ae_why(why, why_len, "cannot open the new user directory %s: %s", path,
+	*_exists = false;
+	snprintf(tmp, sizeof(tmp), ".new-%s.%ld", sid, (long)getpid());
+	if (mkdirat(top_fd, tmp, 0700) != 0) {
+		ae_why(why, why_len, "cannot create the user directory %s: %s", path,
 		       strerror(errno));
 		return AE_ERR_IO;
 	}
+	fd = open_dir_at(top_fd, tmp);
 	/* nobody but root can enter <top> to swap it: the descriptor is the new directory */
-	if (fchown(fd, uid, gid) != 0 || fchmod(fd, 0700) != 0) {
+	if (fd < 0 || fchown(fd, uid, gid) != 0 || fchmod(fd, 0700) != 0) {
 		ae_why(why, why_len, "cannot give the user directory %s to uid %ld gid %ld: %s",
 		       path, (long)uid, (long)gid, strerror(errno));
-		close(fd);
-		(void)unlinkat(top_fd, sid, AT_REMOVEDIR);
+		if (fd >= 0) {
+			close(fd);
+		}
+		(void)unlinkat(top_fd, tmp, AT_REMOVEDIR);
 		return AE_ERR_IO;
 	}
-	*_fd = fd;
+	close(fd);
+	if (renameat2(top_fd, tmp, top_fd, sid, RENAME_NOREPLACE) != 0) {
+		int e = errno;
+		(void)unlinkat(top_fd, tmp, AT_REMOVEDIR);
+		if (e == EEXIST) {
+			*_exists = true;
+			return AE_OK;
+		}
+		ae_why(why, why_len, "cannot create the user directory %s: %s", path, strerror(e));
+		return AE_ERR_IO;
+	}
 	return AE_OK;
+}
+
+/* The existing <SID>: a real directory of uid that group and others cannot write. */
+static ae_err existing_user_dir(int top_fd, const char *sid, const char *path, uid_t uid,
+				char *why, size_t why_len)
+{
+	int fd = open_dir_at(top_fd, sid);
+	ae_err err;
+
+	if (fd < 0) {
+		ae_why(why, why_len, "user directory %s is %s; refusing it", path,
+		       errno == ELOOP || errno == ENOTDIR ? kind_at(top_fd, sid) : strerror(errno));
+		return AE_ERR_IO;
+	}
+	err = check_user_dir(fd, path, uid, why, why_len);
+	close(fd);
+	return err;
 }
 
 ae_err ae_store_userdir_prepare(const char *top, unsigned fixable, const char *sid, uid_t uid,
 				gid_t gid, bool *_created, char *why, size_t why_len)
 {
 	char path[4400];
-	bool created = false;
-	int top_fd = -1, fd = -1;
+	bool created = false, exists = false;
+	struct stat st;
+	int top_fd = -1;
 	ae_err err;
 
 	if (!ae_store_sid_name_ok(sid)) {
@@ -231,25 +271,12 @@ ae_err ae_store_userdir_prepare(const char *top, unsigned fixable, const char *s
 		return err;
 	}
 	snprintf(path, sizeof(path), "%s/%s", top, sid);
-	if (mkdirat(top_fd, sid, 0700) == 0) {
-		created = true;
-		err = create_user_dir(top_fd, sid, path, uid, gid, &fd, why, why_len);
-	} else if (errno == EEXIST) {
-		fd = open_dir_at(top_fd, sid);
-		if (fd < 0) {
-			ae_why(why, why_len, "user directory %s is %s; refusing it", path,
-			       kind_at(top_fd, sid));
-			err = AE_ERR_IO;
-		} else {
-			err = check_user_dir(fd, path, uid, why, why_len);
-		}
-	} else {
-		ae_why(why, why_len, "cannot create the user directory %s: %s", path,
-		       strerror(errno));
-		err = AE_ERR_IO;
+	if (fstatat(top_fd, sid, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT) {
+		err = create_user_dir(top_fd, sid, path, uid, gid, &exists, why, why_len);
+		created = err == AE_OK && !exists;
 	}
-	if (fd >= 0) {
-		close(fd);
+	if (err == AE_OK && !created) {
+		err = existing_user_dir(top_fd, sid, path, uid, why, why_len);
 	}
 	close(top_fd);
 	if (err == AE_OK && _created != NULL) {

@@ -5,7 +5,8 @@
  * 0700 owned by the user. Refused, naming the directory: a symbolic link
  * where the user's directory should be, one owned by another uid, one
  * writable by group, a symbolic link among the components of <top>, an
- * ancestor other users cannot pass, a SID that is not one.
+ * ancestor other users cannot pass, a SID that is not one. Eight runs at
+ * once (concurrent logons): all find the finished directory, one made it.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <talloc.h>
 #include "leak_check.h"
@@ -211,6 +213,44 @@ static void test_sids_that_are_not_names(void **state)
 	assert_false(ae_store_sid_name_ok("S-1-5-21-1\n"));
 }
 
+/* two logons at once: every run finds the finished directory, one made it */
+static void test_concurrent_preparations(void **state)
+{
+	struct tree *t = *state;
+	int i, st, made = 0, ok = 0;
+	pid_t pids[8];
+	char cmd[320];
+	struct stat sb;
+
+	for (i = 0; i < 8; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			char why[512] = "";
+			bool created = false;
+			ae_err err = ae_store_userdir_prepare(t->top, 2, SID, UID, GID, &created,
+							      why, sizeof(why));
+			if (err != AE_OK) {
+				fprintf(stderr, "child %d: %s\n", i, why);
+			}
+			_exit(err != AE_OK ? 1 : created ? 2 : 3);
+		}
+	}
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+		assert_true(WIFEXITED(st));
+		ok += WEXITSTATUS(st) != 1;
+		made += WEXITSTATUS(st) == 2;
+	}
+	assert_int_equal(ok, 8);
+	assert_int_equal(made, 1);
+	assert_int_equal(lstat(t->udir, &sb), 0);
+	assert_int_equal(sb.st_uid, UID);
+	/* no temporary directory left behind */
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s' | grep -v '^%s$')\"", t->top, SID);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +272,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ancestor_others_cannot_pass, tree_setup,
 						tree_teardown),
 		cmocka_unit_test_setup_teardown(test_sids_that_are_not_names, tree_setup,
+						tree_teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_preparations, tree_setup,
 						tree_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
