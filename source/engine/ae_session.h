@@ -25,7 +25,7 @@ struct ae_user_id;
 struct ae_session_opts {
 	const char *configfile;		/* -s; NULL = Samba's default smb.conf */
 	const char *const *options;	/* --option name=value, NULL-terminated */
-	const char *ccache;		/* use this ccache instead of the machine account */
+	const char *ccache;		/* machine: this ccache instead of the account; user: the user's */
 	const char *store_dir;		/* NULL = 'autoenroll:store dir' or <state dir>/autoenroll/machine */
 	bool offline;			/* configuration and store only: no credentials, no DC */
 	bool config_only;		/* smb.conf and the autoenroll:* options only */
