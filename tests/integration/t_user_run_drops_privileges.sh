@@ -8,7 +8,7 @@
 # store file belongs to the user, the key 0600; the machine's secrets are
 # not needed (the member's private dir is an empty one for this run) and,
 # when strace is there, secrets.tdb is never opened and setresuid(uid) is
-# seen. Refused with exit 6 and the cause: root without NAME (2), a local
+# seen. A DIR: ccache works as a FILE: one. Refused with exit 6 and the cause: root without NAME (2), a local
 # account, a ccache of another principal, a ccache whose TGT has expired.
 #
 # Its own user, user template and user GPO, removed at the end: a domain
@@ -182,6 +182,13 @@ aeu status --user "$U"
 [ "$AE_RC" = 0 ] && printf '%s' "$AE_ALL" | grep -qE "$T +VALID" || fail "status --user: $T not VALID"
 aeu run --user "$U" --ccache "$CC"
 [ "$AE_RC" = 0 ] && printf '%s' "$AE_ALL" | grep -q '(0 request(s)' || fail "second run made a request"
+
+# -- a DIR ccache passes through to krb5 as it is ------------------------------
+mkdir "$UD/ccdir" && chown "$UID_:$GID_" "$UD/ccdir" && chmod 0700 "$UD/ccdir"
+"$ADLAB" member setpriv --reuid="$UID_" --regid="$GID_" --clear-groups sh -c \
+	"echo '$PASSWD' | KRB5CCNAME=DIR:$UD/ccdir kinit $U@$REALM > /dev/null" || fail "kinit into DIR:"
+aeu run --user "$U" --ccache "DIR:$UD/ccdir"
+[ "$AE_RC" = 0 ] || fail "DIR ccache: exit $AE_RC: $(tail -n 1 "$W/out")"
 
 # -- an expired ticket: a credentials error naming the ccache ------------------
 "$ADLAB" client sh -c "echo '$PASSWD' | KRB5CCNAME=$CC.short kinit -l 2s $U@$REALM > /dev/null" ||
