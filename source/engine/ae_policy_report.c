@@ -21,6 +21,7 @@
 #include "ae_template.h"
 #include "ae_pki.h"
 #include "ae_eligibility.h"
+#include "ae_name_req.h"
 #include "ae_aesettings.h"
 
 void ae_policy_report_error(struct ae_policy_report *r, const char *object,
@@ -91,6 +92,7 @@ static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
 	struct ae_policy_skip *skipped = NULL;
 	size_t num_skipped = 0, i;
 	struct namer *nm = talloc_zero(r, struct namer);
+	struct ae_subject_attrs subject = { 0 };
 	ae_err err;
 
 	if (nm == NULL) {
@@ -118,9 +120,13 @@ static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
 	}
 	nm->s = s;
 	nm->mem = nm;
-	return ae_eligibility_compute(r, r->templates, r->num_templates, r->cas, r->num_cas,
-				      r->principal->token, s->context, name_sid, nm,
-				      &r->eligibility);
+	subject.account = r->principal->sam_account_name;
+	subject.mail = r->principal->mail;
+	subject.upn = r->principal->user_principal_name;
+	subject.dns_host_name = r->principal->dns_host_name;
+	return ae_eligibility_compute_subject(r, r->templates, r->num_templates, r->cas,
+					      r->num_cas, r->principal->token, s->context,
+					      &subject, name_sid, nm, &r->eligibility);
 }
 
 ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
