@@ -1,7 +1,8 @@
 /*
  * ae_policy_report.h: everything `autoenroll policy` shows, collected in
  * one pass: the principal (token, site), the GPO list (MS-GPOL) and the
- * AutoEnrollment settings merged from each GPO's Machine/Registry.pol,
+ * AutoEnrollment settings merged from each GPO's Machine/Registry.pol
+ * (User/Registry.pol in the user context),
  * the enterprise CAs, and every template with its eligibility and reason.
  * Problems with one object (a GPO's file, a template's attribute) are
  * collected in errors[] and the rest is still processed.
@@ -47,7 +48,7 @@ struct ae_policy_report {
 	unsigned gpo_cache_hits;
 };
 
-/* Collect the report for the session's machine account. */
+/* Collect the report for the session's principal (s->context, s->sam_account_name). */
 ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 			 struct ae_policy_report **_r);
 
