@@ -23,6 +23,8 @@
 #include "ae_eligibility.h"
 #include "ae_name_req.h"
 #include "ae_aesettings.h"
+#include "ae_clock.h"
+#include "ae_ds_cert.h"
 
 void ae_policy_report_error(struct ae_policy_report *r, const char *object,
 			    const char *attribute, const char *fmt, ...)
@@ -129,6 +131,35 @@ static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
 					      &subject, name_sid, nm, &r->eligibility);
 }
 
+/*
+ * User context: the valid certificates of the templates that check the
+ * user's userCertificate ([MS-CRTD] 2.26, ae_ds_cert.h), at the cycle's now.
+ */
+static ae_err read_ds_certs(struct ae_session *s, struct ae_policy_report *r)
+{
+	const struct ae_principal *p = r->principal;
+	size_t rejected = 0;
+	ae_err err;
+
+	if (s->context != AE_CONTEXT_USER) {
+		return AE_OK;
+	}
+	if (p->user_certs_dropped > 0) {
+		ae_policy_report_error(r, p->dn, "userCertificate", "%zu value(s) above the caps "
+				       "(%d values of at most %d bytes) are not considered",
+				       p->user_certs_dropped, AE_PRINCIPAL_CERTS_MAX,
+				       AE_PRINCIPAL_CERT_MAX);
+	}
+	err = ae_ds_certs_find(r, p->user_certs, p->num_user_certs, r->templates,
+			       r->num_templates, r->cas, r->num_cas, ae_now(), &r->ds_certs,
+			       &r->num_ds_certs, &rejected);
+	if (err == AE_OK && rejected > 0) {
+		ae_policy_report_error(r, p->dn, "userCertificate", "%zu value(s) are not one DER "
+				       "certificate and are ignored", rejected);
+	}
+	return err;
+}
+
 ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 			 struct ae_policy_report **_r)
 {
@@ -174,6 +205,9 @@ ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 				       "forest root GUID; LDAP: policy servers stay unchecked");
 	}
 	err = read_policy(s, r);
+	if (err == AE_OK) {
+		err = read_ds_certs(s, r);
+	}
 	r->ldap_searches = ae_ldap_search_count(s->ldap);
 	if (err != AE_OK) {
 		snprintf(s->error, sizeof(s->error), "enrollment policy from %s: %s", s->dc,

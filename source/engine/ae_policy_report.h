@@ -22,6 +22,7 @@ struct ae_aesettings;
 struct ae_enrollment_service;
 struct ae_template;
 struct ae_eligibility;
+struct ae_ds_cert;
 
 struct ae_policy_error {
 	char *object;		/* a DN, or "<GPO name> {GUID}" */
@@ -41,6 +42,13 @@ struct ae_policy_report {
 	struct ae_template **templates;
 	size_t num_templates;
 	struct ae_eligibility *eligibility;	/* num_templates entries */
+	/*
+	 * User context: the valid certificates of templates with
+	 * CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE in the user's
+	 * userCertificate (ae_ds_cert.h), for decide(); NULL / 0 otherwise.
+	 */
+	struct ae_ds_cert *ds_certs;
+	size_t num_ds_certs;
 	struct ae_policy_error *errors;
 	size_t num_errors;
 	unsigned ldap_searches;
