@@ -175,6 +175,7 @@ ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 	*_r = r;
 	r->dc = talloc_strdup(r, s->dc);
 	r->account = talloc_strdup(r, s->account);
+	r->context = s->context;
 	err = ae_session_ldap(s);
 	if (err != AE_OK) {
 		return err;

@@ -32,7 +32,8 @@ struct ae_policy_error {
 
 struct ae_policy_report {
 	struct ae_principal *principal;
-	char *account;			/* DOMAIN\NAME$ */
+	enum ae_context context;	/* the session's: machine or user */
+	char *account;			/* DOMAIN\NAME$, or DOMAIN\user */
 	char *site;			/* client site from the DC locator; NULL if none */
 	char *dc;
 	struct ae_gpolist *gpolist;
