@@ -48,7 +48,8 @@
  *
  * Not checked here, because it needs data this function does not get:
  * CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE (0x10, user context:
- * the user's userCertificate values) and anything about local certificates.
+ * the user's userCertificate values; the engine's ae_ds_cert.h finds them,
+ * decide() skips the request) and anything about local certificates.
  */
 #ifndef AE_ELIGIBILITY_H
 #define AE_ELIGIBILITY_H
