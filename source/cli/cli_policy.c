@@ -199,9 +199,17 @@ int cli_policy_json(FILE *f, const struct ae_policy_report *r)
 static void print_ds_cert(FILE *f, const struct ae_policy_report *r, const struct ae_template *t)
 {
 	const struct ae_ds_cert *x = ds_cert_of(r, t);
+	const char *who = r->principal && r->principal->sam_account_name ?
+			  r->principal->sam_account_name : "the user";
 	struct tm tm;
 	char when[32] = "?";
 
+	if (x == NULL && r->context == AE_CONTEXT_USER && r->principal != NULL &&
+	    (t->enrollment_flag & CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE) != 0) {
+		fprintf(f, "  %-24s CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE: no valid "
+			"certificate of it among %s's %zu userCertificate value(s)\n", "", who,
+			r->principal->num_user_certs);
+	}
 	if (x == NULL) {
 		return;
 	}
@@ -210,9 +218,8 @@ static void print_ds_cert(FILE *f, const struct ae_policy_report *r, const struc
 	}
 	fprintf(f, "  %-24s a valid certificate is published in %s's userCertificate (serial "
 		"%s, issued by %s, valid until %s): no new request "
-		"(CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE)\n", "",
-		r->principal && r->principal->sam_account_name ? r->principal->sam_account_name :
-		"the user", x->serial_hex, x->issuer ? x->issuer : "?", when);
+		"(CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE)\n", "", who, x->serial_hex,
+		x->issuer ? x->issuer : "?", when);
 }
 
 int cli_policy_text(FILE *f, const struct ae_policy_report *r)
