@@ -148,6 +148,9 @@ static ae_err decide(struct ae_cycle_ctx *c, const struct ae_cycle_opts *o,
 	in.num_revocations = num_rev;
 	in.now = ae_now();
 	in.force_renew = o->renew_template;
+	in.ds_certs = p->ds_certs;		/* user context: userCertificate */
+	in.num_ds_certs = p->num_ds_certs;
+	in.principal_name = c->s->sam_account_name;
 	err = ae_decide(c->mem, &in, &c->actions, &c->num_actions);
 	if (err != AE_OK) {
 		snprintf(c->s->error, sizeof(c->s->error), "decide: %s", ae_strerror(err));
