@@ -21,7 +21,7 @@ PKGS=(
 	# build
 	gcc libc6-dev meson ninja-build pkg-config
 	samba-dev libtalloc-dev libtevent-dev libldb-dev libsmbclient-dev
-	libldap-dev libssl-dev libgnutls28-dev libcmocka-dev libnss3-dev
+	libldap-dev libssl-dev libgnutls28-dev libcmocka-dev libwbclient-dev libnss3-dev
 	# lab: AD DC, member, client tools
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba

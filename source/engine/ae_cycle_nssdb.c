@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "ae_nssdb.h"
 #include "ae_session.h"
 #include "ae_store.h"
+#include "ae_userid.h"
 #include "ae_x509.h"
 
 /* Buffers that held key material are wiped when freed. */
@@ -221,42 +221,27 @@ ae_err ae_cycle_nssdb_sync(struct ae_cycle_ctx *c, const char *home)
 	return err;
 }
 
-/* The home directory of the user the process runs as, on mem; NULL with why. */
-static char *own_home(TALLOC_CTX *mem, uid_t uid, char *why, size_t why_len)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	int rc = getpwuid_r(uid, &pw, buf, sizeof(buf), &res);
-
-	if (rc != 0 || res == NULL || pw.pw_dir == NULL || pw.pw_dir[0] != '/') {
-		ae_why(why, why_len, "NSS database not updated: no home directory for uid %u: %s",
-		       (unsigned)uid, rc != 0 ? strerror(rc) : "no passwd entry");
-		return NULL;
-	}
-	return talloc_strdup(mem, pw.pw_dir);
-}
-
 void ae_cycle_nssdb(struct ae_cycle_ctx *c)
 {
 	const struct ae_session *s = c->s;
+	const struct ae_user_id *u = s->user;
 	uid_t uid = geteuid();
-	char why[256] = "";
-	char *home;
 
 	if (s->context != AE_CONTEXT_USER || s->config == NULL || !s->config->user_nssdb ||
 	    c->store == NULL) {
 		return;
 	}
-	if (uid == 0) {
-		/* never a write as root into a directory the user controls */
-		report(c, "warned", "NSS database not updated: the user cycle runs as root, not "
-		       "as %s", s->sam_account_name ? s->sam_account_name : "the user");
+	if (uid == 0 || u == NULL || u->uid != uid) {
+		/* never a write as root (or as anybody else) into a directory the user controls */
+		report(c, "warned", "NSS database not updated: the user cycle of %s runs as uid %u, "
+		       "not as the user", s->sam_account_name ? s->sam_account_name : "the user",
+		       (unsigned)uid);
 		return;
 	}
-	home = own_home(c->mem, uid, why, sizeof(why));
-	if (home == NULL) {
-		report(c, "warned", "%s", why);
+	if (u->home == NULL || u->home[0] != '/') {
+		report(c, "warned", "NSS database not updated: %s has no home directory",
+		       u->name ? u->name : "the user");
 		return;
 	}
-	(void)ae_cycle_nssdb_sync(c, home);
+	(void)ae_cycle_nssdb_sync(c, u->home);
 }

@@ -22,9 +22,10 @@ struct ae_key;
 /*
  * Called by the cycle after its actions (not in a dry run). Nothing
  * happens in the machine context or without the option. The database is
- * the one of the user the process runs as (after the user session dropped
- * to the user's uid: its home from the passwd entry of the effective uid);
- * running as root it is never written (a warning item instead).
+ * the one under the session user's home (s->user->home); it is written
+ * only when the process runs as that user (the user session dropped to
+ * the user's uid before any store access): as root or anybody else, a
+ * warning item instead.
  */
 void ae_cycle_nssdb(struct ae_cycle_ctx *c);
 

@@ -29,6 +29,7 @@
 #include "ae_nssdb.h"
 #include "ae_session.h"
 #include "ae_store.h"
+#include "ae_userid.h"
 
 #define T "LabUser"
 
@@ -228,7 +229,9 @@ static void test_empty_store_creates_nothing(void **state)
 static void test_only_user_context_with_option_as_the_user(void **state)
 {
 	TALLOC_CTX *mem = *state;
+	struct ae_user_id u = { .name = (char *)"alice" };
 	struct fix f;
+	struct stat st;
 	size_t len = 0;
 
 	setup(mem, &f);
@@ -245,9 +248,17 @@ static void test_only_user_context_with_option_as_the_user(void **state)
 		ae_cycle_nssdb(&f.c);
 		assert_int_equal(f.c.r->num_items, 1);
 		assert_string_equal(last_item(&f)->result, "warned");
-		assert_non_null(strstr(last_item(&f)->reason, "root"));
+		assert_non_null(strstr(last_item(&f)->reason, "uid 0, not as the user"));
 		assert_non_null(strstr(last_item(&f)->reason, "alice"));
 	}
+	/* the session's user is somebody else than the process */
+	f.s.user = &u;
+	u.uid = geteuid() + 4242;
+	u.home = f.home;
+	ae_cycle_nssdb(&f.c);
+	assert_string_equal(last_item(&f)->result, "warned");
+	assert_non_null(strstr(last_item(&f)->reason, "not as the user"));
+	assert_int_not_equal(stat(talloc_asprintf(mem, "%s/.local", f.home), &st), 0);
 	teardown(&f);
 }
 
