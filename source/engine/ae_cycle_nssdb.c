@@ -131,7 +131,11 @@ static ae_err entries_from_store(TALLOC_CTX *mem, const struct ae_store *st,
 	if (err != AE_OK) {
 		return err;
 	}
-	n = snap->num_certs < AE_NSSDB_ENTRIES_MAX ? snap->num_certs : AE_NSSDB_ENTRIES_MAX;
+	/* all or nothing: a template left out would count as removed from the store */
+	n = snap->num_certs;
+	if (n > AE_NSSDB_ENTRIES_MAX) {
+		return AE_ERR_TOO_LARGE;
+	}
 	e = talloc_zero_array(mem, struct ae_nssdb_entry, n ? n : 1);
 	if (e == NULL) {
 		return AE_ERR_NOMEM;
@@ -194,7 +198,10 @@ ae_err ae_cycle_nssdb_sync(struct ae_cycle_ctx *c, const char *home)
 		return AE_ERR_NOMEM;
 	}
 	err = entries_from_store(tmp, c->store, &e, &n, &any);
-	if (err != AE_OK) {
+	if (err == AE_ERR_TOO_LARGE) {
+		snprintf(why, sizeof(why), "NSS database not updated: store %s holds more than %d "
+			 "templates", c->store->dir, AE_NSSDB_ENTRIES_MAX);
+	} else if (err != AE_OK) {
 		snprintf(why, sizeof(why), "NSS database not updated: store %s: %s",
 			 c->store->dir, ae_strerror(err));
 	}
