@@ -38,7 +38,6 @@
 #include <sys/wait.h>
 #include <security/pam_modules.h>
 #include <security/pam_ext.h>
-#include <security/pam_modutil.h>
 #include <wbclient.h>
 #include "ae_pam_opts.h"
 #include "ae_pam_spawn.h"
@@ -78,6 +77,35 @@ static bool domain_user(const char *user, uid_t uid)
 	}
 #endif
 	return winbind_user(user, uid);
+}
+
+/* NSS's uid for the user; false when NSS does not know it. getpwnam_r with
+ * a growing buffer (pam_modutil_getpwnam would tie the entry to the handle). */
+static bool nss_uid(const char *user, uid_t *uid)
+{
+	struct passwd pw, *res = NULL;
+	size_t len = 4096;
+	bool ok = false;
+
+	while (len <= 1024 * 1024) {
+		char *buf = malloc(len);
+		int rc;
+
+		if (buf == NULL) {
+			return false;
+		}
+		rc = getpwnam_r(user, &pw, buf, len, &res);
+		if (rc == 0 && res != NULL) {
+			*uid = pw.pw_uid;
+			ok = true;
+		}
+		free(buf);
+		if (rc != ERANGE) {
+			break;
+		}
+		len *= 4;
+	}
+	return ok;
 }
 
 /* README "Exit codes" of autoenroll */
@@ -134,7 +162,6 @@ static int open_session(pam_handle_t *pamh, int argc, const char **argv)
 	struct ae_pam_spawn_result r;
 	enum ae_pam_decision d;
 	const char *user = NULL;
-	const struct passwd *pw;
 	const char *cargv[10];
 	char why[128];
 	int n = 0;
@@ -152,9 +179,8 @@ static int open_session(pam_handle_t *pamh, int argc, const char **argv)
 			   "line; autoenrollment not started", strlen(user));
 		return PAM_IGNORE;
 	}
-	pw = pam_modutil_getpwnam(pamh, user);
-	f.known = pw != NULL;
-	f.uid = pw != NULL ? pw->pw_uid : (uid_t)-1;
+	f.uid = (uid_t)-1;
+	f.known = nss_uid(user, &f.uid);
 	f.domain = f.known && f.uid != 0 && domain_user(user, f.uid);
 	f.ccache = pam_getenv(pamh, "KRB5CCNAME");
 	d = ae_pam_decide(&f);
