@@ -22,12 +22,15 @@ PKGS=(
 	gcc libc6-dev meson ninja-build pkg-config
 	samba-dev libtalloc-dev libtevent-dev libldb-dev libsmbclient-dev
 	libldap-dev libssl-dev libgnutls28-dev libcmocka-dev
+	libpam0g-dev libwbclient-dev
 	# lab: AD DC, member, client tools
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
 	libnss-wrapper libnss-winbind attr
 	# lab and test plumbing
 	iproute2 openssl bc python3-cryptography valgrind
+	# PAM logons in the lab (pam_autoenroll.so)
+	pamtester
 	# benchmarks (/usr/bin/time for peak RSS)
 	time
 )
