@@ -77,10 +77,19 @@ DOM=$(/usr/bin/python3 -B -c 'import sys
 from samba.param import LoadParm
 lp = LoadParm(); lp.load(sys.argv[1]); print(lp.get("workgroup"))' "$CONF") || fail "cannot read the workgroup"
 SUBJ=Administrator
+for _ in $(seq 60); do
+	"$ADLAB" member getent passwd "$DOM\\Administrator" > /dev/null 2>&1 && break
+	sleep 0.5
+done
 if "$ADLAB" member getent passwd "$DOM\\alice" > "$W/alice.pw" 2> /dev/null && [ -s "$W/alice.pw" ]; then
 	SUBJ=alice
 fi
-"$ADLAB" member getent passwd "$DOM\\$SUBJ" > "$W/subj.pw" 2> /dev/null || fail "getent passwd $DOM\\$SUBJ failed in the member"
+# a winbindd just started answers after its first connection to the DC
+for _ in $(seq 60); do
+	"$ADLAB" member getent passwd "$DOM\\$SUBJ" > "$W/subj.pw" 2> /dev/null && break
+	sleep 0.5
+done
+[ -s "$W/subj.pw" ] || fail "getent passwd $DOM\\$SUBJ failed in the member"
 SUID=$(cut -d: -f3 "$W/subj.pw")
 [[ $SUID =~ ^[0-9]+$ ]] && [ "$SUID" != 0 ] || fail "no uid for $DOM\\$SUBJ: $(cat "$W/subj.pw")"
 note "subject: $DOM\\$SUBJ (uid $SUID)"
