@@ -24,10 +24,13 @@ EXT=$SRCDIR/gpo/gp_autoenroll_ext.py
 STARTED_WB=""
 CCDIR=""
 
+# live_pid PIDFILE COMM: the pid in PIDFILE if it is a live COMM process (a
+# zombie of a stopped winbindd, not yet reaped, does not count)
 live_pid() {
 	local p
 	p=$(cat "$1" 2> /dev/null) && [ -n "$p" ] &&
-		[ "$(cat "/proc/$p/comm" 2> /dev/null)" = "$2" ] && echo "$p"
+		[ "$(cat "/proc/$p/comm" 2> /dev/null)" = "$2" ] &&
+		[ "$(sed 's/.*) //' "/proc/$p/stat" 2> /dev/null | cut -d' ' -f1)" != Z ] && echo "$p"
 }
 
 cleanup() {
@@ -86,10 +89,10 @@ if "$ADLAB" member getent passwd "$DOM\\alice" > "$W/alice.pw" 2> /dev/null && [
 fi
 # a winbindd just started answers after its first connection to the DC
 for _ in $(seq 60); do
-	"$ADLAB" member getent passwd "$DOM\\$SUBJ" > "$W/subj.pw" 2> /dev/null && break
+	"$ADLAB" member getent passwd "$DOM\\$SUBJ" > "$W/subj.pw" 2> "$W/subj.err" && break
 	sleep 0.5
 done
-[ -s "$W/subj.pw" ] || fail "getent passwd $DOM\\$SUBJ failed in the member"
+[ -s "$W/subj.pw" ] || fail "getent passwd $DOM\\$SUBJ failed in the member (winbindd: $("$ADLAB" member wbinfo -p 2>&1 | tail -n 1); $(tail -n 2 "$W/wb.out" 2> /dev/null | tr '\n' ' '))"
 SUID=$(cut -d: -f3 "$W/subj.pw")
 [[ $SUID =~ ^[0-9]+$ ]] && [ "$SUID" != 0 ] || fail "no uid for $DOM\\$SUBJ: $(cat "$W/subj.pw")"
 note "subject: $DOM\\$SUBJ (uid $SUID)"
