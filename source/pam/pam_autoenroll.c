@@ -155,19 +155,79 @@ static int report(pam_handle_t *pamh, const struct ae_pam_opts *o, const char *u
 	return PAM_IGNORE;
 }
 
+/* The facts about the session's user and whether they call for a run;
+ * skips are logged (root, local users only with debug). */
+static bool should_run(pam_handle_t *pamh, const struct ae_pam_opts *o, const char *user,
+		       struct ae_pam_facts *f)
+{
+	enum ae_pam_decision d;
+
+	f->uid = (uid_t)-1;
+	f->known = nss_uid(user, &f->uid);
+	f->domain = f->known && f->uid != 0 && domain_user(user, f->uid);
+	f->ccache = pam_getenv(pamh, "KRB5CCNAME");
+	d = ae_pam_decide(f);
+	if (d == AE_PAM_RUN) {
+		return true;
+	}
+	if (o->debug || d == AE_PAM_SKIP_NO_CCACHE || d == AE_PAM_SKIP_BAD_CCACHE) {
+		pam_syslog(pamh, o->debug ? LOG_DEBUG : LOG_NOTICE,
+			   "user %s: autoenrollment not started: %s", user, ae_pam_decision_str(d));
+	}
+	return false;
+}
+
+/* root runs it, and the command and config files pass their checks */
+static bool may_start(pam_handle_t *pamh, const struct ae_pam_opts *o, const char *user)
+{
+	char why[128];
+
+	if (geteuid() != 0) {
+		pam_syslog(pamh, LOG_NOTICE, "user %s: autoenrollment not started: the application "
+			   "does not run as root", user);
+		return false;
+	}
+	if (!ae_pam_check_file(o->command, true, why, sizeof(why))) {
+		pam_syslog(pamh, LOG_ERR, "user %s: command %s refused: %s", user, o->command, why);
+		return false;
+	}
+	if (o->config != NULL && !ae_pam_check_file(o->config, false, why, sizeof(why))) {
+		pam_syslog(pamh, LOG_ERR, "user %s: config %s refused: %s", user, o->config, why);
+		return false;
+	}
+	return true;
+}
+
+/* <command> [-s <config>] run --user NAME --ccache CC, NULL-terminated */
+static void build_argv(const struct ae_pam_opts *o, const char *user, const char *ccache,
+		       const char *cargv[10])
+{
+	int n = 0;
+
+	cargv[n++] = o->command;
+	if (o->config != NULL) {
+		cargv[n++] = "-s";
+		cargv[n++] = o->config;
+	}
+	cargv[n++] = "run";
+	cargv[n++] = "--user";
+	cargv[n++] = user;
+	cargv[n++] = "--ccache";
+	cargv[n++] = ccache;
+	cargv[n] = NULL;
+}
+
 static int open_session(pam_handle_t *pamh, int argc, const char **argv)
 {
 	struct ae_pam_opts o;
 	struct ae_pam_facts f = { 0 };
 	struct ae_pam_spawn_result r;
-	enum ae_pam_decision d;
 	const char *user = NULL;
 	const char *cargv[10];
-	char why[128];
-	int n = 0;
+	char bad[128];
 
-	if (ae_pam_opts_parse(argc, argv, &o, why, sizeof(why)) > 0) {
-		pam_syslog(pamh, LOG_ERR, "ignoring option %s", why);
+	if (ae_pam_opts_parse(argc, argv, &o, bad, sizeof(bad)) > 0) {
+		pam_syslog(pamh, LOG_ERR, "ignoring option %s", bad);
 	}
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL) {
 		pam_syslog(pamh, LOG_ERR, "cannot get the user name");
@@ -179,45 +239,10 @@ static int open_session(pam_handle_t *pamh, int argc, const char **argv)
 			   "line; autoenrollment not started", strlen(user));
 		return PAM_IGNORE;
 	}
-	f.uid = (uid_t)-1;
-	f.known = nss_uid(user, &f.uid);
-	f.domain = f.known && f.uid != 0 && domain_user(user, f.uid);
-	f.ccache = pam_getenv(pamh, "KRB5CCNAME");
-	d = ae_pam_decide(&f);
-	if (d != AE_PAM_RUN) {
-		bool tell = o.debug || d == AE_PAM_SKIP_NO_CCACHE || d == AE_PAM_SKIP_BAD_CCACHE;
-
-		if (tell) {
-			pam_syslog(pamh, o.debug ? LOG_DEBUG : LOG_NOTICE,
-				   "user %s: autoenrollment not started: %s", user,
-				   ae_pam_decision_str(d));
-		}
+	if (!should_run(pamh, &o, user, &f) || !may_start(pamh, &o, user)) {
 		return PAM_IGNORE;
 	}
-	if (geteuid() != 0) {
-		pam_syslog(pamh, LOG_NOTICE, "user %s: autoenrollment not started: the application "
-			   "does not run as root", user);
-		return PAM_IGNORE;
-	}
-	if (!ae_pam_check_file(o.command, true, why, sizeof(why))) {
-		pam_syslog(pamh, LOG_ERR, "user %s: command %s refused: %s", user, o.command, why);
-		return PAM_IGNORE;
-	}
-	if (o.config != NULL && !ae_pam_check_file(o.config, false, why, sizeof(why))) {
-		pam_syslog(pamh, LOG_ERR, "user %s: config %s refused: %s", user, o.config, why);
-		return PAM_IGNORE;
-	}
-	cargv[n++] = o.command;
-	if (o.config != NULL) {
-		cargv[n++] = "-s";
-		cargv[n++] = o.config;
-	}
-	cargv[n++] = "run";
-	cargv[n++] = "--user";
-	cargv[n++] = user;
-	cargv[n++] = "--ccache";
-	cargv[n++] = f.ccache;
-	cargv[n] = NULL;
+	build_argv(&o, user, f.ccache, cargv);
 	if (o.debug) {
 		pam_syslog(pamh, LOG_DEBUG, "user %s (uid %ld): running %s%s%s run --user %s "
 			   "--ccache <KRB5CCNAME>%s", user, (long)f.uid, o.command,
