@@ -199,7 +199,7 @@ echo "ARGS \$*" >> "$W/calls"
 exec unshare -m sh -c 'mount --bind "$LAB/member/nsswitch.conf" /etc/nsswitch.conf && exec env -u LD_PRELOAD "\$0" "\$@"' "$AUTOENROLL" "\$@"
 EOF
 chmod 755 "$REAL"
-calist() { ICPR_CA_DIR="$LAB/ca" timeout 60 "$CA_ADMIN" list 2> /dev/null; }
+calist() { ICPR_CA_DIR="$LAB/ca" timeout 60 "$CA_ADMIN" list --requester 2> /dev/null; }
 before=$(calist)
 gpu "--option=autoenroll:command=$REAL" "--option=autoenroll:samba cert auto enroll=no" \
 	"--option=autoenroll:user ccache=FILE:$LAB/member/ccache/krb5cc_%u" --target=User -U alice
@@ -219,7 +219,8 @@ after=$(calist)
 new=$(comm -13 <(sort <<< "$before") <(sort <<< "$after") | grep -v '^$' || true)
 note "new requests at the CA: $(tr '\n' ';' <<< "$new")"
 [ -n "$new" ] || [ -n "$(find "$UDIR" -name '*.crt')" ] || fail "alice's cycle made no request and her store has no certificate"
-# ca-admin list: ID STATE TEMPLATE SID REQUESTER (the authenticated account)
+# ca-admin list --requester: ID STATE TEMPLATE SID REQUESTER (the account the
+# CA authenticated)
 if [ -n "$new" ]; then
 	others=$(ME="$DOM\\alice" awk '$NF != ENVIRON["ME"]' <<< "$new")
 	[ -z "$others" ] || fail "requests since alice's cycle not made by $DOM\\alice: $others"
