@@ -8,9 +8,32 @@
 #
 #   Computer target, apply:   <autoenroll:command> -s <smb.conf> run
 #   Computer target, --rsop:  <autoenroll:command> -s <smb.conf> policy
-#   User target:              nothing yet (logged at debug level)
+#   User target, apply:       <autoenroll:command> -s <smb.conf> run
+#                               --user DOMAIN\NAME [--ccache FILE:PATH]
+#   User target, --rsop:      <autoenroll:command> -s <smb.conf> policy
+#                               --user DOMAIN\NAME
 #   --unapply (-X):           nothing (certificates are not removed when the
 #                             policy goes away, as on Windows)
+#
+# The User target (samba-gpupdate --target=User -U NAME; Samba >= 4.18's
+# winbindd runs it after each pam_winbind authentication when 'apply group
+# policies' is on): samba-gpupdate hands extensions the machine account's
+# credentials (self.creds: it fetches the GPO list as the machine) and
+# 'DOMAIN\NAME' as self.username; the user's own credentials are not in
+# the process. So the command runs as root with --user DOMAIN\NAME and
+# autoenroll resolves the user (NSS + winbind), drops to the user's uid,
+# gid and groups, and uses the user's ccache: with 'autoenroll:user ccache'
+# (a template like pam_winbind's krb5_ccache_type, %u the uid, e.g.
+# FILE:/run/user/%u/krb5cc) it is passed as --ccache when it exists and is
+# the user's own; without it autoenroll takes krb5's default ccache for the
+# uid, where pam_winbind puts the ticket with krb5_ccache_type=FILE
+# (FILE:/tmp/krb5cc_<uid>). Samba 4.17's apply_gp() calls a User-target
+# extension under drop_privileges() (effective uid and gid changed, real
+# uid still 0): the command is started with real and effective ids 0 again
+# (Popen user=0, group=0), never with the ids samba-gpupdate dropped to.
+# KRB5CCNAME in samba-gpupdate's environment is no way to hand over the
+# user's ticket: 4.17's credentials code writes the machine account's TGT
+# into the ccache KRB5CCNAME names (as root), so it is not read here.
 #
 # When it runs: on every refresh of the Computer target, whether or not a
 # GPO changed and whether or not samba-gpupdate's GPO list sets AEPolicy.
@@ -35,6 +58,9 @@
 # given, including its --option settings):
 #   autoenroll:command            the program       [/usr/sbin/autoenroll]
 #   autoenroll:command timeout    seconds before it is killed          [600]
+#   autoenroll:user ccache        the user's ccache for the User target,
+#                                 %u = uid (e.g. FILE:/tmp/krb5cc_%u)
+#                                 [none: krb5's default for the uid]
 #   autoenroll:samba cert auto enroll
 #                                 yes: leave Samba's built-in
 #                                 gp_cert_auto_enroll_ext alone; no: turn it
@@ -46,7 +72,9 @@
 # versions as usual.
 
 import os
+import pwd
 import signal
+import stat
 import subprocess
 import sys
 
@@ -57,6 +85,8 @@ AE_KEY = 'Software\\Policies\\Microsoft\\Cryptography\\AutoEnrollment'
 DEFAULT_COMMAND = '/usr/sbin/autoenroll'
 DEFAULT_TIMEOUT = 600
 OUTPUT_MAX = 4000          # characters of stderr/stdout kept in a log entry
+USER_MAX = 256             # bytes of a user name passed to the command
+CCACHE_MAX = 1024          # bytes of a ccache name passed to the command
 CSE_NAME = 'samba-autoenroll'
 
 # autoenroll's exit codes (README "Exit codes")
@@ -124,6 +154,73 @@ def _tail(data):
     return data
 
 
+def _user_ok(name):
+    """A user name fit for the command line: 1..USER_MAX bytes, no leading
+    '-', no control character, no '/' or ':' (as pam_autoenroll.so)."""
+    if not isinstance(name, str) or not name:
+        return False
+    if len(name.encode('utf-8', 'replace')) > USER_MAX or name[0] == '-':
+        return False
+    return not any(ord(c) < 0x20 or ord(c) == 0x7f or c in '/:' for c in name)
+
+
+def _user_ccache(template, username):
+    """The user's ccache from the 'autoenroll:user ccache' template (%u: the
+    user's uid, as pam_winbind's krb5_ccache_type), or None: no template,
+    an unknown user, a name unfit for a command line, or a FILE/DIR ccache
+    that is missing or not the user's own (regular file / directory owned
+    by the uid, no symbolic link). Other types (KEYRING:, KCM:) are passed
+    as they are: the user's own session reaches them."""
+    if not template:
+        return None
+    try:
+        uid = pwd.getpwnam(username).pw_uid
+    except KeyError:
+        return None
+    cc = template.replace('%u', str(uid))
+    if len(cc) > CCACHE_MAX or cc.startswith('-') or \
+            any(ord(c) < 0x20 or ord(c) == 0x7f for c in cc):
+        return None
+    kind, sep, rest = cc.partition(':')
+    if not sep and cc.startswith('/'):
+        kind, rest = 'FILE', cc
+    if kind not in ('FILE', 'DIR'):
+        return cc if sep else None
+    if not rest.startswith('/'):
+        return None
+    try:
+        st = os.lstat(rest)
+    except OSError:
+        return None
+    ok = stat.S_ISREG(st.st_mode) if kind == 'FILE' else \
+        stat.S_ISDIR(st.st_mode)
+    if not ok or st.st_uid != uid:
+        return None
+    return '%s:%s' % (kind, rest)
+
+
+class _as_root(object):
+    """Effective uid and gid 0 for the block, then back to what they were:
+    Samba 4.17's apply_gp() runs User-target extensions under
+    drop_privileges() (real uid 0, effective ids of another account), and
+    the user's ccache is checked and the command started as root. A
+    process whose real uid is not 0 is left as it is (the command then
+    fails with its own message)."""
+
+    def __enter__(self):
+        self.ids = (os.geteuid(), os.getegid())
+        if os.getuid() == 0 and self.ids != (0, 0):
+            os.seteuid(0)
+            os.setegid(0)
+        return self
+
+    def __exit__(self, *exc):
+        if (os.geteuid(), os.getegid()) != self.ids:
+            os.setegid(self.ids[1])
+            os.seteuid(self.ids[0])
+        return False
+
+
 def _format_value(name, data):
     """A Registry.pol value as text; AEPolicy with its flags ([MS-CAESO]
     4.4.5.1: 0x1 enroll, 0x2 manage, 0x4 pending, 0x8000 disabled)."""
@@ -179,15 +276,25 @@ class gp_autoenroll_ext(gp_pol_ext):
     def _configfile(self):
         return self.lp.configfile
 
-    def _run(self, verb):
-        """Run `<command> -s <smb.conf> <verb>`. Returns (rc, stdout,
-        stderr); rc is None when it could not be run or was killed (the
-        reason is in stderr). Never raises."""
+    def _argv(self, args):
         argv = [self._command()]
         conf = self._configfile()
         if conf:
             argv += ['-s', conf]
-        argv.append(verb)
+        return argv + list(args)
+
+    def _run(self, *args):
+        """Run `<command> -s <smb.conf> ARGS...` as root. Returns (rc,
+        stdout, stderr); rc is None when it could not be run or was killed
+        (the reason is in stderr). Never raises."""
+        argv = self._argv(args)
+        # as root even under samba-gpupdate's drop_privileges() (User
+        # target): real uid 0, effective ids those of another account
+        ids = {}
+        if os.geteuid() != 0 or os.getegid() != 0:
+            if os.getuid() != 0:
+                return None, '', 'cannot run %s: not running as root' % argv[0]
+            ids = {'user': 0, 'group': 0}
         timeout = _lp_int(self.lp, 'autoenroll:command timeout',
                           DEFAULT_TIMEOUT, 1)
         try:
@@ -196,7 +303,7 @@ class gp_autoenroll_ext(gp_pol_ext):
             p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                  stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE,
-                                 start_new_session=True)
+                                 start_new_session=True, **ids)
         except OSError as e:
             hint = '' if self.lp.get('autoenroll:command') else \
                 ' (set autoenroll:command in smb.conf)'
@@ -215,18 +322,19 @@ class gp_autoenroll_ext(gp_pol_ext):
                     timeout, ('; stderr: ' + _tail(err)) if err else '')
         return p.returncode, _tail(out), _tail(err)
 
-    def _gpo_values(self, gpo):
-        """The AutoEnrollment values a GPO's MACHINE/Registry.pol sets (from
-        samba-gpupdate's gpo_cache), as {value name: text}; {} when none or
-        unreadable."""
+    def _gpo_values(self, gpo, target='Computer'):
+        """The AutoEnrollment values a GPO's MACHINE/Registry.pol (USER/ for
+        the User target) sets (from samba-gpupdate's gpo_cache), as {value
+        name: text}; {} when none or unreadable."""
         if not gpo.file_sys_path:
             return {}
+        pol_name = 'USER/Registry.pol' if target == 'User' else \
+            'MACHINE/Registry.pol'
         try:
-            pol = self.parse(os.path.join(gpo.file_sys_path,
-                                          'MACHINE/Registry.pol'))
+            pol = self.parse(os.path.join(gpo.file_sys_path, pol_name))
         except Exception as e:
-            log.warning('%s: cannot read MACHINE/Registry.pol of %s: %s'
-                        % (CSE_NAME, gpo.name, e))
+            log.warning('%s: cannot read %s of %s: %s'
+                        % (CSE_NAME, pol_name, gpo.name, e))
             return {}
         if not pol:
             return {}
@@ -240,45 +348,73 @@ class gp_autoenroll_ext(gp_pol_ext):
     # ------------------------------------------------------------ apply --
     def process_group_policy(self, deleted_gpo_list, changed_gpo_list):
         try:
-            self._process(deleted_gpo_list, changed_gpo_list)
+            with _as_root():
+                self._process(deleted_gpo_list, changed_gpo_list)
         except Exception as e:  # never break samba-gpupdate's run
             log.error('%s: unexpected error' % CSE_NAME,
                       {'error': '%s: %s' % (type(e).__name__, e)})
 
     def _process(self, deleted_gpo_list, changed_gpo_list):
         phase, target = _gpupdate_context(self.username)
-        if target != 'Computer':
-            log.debug('%s: nothing to do for the User target yet' % CSE_NAME,
-                      {'user': self.username})
-            return
         if phase == 'unapply':
             log.debug('%s: unapply leaves certificates in place' % CSE_NAME)
             return
-        setters = [g.name for g in changed_gpo_list if self._gpo_values(g)]
+        setters = [g.name for g in changed_gpo_list
+                   if self._gpo_values(g, target)]
         log.debug('%s: running autoenroll' % CSE_NAME,
-                  {'changed GPOs': len(changed_gpo_list),
+                  {'target': target,
+                   'changed GPOs': len(changed_gpo_list),
                    'changed GPOs with AutoEnrollment values': setters,
                    'deleted GPOs': len(deleted_gpo_list)})
-        rc, out, err = self._run('run')
-        data = {'command': '%s -s %s run' % (self._command(),
-                                             self._configfile()),
+        if target == 'User':
+            args = self._user_args('run')
+            if args is None:
+                return
+            what = 'autoenroll run --user %s' % self.username
+        else:
+            args = ['run']
+            what = 'autoenroll run'
+        rc, out, err = self._run(*args)
+        data = {'command': ' '.join(self._argv(args)),
                 'exit code': rc,
                 'meaning': _meaning(rc)}
         if rc == 0:
             data['summary'] = out
             if err:
                 data['stderr'] = err
-            log.info('%s: autoenroll run done' % CSE_NAME, data)
+            log.info('%s: %s done' % (CSE_NAME, what), data)
         elif rc == 3:
             data['summary'] = out
             data['stderr'] = err
-            log.warning('%s: autoenroll run: a request is pending' % CSE_NAME,
+            log.warning('%s: %s: a request is pending' % (CSE_NAME, what),
                         data)
         else:
             data['stderr'] = err
             if out:
                 data['stdout'] = out
-            log.error('%s: autoenroll run failed' % CSE_NAME, data)
+            log.error('%s: %s failed' % (CSE_NAME, what), data)
+
+    def _user_args(self, verb):
+        """[verb, '--user', NAME(, '--ccache', CC)] for the User target's
+        self.username ('DOMAIN\\NAME'), or None (logged) when the name is
+        not fit for a command line."""
+        name = self.username
+        if not _user_ok(name):
+            log.error('%s: user name %r not passed to autoenroll (empty, '
+                      'too long, a leading "-" or a control character)'
+                      % (CSE_NAME, name))
+            return None
+        args = [verb, '--user', name]
+        if verb == 'run':
+            template = self.lp.get('autoenroll:user ccache')
+            cc = _user_ccache(template, name)
+            if cc:
+                args += ['--ccache', cc]
+            elif template:
+                log.warning('%s: no ccache of %s at %s; autoenroll uses '
+                            "krb5's default for the user"
+                            % (CSE_NAME, name, template))
+        return args
 
     # ------------------------------------------------------------- rsop --
     def rsop(self, gpo):
@@ -291,17 +427,19 @@ class gp_autoenroll_ext(gp_pol_ext):
 
     def _rsop(self, gpo):
         phase, target = _gpupdate_context(self.username)
-        if target != 'Computer':
-            return {}
-        values = self._gpo_values(gpo)
+        values = self._gpo_values(gpo, target)
         if not values:
             return {}
         output = {'AutoEnrollment values in this GPO': values}
-        key = (self._command(), self._configfile())
+        args = ['policy'] if target != 'User' else self._user_args('policy')
+        if args is None:
+            return output
+        key = (self._command(), self._configfile(), target,
+               self.username if target == 'User' else None)
         if key in gp_autoenroll_ext._policy_shown:
             return output
         gp_autoenroll_ext._policy_shown.add(key)
-        rc, out, err = self._run('policy')
+        rc, out, err = self._run(*args)
         if rc == 0:
             text = out
         else:

@@ -49,6 +49,15 @@ static struct ae_session_opts session_opts(const struct cli *c)
 	return so;
 }
 
+/* --user / --ccache of the command (its --ccache wins over the global one) */
+static void apply_ctx(struct ae_session_opts *so, const struct cli_ctx_flags *f)
+{
+	so->user = f->user;
+	if (f->ccache != NULL) {
+		so->ccache = f->ccache;
+	}
+}
+
 static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 {
 	static const struct option longopts[] = {
@@ -144,6 +153,7 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 static int run_policy(struct cli *c, int argc, char **argv)
 {
 	struct ae_session_opts so = session_opts(c);
+	struct cli_ctx_flags f = { 0 };
 	struct ae_session *s = NULL;
 	struct ae_policy_report *r = NULL;
 	TALLOC_CTX *mem = NULL;
@@ -151,10 +161,11 @@ static int run_policy(struct cli *c, int argc, char **argv)
 	int rc;
 	ae_err err;
 
-	rc = cli_parse_flags(argc, argv, &json, NULL, 0);
+	rc = cli_parse_ctx_flags(argc, argv, &json, NULL, 0, &f);
 	if (rc >= 0) {
 		return rc;
 	}
+	apply_ctx(&so, &f);
 	mem = talloc_new(NULL);
 	err = ae_session_open(mem, &so, &s);
 	if (err == AE_OK) {
@@ -186,7 +197,7 @@ static int run_offline(TALLOC_CTX *mem, struct ae_session *s, ae_err err, bool j
 
 	snprintf(msg, sizeof(msg), "run: %s", s->error[0] ? s->error : ae_strerror(err));
 	AE_ERROR("%s", msg);
-	if (ae_store_check_offline(mem, s->store_dir, &snap, &chk) != AE_OK) {
+	if (ae_store_check_offline(mem, s->store_dir, ae_session_store_owner(s), &snap, &chk) != AE_OK) {
 		snap = NULL;
 		chk = NULL;
 	}
@@ -206,6 +217,7 @@ static int run_offline(TALLOC_CTX *mem, struct ae_session *s, ae_err err, bool j
 static int run_cycle(struct cli *c, int argc, char **argv)
 {
 	struct ae_session_opts so = session_opts(c);
+	struct cli_ctx_flags f = { 0 };
 	struct ae_cycle_opts co = { 0 };
 	struct ae_session *s = NULL;
 	struct ae_cycle_report *r = NULL;
@@ -214,10 +226,11 @@ static int run_cycle(struct cli *c, int argc, char **argv)
 	int rc;
 	ae_err err;
 
-	rc = cli_parse_flags(argc, argv, &json, &co.dry_run, 0);
+	rc = cli_parse_ctx_flags(argc, argv, &json, &co.dry_run, 0, &f);
 	if (rc >= 0) {
 		return rc;
 	}
+	apply_ctx(&so, &f);
 	ae_log_to_syslog(1);
 	mem = talloc_new(NULL);
 	err = ae_session_open(mem, &so, &s);
@@ -246,6 +259,7 @@ static int run_cycle(struct cli *c, int argc, char **argv)
 static int run_status(struct cli *c, int argc, char **argv)
 {
 	struct ae_session_opts so = { .offline = true };
+	struct cli_ctx_flags f = { 0 };
 	struct ae_session *s = NULL;
 	struct ae_status *st = NULL;
 	TALLOC_CTX *mem = NULL;
@@ -253,10 +267,11 @@ static int run_status(struct cli *c, int argc, char **argv)
 	int rc;
 	ae_err err;
 
-	rc = cli_parse_flags(argc, argv, &json, NULL, 0);
+	rc = cli_parse_ctx_flags(argc, argv, &json, NULL, 0, &f);
 	if (rc >= 0) {
 		return rc;
 	}
+	so.user = f.user;	/* offline: no credentials, --ccache has nothing to do */
 	mem = talloc_new(NULL);
 	so.configfile = c->configfile;
 	so.options = c->options;
@@ -337,7 +352,9 @@ static int run_config(struct cli *c, int argc, char **argv)
  * Sanitizer builds only: libsmbclient's one-time initialisation
  * (smbc_new_context -> reopen_logs -> debug_set_logfile) keeps a string it
  * never frees, a process-wide leak inside Samba; suppress exactly that
- * frame (full stacks are needed to see it).
+ * frame (full stacks are needed to see it). The user context's
+ * getgrouplist() goes through libnss_winbind's initgroups, which keeps 8
+ * bytes it never frees: suppressed by that library's name.
  */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
@@ -348,7 +365,7 @@ const char *__asan_default_options(void)
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:debug_set_logfile\n";
+	return "leak:debug_set_logfile\nleak:libnss_winbind.so\n";
 }
 #endif
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli_args.h"
 #include "cli_help.h"
 #include "cli_output.h"
@@ -97,17 +98,38 @@ int cli_parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
-/* --json [--dry-run] [--help] of run, status, policy, config, pol (nargs
- * positional arguments); -1 to go on, else the exit code */
-int cli_parse_flags(int argc, char **argv, bool *json, bool *dry_run, int nargs)
+/* --user [NAME]: NAME attached (--user=NAME) or the next word when it is not an option */
+static int take_user(int argc, char **argv, struct cli_ctx_flags *f)
+{
+	if (f == NULL) {
+		return cli_usage_error(argv[0], "%s takes no --user", argv[0]);
+	}
+	if (optarg != NULL) {
+		f->user = optarg;
+	} else if (optind < argc && argv[optind][0] != '-') {
+		f->user = argv[optind++];
+	} else {
+		f->user = "";
+	}
+	if (f->user[0] == '\0' && geteuid() == 0) {
+		return cli_usage_error(argv[0], "--user without NAME means the calling user, and "
+				       "that is root: as root, name the user (--user NAME)");
+	}
+	return -1;
+}
+
+int cli_parse_ctx_flags(int argc, char **argv, bool *json, bool *dry_run, int nargs,
+			struct cli_ctx_flags *f)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "user", optional_argument, NULL, 'u' },
+		{ "ccache", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, rc;
 
 	optind = 0;	/* 0: glibc re-initialises (the global scan used "+") */
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -118,6 +140,18 @@ int cli_parse_flags(int argc, char **argv, bool *json, bool *dry_run, int nargs)
 				return cli_usage_error(argv[0], "%s takes no --dry-run", argv[0]);
 			}
 			*dry_run = true;
+			break;
+		case 'u':
+			rc = take_user(argc, argv, f);
+			if (rc >= 0) {
+				return rc;
+			}
+			break;
+		case 'C':
+			if (f == NULL) {
+				return cli_usage_error(argv[0], "%s takes no --ccache", argv[0]);
+			}
+			f->ccache = optarg;
 			break;
 		case 'h': return cli_command_help(stdout, argv[0], AE_EXIT_OK);
 		default: return cli_usage_error(argv[0], "invalid option");
@@ -130,6 +164,13 @@ int cli_parse_flags(int argc, char **argv, bool *json, bool *dry_run, int nargs)
 		return cli_usage_error(argv[0], "%s needs exactly %d argument(s)", argv[0], nargs);
 	}
 	return -1;
+}
+
+/* --json [--dry-run] [--help] of run, status, policy, config, pol (nargs
+ * positional arguments); -1 to go on, else the exit code */
+int cli_parse_flags(int argc, char **argv, bool *json, bool *dry_run, int nargs)
+{
+	return cli_parse_ctx_flags(argc, argv, json, dry_run, nargs, NULL);
 }
 
 /* -d LEVEL: a decimal number 0..AE_MAX_DEBUG, nothing else */

@@ -39,4 +39,19 @@ int cli_parse_debug(const char *s, int *out);
  */
 int cli_parse_flags(int argc, char **argv, bool *json, bool *dry_run, int nargs);
 
+/* The principal a command works for: the machine, or a user (--user). */
+struct cli_ctx_flags {
+	const char *user;	/* NULL: the machine; "": the calling user; else NAME */
+	const char *ccache;	/* --ccache CCNAME of the command, or NULL */
+};
+
+/*
+ * cli_parse_flags plus --user [NAME] and --ccache CCNAME (f NULL: both
+ * refused). NAME is --user=NAME or the word after --user when it does not
+ * start with '-'. --user without NAME as root is a usage error (root must
+ * name the user).
+ */
+int cli_parse_ctx_flags(int argc, char **argv, bool *json, bool *dry_run, int nargs,
+			struct cli_ctx_flags *f);
+
 #endif

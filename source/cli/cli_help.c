@@ -29,21 +29,31 @@ static const struct command_help commands[] = {
 "  retrieve --ca NAME --request-id N [--out DIR] [--transport ...] [--json]\n"
 "      Fetch the result of a pending request recorded by `request`.\n" },
 	{ "run",
-"  run [--json] [--dry-run]\n"
-"      One autoenrollment cycle for this machine: read Group Policy and the\n"
-"      enrollment policy, then per template enroll, renew (signed with the old\n"
-"      key), re-enroll, retrieve a pending request, archive or remove, and sync\n"
-"      the AD trust anchors. One line per template: action, result, reason.\n"
+"  run [--user [NAME]] [--ccache CCNAME] [--json] [--dry-run]\n"
+"      One autoenrollment cycle for this machine (or with --user, a domain\n"
+"      user): read Group Policy and the enrollment policy, then per template\n"
+"      enroll, renew (signed with the old key), re-enroll, retrieve a pending\n"
+"      request, archive or remove, and sync the AD trust anchors. One line per template: action, result, reason.\n"
 "      --dry-run prints the decisions and changes nothing. Exit 0 all done or\n"
-"      nothing to do, 3 something is pending, else the worst failure (4-8).\n" },
+"      nothing to do, 3 something is pending, else the worst failure (4-8).\n"
+"      --user NAME (alice, DOMAIN\\alice or alice@dns.domain; --user alone:\n"
+"      the calling user, refused for root): the user's cycle with the user's\n"
+"      Group Policy and templates, into <state dir>/autoenroll/users/<SID>/,\n"
+"      with the user's Kerberos ccache (--ccache, else KRB5CCNAME, else krb5's\n"
+"      default for the user; root's own KRB5CCNAME is never used). Started\n"
+"      by root, it prepares the user's directories and drops to the user's\n"
+"      uid, gid and groups before any network or store access; it never\n"
+"      reads secrets.tdb. The trust anchors are left to the machine cycle.\n" },
 	{ "renew", CLI_RENEW_USAGE },
 	{ "status",
-"  status [--json]\n"
+"  status [--user [NAME]] [--json]\n"
 "      The managed certificates (template, state, CA, serial, notAfter, renewal\n"
-"      time, pending request ids, archive) from the store; no network.\n" },
+"      time, pending request ids, archive) from the store; no network.\n"
+"      --user: the user's store (as for `run`; read as the user).\n" },
 	{ "policy",
-"  policy [--json]\n"
-"      The effective AutoEnrollment settings of this machine from Group Policy\n"
+"  policy [--user [NAME]] [--ccache CCNAME] [--json]\n"
+"      The effective AutoEnrollment settings of this machine (or with --user,\n"
+"      as for `run`, of that user) from Group Policy\n"
 "      (GPO list per MS-GPOL, each value with the GPO it came from, policy\n"
 "      server end points), the enterprise CAs with their templates, and every\n"
 "      template with eligible / not eligible and the reason. Counts of LDAP\n"
@@ -65,7 +75,8 @@ static const char *const head =
 "       autoenroll COMMAND --help | --help | --version\n"
 "\n"
 "Certificate enrollment for Samba Active Directory members (MS-ICPR, Kerberos,\n"
-"packet privacy), as the machine account from secrets.tdb.\n"
+"packet privacy), as the machine account from secrets.tdb, or (--user) as a\n"
+"domain user with the user's own Kerberos ticket.\n"
 "\n"
 "Commands:\n";
 
@@ -78,6 +89,7 @@ static const char *const tail =
 "  -d, --debuglevel LEVEL  0 errors (default), 1 warnings, 2 info, 3+ debug\n"
 "                          (Samba's own debug output from 3: its level + 3)\n"
 "      --ccache CCACHE     use this Kerberos ccache instead of the machine account\n"
+"                          (run, policy, renew also take it after the command)\n"
 "  -h, --help              this text\n"
 "  -V, --version           the version\n"
 "\n"

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "cli_policy.h"
 #include "ae_principal.h"
 #include "ae_sid.h"
@@ -13,6 +14,7 @@
 #include "ae_template.h"
 #include "ae_pki.h"
 #include "ae_eligibility.h"
+#include "ae_decide.h"
 
 static void str_list(FILE *f, char *const *v, size_t n)
 {
@@ -26,24 +28,76 @@ static void str_list(FILE *f, char *const *v, size_t n)
 	fputc(']', f);
 }
 
+static const char *context_name(const struct ae_policy_report *r)
+{
+	return r->context == AE_CONTEXT_USER ? "user" : "machine";
+}
+
 static void json_principal(FILE *f, const struct ae_policy_report *r)
 {
+	const struct ae_principal *p = r->principal;
 	char sid[AE_SID_STR_MAX];
 
-	fputs("{\"account\": ", f);
+	fputs("{\"context\": ", f);
+	ae_json_string(f, context_name(r));
+	fputs(", \"account\": ", f);
 	ae_json_string(f, r->account);
+	fputs(", \"sam_account_name\": ", f);
+	ae_json_string(f, p ? p->sam_account_name : NULL);
 	fputs(", \"dn\": ", f);
-	ae_json_string(f, r->principal ? r->principal->dn : NULL);
+	ae_json_string(f, p ? p->dn : NULL);
 	fputs(", \"sid\": ", f);
-	if (r->principal != NULL) {
-		ae_json_string(f, ae_sid_format(&r->principal->sid, sid));
-	} else {
-		fputs("null", f);
-	}
+	ae_json_string(f, p ? ae_sid_format(&p->sid, sid) : NULL);
+	/* the token decisions were made for: its owner and how many groups */
+	fputs(", \"token_owner\": ", f);
+	ae_json_string(f, p && p->token ? ae_sid_format(&p->token->user, sid) : NULL);
+	fprintf(f, ", \"token_groups\": %zu", p && p->token ? p->token->num_groups : (size_t)0);
+	fputs(", \"mail\": ", f);
+	ae_json_string(f, p ? p->mail : NULL);
+	fputs(", \"user_principal_name\": ", f);
+	ae_json_string(f, p ? p->user_principal_name : NULL);
+	fputs(", \"dns_host_name\": ", f);
+	ae_json_string(f, p ? p->dns_host_name : NULL);
+	fprintf(f, ", \"user_certificates\": %zu", p ? p->num_user_certs : (size_t)0);
 	fputs(", \"site\": ", f);
 	ae_json_string(f, r->site);
 	fputs(", \"dc\": ", f);
 	ae_json_string(f, r->dc);
+	fputc('}', f);
+}
+
+/* The valid userCertificate value of template t (ae_ds_cert.h), or NULL. */
+static const struct ae_ds_cert *ds_cert_of(const struct ae_policy_report *r,
+					   const struct ae_template *t)
+{
+	size_t i;
+
+	for (i = 0; i < r->num_ds_certs; i++) {
+		if (r->ds_certs[i].template_cn == t->cn) {
+			return &r->ds_certs[i];
+		}
+	}
+	return NULL;
+}
+
+static void json_ds_cert(FILE *f, const struct ae_ds_cert *x)
+{
+	struct tm tm;
+	char when[32] = "";
+
+	if (x == NULL) {
+		fputs("null", f);
+		return;
+	}
+	if (gmtime_r(&x->not_after, &tm) != NULL) {
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	fputs("{\"serial\": ", f);
+	ae_json_string(f, x->serial_hex);
+	fputs(", \"issuer\": ", f);
+	ae_json_string(f, x->issuer);
+	fputs(", \"not_after\": ", f);
+	ae_json_string(f, when);
 	fputc('}', f);
 }
 
@@ -94,6 +148,8 @@ static void json_templates(FILE *f, const struct ae_policy_report *r)
 		}
 		fputs(", \"superseded_by\": ", f);
 		ae_json_string(f, e ? e->superseded_by : NULL);
+		fputs(", \"user_ds_certificate\": ", f);
+		json_ds_cert(f, ds_cert_of(r, t));
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -139,15 +195,58 @@ int cli_policy_json(FILE *f, const struct ae_policy_report *r)
 	return ferror(f) ? -1 : 0;
 }
 
+/* A valid certificate of t in the user's userCertificate: no new request for it. */
+static void print_ds_cert(FILE *f, const struct ae_policy_report *r, const struct ae_template *t)
+{
+	const struct ae_ds_cert *x = ds_cert_of(r, t);
+	const char *who = r->principal && r->principal->sam_account_name ?
+			  r->principal->sam_account_name : "the user";
+	struct tm tm;
+	char when[32] = "?";
+
+	if (x == NULL && r->context == AE_CONTEXT_USER && r->principal != NULL &&
+	    (t->enrollment_flag & CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE) != 0) {
+		fprintf(f, "  %-24s CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE: no valid "
+			"certificate of it among %s's %zu userCertificate value(s)\n", "", who,
+			r->principal->num_user_certs);
+	}
+	if (x == NULL) {
+		return;
+	}
+	if (gmtime_r(&x->not_after, &tm) != NULL) {
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	fprintf(f, "  %-24s a valid certificate is published in %s's userCertificate (serial "
+		"%s, issued by %s, valid until %s): no new request "
+		"(CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE)\n", "", who, x->serial_hex,
+		x->issuer ? x->issuer : "?", when);
+}
+
 int cli_policy_text(FILE *f, const struct ae_policy_report *r)
 {
 	char sid[AE_SID_STR_MAX];
 	size_t i, j;
 
-	fprintf(f, "Principal: %s (%s)\n  DN:   %s\n  site: %s\n  DC:   %s\n\n", r->account,
-		r->principal ? ae_sid_format(&r->principal->sid, sid) : "?",
-		r->principal ? r->principal->dn : "?", r->site ? r->site : "(none)", r->dc);
-	fputs("Group Policy objects\n", f);
+	const struct ae_principal *p = r->principal;
+
+	fprintf(f, "Principal (%s context): %s (%s)\n  DN:   %s\n", context_name(r), r->account,
+		p ? ae_sid_format(&p->sid, sid) : "?", p ? p->dn : "?");
+	if (p != NULL && p->token != NULL) {
+		fprintf(f, "  token: owner %s, %zu groups\n", ae_sid_format(&p->token->user, sid),
+			p->token->num_groups);
+	}
+	if (p != NULL && r->context == AE_CONTEXT_USER) {
+		fprintf(f, "  mail: %s\n  UPN:  %s\n  userCertificate: %zu value(s)\n",
+			p->mail ? p->mail : "(none)",
+			p->user_principal_name ? p->user_principal_name : "(none)",
+			p->num_user_certs);
+	} else if (p != NULL) {
+		fprintf(f, "  DNS:  %s\n", p->dns_host_name ? p->dns_host_name : "(none)");
+	}
+	fprintf(f, "  site: %s (the computer's)\n  DC:   %s\n\n", r->site ? r->site : "(none)",
+		r->dc);
+	fprintf(f, "Group Policy objects (%s side)\n", r->context == AE_CONTEXT_USER ?
+		"user" : "computer");
 	if (r->gpolist != NULL) {
 		(void)ae_gpolist_dump(f, r->gpolist);
 	}
@@ -170,6 +269,7 @@ int cli_policy_text(FILE *f, const struct ae_policy_report *r)
 			r->templates[i]->schema_version, r->templates[i]->major_revision,
 			r->templates[i]->minor_revision,
 			e ? (e->reason ? e->reason : e->code_name) : "?");
+		print_ds_cert(f, r, r->templates[i]);
 	}
 	if (r->num_errors > 0) {
 		fputs("\nProblems (the rest was processed)\n", f);

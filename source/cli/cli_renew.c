@@ -47,8 +47,10 @@ static int cycle(TALLOC_CTX *mem, struct ae_session *s, const struct ae_cycle_op
 	return -1;
 }
 
-int cli_renew(const struct ae_session_opts *so, int argc, char **argv)
+int cli_renew(const struct ae_session_opts *so_in, int argc, char **argv)
 {
+	struct ae_session_opts so = *so_in;
+	struct cli_ctx_flags f = { 0 };
 	struct ae_cycle_opts co = { .dry_run = true };
 	struct ae_session *s = NULL;
 	struct ae_cycle_report *r = NULL;
@@ -58,14 +60,18 @@ int cli_renew(const struct ae_session_opts *so, int argc, char **argv)
 	int rc, refused = 0;
 	ae_err err;
 
-	rc = cli_parse_flags(argc, argv, &json, &dry_run, 1);
+	rc = cli_parse_ctx_flags(argc, argv, &json, &dry_run, 1, &f);
 	if (rc >= 0) {
 		return rc;
+	}
+	so.user = f.user;
+	if (f.ccache != NULL) {
+		so.ccache = f.ccache;
 	}
 	co.renew_template = argv[optind];
 	ae_log_to_syslog(1);
 	mem = talloc_new(NULL);
-	err = ae_session_open(mem, so, &s);
+	err = ae_session_open(mem, &so, &s);
 	if (err != AE_OK) {
 		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "renew: %s",
 			       s && s->error[0] ? s->error : ae_strerror(err));
@@ -76,9 +82,9 @@ int cli_renew(const struct ae_session_opts *so, int argc, char **argv)
 	if (rc < 0) {
 		it = forced_item(r, co.renew_template);
 		if (it == NULL) {
-			fprintf(stderr, "autoenroll: renew: template %s is not among this machine's "
+			fprintf(stderr, "autoenroll: renew: template %s is not among this %s's "
 				"templates (see `autoenroll policy`): nothing renewed\n",
-				co.renew_template);
+				co.renew_template, so.user != NULL ? "user" : "machine");
 			refused = AE_EXIT_MISCONFIGURED;
 		} else if (strcmp(it->cause, "nothing-to-renew") == 0) {
 			fprintf(stderr, "autoenroll: renew: template %s: %s\n", it->template_name,

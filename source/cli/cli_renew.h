@@ -5,12 +5,13 @@
 #include "ae_session.h"
 
 #define CLI_RENEW_USAGE \
-"  renew TEMPLATE [--json] [--dry-run]\n" \
+"  renew TEMPLATE [--user[=NAME]] [--ccache CCNAME] [--json] [--dry-run]\n" \
 "      Renew TEMPLATE's certificate now, signed with the current one (like\n" \
 "      certreq -enroll -machine -q renew), whatever its renewal time or a\n" \
 "      back-off after failed requests, through one cycle (other templates as\n" \
 "      `run` would). Exit 6 when TEMPLATE has no valid certificate (use\n" \
-"      `request`) or is not among this machine's templates.\n"
+"      `request`) or is not among this machine's (or user's) templates.\n" \
+"      --user: as for `run`.\n"
 
 /* argv[0] is "renew". Returns the exit code. */
 int cli_renew(const struct ae_session_opts *so, int argc, char **argv);

@@ -12,7 +12,8 @@ ae_err ae_principal_read(struct ae_ldap *conn, TALLOC_CTX *mem_ctx, const char *
 {
 	static const char *const obj_attrs[] = {
 		"sAMAccountName", "objectSid", "primaryGroupID", "dNSHostName",
-		"userAccountControl", "objectGUID", NULL
+		"userAccountControl", "objectGUID", "mail", "userPrincipalName",
+		"userCertificate", NULL
 	};
 	static const char *const tg_attrs[] = { "tokenGroups", NULL };
 	struct ae_ldap_entry **objs = NULL;

@@ -26,6 +26,10 @@
 #define AE_PRINCIPAL_NAME_MAX	256	/* bytes of sAMAccountName (AD allows 20 / 16) */
 #define AE_PRINCIPAL_DNS_MAX	253	/* bytes of dNSHostName */
 #define AE_PRINCIPAL_GUID_LEN	16
+#define AE_PRINCIPAL_MAIL_MAX	256	/* bytes of mail (RFC 5321 4.5.3.1.3: 254) */
+#define AE_PRINCIPAL_UPN_MAX	1024	/* bytes of userPrincipalName */
+#define AE_PRINCIPAL_CERTS_MAX	64	/* userCertificate values kept */
+#define AE_PRINCIPAL_CERT_MAX	(64 * 1024)	/* bytes of one value kept */
 
 /* userAccountControl bits ([MS-ADTS] 2.2.16) worth naming. */
 #define AE_UAC_ACCOUNTDISABLE			0x00000002u
@@ -40,6 +44,21 @@ struct ae_principal {
 	struct ae_sid domain_sid;		/* objectSid without its RID */
 	uint32_t primary_group_rid;		/* primaryGroupID */
 	char *dns_host_name;			/* dNSHostName; NULL when absent */
+	char *mail;				/* mail; NULL when absent */
+	char *user_principal_name;		/* userPrincipalName; NULL when absent */
+	/*
+	 * userCertificate ([RFC 4523] 2.1, multi-valued DER): the values as
+	 * the directory returned them, unparsed (the request layer parses
+	 * them). At most AE_PRINCIPAL_CERTS_MAX values of 1..
+	 * AE_PRINCIPAL_CERT_MAX bytes are kept, in directory order; the
+	 * others are counted in user_certs_dropped.
+	 */
+	struct ae_principal_blob {
+		uint8_t *data;
+		size_t len;
+	} *user_certs;				/* talloc child of the principal */
+	size_t num_user_certs;
+	size_t user_certs_dropped;
 	uint32_t user_account_control;		/* userAccountControl, as bits */
 	uint8_t guid[AE_PRINCIPAL_GUID_LEN];	/* objectGUID, stored form */
 	struct ae_token *token;			/* talloc child of the principal */
@@ -48,7 +67,9 @@ struct ae_principal {
 /*
  * Pure: the principal from its object entry 'obj' (sAMAccountName,
  * objectSid, primaryGroupID, userAccountControl, objectGUID, optional
- * dNSHostName; each single-valued) and the entry 'groups' of the BASE
+ * dNSHostName, mail and userPrincipalName; each single-valued, text
+ * without NUL; optional userCertificate, multi-valued, kept as bytes
+ * within the caps above) and the entry 'groups' of the BASE
  * search for tokenGroups (each value one binary SID; may be the same
  * entry as obj). objectSid must have at least two sub-authorities (a
  * domain SID and a RID).
@@ -66,7 +87,8 @@ ae_err ae_principal_from_entries(TALLOC_CTX *mem_ctx, const struct ae_ldap_entry
 /*
  * Read the principal whose sAMAccountName is 'sam_account_name' (escaped
  * for the filter here) under base_dn (the defaultNamingContext): one
- * SUBTREE search for its object, one BASE search on its DN for
+ * SUBTREE search for its object (with mail, userPrincipalName and
+ * userCertificate: no extra search for them), one BASE search on its DN for
  * tokenGroups; then ae_principal_from_entries(). Two LDAP searches.
  *
  * Errors: AE_ERR_INVALID, AE_ERR_NOT_FOUND (no such account), AE_ERR_LDAP

@@ -146,6 +146,22 @@ static ae_err read_numbers(const struct ae_ldap_entry *obj, struct ae_principal 
 	return AE_OK;
 }
 
+/* An optional single-valued text attribute: *_s stays NULL when absent. */
+static ae_err optional_text(const struct ae_ldap_entry *obj, struct ae_principal *p,
+			    const char *name, size_t max, char **_s, char *why, size_t why_len)
+{
+	const struct ae_ldap_value *v = NULL;
+
+	if (ae_entry_attr(obj, name) == NULL) {
+		return AE_OK;
+	}
+	v = single(obj, name, why, why_len);
+	if (v == NULL) {
+		return AE_ERR_PARSE;
+	}
+	return text_value(p, v, name, max, _s, why, why_len);
+}
+
 static ae_err read_names(const struct ae_ldap_entry *obj, struct ae_principal *p,
 			 char *why, size_t why_len)
 {
@@ -166,15 +182,55 @@ static ae_err read_names(const struct ae_ldap_entry *obj, struct ae_principal *p
 	}
 	err = text_value(p, v, "sAMAccountName", AE_PRINCIPAL_NAME_MAX, &p->sam_account_name,
 			 why, why_len);
-	if (err != AE_OK || ae_entry_attr(obj, "dNSHostName") == NULL) {
-		return err;	/* dNSHostName is optional: users have none */
+	/* optional: users have no dNSHostName, machines rarely a mail */
+	if (err == AE_OK) {
+		err = optional_text(obj, p, "dNSHostName", AE_PRINCIPAL_DNS_MAX,
+				    &p->dns_host_name, why, why_len);
 	}
-	v = single(obj, "dNSHostName", why, why_len);
-	if (v == NULL) {
-		return AE_ERR_PARSE;
+	if (err == AE_OK) {
+		err = optional_text(obj, p, "mail", AE_PRINCIPAL_MAIL_MAX, &p->mail, why, why_len);
 	}
-	return text_value(p, v, "dNSHostName", AE_PRINCIPAL_DNS_MAX, &p->dns_host_name,
-			  why, why_len);
+	if (err == AE_OK) {
+		err = optional_text(obj, p, "userPrincipalName", AE_PRINCIPAL_UPN_MAX,
+				    &p->user_principal_name, why, why_len);
+	}
+	return err;
+}
+
+/*
+ * userCertificate: copies of at most AE_PRINCIPAL_CERTS_MAX values of
+ * 1..AE_PRINCIPAL_CERT_MAX bytes; the others are counted, not kept (a
+ * user with many published certificates still gets a principal).
+ */
+static ae_err read_user_certs(const struct ae_ldap_entry *obj, struct ae_principal *p)
+{
+	const struct ae_ldap_attr *a = ae_entry_attr(obj, "userCertificate");
+	size_t i, n = 0;
+
+	if (a == NULL || a->num_values == 0) {
+		return AE_OK;
+	}
+	p->user_certs = talloc_zero_array(p, struct ae_principal_blob,
+					  a->num_values < AE_PRINCIPAL_CERTS_MAX ?
+					  a->num_values : AE_PRINCIPAL_CERTS_MAX);
+	if (p->user_certs == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	for (i = 0; i < a->num_values; i++) {
+		const struct ae_ldap_value *v = &a->values[i];
+
+		if (n == AE_PRINCIPAL_CERTS_MAX || v->len == 0 || v->len > AE_PRINCIPAL_CERT_MAX) {
+			p->user_certs_dropped++;
+			continue;
+		}
+		p->user_certs[n].data = talloc_memdup(p->user_certs, v->data, v->len);
+		if (p->user_certs[n].data == NULL) {
+			return AE_ERR_NOMEM;
+		}
+		p->user_certs[n++].len = v->len;
+	}
+	p->num_user_certs = n;
+	return AE_OK;
 }
 
 static ae_err build_token(const struct ae_ldap_entry *groups, struct ae_principal *p,
@@ -239,6 +295,9 @@ ae_err ae_principal_from_entries(TALLOC_CTX *mem_ctx, const struct ae_ldap_entry
 	}
 	if (err == AE_OK) {
 		err = read_numbers(obj, p, why, why_len);
+	}
+	if (err == AE_OK) {
+		err = read_user_certs(obj, p);
 	}
 	if (err == AE_OK) {
 		err = build_token(groups, p, why, why_len);

@@ -30,6 +30,9 @@ static const struct option_def defs[AE_OPT_COUNT] = {
 	[AE_OPT_TRUST_COMMAND] = { "trust command", AE_TRUST_COMMAND_DEFAULT },
 	[AE_OPT_INTERMEDIATES_FILE] = { "intermediates file", "<store dir>/intermediates.pem" },
 	[AE_OPT_LOCK_WAIT] = { "lock wait", "300" },
+	[AE_OPT_USER_NSSDB] = { "user nssdb", "no (the store's files are the source of truth; yes "
+				"also copies each user certificate and key into the user's NSS "
+				"database for Chromium and Evolution)" },
 	[AE_OPT_COMMAND] = { "command", "/usr/sbin/autoenroll" },
 	[AE_OPT_COMMAND_TIMEOUT] = { "command timeout", "600" },
 	[AE_OPT_SAMBA_CERT_AUTO_ENROLL] = { "samba cert auto enroll", "yes" },
@@ -229,6 +232,22 @@ static ae_err bad(char *why, size_t why_len, const char *name, const char *value
 	return AE_ERR_CONFIG;
 }
 
+/* Samba's boolean words (smb.conf(5)): yes/no, true/false, on/off, 1/0. */
+static bool parse_bool(const char *v, bool *_b)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+			*_b = strcasecmp(v, yes[i]) == 0;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Check one effective value; the expectation goes into why. */
 static ae_err validate(struct ae_config *c, enum ae_config_option o, const char *v, char *why,
 		       size_t why_len)
@@ -262,6 +281,11 @@ static ae_err validate(struct ae_config *c, enum ae_config_option o, const char 
 		c->lock_wait_s = (unsigned)n;
 		return AE_OK;
 	}
+	case AE_OPT_USER_NSSDB:
+		if (!parse_bool(v, &c->user_nssdb)) {
+			return bad(why, why_len, defs[o].name, v, "expected yes or no");
+		}
+		return AE_OK;
 	case AE_OPT_COMMAND_TIMEOUT:
 	case AE_OPT_TRUST_COMMAND:
 	case AE_OPT_COMMAND:
@@ -270,6 +294,12 @@ static ae_err validate(struct ae_config *c, enum ae_config_option o, const char 
 		break;
 	}
 	return AE_OK;
+}
+
+/* Options whose item has no value unless set (default_text says what applies). */
+static bool no_default_value(size_t i)
+{
+	return i == AE_OPT_DC || i == AE_OPT_INTERMEDIATES_FILE || i == AE_OPT_USER_NSSDB;
 }
 
 static ae_err fill(struct ae_config *c, struct loadparm_context *lp, const char *const *options,
@@ -293,10 +323,10 @@ static ae_err fill(struct ae_config *c, struct loadparm_context *lp, const char 
 		} else if (i == AE_OPT_STORE_DIR) {
 			it->value = talloc_asprintf(c, "%s/autoenroll/machine",
 						    state_dir ? state_dir : "/var/lib/samba");
-		} else if (i != AE_OPT_DC && i != AE_OPT_INTERMEDIATES_FILE) {
+		} else if (!no_default_value(i)) {
 			it->value = talloc_strdup(c, defs[i].default_text);
 		}
-		if (it->value == NULL && i != AE_OPT_DC && i != AE_OPT_INTERMEDIATES_FILE) {
+		if (it->value == NULL && !no_default_value(i)) {
 			return AE_ERR_NOMEM;
 		}
 		if (it->value != NULL) {

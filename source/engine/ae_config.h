@@ -32,6 +32,7 @@ enum ae_config_option {
 	AE_OPT_TRUST_COMMAND,
 	AE_OPT_INTERMEDIATES_FILE,
 	AE_OPT_LOCK_WAIT,
+	AE_OPT_USER_NSSDB,
 	/* read by the samba-gpupdate extension (gpo/gp_autoenroll_ext.py) */
 	AE_OPT_COMMAND,
 	AE_OPT_COMMAND_TIMEOUT,
@@ -60,6 +61,16 @@ struct ae_config {
 	const char *trust_command;	/* "none": run nothing */
 	const char *intermediates_file;	/* NULL: <store dir>/intermediates.pem */
 	unsigned lock_wait_s;		/* the store lock's bounded wait */
+	/*
+	 * autoenroll:user nssdb: in the user context, also put each
+	 * certificate and key into the user's shared NSS database (Chromium,
+	 * Evolution; ae_cycle_nssdb.c). Off by default: it is a second copy of
+	 * the private key, in a database other programs write too, and the
+	 * store's files stay the source of truth (NetworkManager, OpenVPN and
+	 * most programs take paths). Its item's value stays NULL when not set,
+	 * so that `autoenroll config` prints the default with that reason.
+	 */
+	bool user_nssdb;
 	struct ae_config_item items[AE_OPT_COUNT];
 	char **unknown;			/* autoenroll:* names nobody reads, as written */
 	size_t num_unknown;

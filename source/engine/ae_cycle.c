@@ -22,6 +22,8 @@
 #include "ae_config.h"
 #include "ae_store.h"
 #include "ae_cycle_check.h"
+#include "ae_cycle_nssdb.h"
+#include "ae_cycle_trust.h"
 
 /* ---- phase 1: the store ---------------------------------------------------------- */
 
@@ -33,7 +35,7 @@ static ae_err open_store(struct ae_cycle_ctx *c, const struct ae_cycle_opts *o)
 	size_t i;
 	ae_err err;
 
-	err = ae_store_open(c, s->store_dir, AE_STORE_MACHINE_OWNER, AE_STORE_OPEN_CREATE |
+	err = ae_store_open(c, s->store_dir, ae_session_store_owner(s), AE_STORE_OPEN_CREATE |
 			    (s->store_dir_default ? AE_STORE_OPEN_PARENTS : 0), &c->store,
 			    s->error, sizeof(s->error));
 	if (err != AE_OK || o->dry_run) {
@@ -147,6 +149,9 @@ static ae_err decide(struct ae_cycle_ctx *c, const struct ae_cycle_opts *o,
 	in.num_revocations = num_rev;
 	in.now = ae_now();
 	in.force_renew = o->renew_template;
+	in.ds_certs = p->ds_certs;		/* user context: userCertificate */
+	in.num_ds_certs = p->num_ds_certs;
+	in.principal_name = c->s->sam_account_name;
 	err = ae_decide(c->mem, &in, &c->actions, &c->num_actions);
 	if (err != AE_OK) {
 		snprintf(c->s->error, sizeof(c->s->error), "decide: %s", ae_strerror(err));
@@ -236,9 +241,18 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	if (err != AE_OK) {
 		return err;
 	}
+	ae_cycle_nssdb(c);	/* user context with autoenroll:user nssdb: the user's NSS database */
 	ae_cycle_explain_invalid(r, snap, chk);
 	ae_cycle_report_tally(r);
-	err = ae_cycle_trust_sync(s, c->mem, r, s->store_dir);
+	if (s->context == AE_CONTEXT_USER) {
+		/* the trust anchors are the host's, exported by the machine cycle as root */
+		ae_cycle_trust_item(r, "skipped", AE_OUTCOME_ISSUED, talloc_strdup(r,
+				    "trust anchors: not exported in the user context (the machine "
+				    "cycle's job)"));
+		err = AE_OK;
+	} else {
+		err = ae_cycle_trust_sync(s, c->mem, r, s->store_dir);
+	}
 	if (err != AE_OK) {
 		/* the DC gone mid-cycle is "unreachable" (5), not a store error */
 		r->worst = ae_cycle_outcome_worse(r->worst, ae_outcome_from_err(err));

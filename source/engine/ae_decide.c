@@ -76,6 +76,11 @@
  *                      certificates", above). Ours: the flag of the certificate's
  *                      own template counts, and a template's other invalid certificates
  *                      that no template holds as current go too.
+ *   DS certificate     [MS-CRTD] 2.26 CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE
+ *                      (ae_decide_ds.c): no new request while the user's
+ *                      userCertificate holds a valid certificate of the
+ *                      template ([MS-CERSOD] says nothing more). Ours: a RENEW
+ *                      of a local certificate is not stopped by it.
  *   WARN               the policy value OfflineExpirationPercent (the
  *                      -ExpirationPercentage of Microsoft's PowerShell
  *                      Set-CertificateAutoEnrollmentPolicy: "the percentage of
@@ -344,6 +349,12 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 			return err;
 		}
 	}
+	if (main_idx != AE_ACTION_NONE && !forced) {
+		err = ae_decide_ds_certificate(d, i, c, main_idx);
+		if (err != AE_OK) {
+			return err;
+		}
+	}
 	if (main_idx != AE_ACTION_NONE) {
 		err = ae_decide_apply_backoff(d, ae_decide_record_of(d, t), main_idx);
 		if (err != AE_OK) {
@@ -411,7 +422,11 @@ static ae_err check_input(const struct ae_decide_input *in)
 			   s->num_pending > AE_DECIDE_PENDING_MAX))) {
 		return AE_ERR_TOO_LARGE;
 	}
-	if ((in->num_revocations > 0 && in->revocations == NULL) ||
+	if (in->num_ds_certs > AE_DECIDE_CERTS_MAX) {
+		return AE_ERR_TOO_LARGE;
+	}
+	if ((in->num_ds_certs > 0 && in->ds_certs == NULL) ||
+	    (in->num_revocations > 0 && in->revocations == NULL) ||
 	    (s != NULL && ((s->num_certs > 0 && s->certs == NULL) ||
 			   (s->num_pending > 0 && s->pending == NULL)))) {
 		return AE_ERR_INVALID;

@@ -42,6 +42,14 @@
  *                 validity/renewal periods, else RENEW (same_key with
  *                 CT_FLAG_REQUIRE_SAME_KEY_RENEWAL)
  *   otherwise     SKIP "valid until X, renews at Y"
+ *   DS certificate  user context, CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE
+ *                 (0x10 of msPKI-Enrollment-Flag, [MS-CRTD] 2.26: no
+ *                 autoenrollment "if the user's userCertificate attribute
+ *                 ... has a valid certificate based on the same template"):
+ *                 an ENROLL or RE-ENROLL chosen above is a SKIP when
+ *                 ds_certs lists a valid certificate of the template that
+ *                 is not the current one and not revoked (the caller checks
+ *                 validity: ae_ds_cert.h); a RENEW is not affected
  *   back-off      an ENROLL, RENEW or RE-ENROLL chosen above is a SKIP
  *                 ("backing off after N failed requests until T") while the
  *                 template's record counts failures and now < next_attempt
@@ -139,6 +147,18 @@ struct ae_revocation_entry {
 };
 
 /*
+ * A valid certificate of a template found in the principal's
+ * userCertificate (the cycle checks it: ae_ds_cert.h). Plain facts: decide
+ * does not parse certificates.
+ */
+struct ae_ds_cert {
+	const char *template_cn;	/* the template it is a certificate of */
+	const char *serial_hex;		/* upper-case hex */
+	const char *issuer;		/* one line */
+	time_t not_after;
+};
+
+/*
  * Everything decide() reads; nothing is modified or kept.
  *
  * aepolicy                    AutoEnrollment\AEPolicy (present or not)
@@ -152,6 +172,10 @@ struct ae_revocation_entry {
  * revocations                 per-serial status (NULL when num_revocations 0)
  * now                         the time to decide at
  * force_renew                 a template cn to renew now (NULL: none)
+ * ds_certs                    valid certificates in the principal's
+ *                             userCertificate, per template (user context;
+ *                             NULL when num_ds_certs is 0)
+ * principal_name              the account for reasons ("alice"; NULL: "the user")
  */
 struct ae_decide_input {
 	struct ae_setting_u32 aepolicy;
@@ -164,6 +188,9 @@ struct ae_decide_input {
 	size_t num_revocations;
 	time_t now;
 	const char *force_renew;
+	const struct ae_ds_cert *ds_certs;
+	size_t num_ds_certs;
+	const char *principal_name;
 };
 
 enum ae_action_kind {
@@ -201,6 +228,7 @@ enum ae_action_cause {
 	AE_CAUSE_BACKING_OFF,		/* "backing-off"          SKIP: earlier requests failed */
 	AE_CAUSE_FORCED,		/* "forced"               RENEW: force_renew */
 	AE_CAUSE_NOTHING_TO_RENEW,	/* "nothing-to-renew"     SKIP: force_renew, no valid one */
+	AE_CAUSE_DS_CERTIFICATE,	/* "ds-certificate"       SKIP: valid one in userCertificate */
 };
 
 /*

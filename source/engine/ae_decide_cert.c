@@ -73,6 +73,7 @@ static const char *const cause_names[] = {
 	[AE_CAUSE_BACKING_OFF] = "backing-off",
 	[AE_CAUSE_FORCED] = "forced",
 	[AE_CAUSE_NOTHING_TO_RENEW] = "nothing-to-renew",
+	[AE_CAUSE_DS_CERTIFICATE] = "ds-certificate",
 };
 
 const char *ae_action_kind_name(enum ae_action_kind kind)
@@ -155,8 +156,7 @@ const char *ae_decide_format_time(char buf[AE_DECIDE_TIME_BUF], time_t t)
 	return buf;
 }
 
-/* Hex serials: case-insensitive, leading zeros ignored. */
-static bool serial_equal(const char *a, const char *b)
+bool ae_decide_serial_equal(const char *a, const char *b)
 {
 	while (*a == '0') {
 		a++;
@@ -178,7 +178,7 @@ static enum ae_revocation_status revocation_of(const struct ae_decide_input *in,
 	for (i = 0; i < in->num_revocations; i++) {
 		const struct ae_revocation_entry *r = &in->revocations[i];
 
-		if (r->serial_hex != NULL && serial_equal(r->serial_hex, c->serial_hex)) {
+		if (r->serial_hex != NULL && ae_decide_serial_equal(r->serial_hex, c->serial_hex)) {
 			return r->status;
 		}
 	}

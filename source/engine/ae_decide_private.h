@@ -40,6 +40,9 @@ void ae_decide_scan_certs(const struct ae_decide_input *in, struct ae_decide_cer
  */
 bool ae_decide_cert_is_of(const struct ae_template *t, const struct ae_store_cert *c);
 
+/* Hex serials: case-insensitive, leading zeros ignored (ae_decide_cert.c). */
+bool ae_decide_serial_equal(const char *a, const char *b);
+
 /* No template extension, and a state record whose template binds it. */
 bool ae_decide_cert_bound(const struct ae_store_cert *c);
 
@@ -112,6 +115,15 @@ ae_err ae_decide_apply_backoff(struct ae_dctx *d, const struct ae_store_cert *re
 /* force_renew names template i (current certificate k): RENEW it, or SKIP saying why not. */
 ae_err ae_decide_forced(struct ae_dctx *d, size_t i, size_t k, size_t first_pending,
 			size_t *_idx);
+
+/*
+ * ae_decide_ds.c: the ENROLL or RE-ENROLL at idx for template i (current
+ * certificate c, may be NULL) becomes a SKIP when the template has
+ * CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE and in->ds_certs lists
+ * a valid certificate of it other than c and not revoked.
+ */
+ae_err ae_decide_ds_certificate(struct ae_dctx *d, size_t i, const struct ae_store_cert *c,
+				size_t idx);
 
 /* The main action of eligible template i, whose current certificate is k. */
 ae_err ae_decide_current(struct ae_dctx *d, size_t i, size_t k, size_t *_idx);

@@ -281,7 +281,7 @@ ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
 	const char *dir = out_dir ? out_dir : s->store_dir;
 	struct ae_store_lock *lock = NULL;
 	char why[512] = "";
-	ae_err err = ae_store_open(mem, dir, AE_STORE_MACHINE_OWNER, AE_STORE_OPEN_CREATE |
+	ae_err err = ae_store_open(mem, dir, ae_session_store_owner(s), AE_STORE_OPEN_CREATE |
 				   (out_dir == NULL && s->store_dir_default ?
 				    AE_STORE_OPEN_PARENTS : 0), _store, why, sizeof(why));
 

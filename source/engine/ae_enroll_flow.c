@@ -79,13 +79,22 @@ ae_err ae_enroll_csr_params(struct ae_session *s, TALLOC_CTX *mem, const struct 
 	p->schema_version = t->schema_version;
 	p->major = t->major_revision;
 	p->minor = t->minor_revision;
-	/* MS-WCCE 3.1.2.4.2.2.2.10: empty subject unless the enrollee supplies it */
-	if (t->name_flag & (CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT |
-			    CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME)) {
+	/*
+	 * MS-WCCE 3.1.2.4.2.2.2.10: empty subject unless the enrollee supplies
+	 * it; then the machine's DNS name, or for a user the account name and
+	 * no DNS name (the CA builds the rest from the user's object).
+	 */
+	if ((t->name_flag & (CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT |
+			     CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME)) != 0 &&
+	    s->context == AE_CONTEXT_USER) {
+		p->subject_cn = s->sam_account_name;
+	} else if (t->name_flag & (CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT |
+				   CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME)) {
 		dns[0] = s->machine_fqdn;
 		p->subject_cn = s->machine_fqdn;
 		p->dns_names = dns;
 	}
+	/* request client info ([MS-WCCE] 2.2.2.7.4): this host, and DOMAIN\NAME of the principal */
 	p->client_id = client_id;
 	p->machine_name = s->machine_fqdn;
 	p->user_name = s->account;
@@ -105,14 +114,14 @@ static ae_err make_csr(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_r
 	ae_err err;
 
 	if (t->name_flag & CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT) {
-		/* the SID extension needs the machine's objectSid (ae_enroll_tpl.c) */
-		const char *sam = talloc_asprintf(mem, "%s$", lpcfg_netbios_name(s->lp));
+		/* the SID extension needs the principal's objectSid (ae_enroll_tpl.c) */
+		const char *sam = s->sam_account_name;
 
 		err = sam == NULL ? AE_ERR_NOMEM :
 			ae_principal_read(s->ldap, mem, s->rootdse->default_nc, sam, &me);
 		if (err != AE_OK) {
 			ae_enroll_fail(r, ae_outcome_from_err(err), "template %s: cannot read the "
-				       "machine account %s for the SID extension: %s",
+				       "account %s for the SID extension: %s",
 				       r->template_name, sam ? sam : "?", ae_strerror(err));
 			return err;
 		}

@@ -1,9 +1,15 @@
 /*
- * ae_gpo_collect.c: the AutoEnrollment settings of the machine from Group
+ * ae_gpo_collect.c: the AutoEnrollment settings of the principal (the
+ * machine, or the user in the user context) from Group
  * Policy: the SOM chain of its object (site, domain, OUs), the GPO objects
  * linked there (only those whose cn is a {GUID}), the MS-GPOL list
  * (source/gpo); then ae_gpo_sysvol.c reads each applied GPO's GPT.INI and
- * Machine/Registry.pol and merges them in precedence order.
+ * Machine/Registry.pol (User/Registry.pol for a user) and merges them in
+ * precedence order. The user's list is computed for the user object's OU
+ * chain and the site of the computer it runs on (the CLDAP ping's
+ * answer), with the user's token for security filtering. Loopback
+ * processing (UserPolicyMode in the computer's policy) is not supported:
+ * the user's own SOM chain decides.
  */
 #include <stdarg.h>
 #include <stdbool.h>

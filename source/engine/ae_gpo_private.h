@@ -1,7 +1,7 @@
 /*
  * ae_gpo_private.h: the two halves of ae_gpo_collect(): the directory half
  * (ae_gpo_collect.c: SOMs, GPO objects, the MS-GPOL list) and the SYSVOL
- * half (ae_gpo_sysvol.c: GPT.INI and Machine/Registry.pol of each applied
+ * half (ae_gpo_sysvol.c: GPT.INI and Machine/ or User/Registry.pol of each applied
  * GPO, the cache, the last good policy, the merged settings).
  */
 #ifndef AE_GPO_PRIVATE_H

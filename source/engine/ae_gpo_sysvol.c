@@ -1,9 +1,12 @@
 /*
  * ae_gpo_sysvol.c: the SYSVOL half of the Group Policy collection. For
- * each applied GPO (lowest precedence first): GPT.INI (its Version and the
- * GPC's versionNumber together key the cache, [MS-GPOL] 3.2.1.4), then
- * Machine/Registry.pol from the cache or SYSVOL, parsed before it is
- * cached. A GPO that cannot be read stops policy processing for this cycle
+ * each applied GPO (lowest precedence first): GPT.INI (this context's half
+ * of its Version and of the GPC's versionNumber together key the cache,
+ * [MS-GPOL] 3.2.1.4), then the context's Registry.pol (Machine/ for the
+ * computer, User/ for a user: ae_gpo_registry_pol_file) from the cache or
+ * SYSVOL, parsed before it is cached. Each context has its own cache
+ * directory (s->gpo_cache_dir), so the versions of the two halves never
+ * meet in one cache. A GPO that cannot be read stops policy processing for this cycle
  * ([MS-GPOL] 3.2.5.1.5): the policy of the last complete collection is
  * kept instead of letting lower-precedence GPOs decide alone.
  *
@@ -33,6 +36,7 @@ struct reader {
 	TALLOC_CTX *mem;
 	struct ae_gpo_cache *cache;	/* NULL: no usable cache directory */
 	struct ae_smb *smb;
+	enum ae_gpo_context side;	/* which half of the GPOs: computer or user */
 	const char *what;		/* the file or attribute a failure concerns */
 	char why[WHY_MAX];
 };
@@ -49,8 +53,11 @@ static ae_err smb_read(struct reader *rd, const char *share, const char *path,
 		return AE_ERR_NOMEM;
 	}
 	if (rd->smb == NULL) {
+		/* Kerberos from the session's ccache: the principal's own name */
 		struct ae_smb_options o = {
-			.user = talloc_asprintf(rd->mem, "%s$", lpcfg_netbios_name(rd->s->lp)),
+			.user = rd->side == AE_GPO_CONTEXT_USER ?
+				talloc_strdup(rd->mem, rd->s->sam_account_name) :
+				talloc_asprintf(rd->mem, "%s$", lpcfg_netbios_name(rd->s->lp)),
 			.workgroup = ae_lp_string(rd->s->lp, "workgroup") };
 		err = ae_smb_open(rd->s, &o, &rd->smb, rd->why, sizeof(rd->why));
 		if (err != AE_OK) {
@@ -65,7 +72,7 @@ static ae_err smb_read(struct reader *rd, const char *share, const char *path,
 	return err;
 }
 
-/* GPT.INI's machine version. A missing or invalid GPT.INI is a read failure. */
+/* GPT.INI's version of this context. A missing or invalid GPT.INI is a read failure. */
 static ae_err gpt_version(struct reader *rd, const char *share, const char *path,
 			  uint16_t *_v)
 {
@@ -83,7 +90,7 @@ static ae_err gpt_version(struct reader *rd, const char *share, const char *path
 		ae_why(rd->why, sizeof(rd->why), "not a valid GPT.INI: %s", ae_strerror(err));
 		return err;
 	}
-	*_v = ae_gpo_version_machine(gpt->version);
+	*_v = ae_gpo_side_version(rd->side, gpt->version);
 	talloc_free(gpt);
 	return AE_OK;
 }
@@ -152,9 +159,10 @@ static ae_err read_gpo(struct reader *rd, const struct ae_gpo_applied *g,
 		rd->r->gpo_cache_hits++;
 		return AE_OK;
 	}
-	err = smb_read(rd, share, path, "Machine/Registry.pol", AE_PREG_MAX, &data, &len);
+	err = smb_read(rd, share, path, ae_gpo_registry_pol_file(rd->side), AE_PREG_MAX, &data,
+		       &len);
 	if (err == AE_ERR_NOT_FOUND) {
-		*_pol = NULL;	/* no machine registry settings in this version */
+		*_pol = NULL;	/* no registry settings of this side in this version */
 		if (rd->cache != NULL) {
 			(void)ae_gpo_cache_put(rd->cache, _e->guid, _e->gpc_version,
 					       _e->gpt_version, NULL, 0);
@@ -296,7 +304,9 @@ static ae_err stopped(struct reader *rd, const char *label, ae_err err,
 ae_err ae_gpo_sysvol_settings(struct ae_session *s, struct ae_policy_report *r,
 			      TALLOC_CTX *mem)
 {
-	struct reader rd = { .s = s, .r = r, .mem = mem };
+	struct reader rd = { .s = s, .r = r, .mem = mem,
+			     .side = s->context == AE_CONTEXT_USER ? AE_GPO_CONTEXT_USER :
+								    AE_GPO_CONTEXT_MACHINE };
 	struct ae_gpo_cache_entry *done = NULL;
 	struct ae_regview *view = ae_regview_new(mem);
 	const char *dir = s->gpo_cache_dir;
@@ -321,7 +331,7 @@ ae_err ae_gpo_sysvol_settings(struct ae_session *s, struct ae_policy_report *r,
 			return AE_ERR_NOMEM;
 		}
 		if (g->version == 0) {
-			continue;	/* no machine settings were ever written */
+			continue;	/* no settings of this side were ever written */
 		}
 		err = read_gpo(&rd, g, &done[n], &pol);
 		if (err == AE_ERR_NOMEM) {

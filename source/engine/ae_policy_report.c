@@ -21,7 +21,10 @@
 #include "ae_template.h"
 #include "ae_pki.h"
 #include "ae_eligibility.h"
+#include "ae_name_req.h"
 #include "ae_aesettings.h"
+#include "ae_clock.h"
+#include "ae_ds_cert.h"
 
 void ae_policy_report_error(struct ae_policy_report *r, const char *object,
 			    const char *attribute, const char *fmt, ...)
@@ -91,6 +94,7 @@ static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
 	struct ae_policy_skip *skipped = NULL;
 	size_t num_skipped = 0, i;
 	struct namer *nm = talloc_zero(r, struct namer);
+	struct ae_subject_attrs subject = { 0 };
 	ae_err err;
 
 	if (nm == NULL) {
@@ -118,9 +122,42 @@ static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
 	}
 	nm->s = s;
 	nm->mem = nm;
-	return ae_eligibility_compute(r, r->templates, r->num_templates, r->cas, r->num_cas,
-				      r->principal->token, s->context, name_sid, nm,
-				      &r->eligibility);
+	subject.account = r->principal->sam_account_name;
+	subject.mail = r->principal->mail;
+	subject.upn = r->principal->user_principal_name;
+	subject.dns_host_name = r->principal->dns_host_name;
+	return ae_eligibility_compute_subject(r, r->templates, r->num_templates, r->cas,
+					      r->num_cas, r->principal->token, s->context,
+					      &subject, name_sid, nm, &r->eligibility);
+}
+
+/*
+ * User context: the valid certificates of the templates that check the
+ * user's userCertificate ([MS-CRTD] 2.26, ae_ds_cert.h), at the cycle's now.
+ */
+static ae_err read_ds_certs(struct ae_session *s, struct ae_policy_report *r)
+{
+	const struct ae_principal *p = r->principal;
+	size_t rejected = 0;
+	ae_err err;
+
+	if (s->context != AE_CONTEXT_USER) {
+		return AE_OK;
+	}
+	if (p->user_certs_dropped > 0) {
+		ae_policy_report_error(r, p->dn, "userCertificate", "%zu value(s) above the caps "
+				       "(%d values of at most %d bytes) are not considered",
+				       p->user_certs_dropped, AE_PRINCIPAL_CERTS_MAX,
+				       AE_PRINCIPAL_CERT_MAX);
+	}
+	err = ae_ds_certs_find(r, p->user_certs, p->num_user_certs, r->templates,
+			       r->num_templates, r->cas, r->num_cas, ae_now(), &r->ds_certs,
+			       &r->num_ds_certs, &rejected);
+	if (err == AE_OK && rejected > 0) {
+		ae_policy_report_error(r, p->dn, "userCertificate", "%zu value(s) are not one DER "
+				       "certificate and are ignored", rejected);
+	}
+	return err;
 }
 
 ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
@@ -138,6 +175,7 @@ ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 	*_r = r;
 	r->dc = talloc_strdup(r, s->dc);
 	r->account = talloc_strdup(r, s->account);
+	r->context = s->context;
 	err = ae_session_ldap(s);
 	if (err != AE_OK) {
 		return err;
@@ -168,6 +206,9 @@ ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 				       "forest root GUID; LDAP: policy servers stay unchecked");
 	}
 	err = read_policy(s, r);
+	if (err == AE_OK) {
+		err = read_ds_certs(s, r);
+	}
 	r->ldap_searches = ae_ldap_search_count(s->ldap);
 	if (err != AE_OK) {
 		snprintf(s->error, sizeof(s->error), "enrollment policy from %s: %s", s->dc,

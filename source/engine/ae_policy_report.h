@@ -1,7 +1,8 @@
 /*
  * ae_policy_report.h: everything `autoenroll policy` shows, collected in
  * one pass: the principal (token, site), the GPO list (MS-GPOL) and the
- * AutoEnrollment settings merged from each GPO's Machine/Registry.pol,
+ * AutoEnrollment settings merged from each GPO's Machine/Registry.pol
+ * (User/Registry.pol in the user context),
  * the enterprise CAs, and every template with its eligibility and reason.
  * Problems with one object (a GPO's file, a template's attribute) are
  * collected in errors[] and the rest is still processed.
@@ -21,6 +22,7 @@ struct ae_aesettings;
 struct ae_enrollment_service;
 struct ae_template;
 struct ae_eligibility;
+struct ae_ds_cert;
 
 struct ae_policy_error {
 	char *object;		/* a DN, or "<GPO name> {GUID}" */
@@ -30,7 +32,8 @@ struct ae_policy_error {
 
 struct ae_policy_report {
 	struct ae_principal *principal;
-	char *account;			/* DOMAIN\NAME$ */
+	enum ae_context context;	/* the session's: machine or user */
+	char *account;			/* DOMAIN\NAME$, or DOMAIN\user */
 	char *site;			/* client site from the DC locator; NULL if none */
 	char *dc;
 	struct ae_gpolist *gpolist;
@@ -40,6 +43,13 @@ struct ae_policy_report {
 	struct ae_template **templates;
 	size_t num_templates;
 	struct ae_eligibility *eligibility;	/* num_templates entries */
+	/*
+	 * User context: the valid certificates of templates with
+	 * CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE in the user's
+	 * userCertificate (ae_ds_cert.h), for decide(); NULL / 0 otherwise.
+	 */
+	struct ae_ds_cert *ds_certs;
+	size_t num_ds_certs;
 	struct ae_policy_error *errors;
 	size_t num_errors;
 	unsigned ldap_searches;
@@ -47,7 +57,7 @@ struct ae_policy_report {
 	unsigned gpo_cache_hits;
 };
 
-/* Collect the report for the session's machine account. */
+/* Collect the report for the session's principal (s->context, s->sam_account_name). */
 ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 			 struct ae_policy_report **_r);
 

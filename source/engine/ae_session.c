@@ -16,6 +16,7 @@
 #include <param.h>
 #include <util/debug.h>
 #include "ae_session.h"
+#include "ae_session_private.h"
 #include "ae_config.h"
 #include "ae_creds.h"
 #include "ae_dclocate.h"
@@ -232,6 +233,13 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	    s->account == NULL || s->sam_account_name == NULL || s->gpo_cache_dir == NULL) {
 		return AE_ERR_NOMEM;
 	}
+	if (o->user != NULL) {
+		/* from here on we are the user (when root started us) */
+		err = ae_session_user_open(s, o);
+		if (err != AE_OK) {
+			return err;
+		}
+	}
 	if (o->offline) {
 		return AE_OK;
 	}
@@ -248,7 +256,8 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		return err;
 	}
 	AE_INFO("domain controller %s (found by %s)", s->dc, s->dc_how);
-	err = ae_creds_machine(s, s->ev, s->lp, o->ccache, s->run_dir, &s->creds,
+	err = o->user != NULL ? ae_session_user_creds(s, o) :
+	      ae_creds_machine(s, s->ev, s->lp, o->ccache, s->run_dir, &s->creds,
 			       s->error, sizeof(s->error));
 	if (err == AE_ERR_TRANSPORT) {
 		err = classify_kdc_failure(s);

@@ -9,6 +9,7 @@
 #define AE_SESSION_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <talloc.h>
 #include <tevent.h>
 #include "ae_error.h"
@@ -24,7 +25,7 @@ struct ae_user_id;
 struct ae_session_opts {
 	const char *configfile;		/* -s; NULL = Samba's default smb.conf */
 	const char *const *options;	/* --option name=value, NULL-terminated */
-	const char *ccache;		/* use this ccache instead of the machine account */
+	const char *ccache;		/* machine: this ccache instead of the account; user: the user's */
 	const char *store_dir;		/* NULL = 'autoenroll:store dir' or <state dir>/autoenroll/machine */
 	bool offline;			/* configuration and store only: no credentials, no DC */
 	bool config_only;		/* smb.conf and the autoenroll:* options only */
@@ -56,6 +57,7 @@ struct ae_session {
 	char *sam_account_name;		/* the principal's object: "MEMBER1$" or "alice" */
 	char *gpo_cache_dir;		/* GPO file cache and last good policy of this context */
 	struct ae_user_id *user;	/* user context: name, uid, gid, SID; NULL for the machine */
+	bool dropped_root;		/* user context started by root, now the user for good */
 	char error[1024];		/* why the last step failed */
 };
 
@@ -72,9 +74,19 @@ void ae_session_route_samba_debug(void);
  * KDC could not be reached, AE_ERR_CREDENTIALS/AE_ERR_CONFIG a local cause
  * (a bad autoenroll:* value: AE_ERR_CONFIG, the error names the option).
  * Unknown autoenroll:* names are warned about (once) and ignored.
+ * With o->user (the user context): the user is resolved (NSS, winbind),
+ * and when we are root the user's directories are prepared and the
+ * process drops to the user's uid, gid and groups for good, before the DC
+ * is located and before any store access; the credentials are the user's
+ * ccache (--ccache, else KRB5CCNAME, else krb5's default for the user;
+ * started by root without --ccache: never root's KRB5CCNAME); secrets.tdb
+ * is not read.
  */
 ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		       struct ae_session **_s);
+
+/* Who must own the session's store: root (machine) or the user's uid. */
+uid_t ae_session_store_owner(const struct ae_session *s);
 
 /* The smb.conf that was loaded (for messages). */
 const char *ae_session_configfile(const struct ae_session *s);

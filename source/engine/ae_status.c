@@ -19,7 +19,7 @@ ae_err ae_status_collect(TALLOC_CTX *mem_ctx, struct ae_session *s, struct ae_st
 
 	if (err == AE_OK) {
 		/* the store lives as long as the result (the snapshot came from it) */
-		err = ae_store_open(st, s->store_dir, AE_STORE_MACHINE_OWNER, AE_STORE_OPEN_CREATE |
+		err = ae_store_open(st, s->store_dir, ae_session_store_owner(s), AE_STORE_OPEN_CREATE |
 				    (s->store_dir_default ? AE_STORE_OPEN_PARENTS : 0), &store,
 				    s->error, sizeof(s->error));
 	}

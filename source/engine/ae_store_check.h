@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/types.h>
 #include <talloc.h>
 #include "ae_error.h"
 #include "ae_store_snapshot.h"
@@ -84,12 +85,12 @@ ae_err ae_offline_percent_parse(const uint8_t *p, size_t len, uint32_t *_pct);
 
 /*
  * `run` with the DC or the KDC unreachable: open the store at dir (never
- * created), snapshot and check it with the persisted percent (no fixes:
+ * created; owned by owner: AE_STORE_MACHINE_OWNER or the user's uid), snapshot and check it with the persisted percent (no fixes:
  * no lock is taken), log each INVALID, EXPIRED or expiring certificate
  * (errors and warnings: syslog at the default level, ae_log.h). *_snap and
  * *_chk are NULL when there is no store to check (AE_OK).
  */
-ae_err ae_store_check_offline(TALLOC_CTX *mem_ctx, const char *dir,
+ae_err ae_store_check_offline(TALLOC_CTX *mem_ctx, const char *dir, uid_t owner,
 			      struct ae_store_snapshot **_snap, struct ae_store_check **_chk);
 
 /*

@@ -72,7 +72,7 @@ void ae_store_check_load_percent(const struct ae_store *s, uint32_t *_pct, bool 
 	talloc_free(tmp);
 }
 
-ae_err ae_store_check_offline(TALLOC_CTX *mem_ctx, const char *dir,
+ae_err ae_store_check_offline(TALLOC_CTX *mem_ctx, const char *dir, uid_t owner,
 			      struct ae_store_snapshot **_snap, struct ae_store_check **_chk)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
@@ -87,7 +87,7 @@ ae_err ae_store_check_offline(TALLOC_CTX *mem_ctx, const char *dir,
 	*_snap = NULL;
 	*_chk = NULL;
 	if (err == AE_OK && dir != NULL) {
-		err = ae_store_open(tmp, dir, AE_STORE_MACHINE_OWNER, 0, &s, why, sizeof(why));
+		err = ae_store_open(tmp, dir, owner, 0, &s, why, sizeof(why));
 	}
 	if (err != AE_OK || dir == NULL) {
 		if (err == AE_ERR_NOT_FOUND) {

@@ -167,10 +167,15 @@ static const struct ae_gpo_object *find_gpo(const struct ae_gpolist_input *in, c
 	return NULL;
 }
 
-static uint16_t side_version(enum ae_gpo_context ctx, uint32_t v)
+uint16_t ae_gpo_side_version(enum ae_gpo_context ctx, uint32_t v)
 {
 	return ctx == AE_GPO_CONTEXT_MACHINE ? ae_gpo_version_machine(v) :
 					       ae_gpo_version_user(v);
+}
+
+const char *ae_gpo_registry_pol_file(enum ae_gpo_context ctx)
+{
+	return ctx == AE_GPO_CONTEXT_MACHINE ? "Machine/Registry.pol" : "User/Registry.pol";
 }
 
 /* MS-GPOL 3.2.5.1.5 (returned by the search) and 3.2.5.1.6 (filters). */
@@ -224,8 +229,8 @@ static ae_err filter(struct build *b, TALLOC_CTX *tmp, const struct cand *c,
 					       "Policy", res.deciding_ace) :
 			       "security filter: no ACE grants Apply Group Policy to the token");
 	}
-	if (side_version(in->context, gpo->version_number) == 0 &&
-	    (!gpo->has_gpt_version || side_version(in->context, gpo->gpt_version) == 0)) {
+	if (ae_gpo_side_version(in->context, gpo->version_number) == 0 &&
+	    (!gpo->has_gpt_version || ae_gpo_side_version(in->context, gpo->gpt_version) == 0)) {
 		return exclude(b, c, gpo, AE_GPO_EXCL_EMPTY,
 			       talloc_asprintf(tmp, "its %s version is 0",
 					       machine ? "computer" : "user"));
@@ -318,7 +323,7 @@ static ae_err add_applied(struct build *b, const struct cand *c, const struct ae
 	a->display_name = gpo->display_name ? talloc_strdup(o, gpo->display_name) : NULL;
 	a->file_sys_path = gpo->file_sys_path ? talloc_strdup(o, gpo->file_sys_path) : NULL;
 	a->version_number = gpo->version_number;
-	a->version = side_version(in->context, gpo->version_number);
+	a->version = ae_gpo_side_version(in->context, gpo->version_number);
 	a->som_type = som->type;
 	a->som_dn = talloc_strdup(o, som->dn);
 	a->link_order = (uint32_t)(som->gplink->num_links - c->link);

@@ -156,6 +156,20 @@ ae_err ae_gpolist_dump(FILE *f, const struct ae_gpolist *l);
 /* "link-disabled", "blocked", ... */
 const char *ae_gpo_exclusion_name(enum ae_gpo_exclusion reason);
 
+/*
+ * This context's half of a GPO version (versionNumber or GPT.INI Version,
+ * versionNumber [MS-GPOL] 2.2.4 and GPT.INI alike: the computer version in the low 16 bits, the
+ * user version in the high 16 bits).
+ */
+uint16_t ae_gpo_side_version(enum ae_gpo_context ctx, uint32_t v);
+
+/*
+ * The registry policy file of this context under the GPO's file system
+ * path ([MS-GPREG]: one per policy mode, computer or user):
+ * "Machine/Registry.pol" or "User/Registry.pol".
+ */
+const char *ae_gpo_registry_pol_file(enum ae_gpo_context ctx);
+
 /* "site", "domain", "OU" */
 const char *ae_som_type_name(enum ae_som_type type);
 

@@ -46,6 +46,9 @@
  *                          the old number 3.1.1.4.3.5.1), not implemented. Its
  *                          exception for same-key renewal is a renewal matter,
  *                          not eligibility.
+ *   name attributes        [MS-CRTD] 2.28 (ae_name_req.c): the CA takes mail,
+ *                          the UPN or the DNS name from the requester's object
+ *                          and fails the request without it; not asking is ours.
  * Samba's own client (python/samba/gp/gp_cert_auto_enroll_ext.py) checks
  * none of these.
  */
@@ -54,6 +57,7 @@
 #include <string.h>
 #include "ae_access.h"
 #include "ae_eligibility.h"
+#include "ae_name_req.h"
 #include "ae_secdesc.h"
 
 #define AE_ELIG_WHY_MAX		256	/* bytes of a secdesc parse reason */
@@ -78,6 +82,7 @@ static const char *const inelig_names[] = {
 	[AE_INELIG_KEY_ARCHIVAL] = "key-archival",
 	[AE_INELIG_NO_SD] = "no-security-descriptor",
 	[AE_INELIG_SUPERSEDED] = "superseded",
+	[AE_INELIG_NAME_ATTRIBUTE] = "missing-name-attribute",
 };
 
 const char *ae_inelig_name(enum ae_inelig code)
@@ -97,6 +102,7 @@ struct elig_ctx {
 	enum ae_context ctx;
 	ae_sid_namer namer;
 	void *namer_data;
+	const struct ae_subject_attrs *subject;	/* NULL: step 14b not made */
 };
 
 /* e->code and "not eligible: <fmt>". */
@@ -356,6 +362,16 @@ static ae_err check_rest(const struct elig_ctx *c, const struct ae_template *t,
 			      "CT_FLAG_REQUIRE_PRIVATE_KEY_ARCHIVAL (0x1): key archival "
 			      "is not supported yet");
 	}
+	if (c->subject != NULL) {
+		char *why = NULL;
+
+		err = ae_name_req_check(c->owner, t, c->ctx, c->subject, &why);
+		if (err != AE_OK || why != NULL) {
+			err = err != AE_OK ? err : refuse(c, e, AE_INELIG_NAME_ATTRIBUTE, "%s", why);
+			talloc_free(why);
+			return err;
+		}
+	}
 	list = talloc_strdup(c->owner, "eligible: published by ");
 	for (i = 0; list != NULL && i < e->num_cas; i++) {
 		list = talloc_asprintf_append(list, "%s%s", i > 0 ? ", " : "", e->cas[i]);
@@ -448,9 +464,20 @@ ae_err ae_eligibility_compute(TALLOC_CTX *mem, struct ae_template *const *templa
 			      ae_sid_namer namer, void *namer_data,
 			      struct ae_eligibility **_out)
 {
+	return ae_eligibility_compute_subject(mem, templates, n, cas, num_cas, token, ctx, NULL,
+					      namer, namer_data, _out);
+}
+
+ae_err ae_eligibility_compute_subject(TALLOC_CTX *mem, struct ae_template *const *templates,
+				      size_t n, struct ae_enrollment_service *const *cas,
+				      size_t num_cas, const struct ae_token *token,
+				      enum ae_context ctx, const struct ae_subject_attrs *subject,
+				      ae_sid_namer namer, void *namer_data,
+				      struct ae_eligibility **_out)
+{
 	struct elig_ctx c = {
 		.cas = cas, .num_cas = num_cas, .token = token, .ctx = ctx,
-		.namer = namer, .namer_data = namer_data,
+		.namer = namer, .namer_data = namer_data, .subject = subject,
 	};
 	TALLOC_CTX *tmp = NULL;
 	struct ae_eligibility *out = NULL;

@@ -34,15 +34,22 @@
  *                          says so; ae_template_renewal_only, decide())
  *  14  KEY_ARCHIVAL        CT_FLAG_REQUIRE_PRIVATE_KEY_ARCHIVAL (0x1 of
  *                          msPKI-Private-Key-Flag): not supported yet
- *  15  SUPERSEDED          another template that passed 1-14 lists this
+ *  14b NAME_ATTRIBUTE      (ae_eligibility_compute_subject only) the
+ *                          template's msPKI-Certificate-Name-Flag needs an
+ *                          attribute the principal lacks: mail,
+ *                          userPrincipalName, dNSHostName (ae_name_req.h);
+ *                          the reason names the attribute and the flag
+ *  15  SUPERSEDED          another template that passed 1-14b lists this
  *                          one's cn in msPKI-Supersede-Templates
  *
  * NO_SD is numbered after KEY_ARCHIVAL (the enum is append-only, its values
- * are stable) but checked at 6, where the permission checks need it.
+ * are stable) but checked at 6, where the permission checks need it;
+ * NAME_ATTRIBUTE is numbered last and checked at 14b.
  *
  * Not checked here, because it needs data this function does not get:
  * CT_FLAG_AUTO_ENROLLMENT_CHECK_USER_DS_CERTIFICATE (0x10, user context:
- * the user's userCertificate values) and anything about local certificates.
+ * the user's userCertificate values; the engine's ae_ds_cert.h finds them,
+ * decide() skips the request) and anything about local certificates.
  */
 #ifndef AE_ELIGIBILITY_H
 #define AE_ELIGIBILITY_H
@@ -90,6 +97,7 @@ enum ae_inelig {
 	AE_INELIG_KEY_ARCHIVAL,		/* "key-archival" */
 	AE_INELIG_NO_SD,		/* "no-security-descriptor" */
 	AE_INELIG_SUPERSEDED,		/* "superseded" */
+	AE_INELIG_NAME_ATTRIBUTE,	/* "missing-name-attribute" */
 };
 
 /*
@@ -139,6 +147,18 @@ ae_err ae_eligibility_compute(TALLOC_CTX *mem, struct ae_template *const *templa
 			      const struct ae_token *token, enum ae_context ctx,
 			      ae_sid_namer namer, void *namer_data,
 			      struct ae_eligibility **_out);
+
+/*
+ * ae_eligibility_compute, and step 14b: the name flags against the
+ * principal's attributes 'subject' (ae_name_req.h; NULL: not checked).
+ */
+struct ae_subject_attrs;
+ae_err ae_eligibility_compute_subject(TALLOC_CTX *mem, struct ae_template *const *templates,
+				      size_t n, struct ae_enrollment_service *const *cas,
+				      size_t num_cas, const struct ae_token *token,
+				      enum ae_context ctx, const struct ae_subject_attrs *subject,
+				      ae_sid_namer namer, void *namer_data,
+				      struct ae_eligibility **_out);
 
 /*
  * Supersession among candidates (MS-CRTD 2.21), the

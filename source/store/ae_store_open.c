@@ -76,7 +76,14 @@ static ae_err check_dir(int fd, const char *path, bool is_store, uid_t owner, ch
 static ae_err open_component(int parent, const char *name, const char *path, bool create,
 			     bool last, int *_fd, char *why, size_t why_len)
 {
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/*
+	 * A directory above the store is only passed through: O_PATH needs
+	 * search permission, not read (a user's store lies below root's 0711
+	 * users/), and fstat/openat work on it. The store itself is opened
+	 * for reading: it is listed.
+	 */
+	int how = (last ? O_RDONLY : O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(parent, name, how);
 
 	if (fd < 0 && errno == ENOENT && create) {
 		if (mkdirat(parent, name, 0700) != 0 && errno != EEXIST) {
@@ -85,7 +92,7 @@ static ae_err open_component(int parent, const char *name, const char *path, boo
 			return AE_ERR_IO;
 		}
 		AE_INFO("created %s (0700)", path);
-		fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = openat(parent, name, how);
 	}
 	if (fd < 0) {
 		int e = errno;

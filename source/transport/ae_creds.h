@@ -9,7 +9,8 @@
  * with cli_credentials_get_named_ccache avoids that. The same ccache serves
  * libldap's GSSAPI bind through KRB5CCNAME; children never see it (they
  * are started by util/ae_child.c with a fixed environment).
- * User context (later): a given ccache.
+ * User context (ae_creds_user.c): the user's own ccache, after the drop to
+ * the user; secrets.tdb is never read.
  */
 #ifndef AE_CREDS_H
 #define AE_CREDS_H
@@ -71,5 +72,22 @@ ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 			struct loadparm_context *lp, const char *ccache,
 			const char *run_dir, struct ae_creds **_c,
 			char *why, size_t why_len);
+
+/*
+ * A user's credentials from the ccache 'ccache' (any type krb5 knows:
+ * FILE, DIR, KEYRING, KCM). Its principal must be sam@<realm of smb.conf>
+ * (compared without case), else AE_ERR_CREDENTIALS naming both. A missing
+ * ccache or one without a valid TGT: AE_ERR_CREDENTIALS naming the ccache
+ * (never a password prompt). Reads nothing of the machine account.
+ */
+ae_err ae_creds_user(TALLOC_CTX *mem_ctx, struct loadparm_context *lp, const char *ccache,
+		     const char *sam, struct ae_creds **_c, char *why, size_t why_len);
+
+/*
+ * krb5's default ccache name for the effective uid (krb5.conf's
+ * default_ccache_name, else FILE:/tmp/krb5cc_<uid>), as the caller's
+ * environment leaves it: unset KRB5CCNAME first to ignore it.
+ */
+char *ae_creds_default_ccache(TALLOC_CTX *mem);
 
 #endif

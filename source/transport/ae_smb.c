@@ -60,11 +60,33 @@ static void auth_fn(SMBCCTX *c, const char *srv, const char *shr, char *wg, int 
  * The private configuration, in a memory file so nothing is written to
  * disk: libsmbclient only loads configuration by path.
  */
-static int config_fd(const struct ae_smb_options *opts)
+static char g_default_cache_dir[1024];
+
+ae_err ae_smb_set_default_cache_dir(const char *dir)
 {
+	if (dir == NULL) {
+		g_default_cache_dir[0] = '\0';
+		return AE_OK;
+	}
+	if (dir[0] != '/' || strlen(dir) >= sizeof(g_default_cache_dir) ||
+	    strpbrk(dir, "\n\r") != NULL) {
+		return AE_ERR_INVALID;
+	}
+	snprintf(g_default_cache_dir, sizeof(g_default_cache_dir), "%s", dir);
+	return AE_OK;
+}
+
+static int config_fd(const struct ae_smb_options *opts_in)
+{
+	struct ae_smb_options o = *opts_in;
+	const struct ae_smb_options *opts = &o;
 	char text[2048];
 	int fd;
 	int n;
+
+	if (o.cache_dir == NULL && g_default_cache_dir[0] != '\0') {
+		o.cache_dir = g_default_cache_dir;
+	}
 
 	n = snprintf(text, sizeof(text),
 		     "[global]\n"

@@ -41,7 +41,8 @@ struct ae_smb_options {
 	const char *user;	/* account name for the auth callback, e.g. "MEMBER1$";
 				 * the ticket's client principal is what counts */
 	const char *workgroup;	/* NULL: none */
-	const char *cache_dir;	/* NULL: libsmbclient's built-in directories */
+	const char *cache_dir;	/* NULL: ae_smb_set_default_cache_dir's, else
+				 * libsmbclient's built-in directories */
 };
 
 struct ae_smb_stat {
@@ -96,5 +97,14 @@ unsigned ae_smb_read_count(const struct ae_smb *ctx);
  */
 ae_err ae_unc_split(TALLOC_CTX *mem_ctx, const char *unc, char **_server, char **_share,
 		    char **_path);
+
+/*
+ * The cache/lock/state directory of every later ae_smb_open whose options
+ * give none (NULL: libsmbclient's built-in ones again). The user context
+ * sets its own directory: libsmbclient's gencache.tdb and locks must not
+ * be looked for in root's directories. AE_ERR_INVALID for a relative path
+ * or one with a line break.
+ */
+ae_err ae_smb_set_default_cache_dir(const char *dir);
 
 #endif

@@ -116,9 +116,10 @@ static void test_subcommand_help_is_that_commands(void **state)
 	(void)state;
 	g_dry_run_allowed = true;
 	assert_int_equal(capture(flags, 2, argv, out, sizeof(out), err, sizeof(err)), AE_EXIT_OK);
-	assert_non_null(strstr(out, "\n  run [--json] [--dry-run]\n"));
+	assert_non_null(strstr(out, "\n  run [--user [NAME]] [--ccache CCNAME] [--json] [--dry-run]\n"));
+	assert_non_null(strstr(out, "--user NAME (alice, DOMAIN\\alice or alice@dns.domain"));
 	assert_null(strstr(out, "  request --template"));
-	assert_null(strstr(out, "  policy [--json]"));
+	assert_null(strstr(out, "  policy [--user [NAME]]"));
 	assert_string_equal(err, "");
 	assert_true(cli_is_command("config"));
 	assert_false(cli_is_command("bogus"));
@@ -165,6 +166,58 @@ static void test_fatal_error_printed_once(void **state)
 	assert_string_equal(err, "autoenroll: run: the DC is gone\n");
 }
 
+static const char *g_user, *g_ccache;
+
+static int ctx_flags(int argc, char **argv)
+{
+	struct cli_ctx_flags f = { 0 };
+	bool json = false, dry = false;
+	int rc = cli_parse_ctx_flags(argc, argv, &json, &dry, argv[0][0] == 'r' &&
+				     argv[0][1] == 'e' ? 1 : 0, &f);
+
+	g_user = f.user;
+	g_ccache = f.ccache;
+	return rc;
+}
+
+/* --user [NAME]: attached, the next word, or alone (the calling user) */
+static void test_user_flag(void **state)
+{
+	char *a1[] = { "run", "--user=LAB\\alice", "--json", NULL };
+	char *a2[] = { "run", "--user", "alice", "--ccache", "FILE:/tmp/cc", NULL };
+	char *a3[] = { "renew", "--user", "alice", "LabUser", NULL };
+	char *a4[] = { "renew", "LabUser", "--user", NULL };
+	char *a5[] = { "run", "--user", "--json", NULL };
+	static char out[4096], err[4096];
+
+	(void)state;
+	assert_int_equal(capture(ctx_flags, 3, a1, out, sizeof(out), err, sizeof(err)), -1);
+	assert_string_equal(g_user, "LAB\\alice");
+	assert_null(g_ccache);
+	assert_int_equal(capture(ctx_flags, 5, a2, out, sizeof(out), err, sizeof(err)), -1);
+	assert_string_equal(g_user, "alice");
+	assert_string_equal(g_ccache, "FILE:/tmp/cc");
+	assert_int_equal(capture(ctx_flags, 4, a3, out, sizeof(out), err, sizeof(err)), -1);
+	assert_string_equal(g_user, "alice");
+	if (geteuid() == 0) {
+		/* root must name the user */
+		assert_int_equal(capture(ctx_flags, 3, a4, out, sizeof(out), err, sizeof(err)),
+				 AE_EXIT_USAGE);
+		assert_non_null(strstr(err, "as root, name the user (--user NAME)"));
+		assert_int_equal(capture(ctx_flags, 3, a5, out, sizeof(out), err, sizeof(err)),
+				 AE_EXIT_USAGE);
+	} else {
+		assert_int_equal(capture(ctx_flags, 3, a4, out, sizeof(out), err, sizeof(err)), -1);
+		assert_string_equal(g_user, "");
+		assert_int_equal(capture(ctx_flags, 3, a5, out, sizeof(out), err, sizeof(err)), -1);
+		assert_string_equal(g_user, "");
+	}
+	/* commands without a user context refuse it */
+	assert_int_equal(capture(flags, 3, a1, out, sizeof(out), err, sizeof(err)),
+			 AE_EXIT_USAGE);
+	assert_non_null(strstr(err, "takes no --user"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +231,7 @@ int main(void)
 						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_fatal_error_printed_once, leak_setup,
 						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_user_flag, leak_setup, leak_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -237,6 +237,43 @@ static void test_rsa_raised_to_template_minimum(void **state)
 	assert_false(ae_config_key_type_valid("ec:p999"));
 }
 
+/* autoenroll:user nssdb: off unless set, Samba's boolean words, anything else refused */
+static void test_user_nssdb_option(void **state)
+{
+	static const char *const yes[] = { "yes", "True", "on", "1" };
+	static const char *const no[] = { "no", "FALSE", "off", "0" };
+	const struct ae_config_item *it;
+	struct ae_config *c = NULL;
+	char why[256], text[128];
+	size_t i;
+
+	assert_int_equal(try_load(*state, GLOBAL, NULL, &c, why, sizeof(why)), AE_OK);
+	assert_false(c->user_nssdb);
+	it = &c->items[AE_OPT_USER_NSSDB];
+	assert_string_equal(it->name, "autoenroll:user nssdb");
+	assert_int_equal(it->source, AE_CONFIG_DEFAULT);
+	/* `autoenroll config` prints the default with its reason */
+	assert_null(it->value);
+	assert_true(strncmp(it->default_text, "no (", 4) == 0);
+	assert_non_null(strstr(it->default_text, "source of truth"));
+	for (i = 0; i < 4; i++) {
+		snprintf(text, sizeof(text), GLOBAL "\tautoenroll:user nssdb = %s\n", yes[i]);
+		assert_int_equal(try_load(*state, text, NULL, &c, why, sizeof(why)), AE_OK);
+		assert_true(c->user_nssdb);
+		assert_string_equal(c->items[AE_OPT_USER_NSSDB].value, yes[i]);
+		snprintf(text, sizeof(text), GLOBAL "\tautoenroll:user nssdb = %s\n", no[i]);
+		assert_int_equal(try_load(*state, text, NULL, &c, why, sizeof(why)), AE_OK);
+		assert_false(c->user_nssdb);
+	}
+	c = NULL;
+	assert_int_equal(try_load(*state, GLOBAL "\tautoenroll:user nssdb = sometimes\n", NULL,
+				  &c, why, sizeof(why)), AE_ERR_CONFIG);
+	assert_null(c);
+	assert_non_null(strstr(why, "autoenroll:user nssdb"));
+	assert_non_null(strstr(why, "sometimes"));
+	assert_non_null(strstr(why, "yes or no"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +287,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_names_from_dump, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_ec_p256_never_silently_rsa, leak_setup,
 						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_user_nssdb_option, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_raised_to_template_minimum, leak_setup,
 						leak_teardown),
 	};

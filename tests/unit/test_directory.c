@@ -308,12 +308,89 @@ static void test_read_arguments(void **state)
 	talloc_free(mem);
 }
 
+
+/*
+ * A user (alice) as the lab DC returns her: mail, userPrincipalName and
+ * userCertificate from the same object entry; no dNSHostName. The
+ * userCertificate values are kept as bytes in order; an empty value, an
+ * oversized one and those beyond the cap are counted, not kept.
+ */
+static void test_user_attributes(void **state)
+{
+	static const char *const tg[] = { DOMAIN_SID "-513", NULL };
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct ae_ldap_entry *obj = member_obj(mem, "dNSHostName");
+	struct ae_ldap_entry *grp = groups_entry(mem, tg);
+	struct ae_principal *p = NULL;
+	uint8_t *big = talloc_zero_size(mem, AE_PRINCIPAL_CERT_MAX + 1);
+	char why[256] = "";
+	size_t blocks, i;
+
+	(void)state;
+	assert_non_null(big);
+	assert_int_equal(ae_entry_add_str(obj, "mail", "alice@lab.example.com"), AE_OK);
+	assert_int_equal(ae_entry_add_str(obj, "userPrincipalName", "alice@lab.example.com"),
+			 AE_OK);
+	assert_int_equal(ae_entry_add_value(obj, "userCertificate", "\x30\x01\x00", 3), AE_OK);
+	assert_int_equal(ae_entry_add_value(obj, "userCertificate", "", 0), AE_OK);
+	assert_int_equal(ae_entry_add_value(obj, "userCertificate", big,
+					    AE_PRINCIPAL_CERT_MAX + 1), AE_OK);
+	assert_int_equal(ae_entry_add_value(obj, "userCertificate", big, AE_PRINCIPAL_CERT_MAX),
+			 AE_OK);
+	blocks = talloc_total_blocks(mem);
+	assert_int_equal(ae_principal_from_entries(mem, obj, grp, &p, why, sizeof(why)), AE_OK);
+	assert_null(p->dns_host_name);
+	assert_string_equal(p->mail, "alice@lab.example.com");
+	assert_string_equal(p->user_principal_name, "alice@lab.example.com");
+	assert_int_equal(p->num_user_certs, 2);
+	assert_int_equal(p->user_certs_dropped, 2);
+	assert_int_equal(p->user_certs[0].len, 3);
+	assert_memory_equal(p->user_certs[0].data, "\x30\x01\x00", 3);
+	assert_int_equal(p->user_certs[1].len, AE_PRINCIPAL_CERT_MAX);
+	/* copies: the entry may go */
+	assert_ptr_not_equal(p->user_certs[0].data,
+			     ae_entry_attr(obj, "userCertificate")->values[0].data);
+	talloc_free(p);
+	assert_int_equal(talloc_total_blocks(mem), blocks);
+
+	/* at most AE_PRINCIPAL_CERTS_MAX values kept, in order */
+	obj = member_obj(mem, NULL);
+	for (i = 0; i < AE_PRINCIPAL_CERTS_MAX + 3; i++) {
+		uint8_t b = (uint8_t)i;
+
+		assert_int_equal(ae_entry_add_value(obj, "userCertificate", &b, 1), AE_OK);
+	}
+	assert_int_equal(ae_principal_from_entries(mem, obj, grp, &p, why, sizeof(why)), AE_OK);
+	assert_int_equal(p->num_user_certs, AE_PRINCIPAL_CERTS_MAX);
+	assert_int_equal(p->user_certs_dropped, 3);
+	assert_int_equal(p->user_certs[AE_PRINCIPAL_CERTS_MAX - 1].data[0],
+			 AE_PRINCIPAL_CERTS_MAX - 1);
+	assert_null(p->mail);
+	assert_null(p->user_principal_name);
+	talloc_free(p);
+
+	/* mail / userPrincipalName: two values, a NUL, too long: refused, named */
+	obj = member_obj(mem, NULL);
+	assert_int_equal(ae_entry_add_str(obj, "mail", "a@x"), AE_OK);
+	assert_int_equal(ae_entry_add_str(obj, "mail", "b@x"), AE_OK);
+	expect_refused(obj, grp, AE_ERR_PARSE, "mail");
+	obj = member_obj(mem, NULL);
+	assert_int_equal(ae_entry_add_value(obj, "userPrincipalName", "al\0ice@x", 8), AE_OK);
+	expect_refused(obj, grp, AE_ERR_PARSE, "userPrincipalName");
+	obj = member_obj(mem, NULL);
+	memset(big, 'm', AE_PRINCIPAL_MAIL_MAX + 1);
+	assert_int_equal(ae_entry_add_value(obj, "mail", big, AE_PRINCIPAL_MAIL_MAX + 1), AE_OK);
+	expect_refused(obj, grp, AE_ERR_PARSE, "mail");
+	talloc_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lab_member),
 		cmocka_unit_test(test_primary_group_added),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_user_attributes),
 		cmocka_unit_test(test_too_many_groups),
 		cmocka_unit_test(test_filter_escape),
 		cmocka_unit_test(test_read_arguments),

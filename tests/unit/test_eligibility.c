@@ -975,7 +975,9 @@ static void test_api(void **state)
 	assert_string_equal(ae_inelig_name(AE_INELIG_ENROLL_DENIED), "denied-enroll");
 	assert_string_equal(ae_inelig_name(AE_INELIG_NO_SD), "no-security-descriptor");
 	assert_string_equal(ae_inelig_name(AE_INELIG_SUPERSEDED), "superseded");
-	assert_string_equal(ae_inelig_name((enum ae_inelig)(AE_INELIG_SUPERSEDED + 1)), "unknown");
+	assert_string_equal(ae_inelig_name(AE_INELIG_NAME_ATTRIBUTE), "missing-name-attribute");
+	assert_string_equal(ae_inelig_name((enum ae_inelig)(AE_INELIG_NAME_ATTRIBUTE + 1)),
+			    "unknown");
 	assert_int_equal(AE_CLIENT_CURRENT_VERSION, 4);
 
 	talloc_free(ca);

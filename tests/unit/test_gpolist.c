@@ -492,9 +492,23 @@ static void test_writers(void **state)
 	talloc_free(l);
 }
 
+/* The halves of a version and the file of each policy mode. */
+static void test_side_helpers(void **state)
+{
+	(void)state;
+	assert_int_equal(ae_gpo_side_version(AE_GPO_CONTEXT_MACHINE, 0x00050003), 3);
+	assert_int_equal(ae_gpo_side_version(AE_GPO_CONTEXT_USER, 0x00050003), 5);
+	assert_int_equal(ae_gpo_side_version(AE_GPO_CONTEXT_USER, 0xffff0000u), 0xffff);
+	assert_int_equal(ae_gpo_side_version(AE_GPO_CONTEXT_MACHINE, 0xffff0000u), 0);
+	assert_string_equal(ae_gpo_registry_pol_file(AE_GPO_CONTEXT_MACHINE),
+			    "Machine/Registry.pol");
+	assert_string_equal(ae_gpo_registry_pol_file(AE_GPO_CONTEXT_USER), "User/Registry.pol");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_side_helpers),
 		cmocka_unit_test_setup_teardown(test_domain_vs_ou, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_order_within_som, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enforced_above_blocking_ou, setup, teardown),
