@@ -27,9 +27,8 @@ PKGS=(
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
 	libnss-wrapper libnss-winbind attr
-	# logons in the lab (adlab.sh logon): PAM with pam_winbind, pamtester,
-	# NSS's certutil; PAM headers for pam_autoenroll.so
-	libpam-winbind pamtester libnss3-tools libpam0g-dev
+	# logons in the lab (adlab.sh logon): PAM with pam_winbind
+	libpam-winbind
 	# lab and test plumbing
 	iproute2 openssl bc python3-cryptography valgrind
 	# the user's NSS database (autoenroll:user nssdb): certutil in the tests
