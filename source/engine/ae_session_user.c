@@ -86,6 +86,12 @@ static ae_err set_fields(struct ae_session *s, const char *store_top, const char
 	s->store_dir_default = false;	/* root made it; never its parents as the user */
 	s->run_dir = talloc_asprintf(s, "%s/%s", cache_top, u->sid);
 	s->gpo_cache_dir = talloc_asprintf(s, "%s/%s/gpo", cache_top, u->sid);
+	if (s->account != NULL) {
+		char who[300];
+
+		snprintf(who, sizeof(who), "user %s", s->account);
+		ae_log_set_who(who);	/* syslog lines name the user */
+	}
 	return s->sam_account_name && s->account && s->store_dir && s->run_dir &&
 	       s->gpo_cache_dir ? AE_OK : AE_ERR_NOMEM;
 }

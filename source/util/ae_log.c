@@ -7,6 +7,12 @@
 
 static int g_level = 0;
 static int g_syslog = 0;
+static char g_who[256];
+
+void ae_log_set_who(const char *who)
+{
+	snprintf(g_who, sizeof(g_who), "%s", who != NULL ? who : "");
+}
 
 void ae_log_to_syslog(int enable)
 {
@@ -50,9 +56,17 @@ void ae_log(int level, const char *fmt, ...)
 	}
 	if (to_syslog) {
 		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
+		int p = level >= 0 && level < 3 ? prio[level] : LOG_DEBUG;
+		char msg[2048];
+
 		va_start(ap, fmt);
-		vsyslog(level >= 0 && level < 3 ? prio[level] : LOG_DEBUG, fmt, ap);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
+		if (g_who[0] != '\0') {
+			syslog(p, "%s: %s", g_who, msg);
+		} else {
+			syslog(p, "%s", msg);
+		}
 	}
 }
 

@@ -20,6 +20,14 @@ void ae_log_set_level(int level);
 void ae_log_to_syslog(int enable);
 int ae_log_get_level(void);
 
+/*
+ * Whom this process works for, e.g. "user LAB\alice" (NULL or "" for the
+ * machine): every syslog line then starts with "<who>: ", so a logon's
+ * lines name the user among the machine's. stderr is unchanged (the
+ * person at the terminal knows). Copied, capped at 255 bytes.
+ */
+void ae_log_set_who(const char *who);
+
 /* Print "autoenroll: <message>\n" when level <= the configured level. */
 void ae_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -63,6 +63,8 @@ static void test_hresult_names(void **state)
 	assert_string_equal(ae_hresult_name(0x80094012), "CERTSRV_E_TEMPLATE_DENIED");
 	assert_string_equal(ae_hresult_name(0x80094800), "CERTSRV_E_UNSUPPORTED_CERT_TYPE");
 	assert_null(ae_hresult_name(0x12345678));
+	assert_string_equal(ae_hresult_name(0x80094812), "CERTSRV_E_SUBJECT_EMAIL_REQUIRED");
+	assert_string_equal(ae_hresult_name(0x8009480D), "CERTSRV_E_SUBJECT_UPN_REQUIRED");
 	assert_string_equal(ae_disposition_name(3), "issued");
 	assert_string_equal(ae_disposition_name(5), "pending");
 	assert_string_equal(ae_strerror(AE_ERR_TRAILING), "trailing data after the structure");
