@@ -99,7 +99,14 @@ void ae_cycle_report_tally(struct ae_cycle_report *r)
 	size_t i;
 
 	for (i = 0; i < r->num_items; i++) {
-		r->worst = ae_cycle_outcome_worse(r->worst, r->items[i].outcome);
-		r->any_pending |= r->items[i].outcome == AE_OUTCOME_PENDING;
+		const struct ae_cycle_item *it = &r->items[i];
+
+		r->worst = ae_cycle_outcome_worse(r->worst, it->outcome);
+		r->any_pending |= it->outcome == AE_OUTCOME_PENDING;
+		/* failures were logged as errors when they happened */
+		if (strcmp(it->result, "done") == 0 || strcmp(it->result, "pending") == 0) {
+			ae_log_notice("%s: %s %s: %s", it->template_name, it->action, it->result,
+				      it->reason ? it->reason : "");
+		}
 	}
 }

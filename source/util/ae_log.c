@@ -41,6 +41,29 @@ int ae_log_get_level(void)
  */
 #define AE_LOG_SYSLOG_MIN 1
 
+static void syslog_line(int prio, const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (g_who[0] != '\0') {
+		syslog(prio, "%s: %s", g_who, msg);
+	} else {
+		syslog(prio, "%s", msg);
+	}
+}
+
+void ae_log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (g_syslog) {
+		va_start(ap, fmt);
+		syslog_line(LOG_NOTICE, fmt, ap);
+		va_end(ap);
+	}
+}
+
 void ae_log(int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -56,17 +79,9 @@ void ae_log(int level, const char *fmt, ...)
 	}
 	if (to_syslog) {
 		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
-		int p = level >= 0 && level < 3 ? prio[level] : LOG_DEBUG;
-		char msg[2048];
-
 		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
+		syslog_line(level >= 0 && level < 3 ? prio[level] : LOG_DEBUG, fmt, ap);
 		va_end(ap);
-		if (g_who[0] != '\0') {
-			syslog(p, "%s: %s", g_who, msg);
-		} else {
-			syslog(p, "%s", msg);
-		}
 	}
 }
 

@@ -28,6 +28,13 @@ int ae_log_get_level(void);
  */
 void ae_log_set_who(const char *who);
 
+/*
+ * A line for syslog only (LOG_NOTICE, when syslog is on): what a run did
+ * (issued, pending, archived), for runs nobody watches (a timer, a logon
+ * through pam_autoenroll). stderr is left to the report.
+ */
+void ae_log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Print "autoenroll: <message>\n" when level <= the configured level. */
 void ae_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
