@@ -31,6 +31,8 @@ PKGS=(
 	libpam-winbind
 	# lab and test plumbing
 	iproute2 openssl bc python3-cryptography valgrind
+	# t_user_run_drops_privileges: secrets.tdb never opened, setresuid seen
+	strace
 	# the user's NSS database (autoenroll:user nssdb): certutil in the tests
 	libnss3-tools
 	# PAM logons in the lab (pam_autoenroll.so)

@@ -7,7 +7,7 @@
 # enrolls with the user's own ticket: the CA records the user's SID; every
 # store file belongs to the user, the key 0600; the machine's secrets are
 # not needed (the member's private dir is an empty one for this run) and,
-# when strace is there, secrets.tdb is never opened and setresuid(uid) is
+# under strace, secrets.tdb is never opened and setresuid(uid) is
 # seen. A DIR: ccache works as a FILE: one. Refused with exit 6 and the cause: root without NAME (2), a local
 # account, a ccache of another principal, a ccache whose TGT has expired.
 #
@@ -147,8 +147,8 @@ printf '%s' "$AE_ALL" | grep -q "holds the credentials of Administrator@$REALM" 
 	fail "another principal's ccache: the principals are not named"
 
 # -- the run ------------------------------------------------------------------
-STRACE=""
-command -v strace > /dev/null && STRACE=$W/strace.out
+command -v strace > /dev/null || fail "strace is not installed (tests/deps.sh installs it)"
+STRACE=$W/strace.out
 aeu --option "private dir=$UD/private-empty" run --user "LAB\\$U" --ccache "$CC"
 [ "$AE_RC" = 0 ] || fail "run --user $U: exit $AE_RC: $(tail -n 1 "$W/out")"
 printf '%s' "$AE_ALL" | grep -qE "^$T +enroll +done +issued by LAB-CA" || fail "$T not issued"
@@ -169,13 +169,9 @@ openssl x509 -in "$S/$T.crt" -noout -ext subjectAltName 2> /dev/null |
 ca_admin list
 ICPR_CA_DIR="$LAB/ca" ICPR_SAM_LDB="$LAB/dc/private/sam.ldb" "$CA_ADMIN" list 2> /dev/null |
 	grep -qE "issued $T $USID\$" || fail "the CA has no request of $T by $USID"
-if [ -n "$STRACE" ]; then
-	! grep -q 'secrets\.tdb' "$STRACE" || fail "secrets.tdb opened: $(grep -m1 'secrets\.tdb' "$STRACE")"
-	grep -q "setresuid($UID_, $UID_, $UID_) = 0" "$STRACE" || fail "no setresuid($UID_) seen"
-	note "strace: setresuid($UID_, $UID_, $UID_), no secrets.tdb"
-else
-	note "strace not installed: the empty private dir stands for the machine secrets"
-fi
+! grep -q 'secrets\.tdb' "$STRACE" || fail "secrets.tdb opened: $(grep -m1 'secrets\.tdb' "$STRACE")"
+grep -q "setresuid($UID_, $UID_, $UID_) = 0" "$STRACE" || fail "no setresuid($UID_) seen"
+note "strace: setresuid($UID_, $UID_, $UID_), no secrets.tdb"
 
 # -- status as root reads the user's store; the second run asks nothing -------
 aeu status --user "$U"
