@@ -125,6 +125,22 @@ enum ae_template_has {
 	AE_TPL_HAS_NAME_FLAG		= 1u << 12,
 	AE_TPL_HAS_USN_CHANGED		= 1u << 13,
 	AE_TPL_HAS_KEY_USAGE		= 1u << 14,
+	AE_TPL_HAS_XCEP_PERMISSION	= 1u << 15,	/* from MS-XCEP: xcep_permission */
+};
+
+/* One extension an MS-XCEP policy lists ([MS-XCEP] 3.1.4.1.3.13). */
+struct ae_template_extension {
+	char *oid;
+	bool critical;
+	uint8_t *value;			/* DER of extnValue's content; NULL when absent */
+	size_t value_len;
+};
+
+/* The policy server's verdict on the requester ([MS-XCEP] 3.1.4.1.3.7:
+ * EnrollmentPermission), in place of a security descriptor. */
+struct ae_xcep_permission {
+	bool enroll;
+	bool auto_enroll;
 };
 
 /* Which syntax msPKI-RA-Application-Policies used. */
@@ -216,6 +232,16 @@ struct ae_template {
 
 	uint8_t *sd;			/* nTSecurityDescriptor, raw self-relative */
 	size_t sd_len;			/*  (NULL / 0 when not returned) */
+
+	/* From an MS-XCEP policy only (NULL / 0 / unset for LDAP templates):
+	 * dn is NULL, sd is NULL and the verdict is xcep_permission. */
+	struct ae_xcep_permission xcep_permission;	/* AE_TPL_HAS_XCEP_PERMISSION */
+	char *hash_algorithm_oid;	/* hashAlgorithmOIDReference, resolved */
+	char *key_algorithm_oid;	/* privateKeyAttributes/algorithmOIDReference */
+	struct ae_template_extension *extensions;
+	size_t num_extensions;
+	int32_t *ca_refs;		/* cAReferences: ae_xcep_ca.ref_id values */
+	size_t num_ca_refs;
 
 	uint32_t present;		/* enum ae_template_has bits */
 };
