@@ -76,12 +76,12 @@ static ae_err check_tree(const xmlNode *root, char *why, size_t why_len)
 			ae_why(why, why_len, "entity or DTD node refused");
 			return AE_ERR_PARSE;
 		}
+		if (n->type == XML_ELEMENT_NODE && depth > AE_XML_MAX_DEPTH) {
+			ae_why(why, why_len, "elements nested deeper than %d", AE_XML_MAX_DEPTH);
+			return AE_ERR_TOO_LARGE;
+		}
 		if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
-			if (++depth > AE_XML_MAX_DEPTH) {
-				ae_why(why, why_len, "elements nested deeper than %d",
-				       AE_XML_MAX_DEPTH);
-				return AE_ERR_TOO_LARGE;
-			}
+			depth++;
 			n = n->children;
 			continue;
 		}
@@ -115,7 +115,8 @@ static xmlDoc *read_doc(const uint8_t *p, size_t len, struct parse_state *st, bo
 	doc = xmlCtxtReadMemory(ctxt, (const char *)p, (int)len, NULL, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA |
 				XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	*well_formed = ctxt->wellFormed != 0 && !ctxt->disableSAX;
+	/* namespace errors (an undeclared prefix) are refused too */
+	*well_formed = ctxt->wellFormed != 0 && ctxt->nsWellFormed != 0 && !ctxt->disableSAX;
 	xmlFreeParserCtxt(ctxt);
 	return doc;
 }

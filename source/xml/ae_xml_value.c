@@ -120,7 +120,7 @@ static ae_err digits(const char *s, uint64_t max, uint64_t *out)
 			return AE_ERR_PARSE;
 		}
 		d = (unsigned)(s[i] - '0');
-		if (v > (max - d) / 10) {
+		if (d > max || v > (max - d) / 10) {
 			return AE_ERR_PARSE;
 		}
 		v = v * 10 + d;
