@@ -240,8 +240,30 @@ static ae_err check_right(const struct elig_ctx *c, const struct ae_secdesc *sd,
 }
 
 /*
+ * Steps 6-10 for a policy from an MS-XCEP server: the server evaluated the
+ * rights for the requester and sends its verdict (EnrollmentPermission,
+ * [MS-XCEP] 3.1.4.1.3.7) in place of the security descriptor.
+ */
+static ae_err check_xcep_permission(const struct elig_ctx *c, const struct ae_template *t,
+				    struct ae_eligibility *e, bool *_ok)
+{
+	*_ok = false;
+	if (!t->xcep_permission.enroll) {
+		return refuse(c, e, AE_INELIG_NO_ENROLL,
+			      "the policy server does not grant Enroll (permission/enroll false)");
+	}
+	if (!t->xcep_permission.auto_enroll) {
+		return refuse(c, e, AE_INELIG_NO_AUTOENROLL, "the policy server does not grant "
+			      "AutoEnroll (permission/autoEnroll false)");
+	}
+	*_ok = true;
+	return AE_OK;
+}
+
+/*
  * Steps 6-10: the security descriptor and the two rights. *_ok true when
  * both are granted; the parsed descriptor lives on a temporary context.
+ * A template from an MS-XCEP policy carries the server's verdict instead.
  */
 static ae_err check_rights(const struct elig_ctx *c, const struct ae_template *t,
 			   struct ae_eligibility *e, bool *_ok)
@@ -252,6 +274,9 @@ static ae_err check_rights(const struct elig_ctx *c, const struct ae_template *t
 	ae_err err;
 
 	*_ok = false;
+	if (t->present & AE_TPL_HAS_XCEP_PERMISSION) {
+		return check_xcep_permission(c, t, e, _ok);
+	}
 	if (t->sd == NULL || t->sd_len == 0) {
 		return refuse(c, e, AE_INELIG_NO_SD, "no nTSecurityDescriptor was read "
 			      "(not returned: the SD_FLAGS control or the Read right is missing)");

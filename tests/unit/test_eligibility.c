@@ -909,6 +909,75 @@ static void test_from_attrs(void **state)
 	talloc_free(mem);
 }
 
+/*
+ * A template from an MS-XCEP policy: the server's enroll / autoEnroll
+ * verdict stands in for the security descriptor; without
+ * AE_TPL_HAS_XCEP_PERMISSION (every LDAP template) the descriptor decides,
+ * whatever xcep_permission holds.
+ */
+static void test_xcep_permission(void **state)
+{
+	static const struct {
+		const char *name;
+		struct tspec t;
+		bool xcep, enroll, autoenroll;
+		enum ae_inelig want;
+		const char *reason;
+	} xc[] = {
+		{ "LDAP: the SD grants, the unset verdict is ignored", GOOD, false, false, false,
+		  AE_ELIGIBLE, OK_R },
+		{ "LDAP: the SD denies, the unset verdict is ignored",
+		  { 2, MT | AEF, AEF, 0, 0, SD_ACES, { OD(ENR, DCS) } }, false, true, true,
+		  AE_INELIG_ENROLL_DENIED, NULL },
+		{ "LDAP: no SD", { 2, MT | AEF, AEF, 0, 0, SD_NONE, { { 0 } } }, false, true, true,
+		  AE_INELIG_NO_SD, NULL },
+		{ "XCEP: both granted, no SD",
+		  { 2, MT | AEF, AEF, 0, 0, SD_NONE, { { 0 } } }, true, true, true,
+		  AE_ELIGIBLE, OK_R },
+		{ "XCEP: the verdict wins over an SD",
+		  { 2, MT | AEF, AEF, 0, 0, SD_ACES, { OD(ENR, DCS) } }, true, true, true,
+		  AE_ELIGIBLE, OK_R },
+		{ "XCEP: enroll false",
+		  { 2, MT | AEF, AEF, 0, 0, SD_NONE, { { 0 } } }, true, false, true,
+		  AE_INELIG_NO_ENROLL,
+		  NOT "the policy server does not grant Enroll (permission/enroll false)" },
+		{ "XCEP: autoEnroll false",
+		  { 2, MT | AEF, AEF, 0, 0, SD_NONE, { { 0 } } }, true, true, false,
+		  AE_INELIG_NO_AUTOENROLL,
+		  NOT "the policy server does not grant AutoEnroll (permission/autoEnroll false)" },
+	};
+	TALLOC_CTX *mem = talloc_new(NULL);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(xc) / sizeof(xc[0]); i++) {
+		TALLOC_CTX *tc = talloc_new(mem);
+		struct ae_token *tok = make_token(tc, TOK_MACHINE);
+		struct ae_template *t = make_tpl(tc, "Tpl", &xc[i].t);
+		struct ae_enrollment_service *cas[1];
+		struct ae_eligibility *out = NULL;
+
+		if (xc[i].xcep) {
+			t->present |= AE_TPL_HAS_XCEP_PERMISSION;
+		}
+		t->xcep_permission.enroll = xc[i].enroll;
+		t->xcep_permission.auto_enroll = xc[i].autoenroll;
+		cas[0] = make_ca(tc, "LabCA", "TPL", NULL);
+		out = compute(tc, &t, 1, cas, 1, tok, M);
+		print_message("  %-52s %s\n", xc[i].name, out[0].reason);
+		if (out[0].code != xc[i].want) {
+			fail_msg("case \"%s\": %s, not %s", xc[i].name, out[0].code_name,
+				 ae_inelig_name(xc[i].want));
+		}
+		if (xc[i].reason != NULL && strcmp(out[0].reason, xc[i].reason) != 0) {
+			fail_msg("case \"%s\": reason \"%s\"", xc[i].name, out[0].reason);
+		}
+		talloc_free(tc);
+	}
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
 static void test_api(void **state)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
@@ -999,6 +1068,7 @@ int main(void)
 		cmocka_unit_test(test_names_and_cas),
 		cmocka_unit_test(test_from_attrs),
 		cmocka_unit_test(test_api),
+		cmocka_unit_test(test_xcep_permission),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
