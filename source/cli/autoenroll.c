@@ -12,6 +12,7 @@
 #include <talloc.h>
 #include "ae_enroll.h"
 #include "ae_pol.h"
+#include "ae_xcep_file.h"
 #include "ae_session.h"
 #include "ae_log.h"
 #include "ae_json.h"
@@ -318,6 +319,32 @@ static int run_pol(int argc, char **argv)
 	return err == AE_OK ? AE_EXIT_OK : AE_EXIT_INTERNAL;
 }
 
+static int run_xcep(int argc, char **argv)
+{
+	TALLOC_CTX *mem = NULL;
+	struct ae_xcep_file_result *r = NULL;
+	bool json = false;
+	int rc;
+	ae_err err;
+
+	rc = cli_parse_flags(argc, argv, &json, NULL, 1);
+	if (rc >= 0) {
+		return rc;
+	}
+	mem = talloc_new(NULL);
+	err = ae_xcep_file(mem, argv[optind], &r);
+	if (err != AE_OK) {
+		rc = cli_fatal(err == AE_ERR_PARSE ? AE_EXIT_MISCONFIGURED :
+			   err == AE_ERR_NOMEM ? AE_EXIT_INTERNAL : AE_EXIT_STORE,
+			   "%s", r ? r->error : ae_strerror(err));
+		talloc_free(mem);
+		return rc;
+	}
+	err = ae_xcep_print(stdout, r, json);
+	talloc_free(mem);
+	return err == AE_OK ? AE_EXIT_OK : AE_EXIT_INTERNAL;
+}
+
 static int run_config(struct cli *c, int argc, char **argv)
 {
 	struct ae_session_opts so = session_opts(c);
@@ -453,6 +480,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "pol") == 0) {
 		return run_pol(argc, argv);
+	}
+	if (strcmp(argv[0], "xcep") == 0) {
+		return run_xcep(argc, argv);
 	}
 	if (strcmp(argv[0], "config") == 0) {
 		return run_config(&c, argc, argv);

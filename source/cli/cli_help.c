@@ -63,6 +63,12 @@ static const struct command_help commands[] = {
 "      Dump a Registry.pol (PReg) file's entries and the AutoEnrollment\n"
 "      settings (AEPolicy, OfflineExpiration*, PolicyServers end points)\n"
 "      derived from it. Exit 0 parsed, 6 not a valid Registry.pol, 8 unreadable.\n" },
+	{ "xcep",
+"  xcep FILE [--json]\n"
+"      Decode a saved MS-XCEP GetPoliciesResponse (SOAP envelope or the bare\n"
+"      element) into the template and CA model: each policy with its flags,\n"
+"      permissions and CAs, each CA with its end points, the OIDs.\n"
+"      Exit 0 parsed, 6 not a valid response, 8 unreadable.\n" },
 	{ "config",
 "  config [--json]\n"
 "      Every autoenroll:* smb.conf option, its effective value and where it\n"

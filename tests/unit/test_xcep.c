@@ -10,12 +10,14 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <talloc.h>
 #include "ae_file.h"
 #include "ae_soap.h"
 #include "ae_xcep.h"
+#include "ae_xcep_file.h"
 #include "ae_xml.h"
 #include "leak_check.h"
 
@@ -343,6 +345,45 @@ static void test_request(void **state)
 	assert_null(xml);
 }
 
+/* `autoenroll xcep FILE`: the engine's reader and printer (text and JSON). */
+static void test_file(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	struct ae_xcep_file_result *r = NULL;
+	char *out = NULL;
+	size_t out_len = 0;
+	FILE *f;
+
+	assert_int_equal(ae_xcep_file(mem, DATA "xcep_response.xml", &r), AE_OK);
+	f = open_memstream(&out, &out_len);
+	assert_non_null(f);
+	assert_int_equal(ae_xcep_print(f, r, false), AE_OK);
+	fclose(f);
+	assert_non_null(strstr(out, "policy LabMachine (Lab Machine)\n"));
+	assert_non_null(strstr(out, "permission enroll yes  autoEnroll no\n"));
+	assert_non_null(strstr(out, "name 0x88000000"));
+	assert_non_null(strstr(out, "auth 8  priority 2  renewal only\n"));
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &out_len);
+	assert_non_null(f);
+	assert_int_equal(ae_xcep_print(f, r, true), AE_OK);
+	fclose(f);
+	assert_non_null(strstr(out, "\"friendly_name\":\"Lab & Test Enrollment Policy\""));
+	assert_non_null(strstr(out, "\"cas\":[1,0]"));
+	assert_non_null(strstr(out, "\"client_authentication\":4"));
+	assert_true(out[0] == '{' && out[out_len - 2] == '}' && out[out_len - 1] == '\n');
+	free(out);
+	TALLOC_FREE(r);
+	/* unreadable and invalid files name the file and the cause */
+	assert_int_equal(ae_xcep_file(mem, DATA "no-such-file.xml", &r), AE_ERR_NOT_FOUND);
+	assert_non_null(strstr(r->error, "no-such-file.xml"));
+	TALLOC_FREE(r);
+	assert_int_equal(ae_xcep_file(mem, DATA "xcep_ca1.der", &r), AE_ERR_PARSE);
+	assert_non_null(strstr(r->error, "is not a valid MS-XCEP GetPoliciesResponse"));
+	TALLOC_FREE(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +392,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_caps, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_request, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_file, leak_setup, leak_teardown),
 	};
 	int rc;
 
