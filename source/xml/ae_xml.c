@@ -28,11 +28,31 @@ static int doc_destructor(struct ae_xml_doc *d)
 	return 0;
 }
 
-/* Structured error handler: keep the first message, print nothing. */
+static void keep_first(struct parse_state *st, xmlErrorPtr e);
+
+/* Structured error handler of the parser context: keep the first message. */
 static void on_error(void *data, xmlErrorPtr e)
 {
 	xmlParserCtxtPtr ctxt = data;
-	struct parse_state *st = ctxt != NULL ? ctxt->_private : NULL;
+
+	keep_first(ctxt != NULL ? ctxt->_private : NULL, e);
+}
+
+/* The same for errors raised without a context (encoding conversion). */
+static void on_global_error(void *data, xmlErrorPtr e)
+{
+	keep_first(data, e);
+}
+
+/* libxml2's generic error channel: never printed. */
+static void on_generic_error(void *data, const char *fmt, ...)
+{
+	(void)data;
+	(void)fmt;
+}
+
+static void keep_first(struct parse_state *st, xmlErrorPtr e)
+{
 	size_t n;
 
 	if (st == NULL || e == NULL || st->first[0] != '\0') {
@@ -107,6 +127,9 @@ static xmlDoc *read_doc(const uint8_t *p, size_t len, struct parse_state *st, bo
 		return NULL;
 	}
 	ctxt->_private = st;
+	/* per thread; put back after the parse */
+	xmlSetStructuredErrorFunc(st, on_global_error);
+	xmlSetGenericErrorFunc(NULL, on_generic_error);
 	ctxt->sax->internalSubset = on_internal_subset;
 	ctxt->sax->serror = on_error;
 	ctxt->sax->error = NULL;
@@ -118,6 +141,8 @@ static xmlDoc *read_doc(const uint8_t *p, size_t len, struct parse_state *st, bo
 	/* namespace errors (an undeclared prefix) are refused too */
 	*well_formed = ctxt->wellFormed != 0 && ctxt->nsWellFormed != 0 && !ctxt->disableSAX;
 	xmlFreeParserCtxt(ctxt);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlSetGenericErrorFunc(NULL, NULL);
 	return doc;
 }
 

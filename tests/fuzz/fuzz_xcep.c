@@ -6,7 +6,8 @@
  * Seeds (corpus/xcep/): response.xml (two policies, two CAs, OIDs, as in
  * tests/unit/data), bare_minimal.xml (bare element, nils), doctype.xml
  * (entities, refused), unknown_oid.xml (a dangling oIDReference), fault.xml
- * (a SOAP fault instead), numbers.xml (negative and overflowing values).
+ * (a SOAP fault instead), numbers.xml (negative and overflowing values),
+ * ucs4_nul.xml (UCS-4 detected, then NUL: libxml2's encoding error path).
  */
 #include <stddef.h>
 #include <stdint.h>
