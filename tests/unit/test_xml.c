@@ -117,12 +117,13 @@ static void test_refusals(void **state)
 	refused(mem, deep, AE_ERR_TOO_LARGE);
 	talloc_free(deep);
 	/* node count */
-	many = talloc_strdup(mem, "<r>");
-	for (i = 0; i < AE_XML_MAX_NODES; i++) {
-		many = talloc_strdup_append_buffer(many, "<a/>");
-	}
-	many = talloc_strdup_append_buffer(many, "</r>");
+	many = talloc_array(mem, char, 3 + 4 * (size_t)AE_XML_MAX_NODES + 4 + 1);
 	assert_non_null(many);
+	memcpy(many, "<r>", 3);
+	for (i = 0; i < AE_XML_MAX_NODES; i++) {
+		memcpy(many + 3 + 4 * i, "<a/>", 4);
+	}
+	memcpy(many + 3 + 4 * i, "</r>", 5);
 	refused(mem, many, AE_ERR_TOO_LARGE);
 	talloc_free(many);
 	/* size */
