@@ -1,7 +1,8 @@
 /*
  * Fuzz target: a SOAP 1.2 response as an MS-XCEP / MS-WSTEP client gets it:
  * ae_xml_parse, ae_soap_body_first, and ae_soap_fault_parse when the Body
- * holds a Fault (SOAP 1.2 Part 1 §5.4).
+ * holds a Fault (SOAP 1.2 Part 1 §5.4), and its MS-WSTEP
+ * CertificateEnrollmentWSDetail ([MS-WSTEP] 3.1.4.1.2.1).
  *
  * Seeds (corpus/soap_fault/): fault.xml (Code, Subcode, Reason, a
  * CertificateEnrollmentWSDetail Detail), fault_no_code.xml, soap11.xml
@@ -11,7 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <talloc.h>
-#include "ae_soap.h"
+#include "ae_soap_wstep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,6 +40,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ae_soap_is_fault(first) && ae_soap_fault_parse(mem, first, &f) == AE_OK) {
 			if (f->code == NULL || f->code_local == NULL ||
 			    (f->subcode != NULL && f->subcode_local == NULL)) {
+				abort();
+			}
+			struct ae_wstep_fault_detail *w = NULL;
+
+			if (ae_soap_wstep_detail(mem, f, &w) == AE_OK) {
+				if (((w->present & AE_WSTEP_HAS_REQUEST_ID) != 0) !=
+				    (w->request_id != NULL)) {
+					abort();
+				}
+				talloc_free(w);
+			} else if (w != NULL) {
 				abort();
 			}
 			talloc_free(f);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <talloc.h>
 #include "ae_soap.h"
+#include "ae_soap_wstep.h"
 #include "ae_xml.h"
 #include "leak_check.h"
 
@@ -313,6 +314,74 @@ static void test_soap(void **state)
 	TALLOC_FREE(d);
 }
 
+/* A WSTEP fault whose Detail holds the given CertificateEnrollmentWSDetail children. */
+static ae_err wstep(TALLOC_CTX *mem, const char *children, struct ae_wstep_fault_detail **w)
+{
+	char *doc = talloc_asprintf(mem, "<s:Fault xmlns:s=\"" AE_SOAP12_NS "\" xmlns:xsi=\""
+				    AE_XML_NS_XSI "\"><s:Code><s:Value>s:Receiver</s:Value>"
+				    "</s:Code><s:Reason><s:Text>denied</s:Text></s:Reason>"
+				    "<s:Detail><CertificateEnrollmentWSDetail xmlns=\"" AE_WSTEP_NS
+				    "\">%s</CertificateEnrollmentWSDetail></s:Detail></s:Fault>",
+				    children);
+	struct ae_xml_doc *d = NULL;
+	struct ae_soap_fault *f = NULL;
+	ae_err err;
+
+	assert_int_equal(parse_str(mem, doc, &d), AE_OK);
+	assert_int_equal(ae_soap_fault_parse(mem, ae_xml_root(d), &f), AE_OK);
+	err = ae_soap_wstep_detail(mem, f, w);
+	talloc_free(f);
+	talloc_free(d);
+	talloc_free(doc);
+	return err;
+}
+
+static void test_wstep_detail(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	struct ae_wstep_fault_detail *w = NULL;
+	struct ae_xml_doc *d = NULL;
+	struct ae_soap_fault *f = NULL;
+
+	/* CERTSRV_E_TEMPLATE_DENIED as xs:int, a request ID, a binary response */
+	assert_int_equal(wstep(mem, "<BinaryResponse>Zm9vYmFy</BinaryResponse>"
+			       "<ErrorCode>-2146877422</ErrorCode><InvalidRequest>false"
+			       "</InvalidRequest><RequestID>42</RequestID>", &w), AE_OK);
+	assert_int_equal(w->hresult, 0x80094012u);
+	assert_string_equal(w->request_id, "42");
+	assert_false(w->invalid_request);
+	assert_int_equal(w->binary_response_len, 6);
+	assert_int_equal(w->present, AE_WSTEP_HAS_ERROR_CODE | AE_WSTEP_HAS_INVALID_REQUEST |
+			 AE_WSTEP_HAS_REQUEST_ID | AE_WSTEP_HAS_BINARY_RESPONSE);
+	TALLOC_FREE(w);
+	/* nil values */
+	assert_int_equal(wstep(mem, "<BinaryResponse xsi:nil=\"true\"/><ErrorCode>"
+			       "2148089874</ErrorCode><RequestID xsi:nil=\"true\"/>", &w), AE_OK);
+	assert_int_equal(w->hresult, 0x80094012u);
+	assert_null(w->request_id);
+	assert_null(w->binary_response);
+	assert_int_equal(w->present, AE_WSTEP_HAS_ERROR_CODE);
+	TALLOC_FREE(w);
+	/* wrong syntax */
+	assert_int_equal(wstep(mem, "<ErrorCode>0x80094014</ErrorCode>", &w), AE_ERR_PARSE);
+	assert_int_equal(wstep(mem, "<ErrorCode>4294967296</ErrorCode>", &w), AE_ERR_PARSE);
+	assert_int_equal(wstep(mem, "<RequestID>4a</RequestID>", &w), AE_ERR_PARSE);
+	assert_int_equal(wstep(mem, "<RequestID></RequestID>", &w), AE_ERR_PARSE);
+	assert_int_equal(wstep(mem, "<BinaryResponse>Zm9=</BinaryResponse>", &w), AE_ERR_PARSE);
+	assert_int_equal(wstep(mem, "<InvalidRequest>maybe</InvalidRequest>", &w), AE_ERR_PARSE);
+	assert_null(w);
+	/* a fault without Detail */
+	assert_int_equal(parse_str(mem, "<s:Fault xmlns:s=\"" AE_SOAP12_NS "\"><s:Code><s:Value>"
+				   "s:Sender</s:Value></s:Code></s:Fault>", &d), AE_OK);
+	assert_int_equal(ae_soap_fault_parse(mem, ae_xml_root(d), &f), AE_OK);
+	assert_null(f->subcode);
+	assert_null(f->reason);
+	assert_int_equal(ae_soap_wstep_detail(mem, f, &w), AE_ERR_NOT_FOUND);
+	assert_null(w);
+	TALLOC_FREE(f);
+	TALLOC_FREE(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_values, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_base64, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_soap, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_wstep_detail, leak_setup, leak_teardown),
 	};
 	int rc;
 
