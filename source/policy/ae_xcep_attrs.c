@@ -1,144 +1,9 @@
 /*
  * ae_xcep_attrs.c: an MS-XCEP policy's Attributes ([MS-XCEP] 3.1.4.1.3.1)
- * onto struct ae_template (the mapping is in ae_xcep.h), and the scalar
- * readers the response reader shares.
+ * onto struct ae_template (the mapping is in ae_xcep.h).
  */
 #include <string.h>
 #include "ae_xcep_private.h"
-
-const xmlNode *xcep_opt(const xmlNode *parent, const char *name)
-{
-	const xmlNode *n = ae_xml_child(parent, AE_XCEP_NS, name);
-
-	return n == NULL || ae_xml_is_nil(n) ? NULL : n;
-}
-
-static ae_err missing(struct xcep_ctx *c, const char *name, bool required)
-{
-	if (!required) {
-		return AE_ERR_NOT_FOUND;
-	}
-	ae_why(c->why, c->why_len, "%s: element %s missing", c->what, name);
-	return AE_ERR_PARSE;
-}
-
-static ae_err bad(struct xcep_ctx *c, const char *name, const char *what, ae_err err)
-{
-	ae_why(c->why, c->why_len, "%s: element %s: %s", c->what, name,
-	       err == AE_ERR_TOO_LARGE ? "too long" : what);
-	return err == AE_ERR_NOMEM ? err : (err == AE_ERR_TOO_LARGE ? err : AE_ERR_PARSE);
-}
-
-ae_err xcep_u32(struct xcep_ctx *c, const xmlNode *parent, const char *name, bool required,
-		uint32_t *out)
-{
-	const xmlNode *n = xcep_opt(parent, name);
-	uint64_t v = 0;
-	ae_err err;
-
-	if (n == NULL) {
-		return missing(c, name, required);
-	}
-	err = ae_xml_uint(n, UINT32_MAX, &v);
-	if (err != AE_OK) {
-		return bad(c, name, "not an unsigned 32-bit integer", err);
-	}
-	*out = (uint32_t)v;
-	return AE_OK;
-}
-
-ae_err xcep_i32(struct xcep_ctx *c, const xmlNode *parent, const char *name, bool required,
-		int32_t *out)
-{
-	const xmlNode *n = xcep_opt(parent, name);
-	int64_t v = 0;
-	ae_err err;
-
-	if (n == NULL) {
-		return missing(c, name, required);
-	}
-	err = ae_xml_int(n, INT32_MIN, INT32_MAX, &v);
-	if (err != AE_OK) {
-		return bad(c, name, "not a 32-bit integer", err);
-	}
-	*out = (int32_t)v;
-	return AE_OK;
-}
-
-/* Flags are xs:int in the schema; the bit pattern is kept, and an unsigned
- * form of the same 32 bits is accepted too. Absent: 0. */
-ae_err xcep_flags(struct xcep_ctx *c, const xmlNode *parent, const char *name, uint32_t *out)
-{
-	const xmlNode *n = xcep_opt(parent, name);
-	int64_t v = 0;
-	ae_err err;
-
-	if (n == NULL) {
-		return AE_ERR_NOT_FOUND;
-	}
-	err = ae_xml_int(n, INT32_MIN, UINT32_MAX, &v);
-	if (err != AE_OK) {
-		return bad(c, name, "not a 32-bit flag value", err);
-	}
-	*out = (uint32_t)(v & 0xFFFFFFFF);
-	return AE_OK;
-}
-
-ae_err xcep_bool(struct xcep_ctx *c, const xmlNode *parent, const char *name, bool required,
-		 bool *out)
-{
-	const xmlNode *n = xcep_opt(parent, name);
-	ae_err err;
-
-	if (n == NULL) {
-		return missing(c, name, required);
-	}
-	err = ae_xml_bool(n, out);
-	return err == AE_OK ? AE_OK : bad(c, name, "not a boolean", err);
-}
-
-ae_err xcep_text(struct xcep_ctx *c, TALLOC_CTX *mem, const xmlNode *parent, const char *name,
-		 bool required, size_t max, char **out)
-{
-	const xmlNode *n = xcep_opt(parent, name);
-	char *s = NULL;
-	ae_err err;
-
-	if (n == NULL) {
-		return missing(c, name, required);
-	}
-	err = ae_xml_text(mem, n, max, &s);
-	if (err == AE_OK && s[0] == '\0' && required) {
-		talloc_free(s);
-		err = AE_ERR_PARSE;
-	}
-	if (err != AE_OK) {
-		return bad(c, name, "empty or not text", err);
-	}
-	*out = s;
-	return AE_OK;
-}
-
-ae_err xcep_oid_ref(struct xcep_ctx *c, const xmlNode *ref, const struct ae_xcep_oid **out)
-{
-	int64_t v = 0;
-	size_t i;
-
-	if (ae_xml_int(ref, INT32_MIN, INT32_MAX, &v) != AE_OK) {
-		ae_why(c->why, c->why_len, "%s: element %s: not a 32-bit integer", c->what,
-		       (const char *)ref->name);
-		return AE_ERR_PARSE;
-	}
-	for (i = 0; i < c->num_oids; i++) {
-		if (c->oids[i].ref_id == (int32_t)v) {
-			*out = &c->oids[i];
-			return AE_OK;
-		}
-	}
-	ae_why(c->why, c->why_len, "%s: element %s: OID reference %lld names no OID of the response",
-	       c->what, (const char *)ref->name, (long long)v);
-	return AE_ERR_PARSE;
-}
 
 /* Optional single OID reference child 'name' -> a copy of its OID on mem. */
 static ae_err oid_of(struct xcep_ctx *c, TALLOC_CTX *mem, const xmlNode *parent, const char *name,
@@ -301,7 +166,7 @@ static ae_err extensions(struct xcep_ctx *c, struct ae_template *t, const xmlNod
 			continue;
 		}
 		k++;
-		err = ref == NULL ? missing(c, "extension/oIDReference", true) : xcep_oid_ref(c, ref, &o);
+		err = ref == NULL ? xcep_missing(c, "extension/oIDReference", true) : xcep_oid_ref(c, ref, &o);
 		if (err != AE_OK) {
 			return err;
 		}
@@ -316,7 +181,7 @@ static ae_err extensions(struct xcep_ctx *c, struct ae_template *t, const xmlNod
 		if (val != NULL) {
 			err = ae_xml_base64(t->extensions, val, AE_XCEP_EXT_MAX, &x->value, &x->value_len);
 			if (err != AE_OK) {
-				return bad(c, "extension/value", "not base64", err);
+				return xcep_bad(c, "extension/value", "not base64", err);
 			}
 		}
 	}
@@ -352,7 +217,7 @@ static ae_err validity(struct xcep_ctx *c, struct ae_template *t, const xmlNode 
 	n = xcep_opt(v, "validityPeriodSeconds");
 	if (n != NULL) {
 		if (ae_xml_uint(n, INT64_MAX, &s) != AE_OK) {
-			return bad(c, "validityPeriodSeconds", "not an unsigned integer", AE_ERR_PARSE);
+			return xcep_bad(c, "validityPeriodSeconds", "not an unsigned integer", AE_ERR_PARSE);
 		}
 		t->expiration_s = (int64_t)s;
 		t->present |= AE_TPL_HAS_EXPIRATION;
@@ -360,7 +225,7 @@ static ae_err validity(struct xcep_ctx *c, struct ae_template *t, const xmlNode 
 	n = xcep_opt(v, "renewalPeriodSeconds");
 	if (n != NULL) {
 		if (ae_xml_uint(n, INT64_MAX, &s) != AE_OK) {
-			return bad(c, "renewalPeriodSeconds", "not an unsigned integer", AE_ERR_PARSE);
+			return xcep_bad(c, "renewalPeriodSeconds", "not an unsigned integer", AE_ERR_PARSE);
 		}
 		t->overlap_s = (int64_t)s;
 		t->present |= AE_TPL_HAS_OVERLAP;
@@ -376,7 +241,7 @@ static ae_err scalars(struct xcep_ctx *c, struct ae_template *t, const xmlNode *
 	err = has(t, xcep_u32(c, a, "policySchema", true, &t->schema_version),
 		  AE_TPL_HAS_SCHEMA_VERSION);
 	if (err == AE_OK && rev == NULL) {
-		err = missing(c, "revision", true);
+		err = xcep_missing(c, "revision", true);
 	}
 	if (err == AE_OK) {
 		err = has(t, xcep_u32(c, rev, "majorRevision", true, &t->major_revision),
@@ -409,7 +274,7 @@ static ae_err permission(struct xcep_ctx *c, struct ae_template *t, const xmlNod
 	ae_err err;
 
 	if (p == NULL) {
-		return missing(c, "permission", true);
+		return xcep_missing(c, "permission", true);
 	}
 	err = xcep_bool(c, p, "enroll", true, &t->xcep_permission.enroll);
 	if (err == AE_OK) {
@@ -439,7 +304,7 @@ ae_err xcep_attributes(struct xcep_ctx *c, struct ae_template *t, const xmlNode 
 		err = validity(c, t, xcep_opt(a, "certificateValidity"));
 	}
 	if (err == AE_OK) {
-		err = pk == NULL ? missing(c, "privateKeyAttributes", true) : private_key(c, t, pk);
+		err = pk == NULL ? xcep_missing(c, "privateKeyAttributes", true) : private_key(c, t, pk);
 	}
 	if (err == AE_OK) {
 		err = list_of(c, t, xcep_opt(a, "supersededPolicies"), "commonName", false,

@@ -31,6 +31,12 @@ ae_err xcep_bool(struct xcep_ctx *c, const xmlNode *parent, const char *name, bo
 ae_err xcep_text(struct xcep_ctx *c, TALLOC_CTX *mem, const xmlNode *parent, const char *name,
 		 bool required, size_t max, char **out);
 
+/* why for a missing element (AE_ERR_NOT_FOUND when !required, else
+ * AE_ERR_PARSE) / for an element of the wrong syntax (err mapped to
+ * AE_ERR_PARSE, AE_ERR_TOO_LARGE or AE_ERR_NOMEM). */
+ae_err xcep_missing(struct xcep_ctx *c, const char *name, bool required);
+ae_err xcep_bad(struct xcep_ctx *c, const char *name, const char *what, ae_err err);
+
 /* The OID an oIDReference element names (AE_ERR_PARSE when none). */
 ae_err xcep_oid_ref(struct xcep_ctx *c, const xmlNode *ref, const struct ae_xcep_oid **out);
 
