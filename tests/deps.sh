@@ -23,6 +23,8 @@ PKGS=(
 	samba-dev libtalloc-dev libtevent-dev libldb-dev libsmbclient-dev
 	libldap-dev libssl-dev libgnutls28-dev libcmocka-dev libwbclient-dev libnss3-dev
 	libpam0g-dev
+	# MS-WSTEP messages (source/request/ae_wstep*.c)
+	libxml2-dev
 	# lab: AD DC, member, client tools
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
