@@ -118,7 +118,9 @@ struct ae_wstep_result {
  * that is not a SOAP 1.2 envelope holding exactly one
  * RequestSecurityTokenResponseCollection with one RequestSecurityTokenResponse,
  * or a Fault, is AE_ERR_PARSE; above the caps AE_ERR_TOO_LARGE; a DTD,
- * a NUL byte or content after the root element is refused.
+ * a NUL byte or content after the root element is refused. An empty
+ * certificate token counts as none (the answer is then pending when it
+ * has a RequestID); the chain's ValueType may be either #PKCS7 URI.
  */
 ae_err ae_wstep_parse_response(TALLOC_CTX *mem, const uint8_t *p, size_t len,
 			       struct ae_wstep_result **_out);

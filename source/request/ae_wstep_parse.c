@@ -51,23 +51,32 @@ static bool attr_is(const xmlNode *n, const char *attr, const char *value)
 	return ok;
 }
 
-/* A wsse:BinarySecurityToken of the given ValueType, base64binary, decoded. */
-static ae_err bst_bytes(TALLOC_CTX *mem, const xmlNode *n, const char *value_type, size_t max,
-			uint8_t **_p, size_t *_len)
+/*
+ * A wsse:BinarySecurityToken of the given ValueType (or alt, when not
+ * NULL), base64binary, decoded; an empty one leaves *_p NULL.
+ */
+static ae_err bst_bytes(TALLOC_CTX *mem, const xmlNode *n, const char *value_type,
+			const char *alt, size_t max, uint8_t **_p, size_t *_len)
 {
 	char *s;
+	size_t i;
 	ae_err err;
 
-	if (!attr_is(n, "ValueType", value_type) ||
+	if (!(attr_is(n, "ValueType", value_type) || (alt != NULL && attr_is(n, "ValueType", alt))) ||
 	    (xmlHasProp(n, (const xmlChar *)"EncodingType") != NULL &&
 	     !attr_is(n, "EncodingType", AE_WSTEP_ENC_BASE64))) {
 		return AE_ERR_PARSE;
 	}
 	err = ae_wx_text(mem, n, max / 3 * 4 + max / 8 + 64, &s);
-	if (err == AE_OK) {
-		err = ae_wx_b64_decode(mem, s, max, _p, _len);
-		talloc_free(s);
+	if (err != AE_OK) {
+		return err;
 	}
+	for (i = 0; s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'; i++) {
+	}
+	if (s[i] != '\0') {
+		err = ae_wx_b64_decode(mem, s, max, _p, _len);
+	}
+	talloc_free(s);
 	return err;
 }
 
@@ -97,16 +106,16 @@ static ae_err parse_rstr(TALLOC_CTX *mem, const xmlNode *rstr, struct ae_wstep_r
 	    (err = ae_wx_child(rstr, AE_WSTEP_NS_WST, "RequestedSecurityToken", &rst))) {
 		return err;
 	}
-	if (chain != NULL && (err = bst_bytes(mem, chain, AE_WSTEP_TOKEN_PKCS7, AE_WSTEP_MAX_CHAIN,
-					      &r->chain, &r->chain_len)) != AE_OK) {
+	if (chain != NULL && (err = bst_bytes(mem, chain, AE_WSTEP_TOKEN_PKCS7, AE_WSTEP_VALUE_PKCS7,
+					      AE_WSTEP_MAX_CHAIN, &r->chain, &r->chain_len)) != AE_OK) {
 		return err;
 	}
 	if (rst != NULL && (err = ae_wx_child(rst, AE_WSTEP_NS_WSSE, "BinarySecurityToken",
 					      &leaf)) != AE_OK) {
 		return err;
 	}
-	if (leaf != NULL && (err = bst_bytes(mem, leaf, AE_WSTEP_TOKEN_X509V3, AE_WSTEP_MAX_CERT,
-					     &r->cert, &r->cert_len)) != AE_OK) {
+	if (leaf != NULL && (err = bst_bytes(mem, leaf, AE_WSTEP_TOKEN_X509V3, NULL,
+					     AE_WSTEP_MAX_CERT, &r->cert, &r->cert_len)) != AE_OK) {
 		return err;
 	}
 	set_request_id(r);

@@ -96,28 +96,34 @@ ae_err ae_wx_child(const xmlNode *parent, const char *ns, const char *name, xmlN
 ae_err ae_wx_text(TALLOC_CTX *mem, const xmlNode *n, size_t max, char **_s)
 {
 	const xmlNode *c;
-	char *s = talloc_strdup(mem, "");
+	size_t total = 0, o = 0;
+	char *s;
 
+	/* one pass to check and measure, one to copy: linear in the text */
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE || c->type == XML_ENTITY_REF_NODE) {
+			return AE_ERR_PARSE;
+		}
+		if (c->type == XML_TEXT_NODE && c->content != NULL) {
+			total += strlen((const char *)c->content);
+			if (total > max) {
+				return AE_ERR_TOO_LARGE;
+			}
+		}
+	}
+	s = talloc_size(mem, total + 1);
 	if (s == NULL) {
 		return AE_ERR_NOMEM;
 	}
 	for (c = n->children; c != NULL; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE || c->type == XML_ENTITY_REF_NODE) {
-			talloc_free(s);
-			return AE_ERR_PARSE;
-		}
-		if (c->type != XML_TEXT_NODE || c->content == NULL) {
-			continue;	/* comments */
-		}
-		if (strlen(s) + strlen((const char *)c->content) > max) {
-			talloc_free(s);
-			return AE_ERR_TOO_LARGE;
-		}
-		s = talloc_strdup_append(s, (const char *)c->content);
-		if (s == NULL) {
-			return AE_ERR_NOMEM;
+		if (c->type == XML_TEXT_NODE && c->content != NULL) {	/* not comments */
+			size_t k = strlen((const char *)c->content);
+
+			memcpy(s + o, c->content, k);
+			o += k;
 		}
 	}
+	s[o] = '\0';
 	*_s = s;
 	return AE_OK;
 }

@@ -216,6 +216,45 @@ static void test_fault_service(void **state)
 	assert_false(r->invalid_request);
 }
 
+/* what the schema allows: nil messages, split or CDATA base64, an empty token */
+static void test_schema_variants(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	struct ae_wstep_result *r = NULL;
+	char *leaf = talloc_strdup(mem, g.leaf_b64);
+	char *doc;
+	size_t half = strlen(leaf) / 2 / 4 * 4;
+
+	/* the certificate's base64 split by a comment and partly in CDATA; the chain
+	 * with the enrollment namespace's #PKCS7; a nil DispositionMessage */
+	leaf[half] = '\0';
+	doc = talloc_asprintf(mem, ENV_OPEN RSTRC_OPEN
+		"<DispositionMessage xmlns=\"" AE_WSTEP_NS_ENROLL "\" xmlns:i=\"http://www.w3.org/2001/"
+		"XMLSchema-instance\" i:nil=\"true\"/>" BST_OPEN(AE_WSTEP_VALUE_PKCS7) "%s</BinarySecurityToken>"
+		"<RequestedSecurityToken>" BST_OPEN(AE_WSTEP_TOKEN_X509V3) "%s<!-- x --><![CDATA[%s]]>"
+		"</BinarySecurityToken></RequestedSecurityToken>" RSTRC_CLOSE ENV_CLOSE,
+		g.chain_b64, leaf, g.leaf_b64 + half);
+	assert_int_equal(parse_str(mem, doc, &r), AE_OK);
+	assert_int_equal(r->disposition, AE_WSTEP_ISSUED);
+	assert_string_equal(r->message, "");
+	assert_null(r->request_id);
+	assert_int_equal(r->request_id_num, 0);
+	assert_non_null(r->chain);
+	assert_int_equal(r->cert_len, (size_t)g.leaf_len);
+	assert_memory_equal(r->cert, g.leaf_der, (size_t)g.leaf_len);
+	TALLOC_FREE(r);
+
+	/* pending with an empty certificate token; a request id that is no number */
+	doc = ENV_OPEN RSTRC_OPEN "<RequestedSecurityToken>" BST_OPEN(AE_WSTEP_TOKEN_X509V3)
+		"\n</BinarySecurityToken></RequestedSecurityToken>"
+		"<RequestID xmlns=\"" AE_WSTEP_NS_ENROLL "\">CES-4294967296</RequestID>" RSTRC_CLOSE ENV_CLOSE;
+	assert_int_equal(parse_str(mem, doc, &r), AE_OK);
+	assert_int_equal(r->disposition, AE_WSTEP_PENDING);
+	assert_null(r->cert);
+	assert_string_equal(r->request_id, "CES-4294967296");
+	assert_int_equal(r->request_id_num, 0);
+}
+
 static void expect_refused(TALLOC_CTX *mem, const char *doc, size_t len, ae_err want)
 {
 	struct ae_wstep_result *sentinel = (struct ae_wstep_result *)&g;
@@ -441,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pending, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_denied, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_service, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_schema_variants, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_refused, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_build_issue, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_build_query, leak_setup, leak_teardown),
