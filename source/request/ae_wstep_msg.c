@@ -25,10 +25,25 @@ struct build {
 	char marker[40];	/* stands for the password until serialized */
 };
 
+/* UTF-8 of XML 1.0 characters (§2.2: no C0 controls but TAB, LF, CR) */
+static bool chars_ok(const char *s)
+{
+	const unsigned char *p;
+
+	if (strlen(s) > MAX_FIELD || !xmlCheckUTF8((const unsigned char *)s)) {
+		return false;
+	}
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool field_ok(const char *s)
 {
-	return s != NULL && s[0] != '\0' && strlen(s) <= MAX_FIELD &&
-	       xmlCheckUTF8((const unsigned char *)s);
+	return s != NULL && s[0] != '\0' && chars_ok(s);
 }
 
 static ae_err uuid_urn(char out[46])
@@ -62,8 +77,7 @@ static ae_err add_security(struct build *b, const struct ae_wstep_req *r)
 		b->marker[0] = '\0';
 		return AE_OK;
 	}
-	if (!field_ok(r->username) || r->password == NULL || strlen(r->password) > MAX_FIELD ||
-	    !xmlCheckUTF8((const unsigned char *)r->password)) {
+	if (!field_ok(r->username) || r->password == NULL || !chars_ok(r->password)) {
 		return AE_ERR_INVALID;
 	}
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {

@@ -367,7 +367,7 @@ static void test_build_issue(void **state)
 {
 	TALLOC_CTX *mem = *state;
 	const uint8_t cms[] = { 0x30, 0x82, 0x01, 0x00, 0x06, 0x09, 0xfe, 0xff, 0x3e };
-	const char *pw = "p<a&s>s\"w'rd";
+	const char *pw = "p<a&s>s\"w'r\td\r";
 	struct ae_wstep_req q = {
 		.to = "https://ces.lab.example/Lab%20CA_CES_Kerberos/service.svc/CES",
 		.token_type = AE_WSTEP_PKCS7, .token = cms, .token_len = sizeof(cms),
@@ -465,6 +465,10 @@ static void test_build_refused(void **state)
 	assert_int_equal(ae_wstep_build_issue(mem, &q, &out, &len), AE_ERR_INVALID);
 	q = ok;
 	q.template_name = "bad\xff";	/* not UTF-8 */
+	assert_int_equal(ae_wstep_build_issue(mem, &q, &out, &len), AE_ERR_INVALID);
+	q = ok;
+	q.username = "u";
+	q.password = "a\x01b";	/* no XML 1.0 character */
 	assert_int_equal(ae_wstep_build_issue(mem, &q, &out, &len), AE_ERR_INVALID);
 	q = ok;
 	q.request_id = "";
