@@ -22,7 +22,9 @@ PKGS=(
 	gcc libc6-dev meson ninja-build pkg-config
 	samba-dev libtalloc-dev libtevent-dev libldb-dev libsmbclient-dev
 	libldap-dev libssl-dev libgnutls28-dev libcmocka-dev libwbclient-dev libnss3-dev
-	libpam0g-dev libxml2-dev
+	libpam0g-dev
+	# XML: MS-XCEP and MS-WSTEP messages (source/xml, policy, request)
+	libxml2-dev
 	# lab: AD DC, member, client tools
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
