@@ -257,22 +257,23 @@ ae_err ae_wstep_parse_response(TALLOC_CTX *mem, const uint8_t *p, size_t len,
 			       struct ae_wstep_result **_out)
 {
 	struct ae_wstep_result *r;
-	xmlDocPtr doc = NULL;
+	struct ae_xml_doc *doc = NULL;
+	xmlNodePtr root = NULL;
 	ae_err err;
 
 	if (_out == NULL) {
 		return AE_ERR_INVALID;
 	}
-	if ((err = ae_wx_parse(p, len, AE_WSTEP_MAX_RESPONSE, &doc)) != AE_OK) {
-		return err;
-	}
 	r = talloc_zero(mem, struct ae_wstep_result);
 	if (r == NULL) {
-		xmlFreeDoc(doc);
 		return AE_ERR_NOMEM;
 	}
-	err = parse_envelope(r, xmlDocGetRootElement(doc), r);
-	xmlFreeDoc(doc);
+	if ((err = ae_wx_parse(r, p, len, AE_WSTEP_MAX_RESPONSE, &doc, &root)) != AE_OK) {
+		talloc_free(r);
+		return err;
+	}
+	err = parse_envelope(r, root, r);
+	talloc_free(doc);
 	if (err == AE_OK && r->message == NULL) {
 		r->message = talloc_strdup(r, "");
 		err = r->message == NULL ? AE_ERR_NOMEM : AE_OK;

@@ -1,8 +1,9 @@
 /*
- * ae_wstep_xml.h: the WSTEP code's private adapter to libxml2 (parse with
- * the safe options, namespace-aware navigation, text, base64). Kept small on
- * purpose: the shared XML layer replaces it when it is merged. Not part of
- * the layer's API: only source/request/ae_wstep*.c include it.
+ * ae_wstep_xml.h: the WSTEP code's view of the xml layer (source/xml: the
+ * one XML reader, safe options and caps): what WSTEP adds on top (its size
+ * cap, no NUL byte, "at most one" children) and base64 encoding for the
+ * writer. Not part of the layer's API: only source/request/ae_wstep*.c
+ * include it.
  */
 #ifndef AE_WSTEP_XML_H
 #define AE_WSTEP_XML_H
@@ -14,12 +15,16 @@
 #include <libxml/tree.h>
 #include "ae_error.h"
 
+struct ae_xml_doc;
+
 /*
- * Parse a complete document: at most max_len bytes, no NUL byte, no DTD
- * (SOAP 1.2 Part 1 §5: a SOAP message MUST NOT contain one), no entity
- * expansion, no network. On AE_OK *_doc is the caller's (xmlFreeDoc).
+ * Parse a complete document with the xml layer (no DTD: SOAP 1.2 Part 1
+ * §5 says a SOAP message MUST NOT contain one; no entity expansion, no
+ * network), at most max_len bytes, no NUL byte. On AE_OK *_doc is on mem
+ * (talloc_free it) and *_root its root element.
  */
-ae_err ae_wx_parse(const uint8_t *p, size_t len, size_t max_len, xmlDocPtr *_doc);
+ae_err ae_wx_parse(TALLOC_CTX *mem, const uint8_t *p, size_t len, size_t max_len,
+		   struct ae_xml_doc **_doc, xmlNodePtr *_root);
 
 /* true when n is an element named 'name' in namespace 'ns'. */
 bool ae_wx_is(const xmlNode *n, const char *ns, const char *name);
