@@ -11,8 +11,6 @@
 #include <string.h>
 #include <talloc.h>
 #include "ae_enroll.h"
-#include "ae_pol.h"
-#include "ae_xcep_file.h"
 #include "ae_session.h"
 #include "ae_log.h"
 #include "ae_json.h"
@@ -28,6 +26,7 @@
 #include "cli_help.h"
 #include "cli_args.h"
 #include "cli_config.h"
+#include "cli_decode.h"
 
 #define AE_MAX_OPTIONS 64
 
@@ -293,58 +292,6 @@ static int run_status(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
-static int run_pol(int argc, char **argv)
-{
-	TALLOC_CTX *mem = NULL;
-	struct ae_pol_result *r = NULL;
-	bool json = false;
-	int rc;
-	ae_err err;
-
-	rc = cli_parse_flags(argc, argv, &json, NULL, 1);
-	if (rc >= 0) {
-		return rc;
-	}
-	mem = talloc_new(NULL);
-	err = ae_pol_file(mem, argv[optind], &r);
-	if (err != AE_OK) {
-		rc = cli_fatal(err == AE_ERR_PARSE ? AE_EXIT_MISCONFIGURED :
-			   err == AE_ERR_NOMEM ? AE_EXIT_INTERNAL : AE_EXIT_STORE,
-			   "%s", r ? r->error : ae_strerror(err));
-		talloc_free(mem);
-		return rc;
-	}
-	err = ae_pol_print(stdout, r, json);
-	talloc_free(mem);
-	return err == AE_OK ? AE_EXIT_OK : AE_EXIT_INTERNAL;
-}
-
-static int run_xcep(int argc, char **argv)
-{
-	TALLOC_CTX *mem = NULL;
-	struct ae_xcep_file_result *r = NULL;
-	bool json = false;
-	int rc;
-	ae_err err;
-
-	rc = cli_parse_flags(argc, argv, &json, NULL, 1);
-	if (rc >= 0) {
-		return rc;
-	}
-	mem = talloc_new(NULL);
-	err = ae_xcep_file(mem, argv[optind], &r);
-	if (err != AE_OK) {
-		rc = cli_fatal(err == AE_ERR_PARSE ? AE_EXIT_MISCONFIGURED :
-			   err == AE_ERR_NOMEM ? AE_EXIT_INTERNAL : AE_EXIT_STORE,
-			   "%s", r ? r->error : ae_strerror(err));
-		talloc_free(mem);
-		return rc;
-	}
-	err = ae_xcep_print(stdout, r, json);
-	talloc_free(mem);
-	return err == AE_OK ? AE_EXIT_OK : AE_EXIT_INTERNAL;
-}
-
 static int run_config(struct cli *c, int argc, char **argv)
 {
 	struct ae_session_opts so = session_opts(c);
@@ -479,10 +426,10 @@ int main(int argc, char **argv)
 		return run_policy(&c, argc, argv);
 	}
 	if (strcmp(argv[0], "pol") == 0) {
-		return run_pol(argc, argv);
+		return cli_run_pol(argc, argv);
 	}
 	if (strcmp(argv[0], "xcep") == 0) {
-		return run_xcep(argc, argv);
+		return cli_run_xcep(argc, argv);
 	}
 	if (strcmp(argv[0], "config") == 0) {
 		return run_config(&c, argc, argv);
