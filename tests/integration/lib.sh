@@ -159,3 +159,41 @@ pending_request() {
 	[ -s "$2/$1.key.new" ] || fail "the request's key $2/$1.key.new is missing"
 	note "pending: request id $REQ_ID, recorded in $2/$1.state (key $1.key.new)"
 }
+
+# live_pid PIDFILE COMM: the pid in PIDFILE if it is a live (not zombie)
+# COMM process. This machine's init may not reap orphans: a stopped daemon
+# can stay a zombie that kill -0 still finds.
+live_pid() {
+	local p
+	p=$(cat "$1" 2> /dev/null) && [ -n "$p" ] &&
+		[ "$(cat "/proc/$p/comm" 2> /dev/null)" = "$2" ] && alive "$p" && echo "$p"
+}
+
+# alive PID: exists and is not a zombie (builtins only: no fork, so a
+# scenario may poll it tightly)
+alive() {
+	local st=""
+	read -r st 2> /dev/null < "/proc/$1/stat" || return 1
+	[[ $st != *") Z "* ]]
+}
+
+# stop_winbindd: the member winbindd and the samba-dcerpcd it spawned, with
+# their children (TERM, then KILL after 5 s)
+stop_winbindd() {
+	local w d pids p left _
+	w=$(live_pid "$LAB/member/winbindd.pid" winbindd) || w=""
+	d=$(live_pid "$LAB/member/run/samba-dcerpcd.pid" samba-dcerpcd) || d=""
+	pids="$w $d"
+	for p in $w $d; do pids="$pids $(ps -o pid= --ppid "$p" 2> /dev/null | tr '\n' ' ')"; done
+	[ -n "${pids// /}" ] || return 0
+	# shellcheck disable=SC2086
+	kill $pids 2> /dev/null
+	for _ in $(seq 50); do
+		left=""
+		for p in $pids; do alive "$p" && left="$left $p"; done
+		[ -n "$left" ] || break
+		sleep 0.1
+	done
+	for p in $left; do kill -KILL "$p" 2> /dev/null || true; done
+	note "stopped the member winbindd and its helpers:$pids"
+}

@@ -49,13 +49,6 @@ pause() {
 	read -r -t "$s" -u "$NEVER" _ || true
 }
 
-# alive PID: running, not a zombie (builtins only: no fork while polling)
-alive() {
-	local st=""
-	read -r st 2> /dev/null < "/proc/$1/stat" || return 1
-	[[ $st != *") Z "* ]]
-}
-
 # wait_write PID REF: until a record or new key in STORE is newer than REF
 # (touched at the start), or PID has ended (rc 1); at most 20 s
 wait_write() {

@@ -28,40 +28,6 @@ lp = LoadParm(); lp.load(sys.argv[1]); print(lp.state_path("gpext.conf"))' "$CON
 	fail "cannot find the member's state directory"
 STARTED_WB=""
 
-# live_pid PIDFILE COMM: the pid in PIDFILE if it is a live COMM process
-live_pid() {
-	local p
-	p=$(cat "$1" 2> /dev/null) && [ -n "$p" ] &&
-		[ "$(cat "/proc/$p/comm" 2> /dev/null)" = "$2" ] && echo "$p"
-}
-
-# alive PID: exists and is not a zombie
-alive() {
-	kill -0 "$1" 2> /dev/null &&
-		[ "$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1)" != Z ]
-}
-
-# winbindd and the samba-dcerpcd it spawned, with their children
-stop_winbindd() {
-	local w d pids p left _
-	w=$(live_pid "$LAB/member/winbindd.pid" winbindd) || w=""
-	d=$(live_pid "$LAB/member/run/samba-dcerpcd.pid" samba-dcerpcd) || d=""
-	pids="$w $d"
-	for p in $w $d; do pids="$pids $(ps -o pid= --ppid "$p" 2> /dev/null | tr '\n' ' ')"; done
-	# shellcheck disable=SC2086
-	[ -n "${pids// /}" ] || return 0
-	# shellcheck disable=SC2086
-	kill $pids 2> /dev/null
-	for _ in $(seq 50); do
-		left=""
-		for p in $pids; do alive "$p" && left="$left $p"; done
-		[ -n "$left" ] || break
-		sleep 0.1
-	done
-	for p in $left; do kill -KILL "$p" 2> /dev/null || true; done
-	note "stopped the member winbindd and its helpers:$pids"
-}
-
 pyreg() { # register|unregister GUID [CLASS PATH]
 	/usr/bin/python3 -B - "$CONF" "$@" << 'PY'
 import sys

@@ -23,15 +23,6 @@ CONF=$LAB/member/smb.conf
 EXT=$SRCDIR/gpo/gp_autoenroll_ext.py
 CCDIR=""
 
-# live_pid PIDFILE COMM: the pid in PIDFILE if it is a live COMM process (a
-# zombie of a stopped winbindd, not yet reaped, does not count)
-live_pid() {
-	local p
-	p=$(cat "$1" 2> /dev/null) && [ -n "$p" ] &&
-		[ "$(cat "/proc/$p/comm" 2> /dev/null)" = "$2" ] &&
-		[ "$(sed 's/.*) //' "/proc/$p/stat" 2> /dev/null | cut -d' ' -f1)" != Z ] && echo "$p"
-}
-
 # A member winbindd started here is left running for the scenarios after
 # this one (the logon ones need it; the lab's teardown stops it): a stopped
 # one stays a zombie on a machine whose init does not reap, and its pid

@@ -34,26 +34,6 @@ CC=FILE:$UD/$U.cc
 GUID=""
 STARTED_WB=""
 
-live_pid() {
-	local p
-	p=$(cat "$1" 2> /dev/null) && [ -n "$p" ] &&
-		[ "$(cat "/proc/$p/comm" 2> /dev/null)" = "$2" ] && echo "$p"
-}
-stop_winbindd() {
-	local w d pids p _
-	w=$(live_pid "$LAB/member/winbindd.pid" winbindd) || w=""
-	d=$(live_pid "$LAB/member/run/samba-dcerpcd.pid" samba-dcerpcd) || d=""
-	pids="$w $d"
-	for p in $w $d; do pids="$pids $(ps -o pid= --ppid "$p" 2> /dev/null | tr '\n' ' ')"; done
-	[ -n "${pids// /}" ] || return 0
-	# shellcheck disable=SC2086
-	kill $pids 2> /dev/null
-	for _ in $(seq 50); do
-		# shellcheck disable=SC2086
-		kill -0 $pids 2> /dev/null || break
-		sleep 0.1
-	done
-}
 adm() { KRB5CCNAME=FILE:$LAB/admin.ccache "$ADLAB" client "$@"; }
 cleanup() {
 	trap - EXIT
