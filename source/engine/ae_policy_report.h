@@ -50,6 +50,15 @@ struct ae_policy_report {
 	 */
 	struct ae_ds_cert *ds_certs;
 	size_t num_ds_certs;
+	/*
+	 * Every policy server of the cycle (ae_polsrv.h), in the order used:
+	 * the AD policy (LDAP:) and MS-XCEP policy servers from the GPOs'
+	 * PolicyServers and the local configuration, with their state. The
+	 * templates and CAs of an XCEP server are in templates[] / cas[] too
+	 * (a CA's polsrv index names its server).
+	 */
+	struct ae_polsrv *servers;
+	size_t num_servers;
 	struct ae_policy_error *errors;
 	size_t num_errors;
 	unsigned ldap_searches;

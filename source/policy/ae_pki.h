@@ -44,6 +44,8 @@ struct ae_der_blob {
 };
 
 /* A pKIEnrollmentService object: one enterprise CA. */
+struct ae_xcep_ca;
+
 struct ae_enrollment_service {
 	char *dn;
 	char *cn;			/* the CA name (sanitized form, MS-WCCE 3.1.1.4.1.1) */
@@ -57,6 +59,18 @@ struct ae_enrollment_service {
 	char **enrollment_servers;	/* msPKI-Enrollment-Servers, raw text values */
 	size_t num_enrollment_servers;
 	uint64_t usn_changed;
+	/*
+	 * A CA of an MS-XCEP policy server ([MS-XCEP] 3.1.4.1.3.2), mapped onto
+	 * this model so eligibility and the cycle treat both alike: cn is the
+	 * CA certificate's subject CN, dns_host the host of its first URI,
+	 * ca_certs its certificate, templates the cn of every template whose
+	 * cAReferences name it, dn NULL. Requests go over MS-WSTEP to
+	 * xcep_ca->uris (by priority). NULL for an Enrollment Services object
+	 * (MS-ICPR). polsrv: the index of its policy server in the policy
+	 * report's servers[] (engine).
+	 */
+	const struct ae_xcep_ca *xcep_ca;
+	size_t polsrv;
 };
 
 /*
