@@ -30,7 +30,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: ca-local policies --caller-sid SID\n"
 		"       ca-local submit --caller-sid SID --ca-dir DIR [--ca-name NAME]"
-		" [--ca-templates A,B] [--attrib Name:Value]... < request.der\n"
+		" [--ca-templates A,B] [--not-templates C,D] [--attrib Name:Value]... < request.der\n"
 		"       ca-local retrieve --caller-sid SID --ca-dir DIR [--ca-name NAME]"
 		" --request-id N\n"
 		"       ca-local whois (--principal USER@REALM | --cert < cert.pem) [--ca-dir DIR]...\n"
@@ -85,6 +85,8 @@ static bool parse_args(TALLOC_CTX *mem_ctx, int argc, char **argv, struct ca_loc
 			cl->ca_name = v;
 		} else if (strcmp(o, "--ca-templates") == 0) {
 			cl->ca_templates = v;
+		} else if (strcmp(o, "--not-templates") == 0) {
+			cl->not_templates = v;
 		} else if (strcmp(o, "--attrib") == 0 && cl->num_attribs < CA_LOCAL_ATTRIBS_MAX &&
 			   strchr(v, '\n') == NULL && strchr(v, ':') != NULL) {
 			cl->attribs[cl->num_attribs++] = v;
@@ -114,31 +116,65 @@ static ae_err open_directory(TALLOC_CTX *mem_ctx, struct ca_local *cl)
 	return ca_dir_ldb_open(mem_ctx, getenv("ICPR_SAM_LDB"), cl->lp, &cl->dir);
 }
 
-/* --ca-templates: this CA's template list instead of an Enrollment Services object. */
+/*
+ * --ca-templates: this CA's template list instead of its Enrollment
+ * Services object's certificateTemplates; --not-templates: names taken off
+ * the list (the CEP's cAReferences name another CA for them).
+ */
 struct listed_dir {
 	struct ca_directory inner;
-	const char *list;
+	const char *list;	/* NULL: the directory's */
+	const char *not;	/* NULL: none */
 };
+
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && strncasecmp(p, name, n) == 0) {
+			return true;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
 
 static ae_err listed_templates(void *priv, TALLOC_CTX *mem_ctx, const char *ca_name,
 			       const char ***_names, size_t *_num)
 {
 	struct listed_dir *l = priv;
-	const char **v = talloc_zero_array(mem_ctx, const char *, CL_TEMPLATES_MAX);
-	char *copy = v ? talloc_strdup(v, l->list) : NULL, *tok, *save = NULL;
-	size_t n = 0;
+	const char **v = NULL;
+	char *copy = NULL, *tok, *save = NULL;
+	size_t n = 0, i, k = 0;
+	ae_err err;
 
-	(void)ca_name;
-	if (copy == NULL) {
-		talloc_free(v);
-		return AE_ERR_NOMEM;
+	if (l->list == NULL) {
+		err = l->inner.service_templates(l->inner.priv, mem_ctx, ca_name, &v, &n);
+	} else {
+		v = talloc_zero_array(mem_ctx, const char *, CL_TEMPLATES_MAX);
+		copy = v ? talloc_strdup(v, l->list) : NULL;
+		err = copy == NULL ? AE_ERR_NOMEM : AE_OK;
+		for (tok = copy ? strtok_r(copy, ",", &save) : NULL;
+		     tok != NULL && n < CL_TEMPLATES_MAX; tok = strtok_r(NULL, ",", &save)) {
+			v[n++] = tok;
+		}
 	}
-	for (tok = strtok_r(copy, ",", &save); tok != NULL && n < CL_TEMPLATES_MAX;
-	     tok = strtok_r(NULL, ",", &save)) {
-		v[n++] = tok;
+	if (err != AE_OK) {
+		talloc_free(v);
+		return err;
+	}
+	for (i = 0; i < n; i++) {
+		if (l->not == NULL || !in_list(l->not, v[i])) {
+			v[k++] = v[i];
+		}
 	}
 	*_names = v;
-	*_num = n;
+	*_num = k;
 	return AE_OK;
 }
 
@@ -236,7 +272,7 @@ static int request(TALLOC_CTX *mem_ctx, struct ca_local *cl, const struct ca_cal
 		   bool submit)
 {
 	struct icpr_request req = { .flags = 0 };
-	struct listed_dir l = { .list = cl->ca_templates };
+	struct listed_dir l = { .list = cl->ca_templates, .not = cl->not_templates };
 	struct ca_directory dir;
 	struct ca_answer *a = NULL;
 	struct ca_ctx *ca = NULL;
@@ -246,7 +282,7 @@ static int request(TALLOC_CTX *mem_ctx, struct ca_local *cl, const struct ca_cal
 
 	ca_dir_ldb_ops(cl->dir, &l.inner);
 	dir = l.inner;
-	if (cl->ca_templates != NULL) {
+	if (cl->ca_templates != NULL || cl->not_templates != NULL) {
 		dir = (struct ca_directory){ &l, listed_templates, lt_find_template,
 					     lt_find_account, lt_publish };
 	}

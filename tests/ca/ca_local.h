@@ -6,7 +6,8 @@
  *
  *   ca-local policies --caller-sid SID
  *   ca-local submit   --caller-sid SID --ca-dir DIR [--ca-name NAME]
- *                     [--ca-templates A,B,...] [--attrib "Name:Value"]... < request.der
+ *                     [--ca-templates A,B,...] [--not-templates C,...]
+ *                     [--attrib "Name:Value"]... < request.der
  *   ca-local retrieve --caller-sid SID --ca-dir DIR [--ca-name NAME] --request-id N
  *   ca-local whois    --principal USER@REALM | --cert < cert.pem
  *                     [--ca-dir DIR]...   (--cert: the chain is verified against these)
@@ -40,6 +41,7 @@ struct ca_local {
 	size_t num_ca_dirs;
 	const char *ca_name;		/* --ca-name, else ICPR_CA_NAME */
 	const char *ca_templates;	/* --ca-templates */
+	const char *not_templates;	/* --not-templates */
 	const char *attribs[CA_LOCAL_ATTRIBS_MAX];
 	size_t num_attribs;
 	const char *principal;		/* --principal */

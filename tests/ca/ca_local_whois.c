@@ -33,7 +33,7 @@ static int print_account(struct ca_local *cl, const struct ldb_message *m)
 	const struct ldb_val *v = ldb_msg_find_ldb_val(m, "objectSid");
 	struct ca_sid sid;
 	size_t used = 0;
-	char *text;
+	char *text, *name;
 
 	if (v == NULL || ca_sid_pull(v->data, v->length, &sid, &used) != AE_OK ||
 	    used != v->length || (text = ca_sid_string(NULL, &sid)) == NULL) {
@@ -42,9 +42,10 @@ static int print_account(struct ca_local *cl, const struct ldb_message *m)
 	}
 	printf("{\"sid\":");
 	cl_json_str(stdout, text);
+	name = talloc_asprintf(text, "%s\\%s", lpcfg_sam_name(cl->lp),
+			       ldb_msg_find_attr_as_string(m, "sAMAccountName", "?"));
 	printf(",\"name\":");
-	printf("\"%s\\\\", lpcfg_sam_name(cl->lp));
-	cl_json_str(stdout, ldb_msg_find_attr_as_string(m, "sAMAccountName", "?"));
+	cl_json_str(stdout, name);
 	printf(",\"dn\":");
 	cl_json_str(stdout, ldb_dn_get_linearized(m->dn));
 	printf("}\n");
