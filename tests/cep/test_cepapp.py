@@ -271,7 +271,7 @@ class CepAppTest(unittest.TestCase):
         seen = []
         real = cepapp_auth.verify_password
 
-        def fake(principal, password):
+        def fake(principal, password, krb5_conf=None):
             seen.append((principal, password))
             if password != "Secret&1":
                 raise cepapp_auth.AuthFailed("refused")
