@@ -45,6 +45,17 @@ cep_pid() {
 cep_apache_pid() { cep_pid "$LAB/cep/apache.pid" apache2; }
 cep_backend_pid() { cep_pid "$LAB/cep/backend.pid" python3; }
 
+# PID is an apache2 of $LAB/cep/httpd.conf or a backend of its socket
+cep_ours() {
+	local c
+	c=$(tr '\0' ' ' 2> /dev/null < "/proc/$1/cmdline") || return 1
+	case "$(cat "/proc/$1/comm" 2> /dev/null)" in
+	apache2) [[ $c == *" -f $LAB/cep/httpd.conf "* ]] ;;
+	python3) [[ $c == *" --socket $LAB/cep/run/backend.sock "* ]] ;;
+	*) return 1 ;;
+	esac
+}
+
 # samba-tool VERB... as Administrator over LDAP (dns: no -H, the server
 # is an argument)
 cep_samba_tool() {
@@ -213,13 +224,12 @@ cep_stop() {
 	p=$(cep_backend_pid) && pids="$pids $p"
 	# shellcheck disable=SC2086
 	[ -z "$pids" ] || kill_wait 10 $pids
-	# Apache's children end with their parent; anything of ours still
-	# running from this lab's cep dir is a leftover worth naming
+	# Apache's children end with their parent; an apache2 of this lab's
+	# config or a backend of its socket still running is a leftover
 	for q in $(ip netns pids "$NS" 2> /dev/null); do
-		if tr '\0' ' ' 2> /dev/null < "/proc/$q/cmdline" | grep -qF -- "$LAB/cep/"; then
-			log "cep: leftover process $q: $(tr '\0' ' ' < "/proc/$q/cmdline" 2> /dev/null)"
-			kill_wait 5 "$q"
-		fi
+		cep_ours "$q" || continue
+		log "cep: leftover process $q: $(tr '\0' ' ' < "/proc/$q/cmdline" 2> /dev/null)"
+		kill_wait 5 "$q"
 	done
 	rm -f "$LAB/cep/apache.pid" "$LAB/cep/backend.pid" "$LAB/cep/run/backend.sock"
 }

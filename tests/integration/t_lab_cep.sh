@@ -115,6 +115,7 @@ out=$("$ADLAB" cep down 2>&1) || fail "adlab.sh cep down: $out"
 for p in $ap $be; do alive "$p" && fail "process $p still running after cep down"; done
 left=""
 for p in $(ip netns pids "$NS"); do
+	case "$(cat "/proc/$p/comm" 2> /dev/null)" in apache2 | python3) ;; *) continue ;; esac
 	tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null | grep -qF "$LAB/cep/" && left="$left $p"
 done
 [ -z "$left" ] || fail "cep down left processes:$left"
