@@ -7,7 +7,8 @@ to this process over a unix socket that only root and Apache's group can
 open. This process builds the caller's identity and hands the SOAP request
 to the CEP/CES logic: handle(endpoint, identity, body) of tests/cep/cepapp.py
 (or of the module --app names), which returns (status, content_type, body,
-extra_headers).
+extra_headers). endpoint is the URL path, e.g.
+"/LAB-CA_CES_Kerberos/service.svc/CES" (cepapp.parse_endpoint reads it).
 
 identity (dict):
   kind             "kerberos" | "kerberos-cb" | "password" | "certificate"
@@ -151,6 +152,8 @@ def accept_negotiate(authorization, server_der, keytab):
 
 
 def load_app(path):
+    # the application's own modules (cepapp_*.py) sit beside it
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     spec = importlib.util.spec_from_file_location('cepapp', path)
     mod = importlib.util.module_from_spec(spec)
     sys.modules['cepapp'] = mod
@@ -257,7 +260,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(405, 'text/plain; charset=utf-8', b'SOAP end point: POST only\n',
                        extra + [('Allow', 'POST')])
             return 405
-        status, ctype, out, headers = self.server.app.handle(endpoint, ident, body)
+        status, ctype, out, headers = self.server.app.handle(self.path, ident, body)
         self.reply(int(status), ctype, out, extra + list(headers or []))
         return int(status)
 

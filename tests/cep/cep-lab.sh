@@ -12,8 +12,9 @@
 #     (0640 root:www-data: the Apache children and the root backend read it);
 #   * TLS: $LAB/cep/tls/server.{key,pem} for cep.lab.example.com issued by
 #     the lab CA ($LAB/ca, the AD root) and bad.{key,pem}, self-signed;
-#   * tests/cep/cepapp-setup.sh $LAB when present (the application's CAs
-#     and configuration).
+#   * tests/cep/cepapp-setup.sh $LAB (the application's second CA LAB-CA2
+#     and $LAB/cep/cep.json; needs CA_LOCAL=<builddir>/tests/ca/ca-local,
+#     by default beside ICPR_SO).
 # Each `cep up`: the client-certificate trust bundle, httpd.conf rendered
 # from tests/cep/httpd.conf.in, the backend (tests/cep/backend.py, root, on
 # a unix socket only Apache's group may open) and apache2 -DFOREGROUND, both
@@ -85,6 +86,17 @@ cep_tls() {
 		die "cep: the server certificate does not verify against the lab CA"
 }
 
+# CA_LOCAL: the test CA's request processing as a command (the
+# application runs it); given, or beside ICPR_SO (<builddir>/tests/ca)
+cep_find_ca_local() {
+	if [ -z "${CA_LOCAL:-}" ] && [ -n "${ICPR_SO:-}" ]; then
+		CA_LOCAL=$(dirname "$ICPR_SO")/ca-local
+	fi
+	[ -n "${CA_LOCAL:-}" ] && [ -x "$CA_LOCAL" ] && [ -f "$CA_LOCAL" ] ||
+		die "cep: CA_LOCAL=${CA_LOCAL:-} is not the ca-local executable (set CA_LOCAL=<builddir>/tests/ca/ca-local or ICPR_SO)"
+	CA_LOCAL=$(realpath "$CA_LOCAL")
+}
+
 cep_provision() {
 	local C=$LAB/cep dn
 	mkdir -p "$C"
@@ -125,18 +137,20 @@ EOF
 	chmod 640 "$C/http.keytab"
 	cep_tls
 	if [ -f "$CEP_SRC/cepapp-setup.sh" ]; then
-		bash "$CEP_SRC/cepapp-setup.sh" "$LAB" >> "$C/provision.log" 2>&1 ||
+		cep_find_ca_local
+		CA_LOCAL=$CA_LOCAL bash "$CEP_SRC/cepapp-setup.sh" "$LAB" >> "$C/provision.log" 2>&1 ||
 			{ tail -n 20 "$C/provision.log" >&2; die "cep: cepapp-setup.sh failed"; }
 	fi
 	touch "$C/provisioned"
 }
 
-# CAs whose certificates the certificate end points accept: the lab CA and
-# every PEM the application put into $LAB/cep/trust.d
+# CAs whose certificates the certificate end points accept: the lab CA,
+# the application's LAB-CA2 (an intermediate under it) and every PEM in
+# $LAB/cep/trust.d
 cep_client_ca() {
 	local C=$LAB/cep f
 	cat "$LAB/ca/ca.pem" > "$C/client-ca.pem.tmp"
-	for f in "$C"/trust.d/*.pem; do
+	for f in "$LAB/ca2/ca.pem" "$C"/trust.d/*.pem; do
 		[ -f "$f" ] && cat "$f" >> "$C/client-ca.pem.tmp"
 	done
 	mv -f "$C/client-ca.pem.tmp" "$C/client-ca.pem"
@@ -192,7 +206,8 @@ cep_start() {
 		die "cep: no application: $CEP_SRC/cepapp.py missing (CEP_APP= names another)"
 	# a clean environment: krb5 from the lab, the replay cache in the lab
 	env="PATH=$CEP_PATH LANG=C KRB5_CONFIG=$LAB/krb5.conf KRB5RCACHEDIR=$C/rcache
-		KRB5_KTNAME=FILE:$C/http.keytab PYTHONDONTWRITEBYTECODE=1 LAB=$LAB NS=$NS"
+		KRB5_KTNAME=FILE:$C/http.keytab PYTHONDONTWRITEBYTECODE=1 LAB=$LAB NS=$NS
+		CEPAPP_CONFIG=$C/cep.json"
 	if ! cep_backend_pid > /dev/null; then
 		# shellcheck disable=SC2086
 		ip netns exec "$NS" env -i $env /usr/bin/python3 "$CEP_SRC/backend.py" \

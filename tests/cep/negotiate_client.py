@@ -13,7 +13,8 @@ changed; none: no bindings. The credentials: KRB5CCNAME; the target
 HTTP@<host of the URL>; mutual authentication requested and the server's
 final token checked.
 
-Prints "status N", "mutual yes|no" and the first line of the body; exit 0
+Prints "status N", "mutual yes|no", "element X" (the first element in a
+SOAP Body, or -) and the body's first line (300 characters); exit 0
 when the server accepted the authentication (any status but 401/403: the
 application behind may still fault the request) and its final token
 completed the context, 1 when it refused (401/403), 2 otherwise.
@@ -86,7 +87,10 @@ def main():
             mutual = 'no (%s)' % ' '.join(str(e).split())
     print('status %d' % r.status)
     print('mutual %s' % mutual)
-    print('body %s' % out.decode('utf-8', 'replace').split('\n')[0][:300])
+    text = out.decode('utf-8', 'replace')
+    el = re.search(r'<(?:[A-Za-z0-9_]+:)?Body\b[^>]*>\s*<(?:[A-Za-z0-9_]+:)?([A-Za-z0-9_]+)', text)
+    print('element %s' % (el.group(1) if el else '-'))
+    print('body %s' % text.split('\n')[0][:300])
     if r.status in (401, 403):
         return 1
     return 0 if mutual == 'yes' else 2

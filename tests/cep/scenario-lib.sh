@@ -15,7 +15,7 @@
 
 cep_need() {
 	local out
-	out=$("$ADLAB" cep up 2>&1) || fail "adlab.sh cep up failed: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+	out=$(CA_LOCAL=${CA_LOCAL:-$BUILDDIR/tests/ca/ca-local} "$ADLAB" cep up 2>&1) || fail "adlab.sh cep up failed: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
 	# shellcheck source=/dev/null
 	. "$LAB/cep/env.sh"
 	note "$(printf '%s' "$out" | tail -n 1 | sed 's/^\[adlab [0-9:]*\] //')"
