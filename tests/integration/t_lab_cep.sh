@@ -13,6 +13,9 @@
 #    accept one the lab CA issued (the backend gets it, PEM, with its subject);
 #  * the headers the backend trusts (X-CEP-Remote-User, X-CEP-Client-Cert)
 #    are Apache's alone: a client's copies are dropped;
+#  * the password end point takes no HTTP authentication: a GetPolicies with
+#    alice's WS-Security UsernameToken gets the policy, a wrong password a
+#    fault (the application checks it against the lab's KDC);
 #  * only the end point URLs reach the backend (anything else: 404 by Apache);
 #  * cep down stops Apache and the backend (no process of the lab's CEP is
 #    left) and cep up brings them back.
@@ -98,6 +101,34 @@ cep_curl --cacert "$CEP_CA_FILE" -H "X-CEP-Remote-User: Administrator@$REALM" \
 	-d '' "$CES_URL_PASSWORD"
 cep_log_expect kind=password principal= || fail "forged identity headers reached the backend: $(cep_log_since)"
 note "forged X-CEP-Remote-User / X-CEP-Client-Cert dropped (password end point: no principal)"
+
+# -- the password end point: the UsernameToken in the SOAP header -----------
+utok() { # (PW in the environment, not on a command line) -> a GetPolicies
+	# with alice's UsernameToken on stdout
+	/usr/bin/python3 -c '
+import os, sys
+from xml.sax.saxutils import escape
+w = "http://docs.oasis-open.org/wss/2004/01/"
+tok = ("<o:Security xmlns:o=\"%soasis-200401-wss-wssecurity-secext-1.0.xsd\" s:mustUnderstand=\"1\">"
+       "<o:UsernameToken><o:Username>alice</o:Username><o:Password Type=\"%s"
+       "oasis-200401-wss-username-token-profile-1.0#PasswordText\">%s</o:Password>"
+       "</o:UsernameToken></o:Security>") % (w, w, escape(os.environ["PW"]))
+x = open(sys.argv[1]).read()
+sys.stdout.write(x.replace("</a:ReplyTo>", "</a:ReplyTo>" + tok, 1))' "$SRCDIR/tests/cep/getpolicies.xml"
+}
+(umask 077 && PW=$USERPASS utok > "$W/gp-alice.xml" && PW=wrong-$USERPASS utok > "$W/gp-wrong.xml")
+grep -q UsernameToken "$W/gp-alice.xml" || fail "could not build the UsernameToken request"
+cep_log_mark
+cep_curl --cacert "$CEP_CA_FILE" -H "Content-Type: application/soap+xml; charset=utf-8" \
+	--data-binary "@$W/gp-alice.xml" "$CEP_URL_PASSWORD"
+[ "$CODE" = 200 ] && [[ $CURL_BODY == *GetPoliciesResponse* ]] ||
+	fail "GetPolicies as alice (UsernameToken) at $CEP_URL_PASSWORD: HTTP $CODE: $(head -c 300 <<< "$CURL_BODY")"
+cep_log_expect kind=password status=200 || fail "the backend log lacks the password request: $(cep_log_since)"
+cep_curl --cacert "$CEP_CA_FILE" -H "Content-Type: application/soap+xml; charset=utf-8" \
+	--data-binary "@$W/gp-wrong.xml" "$CEP_URL_PASSWORD"
+[ "$CODE" = 403 ] || fail "GetPolicies with a wrong password: HTTP $CODE, want 403"
+rm -f "$W/gp-alice.xml" "$W/gp-wrong.xml"
+note "password end point: alice's UsernameToken gets a GetPoliciesResponse, a wrong password 403"
 
 # -- nothing but the end points reaches the backend --------------------------
 cep_log_mark
