@@ -182,6 +182,12 @@ export CES_URL_CERTIFICATE=$b/${CANAME}_CES_Certificate/service.svc/CES
 export CEP_BAD_URL_KERBEROS=$b:$CEP_BAD_PORT/ADPolicyProvider_CEP_Kerberos/service.svc/CEP
 export CES_BAD_URL_KERBEROS=$b:$CEP_BAD_PORT/${CANAME}_CES_Kerberos/service.svc/CES
 export CEP_DOWN_URL_KERBEROS=$b:$CEP_DOWN_PORT/ADPolicyProvider_CEP_Kerberos/service.svc/CEP
+export CES_DOWN_URL_KERBEROS=$b:$CEP_DOWN_PORT/${CANAME}_CES_Kerberos/service.svc/CES
+export CES2_URL_KERBEROS=$b/LAB-CA2_CES_Kerberos/service.svc/CES
+export CES2_URL_KERBEROS_CB=$b/LAB-CA2_CES_KerberosCB/service.svc/CES
+export CES2_URL_PASSWORD=$b/LAB-CA2_CES_UsernamePassword/service.svc/CES
+export CES2_URL_CERTIFICATE=$b/LAB-CA2_CES_Certificate/service.svc/CES
+export CEPAPP_CONFIG=$LAB/cep/cep.json
 EOF
 	grep -q "cep/env.sh" "$LAB/env.sh" || echo "[ ! -f $LAB/cep/env.sh ] || . $LAB/cep/env.sh" >> "$LAB/env.sh"
 }
