@@ -55,6 +55,8 @@
 #   MODEL      samba process model                               [single]
 #   LAB_CEP    1: `up` also starts the test CEP/CES (adlab.sh cep up)
 #   CEP_APP    the CEP/CES module with handle() [tests/cep/cepapp.py]
+#   CA_LOCAL   the test CA as a command, for the CEP's first `cep up`
+#              (cepapp-setup.sh)          [ca-local beside ICPR_SO]
 # The DC's environment gets ICPR_CA_DIR=$LAB/ca (ca.pem, ca.key; the module
 # keeps its request db there) and ICPR_SAM_LDB=$LAB/dc/private/sam.ldb.
 #
