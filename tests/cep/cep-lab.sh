@@ -201,7 +201,7 @@ cep_port_ok() { N bash -c "exec 3<>/dev/tcp/$CEP_IP/$1" 2> /dev/null; }
 
 cep_start() {
 	local C=$LAB/cep end app=() env
-	mkdir -p "$C/httpd/run" "$C/httpd/logs" "$C/run" "$C/rcache"
+	mkdir -p "$C/httpd/run" "$C/httpd/logs" "$C/httpd/empty" "$C/run" "$C/rcache"
 	chown "root:$CEP_USER" "$C/run" "$C/rcache"
 	chmod 750 "$C/run"
 	chmod 770 "$C/rcache"
