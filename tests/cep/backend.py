@@ -198,6 +198,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             sys.stderr.flush()
             status = 500
+            self.close_connection = True
             self.reply(500, 'text/plain; charset=utf-8', b'internal error in the test CEP/CES\n')
         rec['status'] = status
         log(**rec)
@@ -213,6 +214,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def serve_inner(self, rec):
         m = PATH_RE.fullmatch(self.path)
         if not m or m.group(2) != m.group(4):
+            self.close_connection = True  # its body is not read
             self.reply(404, 'text/plain; charset=utf-8', b'no such end point\n')
             return 404
         name, service, auth = m.group(1), m.group(2), m.group(3)

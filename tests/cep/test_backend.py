@@ -233,6 +233,25 @@ class Served(unittest.TestCase):
             self.assertEqual(r.status, 404, p)
         self.assertEqual(self.app.calls, [])
 
+    def test_keep_alive_after_a_refusal(self):
+        c = UnixConnection(self.sock)
+        h = {'X-CEP-Url': 'https://cep.lab.example.com/x',
+             'X-CEP-Server-Cert': self.server_pem.replace('\n', ' ')}
+        ok = '/LAB-CA_CES_UsernamePassword/service.svc/CES'
+        for path, want in (('/LAB-CA_CES_Kerberos/service.svc/CEP', 404), (ok, 200),
+                           ('/LAB-CA_CES_KerberosCB/service.svc/CES', 401), (ok, 200)):
+            try:
+                c.request('POST', path, body=b'<x>body</x>', headers=h)
+                r = c.getresponse()
+            except (http.client.HTTPException, OSError):  # closed after the 404: reconnect
+                c.close()
+                c.request('POST', path, body=b'<x>body</x>', headers=h)
+                r = c.getresponse()
+            r.read()
+            self.assertEqual(r.status, want, path)
+        c.close()
+        self.assertEqual([x[2] for x in self.app.calls], [b'<x>body</x>'] * 2)
+
     def test_body_too_large(self):
         c = UnixConnection(self.sock)
         c.putrequest('POST', '/LAB-CA_CES_UsernamePassword/service.svc/CES')
