@@ -354,7 +354,6 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int rc;
 
-	ae_log_set_who("ca-local");
 	if (mem == NULL) {
 		return 3;
 	}

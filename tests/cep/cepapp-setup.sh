@@ -103,6 +103,7 @@ cfg = {
     "friendly_name": "Lab CEP (test service)",
     "next_update_hours": int(os.environ.get("CEP_NEXT_UPDATE", "8")),
     "realm": os.environ["REALM"].upper(),
+    "krb5_conf": os.path.join(lab, "krb5.conf"),
     "ca_local": os.environ["CA_LOCAL"],
     "sam_ldb": os.path.join(lab, "dc", "private", "sam.ldb"),
     "smb_conf": os.path.join(lab, "dc", "etc", "smb.conf"),

@@ -33,7 +33,7 @@ extra_headers [] (a list of (name, value) pairs, for the server to add)
 Configuration: the JSON file named by CEPAPP_CONFIG (cepapp-setup.sh writes
 $LAB/cep/cep.json):
     {"policy_id": "{GUID}", "friendly_name": "...", "next_update_hours": 8,
-     "realm": "LAB.EXAMPLE.COM", "ca_local": "/path/ca-local",
+     "realm": "LAB.EXAMPLE.COM", "krb5_conf": "$LAB/krb5.conf", "ca_local": "/path/ca-local",
      "sam_ldb": "$LAB/dc/private/sam.ldb", "smb_conf": "$LAB/dc/etc/smb.conf",
      "cas": [{"name": "LAB-CA", "dir": "$LAB/ca", "templates": null,
               "uris": [{"auth": "kerberos", "uri": "https://.../LAB-CA_CES_Kerberos/service.svc/CES",
@@ -214,7 +214,7 @@ def _dispatch(cfg, ep, identity, body):
         raise BadRequest("the Body is not a GetPolicies")
     try:
         account, who = cepapp_auth.caller(ep["auth"], identity, header, cfg["realm"],
-                                          _whois(cfg))
+                                          _whois(cfg), cfg.get("krb5_conf"))
     except cepapp_auth.AuthFailed as e:
         return 403, fault(relates_to, "s:Sender", "authentication failed: %s" % e,
                           "a:FailedAuthentication"), "refused: %s" % e

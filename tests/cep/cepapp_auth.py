@@ -17,6 +17,8 @@ The principal or certificate is then resolved to the account by
 `ca-local whois`. The password is never logged nor passed to a child.
 """
 
+import os
+
 from cepapp_xml import NS_WSSE
 
 PASSWORD_TEXT = ("http://docs.oasis-open.org/wss/2004/01/"
@@ -64,8 +66,11 @@ def principal_of(username, realm):
     return "%s@%s" % (username, realm.upper())
 
 
-def verify_password(principal, password):
-    """The KDC issues principal a TGT for this password, or AuthFailed."""
+def verify_password(principal, password, krb5_conf=None):
+    """The KDC issues principal a TGT for this password, or AuthFailed.
+    krb5_conf: the lab's krb5.conf, when KRB5_CONFIG is not already set."""
+    if krb5_conf and not os.environ.get("KRB5_CONFIG"):
+        os.environ["KRB5_CONFIG"] = krb5_conf
     import gssapi  # python3-gssapi (Debian); only the password end point needs it
     import gssapi.raw
 
@@ -78,7 +83,12 @@ def verify_password(principal, password):
                          % (principal, e.gen_message())) from None
 
 
-def caller(endpoint_auth, identity, header, realm, whois):
+def _with_realm(p, realm):
+    """A principal without its realm (a server's local name) is of the lab's realm."""
+    return p if "@" in p else "%s@%s" % (p, realm.upper())
+
+
+def caller(endpoint_auth, identity, header, realm, whois, krb5_conf=None):
     """-> (account dict from whois: sid, name, dn; a description for the log).
 
     whois(kind, value) runs `ca-local whois` (kind "principal" or "cert")."""
@@ -90,13 +100,14 @@ def caller(endpoint_auth, identity, header, realm, whois):
         p = identity.get("principal") or ""
         if not p or len(p) > MAX_NAME:
             raise AuthFailed("no Kerberos principal")
+        p = _with_realm(p, realm)
         return whois("principal", p), "%s %s" % (kind, p)
     if endpoint_auth == "password":
         if kind not in ("password", "none"):
             raise AuthFailed("end point password takes no %s caller" % kind)
         user, secret = username_token(header)
         p = principal_of(user, realm)
-        verify_password(p, secret)
+        verify_password(p, secret, krb5_conf)
         return whois("principal", p), "password %s" % p
     if endpoint_auth == "certificate":
         pem = identity.get("client_cert_pem") if kind == "certificate" else None

@@ -125,7 +125,9 @@ def denial(relates_to, hresult, message, request_id):
         el("InvalidRequest", "true") +
         (el("RequestID", request_id) if request_id else '<RequestID i:nil="true"/>')),
         attrs={"xmlns": NS_ENROLL, "xmlns:i": "http://www.w3.org/2001/XMLSchema-instance"})
-    reason = "%s 0x%08x (%d)" % (message or "Denied", hresult & 0xFFFFFFFF, _signed(hresult))
+    reason = message or "Denied"
+    if "0x%08x" % (hresult & 0xFFFFFFFF) not in reason.lower():
+        reason = "%s 0x%08x (%d)" % (reason, hresult & 0xFFFFFFFF, _signed(hresult))
     return fault(relates_to, "s:Receiver", reason, "a:InternalServiceFault", detail)
 
 
