@@ -35,7 +35,8 @@ struct ae_https_state {
 	struct tevent_context *ev;
 	char *url;
 	char *host;
-	struct ae_https_opts o;
+	struct ae_https_opts o;		/* strings copied, keys referenced */
+	bool owns_keys;
 	struct ae_https_tls tls;
 	struct ae_curl_loop *loop;
 	CURL *easy;
@@ -63,6 +64,11 @@ static CURLcode g_curl_init_rc = CURLE_FAILED_INIT;
 
 static void curl_init_once(void)
 {
+	/* libcurl would write the TLS secrets to the file this names: never */
+	if (getenv("SSLKEYLOGFILE") != NULL) {
+		AE_WARN("https: SSLKEYLOGFILE ignored (TLS secrets are not written out)");
+		unsetenv("SSLKEYLOGFILE");
+	}
 	g_curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -81,6 +87,15 @@ static void https_release(struct ae_https_state *s)
 	}
 	X509_free(s->peer);
 	s->peer = NULL;
+	if (s->owns_keys) {
+		EVP_PKEY_free(s->o.client_key);
+		X509_free(s->o.client_cert);
+		sk_X509_pop_free(s->o.client_chain, X509_free);
+		s->o.client_key = NULL;
+		s->o.client_cert = NULL;
+		s->o.client_chain = NULL;
+		s->owns_keys = false;
+	}
 }
 
 static int https_state_destructor(struct ae_https_state *s)
@@ -203,6 +218,49 @@ static ae_err https_opts_check(struct ae_https_state *s, const struct ae_https_o
 		err = https_file_check(s, o->extra_ca_dir, true);
 	}
 	return err;
+}
+
+/*
+ * The exchange keeps its own copies of the caller's strings and references
+ * to its key and certificates: the caller's may go before the answer does.
+ */
+static ae_err https_opts_own(struct ae_https_state *s)
+{
+	const char **str[] = { &s->o.ccache, &s->o.extra_ca_file, &s->o.extra_ca_dir,
+			       &s->o.pinned_ca_file, &s->o.soap_action };
+	size_t i;
+
+	for (i = 0; i < sizeof(str) / sizeof(str[0]); i++) {
+		if (*str[i] != NULL) {
+			*str[i] = talloc_strdup(s, *str[i]);
+			if (*str[i] == NULL) {
+				return AE_ERR_NOMEM;
+			}
+		}
+	}
+	if (s->o.auth != AE_HTTPS_AUTH_CERTIFICATE) {
+		s->o.client_key = NULL;
+		s->o.client_cert = NULL;
+		s->o.client_chain = NULL;
+		return AE_OK;
+	}
+	/* what is not referenced yet is NULL when a reference fails: released as owned */
+	s->owns_keys = true;
+	if (s->o.client_chain != NULL) {
+		s->o.client_chain = X509_chain_up_ref(s->o.client_chain);
+		if (s->o.client_chain == NULL) {
+			s->o.client_cert = NULL;
+			s->o.client_key = NULL;
+			return AE_ERR_NOMEM;
+		}
+	}
+	if (X509_up_ref(s->o.client_cert) != 1) {
+		s->o.client_cert = NULL;
+	}
+	if (EVP_PKEY_up_ref(s->o.client_key) != 1) {
+		s->o.client_key = NULL;
+	}
+	return s->o.client_key == NULL || s->o.client_cert == NULL ? AE_ERR_NOMEM : AE_OK;
 }
 
 /* ---- curl callbacks ---- */
@@ -409,17 +467,17 @@ static ae_err https_curl_error(struct ae_https_state *s, CURLcode rc)
 	}
 }
 
-/* a printable copy of untrusted text for a message */
+/* a printable copy of untrusted text for a message (dst_len > 0) */
 static void https_clean(char *dst, size_t dst_len, const char *src)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; src != NULL && src[i] != '\0' && i + 1 < dst_len; i++) {
+	for (; src != NULL && src[i] != '\0' && i + 1 < dst_len; i++) {
 		unsigned char c = (unsigned char)src[i];
 
 		dst[i] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';
 	}
-	dst[dst_len > 0 ? (i < dst_len ? i : dst_len - 1) : 0] = '\0';
+	dst[i] = '\0';
 }
 
 static ae_err https_status(struct ae_https_state *s, long status)
@@ -573,10 +631,17 @@ static ae_err https_prepare(struct ae_https_state *s, const char *url,
 	}
 	s->max = s->o.max_response != 0 ? s->o.max_response : AE_HTTPS_RESPONSE_MAX_DEFAULT;
 	s->deadline = tevent_timeval_current_ofs(s->o.total_timeout_s, 0);
-	s->body = talloc_memdup(s, body_len > 0 ? body : (const uint8_t *)"", body_len + 1);
-	s->body_len = body_len;
+	s->body = talloc_zero_array(s, uint8_t, body_len + 1);
 	if (s->body == NULL) {
 		return AE_ERR_NOMEM;
+	}
+	if (body_len > 0) {
+		memcpy(s->body, body, body_len);
+	}
+	s->body_len = body_len;
+	err = https_opts_own(s);
+	if (err != AE_OK) {
+		return err;
 	}
 	if (s->o.auth == AE_HTTPS_AUTH_KERBEROS) {
 		err = ae_https_neg_new(s, s->o.ccache, s->host, s->url, &s->neg, s->why,
