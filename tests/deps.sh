@@ -41,6 +41,8 @@ PKGS=(
 	pamtester
 	# benchmarks (/usr/bin/time for peak RSS)
 	time
+	# t_certmonger_getcert: certmonger (session bus mode) with our CA helper
+	certmonger
 )
 
 if [ "${1:-}" = --list ]; then
