@@ -18,6 +18,8 @@
 #   -> exit 1 with a cookie; still pending -> exit 1; after `ca-admin
 #   issue` -> exit 0 with the certificate for the request's key; the
 #   cookie with another key's request, or a forged cookie -> exit 2.
+# - The DC (and CA) stopped: SUBMIT -> exit 3 (certmonger retries later),
+#   naming the DC; the DC is started again whatever happens.
 . "$(dirname "$0")/lib.sh"
 
 HELPER=$BUILDDIR/source/certmonger/certmonger-submit
@@ -31,6 +33,7 @@ mkdir -p "$D"/{config,requests,cas,local,tmp,home,out}
 chmod 700 "$D"
 export CERTMONGER_PVT_ADDRESS=unix:path=$D/sock
 CM_PID=""
+DC_STOPPED=""
 
 stop_certmonger() {
 	local _
@@ -40,7 +43,11 @@ stop_certmonger() {
 	alive "$CM_PID" && kill -KILL "$CM_PID" 2> /dev/null
 	CM_PID=""
 }
-trap stop_certmonger EXIT
+cleanup() {
+	stop_certmonger
+	[ -z "$DC_STOPPED" ] || "$ADLAB" start > /dev/null 2>&1
+}
+trap cleanup EXIT
 
 # the daemon, inside the lab's netns (the helper it runs talks to the DC)
 CERTMONGER_CONFIG_DIR=$D/config CERTMONGER_REQUESTS_DIR=$D/requests \
@@ -160,4 +167,12 @@ printf '%s\n' "$H_OUT" > "$D/p.crt"
 [ "$(cert_fact "$D/p.crt" "$D/p.key" key_match)" = yes ] || fail "POLL: not the request's key"
 v=$(openssl verify -CAfile "$LAB/ca/ca.pem" "$D/p.crt" 2>&1) || fail "openssl verify: $v"
 expect_template_oid "$D/p.crt" "$FOREST_OID.1000.2"
+
+DC_STOPPED=1
+"$ADLAB" stop | sed 's/^/  /' || fail "adlab.sh stop failed"
+helper SUBMIT "$D/p.csr" LabMachine
+[ "$H_RC" = 3 ] || fail "SUBMIT with the DC down: exit $H_RC, not 3 (unreachable)"
+[[ $H_OUT == *dc1.lab.example.com* ]] || fail "the message does not name the DC: $H_OUT"
+"$ADLAB" start | sed 's/^/  /' || fail "adlab.sh start failed"
+DC_STOPPED=""
 pass
