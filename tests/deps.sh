@@ -38,6 +38,8 @@ PKGS=(
 	iproute2 openssl bc python3-cryptography valgrind
 	# t_user_run_drops_privileges: secrets.tdb never opened, setresuid seen
 	strace
+	# t_certmonger_getcert: a private certmonger (-L) with our CA helper
+	certmonger
 	# the user's NSS database (autoenroll:user nssdb): certutil in the tests
 	libnss3-tools
 	# PAM logons in the lab (pam_autoenroll.so)
