@@ -25,6 +25,8 @@ PKGS=(
 	libpam0g-dev
 	# XML: MS-XCEP and MS-WSTEP messages (source/xml, policy, request)
 	libxml2-dev
+	# structured journal entries (util/ae_log_event.c, sd_journal_sendv)
+	libsystemd-dev
 	# lab: AD DC, member, client tools
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
