@@ -224,6 +224,20 @@ static void fill_items(struct ae_cycle_ctx *c, const struct ae_store_snapshot *s
 	}
 }
 
+/* The action as a static string (report items keep the pointer); an unknown record: install. */
+static const char *static_action(const char *a)
+{
+	static const char *const known[] = { "install", "renew", "reenroll", "remove" };
+	size_t i;
+
+	for (i = 0; a != NULL && i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strcmp(a, known[i]) == 0) {
+			return known[i];
+		}
+	}
+	return a != NULL ? "install" : NULL;
+}
+
 static bool pair_installed(const struct ae_store_cert *sc)
 {
 	return sc->cert_path != NULL && sc->key_present && !sc->invalid &&
@@ -234,7 +248,7 @@ static void one_template(struct ae_cycle_ctx *c, TALLOC_CTX *tmp, const struct a
 			 bool hooks)
 {
 	const struct ae_target_spec *tg = ae_config_deploy_for(c->s->config, sc->template_name);
-	const char *event = event_of(c->r, sc->template_name);
+	const char *event = event_of(c->r, sc->template_name), *action;
 	char *pending = NULL;
 	unsigned written = 0;
 	bool target_ok = true;
@@ -255,6 +269,7 @@ static void one_template(struct ae_cycle_ctx *c, TALLOC_CTX *tmp, const struct a
 	if (event == NULL && pending == NULL) {
 		return;
 	}
+	action = static_action(event != NULL ? event : pending);
 	if (!hooks) {
 		if (pending != NULL) {
 			(void)ae_store_hooks_clear(c->store, sc->template_name);
@@ -267,12 +282,12 @@ static void one_template(struct ae_cycle_ctx *c, TALLOC_CTX *tmp, const struct a
 			sc->template_name, ae_strerror(err));
 	}
 	if (!target_ok) {
-		item(c, sc->template_name, "hook", event != NULL ? event : pending, "skipped",
+		item(c, sc->template_name, "hook", action, "skipped",
 		     "hooks of %s not run: its deploy target was not written (they run once it is)",
 		     sc->template_name);
 		return;
 	}
-	ae_cycle_deploy_hooks(c, tmp, sc, tg, event != NULL ? event : pending);
+	ae_cycle_deploy_hooks(c, tmp, sc, tg, action);
 }
 
 void ae_cycle_deploy(struct ae_cycle_ctx *c)
