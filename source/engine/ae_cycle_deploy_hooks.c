@@ -68,34 +68,44 @@ char **ae_cycle_hook_env(TALLOC_CTX *mem, const struct ae_store_cert *sc,
 	return env;
 }
 
-/* The first line of a hook's output, for the report (on mem). */
-static char *first_line(TALLOC_CTX *mem, const struct ae_child_result *r)
+/* The last line of a hook's output (where a failing program says why), for the report. */
+static char *last_line(TALLOC_CTX *mem, const struct ae_child_result *r)
 {
-	size_t n = r->output != NULL ? strcspn(r->output, "\n") : 0;
+	size_t end = r->output != NULL ? r->output_len : 0, start;
 
-	if (n == 0) {
+	while (end > 0 && (r->output[end - 1] == '\n' || r->output[end - 1] == '\r')) {
+		end--;
+	}
+	if (end == 0) {
 		return talloc_strdup(mem, "no output");
 	}
-	return talloc_asprintf(mem, "output: %.*s", (int)(n > 200 ? 200 : n), r->output);
+	for (start = end; start > 0 && r->output[start - 1] != '\n'; start--) {
+	}
+	if (end - start > 200) {
+		start = end - 200;
+	}
+	return talloc_asprintf(mem, "last output line: %.*s", (int)(end - start),
+			       r->output + start);
 }
 
 /* Its output to the log, line by line, control characters made '?'. */
 static void log_output(int level, const char *hook, const struct ae_child_result *r)
 {
-	char *p, *save = NULL, *line;
+	char *copy, *p, *save = NULL, *line;
 
-	if (r->output == NULL || r->output_len == 0) {
+	if (r->output == NULL || r->output_len == 0 ||
+	    (copy = talloc_strndup(NULL, r->output, r->output_len)) == NULL) {
 		return;
 	}
-	for (p = r->output; *p != '\0'; p++) {
+	for (p = copy; *p != '\0'; p++) {
 		if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f) {
 			*p = '?';
 		}
 	}
-	for (line = strtok_r(r->output, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		ae_log(level, "hook %s: %s", hook, line);
 	}
+	talloc_free(copy);
 }
 
 /* Run one hook; NULL when it exited 0, else why (on mem). */
@@ -119,14 +129,14 @@ static char *run_one(struct ae_cycle_ctx *c, TALLOC_CTX *mem, const char *const 
 	log_output(1, argv[0], r);
 	if (r->timed_out) {
 		return talloc_asprintf(mem, "hook %s timed out after %u s (killed); %s", argv[0],
-				       timeout_s, first_line(mem, r));
+				       timeout_s, last_line(mem, r));
 	}
 	if (r->exited) {
 		return talloc_asprintf(mem, "hook %s exited %d; %s", argv[0], r->status,
-				       first_line(mem, r));
+				       last_line(mem, r));
 	}
 	return talloc_asprintf(mem, "hook %s ended by signal %d; %s", argv[0], r->status,
-			       first_line(mem, r));
+			       last_line(mem, r));
 }
 
 static void item_warn(struct ae_cycle_ctx *c, const struct ae_store_cert *sc,

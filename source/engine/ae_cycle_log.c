@@ -19,9 +19,11 @@ bool ae_cycle_log_kind(const struct ae_cycle_item *it, const char **_id, int *_p
 	bool done = strcmp(r, "done") == 0, warned = strcmp(r, "warned") == 0;
 
 	*_prio = LOG_NOTICE;
-	if (strcmp(a, "deploy") == 0 && (done || strcmp(r, "failed") == 0)) {
+	if ((strcmp(a, "deploy") == 0 || strcmp(a, "nssdb") == 0) &&
+	    (done || warned || strcmp(r, "failed") == 0)) {
+		/* a deploy target, or the user's NSS database (ae_cycle_nssdb.c) */
 		*_id = done ? AE_MSGID_DEPLOYED : AE_MSGID_DEPLOY_FAILED;
-		*_prio = done ? LOG_NOTICE : LOG_ERR;
+		*_prio = done ? LOG_NOTICE : (warned ? LOG_WARNING : LOG_ERR);
 	} else if (strcmp(a, "hook") == 0 && (done || warned)) {
 		*_id = done ? AE_MSGID_HOOK_OK : AE_MSGID_HOOK_FAILED;
 		*_prio = done ? LOG_INFO : LOG_WARNING;

@@ -79,6 +79,8 @@ static void test_item_message_ids(void **state)
 		{ "warn", "warned", AE_MSGID_WARNED, LOG_WARNING },
 		{ "deploy", "done", AE_MSGID_DEPLOYED, LOG_NOTICE },
 		{ "deploy", "failed", AE_MSGID_DEPLOY_FAILED, LOG_ERR },
+		{ "nssdb", "done", AE_MSGID_DEPLOYED, LOG_NOTICE },
+		{ "nssdb", "warned", AE_MSGID_DEPLOY_FAILED, LOG_WARNING },
 		{ "hook", "done", AE_MSGID_HOOK_OK, LOG_INFO },
 		{ "hook", "warned", AE_MSGID_HOOK_FAILED, LOG_WARNING },
 	};
