@@ -251,13 +251,14 @@ static void one_template(struct ae_cycle_ctx *c, TALLOC_CTX *tmp, const struct a
 	const char *event = event_of(c->r, sc->template_name), *action;
 	char *pending = NULL;
 	unsigned written = 0;
-	bool target_ok = true;
+	bool target_ok = true, rewrite_only = false;
 	ae_err err;
 
 	if (tg != NULL && pair_installed(sc)) {
 		target_ok = deploy_target(c, tmp, sc, tg, &written);
 		if (written > 0 && event == NULL) {
 			event = "install";	/* the target was missing or differed */
+			rewrite_only = true;
 		}
 	}
 	err = ae_store_hooks_pending(tmp, c->store, sc->template_name, &pending);
@@ -268,6 +269,9 @@ static void one_template(struct ae_cycle_ctx *c, TALLOC_CTX *tmp, const struct a
 	}
 	if (event == NULL && pending == NULL) {
 		return;
+	}
+	if (rewrite_only && pending != NULL) {
+		event = NULL;	/* a change whose hooks still have to run says more */
 	}
 	action = static_action(event != NULL ? event : pending);
 	if (!hooks) {

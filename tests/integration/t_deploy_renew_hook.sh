@@ -14,7 +14,9 @@
 #   3. next cycle (nothing to renew): the hook runs again (renew) and now
 #      succeeds; the record goes; the target is not rewritten;
 #   4. next cycle: nothing runs and nothing is written;
-#   5. a target file deleted by hand: written again, the hook sees install.
+#   5. a target file deleted by hand: written again, the hook sees install;
+#   6. the target directory writable by others: refused and named (exit 8),
+#      no hook; made root's alone again: written, the hook sees install.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/policy/lib.sh"
 . "$(dirname "$0")/cycle/lib.sh"
@@ -148,4 +150,27 @@ expect_item LabMachine hook install done
 expect_target
 [ "$(seen 4 AE_ACTION)" = install ] || fail "hook run 4: AE_ACTION=$(seen 4 AE_ACTION)"
 note "a deleted target file was written again; the hook saw install"
+
+# 6. a target directory others may write: refused and named (exit 8), nothing
+#    written there, no hook; once it is root's alone again: written, install
+chmod 0757 "$TGT"
+rm -f "$TGT/m.crt"
+cycle AE_TEST_JOURNAL="$J"
+expect_rc_in 8
+expect_item LabMachine deploy target failed
+reason=$(cq '[x["reason"] for x in items("LabMachine") if x["action"] == "deploy"][0]')
+[[ $reason == *"$TGT "*"another user controls"* ]] ||
+	fail "the refusal does not name the directory: $reason"
+[ ! -e "$TGT/m.crt" ] || fail "written into a directory others may write"
+[ "$(runs)" = 4 ] || fail "a hook ran although the target was not written (runs: $(runs))"
+awk -v RS= '/MESSAGE_ID=d35c19bce6b6433da4beb3de11c42cf7/' "$J" | grep -q 'TEMPLATE=LabMachine' ||
+	fail "journal: no deploy-failed entry for LabMachine"
+note "refused: $reason"
+chmod 0755 "$TGT"
+cycle AE_TEST_JOURNAL="$J"
+expect_rc_in 0 3
+expect_item LabMachine deploy target done
+expect_item LabMachine hook install done
+expect_target
+[ "$(runs)" = 5 ] || fail "after the fix the hook ran $(runs) times in all, want 5"
 pass
