@@ -65,9 +65,9 @@ expect_target() { # the target holds the store's installed pair, as asked
 # 1. enroll
 cycle AE_TEST_JOURNAL="$J"
 expect_rc_in 0 3
-expect_item LabMachine enroll no-certificate done
-expect_item LabMachine deploy target done
-expect_item LabMachine hook install done
+expect_item LabMachine enroll no-certificate "done"
+expect_item LabMachine deploy target "done"
+expect_item LabMachine hook install "done"
 expect_target
 [ "$(runs)" = 1 ] || fail "after the enrollment the hook ran $(runs) times, want 1"
 [ "$(seen 1 AE_ACTION)" = install ] || fail "hook run 1: AE_ACTION=$(seen 1 AE_ACTION)"
@@ -78,8 +78,8 @@ note "enrolled $old; target key $(owner_mode "$TGT/m.key"), the hook saw install
 touch "$D/fail"
 cycle AE_TEST_JOURNAL="$J" AE_TEST_NOW=+$((330 * 86400))
 expect_rc_in 0 3
-expect_item LabMachine renew renewal-due done
-expect_item LabMachine deploy target done
+expect_item LabMachine renew renewal-due "done"
+expect_item LabMachine deploy target "done"
 expect_item LabMachine hook renew warned
 new=$(serial_of "$STORE/LabMachine.crt")
 [ "$new" != "$old" ] || fail "no renewal: serial still $old"
@@ -124,7 +124,7 @@ kino=$(stat -c %i "$TGT/m.key")
 cycle AE_TEST_JOURNAL="$J"
 expect_rc_in 0 3
 expect_item LabMachine skip valid skipped
-expect_item LabMachine hook renew done
+expect_item LabMachine hook renew "done"
 [ "$(runs)" = 3 ] || fail "the retry: the hook ran $(runs) times in all, want 3"
 [ "$(seen 3 AE_ACTION)" = renew ] || fail "hook run 3 (retry): AE_ACTION=$(seen 3 AE_ACTION)"
 [ ! -e "$STORE/LabMachine.hooks" ] || fail "the hooks record stays after the hook succeeded"
@@ -145,8 +145,8 @@ note "retried once (renew, then ok); a cycle with nothing new ran and wrote noth
 rm -f "$TGT/m.crt"
 cycle AE_TEST_JOURNAL="$J"
 expect_rc_in 0 3
-expect_item LabMachine deploy target done
-expect_item LabMachine hook install done
+expect_item LabMachine deploy target "done"
+expect_item LabMachine hook install "done"
 expect_target
 [ "$(seen 4 AE_ACTION)" = install ] || fail "hook run 4: AE_ACTION=$(seen 4 AE_ACTION)"
 note "a deleted target file was written again; the hook saw install"
@@ -169,8 +169,8 @@ note "refused: $reason"
 chmod 0755 "$TGT"
 cycle AE_TEST_JOURNAL="$J"
 expect_rc_in 0 3
-expect_item LabMachine deploy target done
-expect_item LabMachine hook install done
+expect_item LabMachine deploy target "done"
+expect_item LabMachine hook install "done"
 expect_target
 [ "$(runs)" = 5 ] || fail "after the fix the hook ran $(runs) times in all, want 5"
 pass
