@@ -28,6 +28,8 @@ PKGS=(
 	# HTTPS for MS-XCEP/MS-WSTEP (source/transport/ae_https*): libcurl on
 	# OpenSSL, MIT GSSAPI for Negotiate with channel bindings
 	libcurl4-openssl-dev libkrb5-dev
+	# structured journal entries (util/ae_log_event.c, sd_journal_sendv)
+	libsystemd-dev
 	# lab: AD DC, member, client tools
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
