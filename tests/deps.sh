@@ -35,6 +35,9 @@ PKGS=(
 	iproute2 openssl bc python3-cryptography valgrind
 	# t_user_run_drops_privileges: secrets.tdb never opened, setresuid seen
 	strace
+	# the install: man pages (scdoc), unit checks (systemd-analyze), the
+	# package build and its check (tests/integration/t_pkg_deb.sh)
+	scdoc systemd man-db dpkg-dev debhelper fakeroot lintian
 	# the user's NSS database (autoenroll:user nssdb): certutil in the tests
 	libnss3-tools
 	# PAM logons in the lab (pam_autoenroll.so)

@@ -10,6 +10,7 @@
 #include <talloc.h>
 #include <param.h>
 #include "ae_config.h"
+#include "ae_paths.h"
 #include "ae_enroll_private.h"
 #include "ae_log.h"
 #include "ae_template.h"
@@ -33,7 +34,7 @@ static const struct option_def defs[AE_OPT_COUNT] = {
 	[AE_OPT_USER_NSSDB] = { "user nssdb", "no (the store's files are the source of truth; yes "
 				"also copies each user certificate and key into the user's NSS "
 				"database for Chromium and Evolution)" },
-	[AE_OPT_COMMAND] = { "command", "/usr/sbin/autoenroll" },
+	[AE_OPT_COMMAND] = { "command", AE_COMMAND_PATH },
 	[AE_OPT_COMMAND_TIMEOUT] = { "command timeout", "600" },
 	[AE_OPT_SAMBA_CERT_AUTO_ENROLL] = { "samba cert auto enroll", "yes" },
 };
