@@ -62,10 +62,12 @@ for u in $units; do
 	grep -q "^ExecStart=$SBINDIR/" "$D$u" || [[ $u == *.timer ]] ||
 		fail "$u: ExecStart= is not under $SBINDIR"
 done
-export MANPATH=$(dirname "$(dirname "$(printf '%s\n' "$@" | grep '/man8/autoenroll.8$')")")
+export MANPATH=$D$(dirname "$(dirname "$(printf '%s\n' "$@" | grep '/man8/autoenroll.8$')")")
 (cd "$W/units/system" && systemd-analyze verify autoenroll.service autoenroll.timer) > "$W/verify" 2>&1 ||
 	fail "systemd-analyze verify (system): $(cat "$W/verify")"
-(cd "$W/units/user" && systemd-analyze --user verify autoenroll-user.service autoenroll-user.timer) > "$W/verify" 2>&1 ||
+# a user manager needs a runtime directory of its own
+mkdir -m 0700 "$W/xdg"
+(cd "$W/units/user" && XDG_RUNTIME_DIR=$W/xdg systemd-analyze --user verify autoenroll-user.service autoenroll-user.timer) > "$W/verify" 2>&1 ||
 	fail "systemd-analyze --user verify: $(cat "$W/verify")"
 [ ! -s "$W/verify" ] || fail "systemd-analyze verify warned: $(cat "$W/verify")"
 

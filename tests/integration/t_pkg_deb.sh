@@ -121,7 +121,8 @@ grep -qix 'dllname = /usr/share/samba-autoenroll/gp_autoenroll_ext.py' "$SYS_GPE
 note "installed: pam stack, timer enabled, extension registered in $SYS_GPEXT"
 systemd-analyze verify /lib/systemd/system/autoenroll.service /lib/systemd/system/autoenroll.timer \
 	> "$W/verify" 2>&1 || fail "systemd-analyze verify: $(cat "$W/verify")"
-systemd-analyze --user verify /usr/lib/systemd/user/autoenroll-user.service \
+mkdir -m 0700 "$W/xdg"	# a user manager needs a runtime directory
+XDG_RUNTIME_DIR=$W/xdg systemd-analyze --user verify /usr/lib/systemd/user/autoenroll-user.service \
 	/usr/lib/systemd/user/autoenroll-user.timer >> "$W/verify" 2>&1 ||
 	fail "systemd-analyze --user verify: $(cat "$W/verify")"
 [ ! -s "$W/verify" ] || fail "systemd-analyze verify warns: $(cat "$W/verify")"
