@@ -12,8 +12,8 @@
 #     Samba's gpext.conf (samba-gpupdate is installed here), systemd-analyze
 #     verify passes for the installed units, man finds both pages;
 #  4. the installed /usr/sbin/autoenroll, run with the ExecStart= line of
-#     the installed autoenroll.service (plus the lab's -s), enrolls in the
-#     lab; the installed extension, registered in the member's gpext.conf
+#     the installed autoenroll.service (plus the lab's -s) inside an
+#     emulation of the unit's sandbox (sandbox.sh), enrolls in the lab; the installed extension, registered in the member's gpext.conf
 #     by the installed register (its default path), runs under
 #     samba-gpupdate with no autoenroll:command: the default command is
 #     the installed program;
@@ -145,11 +145,27 @@ EXEC=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/autoenroll.service)
 read -r -a EXECV <<< "$EXEC"
 [ "${EXECV[0]}" = /usr/sbin/autoenroll ] && [ "${EXECV[*]:1}" = run ] ||
 	fail "autoenroll.service: ExecStart=$EXEC, want /usr/sbin/autoenroll run"
+# ... under the unit's sandbox (tests/integration/sandbox.sh: systemd is not
+# PID 1 here): every mount read-only but the lab's counterparts of the
+# unit's ReadWritePaths= (Samba's state directory with the private dir in
+# it, the cache directory, the trust dir; the store of its own stands for
+# the store under the state directory), no new privileges, the unit's
+# CapabilityBoundingSet=.
+UNIT=/lib/systemd/system/autoenroll.service
+RWP=$(sed -n 's/^ReadWritePaths=//p' "$UNIT" | tr '\n' ' ' | sed 's/ *$//')
+[ "$RWP" = "/var/lib/samba /var/cache/samba -/usr/local/share/ca-certificates /etc/ssl/certs" ] ||
+	fail "$UNIT: ReadWritePaths= is '$RWP': update the lab mapping of this scenario"
+grep -qx 'ProtectSystem=strict' "$UNIT" && grep -qx 'NoNewPrivileges=yes' "$UNIT" ||
+	fail "$UNIT lacks ProtectSystem=strict or NoNewPrivileges=yes"
+CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT")
 STORE=$W/store
-timeout -k 5 300 "$ADLAB" client "${EXECV[0]}" -s "$CONF" "--option=autoenroll:store dir=$STORE" \
+mkdir -p -m 0700 "$STORE" "$LAB/member/trust"
+RW="$LAB/member/state:$LAB/member/private:$LAB/member/cache:$LAB/member/trust:$STORE"
+timeout -k 5 300 "$ADLAB" client "$SRCDIR/tests/integration/sandbox.sh" "$RW" "$CAPS" -- \
+	"${EXECV[0]}" -s "$CONF" "--option=autoenroll:store dir=$STORE" \
 	"${EXECV[@]:1}" > "$W/run.out" 2>&1 < /dev/null
 rc=$?
-note "ExecStart ($EXEC, -s the lab's smb.conf, a store of its own) -> exit $rc"
+note "ExecStart ($EXEC, -s the lab's smb.conf, a store of its own) in the unit's sandbox (capabilities: '${CAPS:-none}') -> exit $rc"
 sed 's/^/      | /' "$W/run.out" | tail -8
 [ $rc = 0 ] || [ $rc = 3 ] || fail "the installed autoenroll run exited $rc"
 ls "$STORE"/*.crt > /dev/null 2>&1 || fail "the installed autoenroll issued nothing into $STORE"
