@@ -42,6 +42,9 @@ PKGS=(
 	strace
 	# t_certmonger_getcert: a private certmonger (-L) with our CA helper
 	certmonger
+	# the install: man pages (scdoc), unit checks (systemd-analyze), the
+	# package build and its check (tests/integration/t_pkg_deb.sh)
+	scdoc systemd man-db dpkg-dev debhelper fakeroot lintian
 	# the user's NSS database (autoenroll:user nssdb): certutil in the tests
 	libnss3-tools
 	# PAM logons in the lab (pam_autoenroll.so)

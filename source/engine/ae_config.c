@@ -11,6 +11,7 @@
 #include <param.h>
 #include "ae_config.h"
 #include "ae_child.h"
+#include "ae_paths.h"
 #include "ae_enroll_private.h"
 #include "ae_log.h"
 #include "ae_template.h"
@@ -37,7 +38,7 @@ static const struct option_def defs[AE_OPT_COUNT] = {
 	[AE_OPT_HOOKS_DIR] = { "hooks dir", AE_HOOKS_DIR_DEFAULT },
 	[AE_OPT_HOOK] = { "hook", "none (the programs of the hooks dir only)" },
 	[AE_OPT_HOOK_TIMEOUT] = { "hook timeout", AE_HOOK_TIMEOUT_DEFAULT },
-	[AE_OPT_COMMAND] = { "command", "/usr/sbin/autoenroll" },
+	[AE_OPT_COMMAND] = { "command", AE_COMMAND_PATH },
 	[AE_OPT_COMMAND_TIMEOUT] = { "command timeout", "600" },
 	[AE_OPT_SAMBA_CERT_AUTO_ENROLL] = { "samba cert auto enroll", "yes" },
 };
