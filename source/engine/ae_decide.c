@@ -308,6 +308,8 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 	} else if (d->gate != GATE_OPEN) {
 		err = ae_decide_push(d, AE_ACTION_SKIP, d->gate_cause, t->cn, t, c, NULL, NULL, "%s",
 			   d->gate_text);
+	} else if (e->code != AE_ELIGIBLE && ae_decide_manual_due(d, t, c)) {
+		err = ae_decide_push_manual(d, t, c, NULL);
 	} else if (e->code != AE_ELIGIBLE) {
 		err = ae_decide_push(d, AE_ACTION_SKIP, AE_CAUSE_NOT_ELIGIBLE, t->cn, t, c, NULL, NULL, "%s",
 			   e->reason != NULL ? e->reason : ae_inelig_name(e->code));
@@ -350,7 +352,10 @@ static ae_err decide_template(struct ae_dctx *d, size_t i)
 		}
 	}
 	if (main_idx != AE_ACTION_NONE && !forced) {
-		err = ae_decide_ds_certificate(d, i, c, main_idx);
+		err = ae_decide_manual_names(d, i, c, main_idx);
+		if (err == AE_OK) {
+			err = ae_decide_ds_certificate(d, i, c, main_idx);
+		}
 		if (err != AE_OK) {
 			return err;
 		}

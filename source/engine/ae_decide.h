@@ -50,6 +50,12 @@
  *                 ds_certs lists a valid certificate of the template that
  *                 is not the current one and not revoked (the caller checks
  *                 validity: ae_ds_cert.h); a RENEW is not affected
+ *   names         template with CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT (0x1): an
+ *                 ENROLL or RE-ENROLL chosen above, or a RENEW without
+ *                 CT_FLAG_OLD_CERT_SUPPLIES_SUBJECT_AND_ALT_NAME (0x8), is a
+ *                 SKIP "needs-manual-request" with the expiry date; also
+ *                 for such a template that is not eligible (enrolled by
+ *                 hand) once its certificate is past renew-at
  *   back-off      an ENROLL, RENEW or RE-ENROLL chosen above is a SKIP
  *                 ("backing off after N failed requests until T") while the
  *                 template's record counts failures and now < next_attempt
@@ -229,6 +235,8 @@ enum ae_action_cause {
 	AE_CAUSE_FORCED,		/* "forced"               RENEW: force_renew */
 	AE_CAUSE_NOTHING_TO_RENEW,	/* "nothing-to-renew"     SKIP: force_renew, no valid one */
 	AE_CAUSE_DS_CERTIFICATE,	/* "ds-certificate"       SKIP: valid one in userCertificate */
+	AE_CAUSE_NEEDS_MANUAL_REQUEST,	/* "needs-manual-request" SKIP: enrollee supplies the
+					 * subject (0x1) and no 0x8 (ae_decide_manual.c) */
 };
 
 /*

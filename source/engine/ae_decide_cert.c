@@ -74,6 +74,7 @@ static const char *const cause_names[] = {
 	[AE_CAUSE_FORCED] = "forced",
 	[AE_CAUSE_NOTHING_TO_RENEW] = "nothing-to-renew",
 	[AE_CAUSE_DS_CERTIFICATE] = "ds-certificate",
+	[AE_CAUSE_NEEDS_MANUAL_REQUEST] = "needs-manual-request",
 };
 
 const char *ae_action_kind_name(enum ae_action_kind kind)

@@ -125,6 +125,21 @@ ae_err ae_decide_forced(struct ae_dctx *d, size_t i, size_t k, size_t first_pend
 ae_err ae_decide_ds_certificate(struct ae_dctx *d, size_t i, const struct ae_store_cert *c,
 				size_t idx);
 
+/*
+ * ae_decide_manual.c: the template lets the enrollee supply the subject
+ * (0x1); a due certificate c of it without 0x8 (needs a manual request);
+ * the SKIP "needs-manual-request" for t (c may be NULL); the main action
+ * idx turned into that SKIP when it would enroll, re-enroll, or renew
+ * without 0x8.
+ */
+bool ae_decide_names_by_enrollee(const struct ae_template *t);
+bool ae_decide_manual_due(const struct ae_dctx *d, const struct ae_template *t,
+			  const struct ae_store_cert *c);
+ae_err ae_decide_push_manual(struct ae_dctx *d, const struct ae_template *t,
+			     const struct ae_store_cert *c, size_t *_idx);
+ae_err ae_decide_manual_names(struct ae_dctx *d, size_t i, const struct ae_store_cert *c,
+			      size_t idx);
+
 /* The main action of eligible template i, whose current certificate is k. */
 ae_err ae_decide_current(struct ae_dctx *d, size_t i, size_t k, size_t *_idx);
 

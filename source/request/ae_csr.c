@@ -163,6 +163,13 @@ static ae_err check_params(const struct ae_csr_params *pa)
 	if (ae_csr_hash_md(pa->hash) == NULL) {
 		return AE_ERR_INVALID;
 	}
+	if ((pa->subject_der != NULL) != (pa->subject_len != 0) ||
+	    (pa->san_der != NULL) != (pa->san_len != 0) ||
+	    pa->subject_len > AE_CSR_NAMES_DER_MAX || pa->san_len > AE_CSR_NAMES_DER_MAX) {
+		AE_ERROR("csr: subject or subjectAltName DER missing or above %d bytes",
+			 AE_CSR_NAMES_DER_MAX);
+		return AE_ERR_INVALID;
+	}
 	if ((pa->renewal_cert_der != NULL || pa->renewal_cert_len != 0) &&
 	    !one_cert_der(pa->renewal_cert_der, pa->renewal_cert_len)) {
 		AE_ERROR("csr: the renewal certificate is not one DER certificate");
@@ -239,12 +246,32 @@ static ae_err push_v3_ext(STACK_OF(X509_EXTENSION) *exts, int nid, bool crit, vo
 	return AE_OK;
 }
 
+/* The caller's GeneralNames DER (exactly one, no trailing bytes) as the SAN. */
+static ae_err push_san_der(STACK_OF(X509_EXTENSION) *exts, const struct ae_csr_params *pa)
+{
+	const unsigned char *q = pa->san_der;
+	GENERAL_NAMES *gens = d2i_GENERAL_NAMES(NULL, &q, (long)pa->san_len);
+	ae_err err;
+
+	if (gens == NULL || q != pa->san_der + pa->san_len || sk_GENERAL_NAME_num(gens) == 0) {
+		GENERAL_NAMES_free(gens);
+		AE_ERROR("csr: the subjectAltName given is not one GeneralNames");
+		return AE_ERR_INVALID;
+	}
+	err = push_v3_ext(exts, NID_subject_alt_name, is_critical(pa, "2.5.29.17"), gens);
+	GENERAL_NAMES_free(gens);
+	return err;
+}
+
 static ae_err push_san(STACK_OF(X509_EXTENSION) *exts, const struct ae_csr_params *pa)
 {
 	GENERAL_NAMES *gens = NULL;
 	ae_err err = AE_OK;
 	size_t i;
 
+	if (pa->san_der != NULL) {
+		return push_san_der(exts, pa);
+	}
 	if (list_count(pa->dns_names) == 0) {
 		return AE_OK;
 	}
@@ -431,10 +458,31 @@ static ae_err add_attributes(TALLOC_CTX *tmp, X509_REQ *req, const struct ae_csr
 	return AE_OK;
 }
 
-static ae_err set_subject(X509_REQ *req, const char *cn)
+/* The caller's Name DER (exactly one, no trailing bytes) as the subject. */
+static ae_err set_subject_der(X509_REQ *req, const struct ae_csr_params *pa)
+{
+	const unsigned char *q = pa->subject_der;
+	X509_NAME *name = d2i_X509_NAME(NULL, &q, (long)pa->subject_len);
+	int ok = name != NULL && q == pa->subject_der + pa->subject_len &&
+		 X509_REQ_set_subject_name(req, name) == 1;
+
+	X509_NAME_free(name);
+	if (!ok) {
+		ERR_clear_error();
+		AE_ERROR("csr: the subject given is not one Name");
+		return AE_ERR_INVALID;
+	}
+	return AE_OK;
+}
+
+static ae_err set_subject(X509_REQ *req, const struct ae_csr_params *pa)
 {
 	X509_NAME *name = NULL;
+	const char *cn = pa->subject_cn;
 
+	if (pa->subject_der != NULL) {
+		return set_subject_der(req, pa);
+	}
 	if (cn == NULL) {
 		return AE_OK;	/* X509_REQ_new's empty name encodes as 30 00 */
 	}
@@ -459,7 +507,7 @@ static ae_err build_req(TALLOC_CTX *tmp, X509_REQ *req, const struct ae_key *key
 	    X509_REQ_set_pubkey(req, key->pkey) != 1) {
 		return AE_ERR_CRYPTO;
 	}
-	err = set_subject(req, pa->subject_cn);
+	err = set_subject(req, pa);
 	if (err != AE_OK) {
 		return err;
 	}

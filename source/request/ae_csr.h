@@ -24,6 +24,7 @@
 #define AE_CSR_KEY_USAGE_MAX 2	/* KeyUsage has 9 bits */
 #define AE_CSR_POLICIES_MAX 64
 #define AE_CSR_RENEWAL_CERT_MAX (64 * 1024) /* the renewed certificate's DER */
+#define AE_CSR_NAMES_DER_MAX (16 * 1024) /* subject_der, san_der */
 
 /* szOID_RENEWAL_CERTIFICATE: the DER certificate being renewed (MS-WCCE 2.2.2.7.3) */
 #define AE_OID_RENEWAL_CERTIFICATE "1.3.6.1.4.1.311.13.1"
@@ -72,6 +73,16 @@ struct ae_csr_params {
 					   * policyIdentifiers only */
 	const char *sid;		/* optional "S-1-5-21-...": the szOID_NTDS_CA_SECURITY_EXT
 					 * extension (ae_ms_ext.h) */
+	/*
+	 * Names the enrollee supplies (ae_names.h), optional: the DER of the
+	 * subject Name (replaces subject_cn) and of the subjectAltName's
+	 * GeneralNames (replaces dns_names); each at most AE_CSR_NAMES_DER_MAX
+	 * bytes, exactly one structure.
+	 */
+	const uint8_t *subject_der;
+	size_t subject_len;
+	const uint8_t *san_der;
+	size_t san_len;
 };
 
 /*
