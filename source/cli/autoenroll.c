@@ -58,6 +58,9 @@ static void apply_ctx(struct ae_session_opts *so, const struct cli_ctx_flags *f)
 	}
 }
 
+/* --dns and --ip each (the request layer caps the SAN's entries at 100) */
+#define CLI_NAMES_MAX 48
+
 static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 {
 	static const struct option longopts[] = {
@@ -67,6 +70,11 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 		{ "out", required_argument, NULL, 'o' },
 		{ "transport", required_argument, NULL, 'T' },
 		{ "request-id", required_argument, NULL, 'r' },
+		{ "subject", required_argument, NULL, 'S' },
+		{ "dns", required_argument, NULL, 'D' },
+		{ "ip", required_argument, NULL, 'I' },
+		{ "upn", required_argument, NULL, 'U' },
+		{ "email", required_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -76,6 +84,9 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 	struct ae_session *s = NULL;
 	struct ae_enroll_result *r = NULL;
 	TALLOC_CTX *mem = NULL;
+	const char *dns[CLI_NAMES_MAX + 1] = { NULL }, *ip[CLI_NAMES_MAX + 1] = { NULL };
+	size_t ndns = 0, nip = 0;
+	char *why = NULL;
 	bool json = false, have_id = false;
 	int opt, rc;
 	ae_err err;
@@ -112,6 +123,21 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 			}
 			have_id = true;
 			break;
+		case 'S': o.subject = optarg; break;
+		case 'U': o.upn = optarg; break;
+		case 'E': o.email = optarg; break;
+		case 'D':
+		case 'I':
+			if ((opt == 'D' ? ndns : nip) == CLI_NAMES_MAX) {
+				return cli_usage_error(argv[0], "at most %d --dns and %d --ip",
+						       CLI_NAMES_MAX, CLI_NAMES_MAX);
+			}
+			if (opt == 'D') {
+				dns[ndns++] = optarg;
+			} else {
+				ip[nip++] = optarg;
+			}
+			break;
 		case 'h': return cli_command_help(stdout, argv[0], AE_EXIT_OK);
 		default: return cli_usage_error(argv[0], "invalid option");
 		}
@@ -124,6 +150,18 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 	}
 	if (retrieve && (o.ca_name == NULL || !have_id)) {
 		return cli_usage_error(argv[0], "retrieve needs --ca NAME and --request-id N");
+	}
+	o.dns = ndns > 0 ? dns : NULL;
+	o.ip = nip > 0 ? ip : NULL;
+	if (retrieve && ae_enroll_names_given(&o)) {
+		return cli_usage_error(argv[0], "retrieve takes no --subject, --dns, --ip, --upn "
+				       "or --email");
+	}
+	/* the values, before anything is contacted */
+	if (ae_enroll_names_check(NULL, &o, &why) != AE_OK) {
+		rc = cli_usage_error(argv[0], "%s", why ? why : "invalid names");
+		talloc_free(why);
+		return rc;
 	}
 	mem = talloc_new(NULL);
 	so = session_opts(c);

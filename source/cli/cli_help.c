@@ -20,11 +20,23 @@ static const struct command_help commands[] = {
 	{ "request",
 "  request --template NAME [--ca NAME] [--key-type rsa:N|ec:p256|ec:p384|ec:p521]\n"
 "          [--out DIR] [--transport auto|tcp|np] [--json]\n"
+"          [--subject DN] [--dns NAME]... [--ip ADDR]... [--upn UPN] [--email ADDR]\n"
 "      Request a certificate of template NAME from the enterprise CA that\n"
 "      publishes it (or --ca). Issued: writes NAME.key (0600), NAME.crt and\n"
 "      NAME.chain.pem into DIR after checking the certificate matches the key\n"
 "      and chains to the CA certificate published in AD. Pending: records the\n"
-"      request id and the key under DIR/pending.\n" },
+"      request id and the key under DIR/pending.\n"
+"      --subject DN (RFC 4514, e.g. CN=www.example.com,O=Example) and the\n"
+"      subject alternative names --dns (repeatable; LDH labels, a leading *.\n"
+"      allowed), --ip (repeatable; IPv4/IPv6), --upn, --email: the names the\n"
+"      certificate gets, exactly these. Only for a template that lets the\n"
+"      enrollee supply them (msPKI-Certificate-Name-Flag\n"
+"      CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT 0x1; SANs also with\n"
+"      CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME 0x10000): a bad value is exit 2,\n"
+"      a template that does not allow them exit 6, both before any CA is asked.\n"
+"      `run` renews such a certificate with the same names only when the\n"
+"      template has CT_FLAG_OLD_CERT_SUPPLIES_SUBJECT_AND_ALT_NAME (0x8);\n"
+"      otherwise it reports \"needs a manual request\" when it is due.\n" },
 	{ "retrieve",
 "  retrieve --ca NAME --request-id N [--out DIR] [--transport ...] [--json]\n"
 "      Fetch the result of a pending request recorded by `request`.\n" },

@@ -41,7 +41,22 @@ struct ae_enroll_opts {
 	const char *out_dir;		/* NULL: the session's store */
 	enum ae_transport_choice transport;
 	uint32_t request_id;		/* retrieve only */
+	/* request only: names the administrator chooses (NULL: none; lists NULL-terminated) */
+	const char *subject;		/* --subject, RFC 4514 */
+	const char *const *dns;		/* --dns */
+	const char *const *ip;		/* --ip */
+	const char *upn;		/* --upn */
+	const char *email;		/* --email */
 };
+
+/* Whether o carries any of the names above. */
+bool ae_enroll_names_given(const struct ae_enroll_opts *o);
+
+/*
+ * The names of o checked without any network access (ae_enroll_names.c):
+ * AE_ERR_INVALID with *_why (on mem) naming the option and the fault.
+ */
+ae_err ae_enroll_names_check(TALLOC_CTX *mem, const struct ae_enroll_opts *o, char **_why);
 
 struct ae_enroll_result {
 	enum ae_outcome outcome;

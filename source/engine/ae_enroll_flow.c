@@ -94,8 +94,8 @@ ae_err ae_enroll_csr_params(struct ae_session *s, TALLOC_CTX *mem, const struct 
 }
 
 static ae_err make_csr(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
-		       const struct ae_template *t, const struct ae_key *key,
-		       uint8_t **_der, size_t *_len)
+		       const struct ae_template *t, const struct ae_enroll_opts *o,
+		       const struct ae_key *key, uint8_t **_der, size_t *_len)
 {
 	struct ae_csr_params p;
 	struct ae_principal *me = NULL;
@@ -116,6 +116,9 @@ static ae_err make_csr(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_r
 	}
 	err = ae_enroll_csr_params(s, mem, t, me != NULL ? &me->sid : NULL, AE_CLIENT_ID_CERTREQ,
 				   &p);
+	if (err == AE_OK) {
+		err = ae_enroll_names_apply(mem, o, &p);	/* the administrator's names */
+	}
 	if (err != AE_OK) {
 		return err;
 	}
@@ -210,6 +213,9 @@ ae_err ae_enroll_request(TALLOC_CTX *mem_ctx, struct ae_session *s,
 		err = read_template(s, tmp, r, &t);
 	}
 	if (err == AE_OK) {
+		err = ae_enroll_names_allowed(r, t, o);	/* before any CA is asked */
+	}
+	if (err == AE_OK) {
 		err = check_not_busy(tmp, store, r, t->cn);
 	}
 	if (err == AE_OK) {
@@ -223,7 +229,7 @@ ae_err ae_enroll_request(TALLOC_CTX *mem_ctx, struct ae_session *s,
 		err = make_key(s, tmp, r, o->key_type, t, &key);
 	}
 	if (err == AE_OK) {
-		err = make_csr(s, tmp, r, t, key, &der, &der_len);
+		err = make_csr(s, tmp, r, t, o, key, &der, &der_len);
 	}
 	if (err != AE_OK) {
 		goto done;
