@@ -68,8 +68,10 @@ static void json_cert(FILE *f, const struct ae_store_cert *c, const struct ae_ch
 		fprintf(f, ", \"days_left\": %lld, \"lifetime_left_percent\": %u", e->days_left,
 			e->left_percent);
 	}
-	fprintf(f, ", \"expiring\": %s, \"pending_request_id\": %u, \"pending_ca\": ",
-		e->expiring ? "true" : "false", c->pending_request_id);
+	fprintf(f, ", \"expiring\": %s, \"enrollee_names\": %s, \"needs_manual_request\": %s"
+		", \"pending_request_id\": %u, \"pending_ca\": ", e->expiring ? "true" : "false",
+		c->enrollee_names ? "true" : "false", e->manual_due ? "true" : "false",
+		c->pending_request_id);
 	ae_json_string(f, c->pending_ca);
 	fputs(", \"archive\": ", f);
 	ae_json_string(f, c->archive_tag);
@@ -112,6 +114,13 @@ static void text_cert(FILE *f, const struct ae_store_cert *c, const struct ae_ch
 	}
 	if (e->note != NULL) {
 		fprintf(f, "      WARNING: %s\n", e->note);
+	}
+	if (e->manual_due) {
+		fprintf(f, "      WARNING: needs a manual request: expires %s; its names were "
+			"supplied in the request and the template lacks "
+			"CT_FLAG_OLD_CERT_SUPPLIES_SUBJECT_AND_ALT_NAME (0x8): autoenroll request "
+			"--template %s --subject DN ...\n", when(b1, sizeof(b1), e->not_after) ? b1 : "?",
+			c->template_name);
 	}
 	if (c->pending_request_id) {
 		fprintf(f, "      pending request id %u at %s since %s\n", c->pending_request_id,

@@ -267,6 +267,16 @@ static ae_err build_csr(struct ae_cycle_ctx *c, const struct ae_template *t,
 				   "certificate and key to sign the renewal: %s", t->cn, ae_strerror(err));
 		return err;
 	}
+	/* CT_FLAG_OLD_CERT_SUPPLIES_SUBJECT_AND_ALT_NAME: its subject and SAN ([MS-CRTD] 2.28) */
+	if (ae_enroll_names_from_old(t)) {
+		err = ae_enroll_names_copy(c->mem, old_cert, &p);
+		if (err != AE_OK) {
+			ae_cycle_item_fail(c->r, it, AE_OUTCOME_STORE, "template %s: cannot copy the "
+					   "subject and subjectAltName of the installed certificate "
+					   "into the renewal: %s", t->cn, ae_strerror(err));
+			return err;
+		}
+	}
 	return ae_renewal_build(c->mem, key, &p, old_cert, old_key, _der, _len);
 }
 

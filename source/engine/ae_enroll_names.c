@@ -117,11 +117,10 @@ bool ae_enroll_names_from_old(const struct ae_template *t)
 	return (t->name_flag & CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT) != 0;
 }
 
-ae_err ae_enroll_names_copy(TALLOC_CTX *mem, const uint8_t *old_der, size_t old_len,
-			    struct ae_csr_params *p)
+ae_err ae_enroll_names_copy(TALLOC_CTX *mem, const struct ae_cert *old, struct ae_csr_params *p)
 {
 	struct ae_names *n = NULL;
-	ae_err err = ae_names_from_cert(mem, old_der, old_len, &n);
+	ae_err err = ae_names_of_cert(mem, old, &n);
 
 	if (err == AE_OK) {
 		apply(n, p);

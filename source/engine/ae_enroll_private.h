@@ -64,16 +64,16 @@ struct ae_sid;
  * ae_enroll_names.c: the template allows the names of o (else the result
  * fails MISCONFIGURED naming template and flag); o's names into p (nothing
  * when none given); whether a renewal of t reuses the old certificate's
- * names (the enrollee supplied them: 0x1); those names (the old
- * certificate's DER) into p.
+ * names (the enrollee supplied them: 0x1); those names (of the old
+ * certificate) into p.
  */
 ae_err ae_enroll_names_allowed(struct ae_enroll_result *r, const struct ae_template *t,
 			       const struct ae_enroll_opts *o);
 ae_err ae_enroll_names_apply(TALLOC_CTX *mem, const struct ae_enroll_opts *o,
 			     struct ae_csr_params *p);
 bool ae_enroll_names_from_old(const struct ae_template *t);
-ae_err ae_enroll_names_copy(TALLOC_CTX *mem, const uint8_t *old_der, size_t old_len,
-			    struct ae_csr_params *p);
+struct ae_cert;
+ae_err ae_enroll_names_copy(TALLOC_CTX *mem, const struct ae_cert *old, struct ae_csr_params *p);
 
 ae_err ae_enroll_csr_params(struct ae_session *s, TALLOC_CTX *mem, const struct ae_template *t,
 			    const struct ae_sid *sid, uint32_t client_id, struct ae_csr_params *p);

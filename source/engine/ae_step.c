@@ -87,6 +87,10 @@ static ae_err install(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 			talloc_steal(r, r->note);
 		}
 		info.renew_at = ae_decide_renew_at(info.not_before, info.not_after, st->t->overlap_s);
+		/* names from the request ([MS-CRTD] 2.28): renewed only with 0x8 */
+		info.enrollee_names = (st->t->name_flag & CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT) != 0;
+		info.manual_renewal = info.enrollee_names &&
+			(st->t->name_flag & CT_FLAG_OLD_CERT_SUPPLIES_SUBJECT_AND_ALT_NAME) == 0;
 	}
 	err = ae_store_commit(st->store, st->template_name, is->cert_pem, is->cert_len,
 			      is->chain_pem, strlen(is->chain_pem), &info);

@@ -234,6 +234,9 @@ ae_err ae_store_check(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 				c->invalid = true;
 			} else {
 				classify(e, now, percent);
+				/* names from the request, no 0x8: decide's needs-manual-request */
+				e->manual_due = c->manual_renewal && c->renew_at != 0 &&
+						(int64_t)now >= (int64_t)c->renew_at;
 			}
 		}
 		e->note = e->note != NULL ? talloc_strdup(out, e->note) : NULL;

@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 #include "ae_names.h"
 #include "ae_request_private.h"
+#include "ae_x509.h"
 
 #define OID_UPN "1.3.6.1.4.1.311.20.2.3"
 
@@ -419,4 +420,23 @@ ae_err ae_names_from_cert(TALLOC_CTX *mem, const uint8_t *p, size_t len,
 	}
 	*_out = o;
 	return AE_OK;
+}
+
+ae_err ae_names_of_cert(TALLOC_CTX *mem, const struct ae_cert *c, struct ae_names **_out)
+{
+	unsigned char *der = NULL;
+	int n;
+	ae_err err;
+
+	if (c == NULL || c->x509 == NULL || _out == NULL) {
+		return AE_ERR_INVALID;
+	}
+	n = i2d_X509(c->x509, &der);
+	if (n <= 0) {
+		ERR_clear_error();
+		return AE_ERR_CRYPTO;
+	}
+	err = ae_names_from_cert(mem, der, (size_t)n, _out);
+	OPENSSL_free(der);
+	return err;
 }

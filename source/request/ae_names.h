@@ -63,4 +63,8 @@ ae_err ae_names_build(TALLOC_CTX *mem, const struct ae_names_input *in,
 ae_err ae_names_from_cert(TALLOC_CTX *mem, const uint8_t *p, size_t len,
 			  struct ae_names **_out);
 
+/* The same from a parsed certificate (ae_x509.h). */
+struct ae_cert;
+ae_err ae_names_of_cert(TALLOC_CTX *mem, const struct ae_cert *c, struct ae_names **_out);
+
 #endif

@@ -90,6 +90,8 @@ static void fill(struct ae_store_cert *c, const struct ae_store_state *st)
 	c->cdp_urls = st->cert.cdp_urls;
 	c->num_cdp_urls = st->cert.num_cdp_urls;
 	c->installed = st->cert.installed;
+	c->enrollee_names = st->cert.enrollee_names;
+	c->manual_renewal = st->cert.manual_renewal;
 }
 
 static ae_err add_template(struct ae_store_snapshot *snap, const struct ae_store *s,

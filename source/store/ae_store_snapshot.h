@@ -72,6 +72,9 @@ struct ae_store_cert {
 	bool ca_omits_template_ext;
 	uint32_t failures;
 	time_t next_attempt;
+	/* the record's enrollee_names= and manual_renewal= (ae_store_state.h) */
+	bool enrollee_names;
+	bool manual_renewal;
 	/*
 	 * Set by the engine's file check (ae_store_check.h), never by the store:
 	 * the installed files are broken (the certificate does not parse, the key

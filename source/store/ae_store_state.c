@@ -66,6 +66,8 @@ static const struct field fields[] = {
 	{ "renew_at", F_TIME, OFF(cert.renew_at), -1 },
 	{ "cdp", F_CDP, OFF(cert.cdp_urls), -1 },
 	{ "installed", F_TIME, OFF(cert.installed), -1 },
+	{ "enrollee_names", F_BOOL, OFF(cert.enrollee_names), -1 },
+	{ "manual_renewal", F_BOOL, OFF(cert.manual_renewal), -1 },
 };
 #define NUM_FIELDS (sizeof(fields) / sizeof(fields[0]))
 

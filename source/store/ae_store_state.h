@@ -28,6 +28,10 @@
  *   template_minor=, serial=<hex>, thumbprint=<hex>, issuer=, not_before=,
  *   not_after=, renew_at=, cdp=<url> (repeated, at most AE_STORE_CDP_MAX), installed=,
  *   ca_omits_template_ext=1 the installed certificate (struct ae_store_certinfo)
+ *   enrollee_names=1, manual_renewal=1   its names were supplied in the request (by
+ *                           the administrator, or copied by a renewal) and, with
+ *                           manual_renewal, it is not renewed automatically
+ *                           (both optional: absent in older records, read as 0)
  */
 #ifndef AE_STORE_STATE_H
 #define AE_STORE_STATE_H
@@ -75,6 +79,15 @@ struct ae_store_certinfo {
 	char **cdp_urls;
 	size_t num_cdp_urls;
 	time_t installed;	/* set by ae_store_commit */
+	/*
+	 * The subject and SANs were supplied in the request
+	 * (CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT: `request --subject ...`, or a
+	 * renewal that copied them), and the template lacked
+	 * CT_FLAG_OLD_CERT_SUPPLIES_SUBJECT_AND_ALT_NAME at commit: only a new
+	 * manual request replaces it (status says so once it is due).
+	 */
+	bool enrollee_names;
+	bool manual_renewal;
 };
 
 struct ae_store_state {
