@@ -1,6 +1,14 @@
 /*
  * ca_names.c: subject and subjectAltName of an issued certificate
  * (msPKI-Certificate-Name-Flag, MS-CRTD 2.28; MS-WCCE 3.2.2.6.2.1.4.5.*).
+ *
+ * With CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT the subject and the SAN are the
+ * request's (for a renewal: the PKCS#10 inside the CMS, which a client
+ * fills from the old certificate under CT_FLAG_OLD_CERT_SUPPLIES_SUBJECT_
+ * AND_ALT_NAME, [MS-WCCE] 3.1.2.4.2.2.2.10). Without it, as AD CS, the
+ * request's names are ignored, not refused: the CA "MUST ignore any subject
+ * name information provided in the certificate request" ([MS-WCCE]
+ * 3.2.2.6.2.1.4.5.9) and builds them from AD.
  */
 #include <string.h>
 #include <openssl/err.h>

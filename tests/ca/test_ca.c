@@ -181,6 +181,29 @@ static void test_issue_v1_and_enrollee(void **state)
 	X509_free(x);
 }
 
+/*
+ * [MS-WCCE] 3.2.2.6.2.1.4.5.9: without CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT the
+ * CA "MUST ignore any subject name information provided in the certificate
+ * request" (and the SAN extension: the names come from AD); it is no
+ * refusal. LabMachine asked for www.lab.example.com gets the member's names.
+ */
+static void test_names_ignored_without_enrollee_flag(void **state)
+{
+	struct fixture *f = *state;
+	struct csr_opts o = { .key = f->key, .oid = TOID, .major = 100, .minor = 3,
+			      .cn = "www.lab.example.com", .san_dns = "www.lab.example.com" };
+	X509 *x = check_issued(f, ask(f, &f->machine, "CertificateTemplate:LabMachine", &o));
+	GENERAL_NAMES *san = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+
+	assert_int_equal(X509_NAME_entry_count(X509_get_subject_name(x)), 0);
+	assert_non_null(san);
+	assert_int_equal(sk_GENERAL_NAME_num(san), 1);
+	assert_string_equal(ASN1_STRING_get0_data(sk_GENERAL_NAME_value(san, 0)->d.dNSName),
+			    "member1.lab.example.com");
+	GENERAL_NAMES_free(san);
+	X509_free(x);
+}
+
 static void test_refusals(void **state)
 {
 	struct fixture *f = *state;
@@ -361,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_issue_without_template_extension_switch),
 		cmocka_unit_test(test_deny_template_switch),
 		cmocka_unit_test(test_issue_v1_and_enrollee),
+		cmocka_unit_test(test_names_ignored_without_enrollee_flag),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_pending),
 		cmocka_unit_test(test_ids_persist),

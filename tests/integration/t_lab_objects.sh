@@ -1,6 +1,6 @@
 #!/bin/bash
 # The lab fixture the other scenarios rely on, as the member machine sees
-# it over LDAP (GSSAPI, machine ccache): the nine templates (LabUser and
+# it over LDAP (GSSAPI, machine ccache): the ten templates (LabUser and
 # LabUserRoaming: user templates), LAB-CA publishing all but LabUnpublished,
 # the member's dNSHostName, the GPO with the AutoEnrollment policy, and the
 # user side: alice and bob in OU=Staff (alice with mail, bob without), carol
@@ -15,18 +15,18 @@ lds() {
 }
 t=$(lds -b "CN=Certificate Templates,$pks" -s one '(objectClass=pKICertificateTemplate)' cn |
 	sed -n 's/^cn: //p' | sort | tr '\n' ' ')
-[ "$t" = "LabMachine LabMachineEC LabNoEnroll LabPending LabUnpublished LabUser LabUserRoaming LabWebServer Machine " ] ||
+[ "$t" = "LabMachine LabMachineEC LabNoEnroll LabPending LabUnpublished LabUser LabUserRoaming LabWebServer LabWebServerAuto Machine " ] ||
 	fail "templates seen by the machine: '$t'"
 note "templates: $t"
 p=$(lds -b "CN=Enrollment Services,$pks" -s one '(cn=LAB-CA)' certificateTemplates dNSHostName)
 pub=$(sed -n 's/^certificateTemplates: //p' <<< "$p" | sort | tr '\n' ' ')
-[ "$pub" = "LabMachine LabMachineEC LabNoEnroll LabPending LabUser LabUserRoaming LabWebServer Machine " ] ||
+[ "$pub" = "LabMachine LabMachineEC LabNoEnroll LabPending LabUser LabUserRoaming LabWebServer LabWebServerAuto Machine " ] ||
 	fail "LAB-CA publishes '$pub'"
 grep -q "^dNSHostName: $DCFQDN$" <<< "$p" || fail "LAB-CA dNSHostName is not $DCFQDN"
 note "LAB-CA on $DCFQDN publishes: $pub"
 o=$(lds -b "CN=OID,$pks" -s one '(objectClass=msPKI-Enterprise-Oid)' msPKI-Cert-Template-OID |
 	sed -n 's/^msPKI-Cert-Template-OID: //p' | sort | tr '\n' ' ')
-for n in 1 2 3 4 5 6 7 8; do
+for n in 1 2 3 4 5 6 7 8 9; do
 	[[ $o == *"$FOREST_OID.1000.$n "* ]] || fail "no msPKI-Enterprise-Oid for $FOREST_OID.1000.$n"
 done
 h=$(lds -b "$BASEDN" '(sAMAccountName=MEMBER1$)' dNSHostName | sed -n 's/^dNSHostName: //p')
