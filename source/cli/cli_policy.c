@@ -133,8 +133,9 @@ static void json_templates(FILE *f, const struct ae_policy_report *r)
 		ae_json_string(f, t->display_name);
 		fputs(", \"oid\": ", f);
 		ae_json_string(f, t->oid);
-		fprintf(f, ", \"schema_version\": %u, \"major\": %u, \"minor\": %u",
-			t->schema_version, t->major_revision, t->minor_revision);
+		fprintf(f, ", \"schema_version\": %u, \"major\": %u, \"minor\": %u"
+			", \"name_flag\": %u", t->schema_version, t->major_revision,
+			t->minor_revision, t->name_flag);
 		fprintf(f, ", \"eligible\": %s, \"code\": ",
 			e != NULL && e->code == AE_ELIGIBLE ? "true" : "false");
 		ae_json_string(f, e ? e->code_name : NULL);

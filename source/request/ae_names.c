@@ -67,7 +67,7 @@ bool ae_names_ip_ok(const char *s)
 	return s != NULL && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
 }
 
-bool ae_names_mailbox_ok(const char *s)
+static bool mailbox_ok(const char *s, bool ascii)
 {
 	const char *at = s != NULL ? strchr(s, '@') : NULL;
 	size_t n, i;
@@ -81,11 +81,22 @@ bool ae_names_mailbox_ok(const char *s)
 	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f || c == ' ') {
+		if (c < 0x20 || c == 0x7f || c == ' ' || (ascii && c > 0x7f)) {
 			return false;
 		}
 	}
 	return true;
+}
+
+bool ae_names_mailbox_ok(const char *s)
+{
+	return mailbox_ok(s, false);
+}
+
+/* rfc822Name is an IA5String (RFC 5280 4.2.1.6): ASCII only */
+static bool email_ok(const char *s)
+{
+	return mailbox_ok(s, true);
 }
 
 static int hexval(char c)
@@ -106,11 +117,16 @@ static int hexval(char c)
 static bool add_rdn(X509_NAME *name, const char *s, size_t n)
 {
 	char buf[AE_NAMES_DN_MAX + 1], type[64];
-	const char *eq = memchr(s, '=', n);
+	const char *eq = NULL;
 	size_t tl, i, w = 0;
 	ASN1_OBJECT *obj = NULL;
 	bool ok;
 
+	while (n > 0 && *s == ' ') {	/* "CN=a, O=b": the blank after a comma */
+		s++;
+		n--;
+	}
+	eq = memchr(s, '=', n);
 	if (eq == NULL || eq == s || (size_t)(eq - s) >= sizeof(type)) {
 		return false;
 	}
@@ -287,8 +303,8 @@ static char *check_values(TALLOC_CTX *mem, const struct ae_names_input *in)
 		return talloc_strdup(mem, "--upn: not name@domain (one '@', no spaces or control "
 				     "characters)");
 	}
-	if (in->email != NULL && !ae_names_mailbox_ok(in->email)) {
-		return talloc_strdup(mem, "--email: not local@domain (one '@', no spaces or "
+	if (in->email != NULL && !email_ok(in->email)) {
+		return talloc_strdup(mem, "--email: not local@domain (one '@', ASCII, no spaces or "
 				     "control characters)");
 	}
 	return NULL;

@@ -44,7 +44,8 @@ struct ae_names {
 /* Value checks (pure). */
 bool ae_names_dns_ok(const char *s);
 bool ae_names_ip_ok(const char *s);
-bool ae_names_mailbox_ok(const char *s);	/* UPN and e-mail: one '@', no controls */
+bool ae_names_mailbox_ok(const char *s);	/* UPN: one '@', no controls or blanks
+						 * (an e-mail also ASCII only) */
 
 /*
  * in -> *_out on mem. A value that fails its check -> AE_ERR_INVALID and

@@ -91,7 +91,7 @@ static void entry_is(X509_NAME *x, int i, int nid, const char *value)
 
 static void test_subject_rfc4514(void **state)
 {
-	struct ae_names_input in = { .subject = "CN=www.lab.example.com,OU=Web\\, Files,O=Lab,"
+	struct ae_names_input in = { .subject = "CN=www.lab.example.com, OU=Web\\, Files,O=Lab,"
 						"DC=lab\\2Cx" };
 	struct ae_names *n = NULL;
 	char *why = NULL;
@@ -146,6 +146,7 @@ static void test_bad_values_refused(void **state)
 	refused(*state, &(struct ae_names_input){ .ip = bad_ip }, "--ip '300.1.1.1'");
 	refused(*state, &(struct ae_names_input){ .upn = "nobody" }, "--upn");
 	refused(*state, &(struct ae_names_input){ .email = "a@b@c" }, "--email");
+	refused(*state, &(struct ae_names_input){ .email = "j\xc3\xa9@example.com" }, "ASCII");
 }
 
 /* The PKCS#10 built with the names, parsed back. */
