@@ -21,9 +21,6 @@
 #include <openssl/x509v3.h>
 #include "ae_names.h"
 #include "ae_request_private.h"
-#include "ae_x509.h"
-
-#define OID_UPN "1.3.6.1.4.1.311.20.2.3"
 
 static bool is_ldh(char c)
 {
@@ -210,63 +207,6 @@ static X509_NAME *parse_dn(const char *dn)
 	return name;
 }
 
-static bool push_string(GENERAL_NAMES *gens, int type, const void *v, int len)
-{
-	GENERAL_NAME *g = GENERAL_NAME_new();
-	ASN1_STRING *s = type == GEN_IPADD ? ASN1_OCTET_STRING_new() : ASN1_IA5STRING_new();
-
-	if (g == NULL || s == NULL || ASN1_STRING_set(s, v, len) != 1) {
-		GENERAL_NAME_free(g);
-		ASN1_STRING_free(s);
-		return false;
-	}
-	GENERAL_NAME_set0_value(g, type, s);
-	if (sk_GENERAL_NAME_push(gens, g) <= 0) {
-		GENERAL_NAME_free(g);
-		return false;
-	}
-	return true;
-}
-
-static bool push_ip(GENERAL_NAMES *gens, const char *s)
-{
-	unsigned char buf[16];
-
-	if (inet_pton(AF_INET, s, buf) == 1) {
-		return push_string(gens, GEN_IPADD, buf, 4);
-	}
-	return inet_pton(AF_INET6, s, buf) == 1 && push_string(gens, GEN_IPADD, buf, 16);
-}
-
-static bool push_upn(GENERAL_NAMES *gens, const char *upn)
-{
-	GENERAL_NAME *g = GENERAL_NAME_new();
-	ASN1_OBJECT *obj = OBJ_txt2obj(OID_UPN, 1);
-	ASN1_TYPE *t = ASN1_TYPE_new();
-	ASN1_UTF8STRING *s = ASN1_UTF8STRING_new();
-
-	if (g == NULL || obj == NULL || t == NULL || s == NULL ||
-	    ASN1_STRING_set(s, upn, -1) != 1) {
-		GENERAL_NAME_free(g);
-		ASN1_OBJECT_free(obj);
-		ASN1_TYPE_free(t);
-		ASN1_STRING_free(s);
-		return false;
-	}
-	ASN1_TYPE_set(t, V_ASN1_UTF8STRING, s);
-	if (GENERAL_NAME_set0_othername(g, obj, t) != 1) {
-		GENERAL_NAME_free(g);
-		ASN1_OBJECT_free(obj);
-		ASN1_TYPE_free(t);
-		return false;
-	}
-	if (sk_GENERAL_NAME_push(gens, g) <= 0) {
-		GENERAL_NAME_free(g);
-		return false;
-	}
-	return true;
-}
-
 static size_t count(const char *const *l)
 {
 	size_t n = 0;
@@ -277,66 +217,63 @@ static size_t count(const char *const *l)
 	return n;
 }
 
-/* The values checked, each fault named; NULL when all pass. */
-static char *check_values(TALLOC_CTX *mem, const struct ae_names_input *in)
+/*
+ * The first value that fails its check: *_what is the option, *_desc what
+ * is wrong, *_val the value (NULL: the count of names, or a UPN or e-mail
+ * address, which are not echoed). false when all pass.
+ */
+static bool first_fault(const struct ae_names_input *in, const char **_what, const char **_desc,
+			const char **_val)
 {
 	size_t i;
 
+	*_val = NULL;
 	if (count(in->dns) + count(in->ip) + 2 > AE_NAMES_SAN_MAX) {
-		return talloc_asprintf(mem, "more than %u subject alternative names",
-				       AE_NAMES_SAN_MAX - 2);
+		*_what = "--dns/--ip";
+		*_desc = "too many subject alternative names";
+		return true;
 	}
 	for (i = 0; in->dns != NULL && in->dns[i] != NULL; i++) {
 		if (!ae_names_dns_ok(in->dns[i])) {
-			return talloc_asprintf(mem, "--dns '%s': not a DNS name (LDH labels of 1 to "
-					       "63 characters, at most 253, a leading '*.' allowed)",
-					       in->dns[i]);
+			*_what = "--dns";
+			*_desc = "not a DNS name (LDH labels of 1 to 63 characters, at most 253, a "
+				 "leading '*.' allowed)";
+			*_val = in->dns[i];
+			return true;
 		}
 	}
 	for (i = 0; in->ip != NULL && in->ip[i] != NULL; i++) {
 		if (!ae_names_ip_ok(in->ip[i])) {
-			return talloc_asprintf(mem, "--ip '%s': not an IPv4 or IPv6 address",
-					       in->ip[i]);
+			*_what = "--ip";
+			*_desc = "not an IPv4 or IPv6 address";
+			*_val = in->ip[i];
+			return true;
 		}
 	}
 	if (in->upn != NULL && !ae_names_mailbox_ok(in->upn)) {
-		return talloc_strdup(mem, "--upn: not name@domain (one '@', no spaces or control "
-				     "characters)");
+		*_what = "--upn";
+		*_desc = "not name@domain (one '@', no spaces or control characters)";
+		return true;
 	}
 	if (in->email != NULL && !email_ok(in->email)) {
-		return talloc_strdup(mem, "--email: not local@domain (one '@', ASCII, no spaces or "
-				     "control characters)");
+		*_what = "--email";
+		*_desc = "not local@domain (one '@', ASCII, no spaces or control characters)";
+		return true;
 	}
-	return NULL;
+	return false;
 }
 
-static ae_err build_san(TALLOC_CTX *mem, const struct ae_names_input *in, struct ae_names *o)
+/* AE_ERR_INVALID with *_why (on mem) naming the value that fails; AE_OK when all pass. */
+static ae_err check_values(TALLOC_CTX *mem, const struct ae_names_input *in, char **_why)
 {
-	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
-	unsigned char *der = NULL;
-	bool ok = gens != NULL;
-	size_t i;
-	int n;
+	const char *what = NULL, *desc = NULL, *val = NULL;
 
-	for (i = 0; ok && in->dns != NULL && in->dns[i] != NULL; i++) {
-		ok = push_string(gens, GEN_DNS, in->dns[i], (int)strlen(in->dns[i]));
+	if (!first_fault(in, &what, &desc, &val)) {
+		return AE_OK;
 	}
-	for (i = 0; ok && in->ip != NULL && in->ip[i] != NULL; i++) {
-		ok = push_ip(gens, in->ip[i]);
-	}
-	if (ok && in->upn != NULL) {
-		ok = push_upn(gens, in->upn);
-	}
-	if (ok && in->email != NULL) {
-		ok = push_string(gens, GEN_EMAIL, in->email, (int)strlen(in->email));
-	}
-	if (!ok || sk_GENERAL_NAME_num(gens) == 0) {
-		GENERAL_NAMES_free(gens);
-		return ok ? AE_OK : AE_ERR_CRYPTO;
-	}
-	n = i2d_GENERAL_NAMES(gens, &der);
-	GENERAL_NAMES_free(gens);
-	return ae_req_der_to_talloc(mem, der, n, &o->san_der, &o->san_len);
+	*_why = val != NULL ? talloc_asprintf(mem, "%s '%s': %s", what, val, desc) :
+			      talloc_asprintf(mem, "%s: %s", what, desc);
+	return *_why != NULL ? AE_ERR_INVALID : AE_ERR_NOMEM;
 }
 
 ae_err ae_names_build(TALLOC_CTX *mem, const struct ae_names_input *in,
@@ -356,14 +293,15 @@ ae_err ae_names_build(TALLOC_CTX *mem, const struct ae_names_input *in,
 	if (o == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	why = check_values(o, in);
-	if (why == NULL && in->subject != NULL) {
+	err = check_values(o, in, &why);
+	if (err == AE_OK && in->subject != NULL) {
 		name = parse_dn(in->subject);
 		if (name == NULL) {
 			why = talloc_asprintf(o, "--subject '%s': not an RFC 4514 distinguished name "
 					      "(type=value, comma-separated, at most %u characters "
 					      "and %u RDNs, no '+' or '#' values)", in->subject,
 					      AE_NAMES_DN_MAX, AE_NAMES_RDNS_MAX);
+			err = why != NULL ? AE_ERR_INVALID : AE_ERR_NOMEM;
 		} else {
 			n = i2d_X509_NAME(name, &der);
 			err = ae_req_der_to_talloc(o, der, n, &o->subject_der, &o->subject_len);
@@ -371,13 +309,13 @@ ae_err ae_names_build(TALLOC_CTX *mem, const struct ae_names_input *in,
 	}
 	X509_NAME_free(name);
 	ERR_clear_error();
-	if (why != NULL) {
+	if (err == AE_ERR_INVALID) {
 		*_why = talloc_steal(mem, why);
 		talloc_free(o);
-		return AE_ERR_INVALID;
+		return err;
 	}
 	if (err == AE_OK) {
-		err = build_san(o, in, o);
+		err = ae_names_build_san(o, in, o);
 	}
 	ERR_clear_error();
 	if (err != AE_OK) {
@@ -388,71 +326,3 @@ ae_err ae_names_build(TALLOC_CTX *mem, const struct ae_names_input *in,
 	return AE_OK;
 }
 
-ae_err ae_names_from_cert(TALLOC_CTX *mem, const uint8_t *p, size_t len,
-			  struct ae_names **_out)
-{
-	const unsigned char *q = p;
-	X509 *x = NULL;
-	struct ae_names *o = NULL;
-	const ASN1_OCTET_STRING *san = NULL;
-	unsigned char *der = NULL;
-	ae_err err = AE_OK;
-	int i, n;
-
-	if (p == NULL || len == 0 || len > INT32_MAX || _out == NULL) {
-		return AE_ERR_INVALID;
-	}
-	x = d2i_X509(NULL, &q, (long)len);
-	if (x == NULL || q != p + len) {
-		X509_free(x);
-		ERR_clear_error();
-		return AE_ERR_PARSE;
-	}
-	o = talloc_zero(mem, struct ae_names);
-	if (o == NULL) {
-		X509_free(x);
-		return AE_ERR_NOMEM;
-	}
-	if (X509_NAME_entry_count(X509_get_subject_name(x)) > 0) {
-		n = i2d_X509_NAME(X509_get_subject_name(x), &der);
-		err = ae_req_der_to_talloc(o, der, n, &o->subject_der, &o->subject_len);
-	}
-	i = X509_get_ext_by_NID(x, NID_subject_alt_name, -1);
-	if (err == AE_OK && i >= 0) {
-		san = X509_EXTENSION_get_data(X509_get_ext(x, i));
-		o->san_der = talloc_memdup(o, ASN1_STRING_get0_data(san),
-					   (size_t)ASN1_STRING_length(san));
-		o->san_len = (size_t)ASN1_STRING_length(san);
-		err = o->san_der == NULL ? AE_ERR_NOMEM : AE_OK;
-	}
-	X509_free(x);
-	ERR_clear_error();
-	if (err == AE_OK && (o->subject_len > AE_NAMES_DER_MAX || o->san_len > AE_NAMES_DER_MAX)) {
-		err = AE_ERR_TOO_LARGE;
-	}
-	if (err != AE_OK) {
-		talloc_free(o);
-		return err;
-	}
-	*_out = o;
-	return AE_OK;
-}
-
-ae_err ae_names_of_cert(TALLOC_CTX *mem, const struct ae_cert *c, struct ae_names **_out)
-{
-	unsigned char *der = NULL;
-	int n;
-	ae_err err;
-
-	if (c == NULL || c->x509 == NULL || _out == NULL) {
-		return AE_ERR_INVALID;
-	}
-	n = i2d_X509(c->x509, &der);
-	if (n <= 0) {
-		ERR_clear_error();
-		return AE_ERR_CRYPTO;
-	}
-	err = ae_names_from_cert(mem, der, (size_t)n, _out);
-	OPENSSL_free(der);
-	return err;
-}

@@ -58,4 +58,12 @@ ae_err ae_req_pem_next(const uint8_t *p, size_t len, size_t *_off,
 		       char label[AE_REQ_PEM_LABEL_MAX + 1],
 		       size_t *_start, size_t *_end);
 
+/*
+ * ae_names_san.c: the SAN values of in (checked by ae_names_build) as DER
+ * GeneralNames into o->san_der on mem; nothing when none is given.
+ */
+struct ae_names;
+struct ae_names_input;
+ae_err ae_names_build_san(TALLOC_CTX *mem, const struct ae_names_input *in, struct ae_names *o);
+
 #endif
