@@ -158,10 +158,14 @@ static int run_enroll(struct cli *c, int argc, char **argv, bool retrieve)
 				       "or --email");
 	}
 	/* the values, before anything is contacted */
-	if (ae_enroll_names_check(NULL, &o, &why) != AE_OK) {
-		rc = cli_usage_error(argv[0], "%s", why ? why : "invalid names");
+	err = ae_enroll_names_check(NULL, &o, &why);
+	if (err == AE_ERR_INVALID) {
+		rc = cli_usage_error(argv[0], "%s", why);
 		talloc_free(why);
 		return rc;
+	}
+	if (err != AE_OK) {
+		return cli_fatal(AE_EXIT_INTERNAL, "%s", ae_strerror(err));
 	}
 	mem = talloc_new(NULL);
 	so = session_opts(c);
