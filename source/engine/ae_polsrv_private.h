@@ -50,4 +50,36 @@ ae_err ae_polsrv_https_opts_why(TALLOC_CTX *mem, const struct ae_session *s,
 				struct ae_https_opts *_opts, char **_username, char **_password,
 				char *why, size_t why_len);
 
+/* ---- ae_polsrv_select.c ---- */
+
+struct ae_aesettings;
+struct ae_polsrv_local;
+
+struct ae_polsrv_select_in {
+	const struct ae_aesettings *settings;	/* merged GPO settings; NULL: none */
+	bool joined;				/* a domain member: the AD policy exists */
+	const struct ae_polsrv_local *local;	/* the local configuration */
+	size_t num_local;
+	const char *local_origin;		/* its file, for messages */
+	bool local_allowed;			/* false in the user context */
+};
+
+/*
+ * Pure: the policy servers of a cycle in the order to traverse them:
+ * enabled groups (best cost first), each group's end points by cost,
+ * state STANDBY; then every end point not traversed, DISABLED with the
+ * reason in note. *_servers (talloc array owning its strings) on mem.
+ */
+ae_err ae_polsrv_select(TALLOC_CTX *mem, const struct ae_polsrv_select_in *in,
+			struct ae_polsrv **_servers, size_t *_num);
+
+/* Is the AD policy among the traversed servers? */
+bool ae_polsrv_uses_ad(const struct ae_polsrv *servers, size_t num);
+
+/* One past the last member of the group that starts at first. */
+size_t ae_polsrv_group_end(const struct ae_polsrv *servers, size_t num, size_t first);
+
+/* "default", "gpo", "local" */
+const char *ae_polsrv_origin_name(enum ae_polsrv_origin o);
+
 #endif
