@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 #include <talloc.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -81,5 +82,56 @@ size_t ae_polsrv_group_end(const struct ae_polsrv *servers, size_t num, size_t f
 
 /* "default", "gpo", "local" */
 const char *ae_polsrv_origin_name(enum ae_polsrv_origin o);
+
+/* ---- ae_polsrv_map.c ---- */
+
+struct ae_policy_report;
+struct ae_template;
+struct ae_enrollment_service;
+struct ae_eligibility;
+struct ae_xcep_response;
+
+/* [MS-WCCE] 3.1.1.4.1.1 sanitized CA name (at most 64 characters kept). */
+char *ae_polsrv_sanitize_cn(TALLOC_CTX *mem, const char *cn);
+
+/* The host of an https:// URL, or NULL. */
+char *ae_polsrv_url_host(TALLOC_CTX *mem, const char *url);
+
+/*
+ * The response's CAs as Enrollment Services of server index server
+ * (xcep_ca points into resp: resp must outlive them). Array on mem.
+ */
+ae_err ae_polsrv_xcep_cas(TALLOC_CTX *mem, const struct ae_xcep_response *resp, size_t server,
+			  struct ae_enrollment_service ***_cas, size_t *_num);
+
+/*
+ * Append server's templates[0..n) with their eligibility elig[0..n)
+ * (computed against its own CAs; its strings must be owned by r) and its
+ * CAs to r; a template cn r already has is left out and noted in
+ * r->errors. Sets r->servers[server].first_template / num_templates.
+ */
+ae_err ae_polsrv_report_add(struct ae_policy_report *r, size_t server,
+			    struct ae_template *const *templates, size_t n,
+			    struct ae_enrollment_service *const *cas, size_t num_cas,
+			    const struct ae_eligibility *elig);
+
+/* ---- ae_polsrv_cache.c ---- */
+
+struct ae_polsrv_cache;
+
+/* Open (create 0700) the cache directory; it must be ours, no group/other access. */
+ae_err ae_polsrv_cache_open(TALLOC_CTX *mem, const char *dir, struct ae_polsrv_cache **_c,
+			    char *why, size_t why_len);
+
+/* The cached body for policy_id and when it was fetched; AE_ERR_NOT_FOUND, AE_ERR_PARSE. */
+ae_err ae_polsrv_cache_get(TALLOC_CTX *mem, struct ae_polsrv_cache *c, const char *policy_id,
+			   uint8_t **_body, size_t *_len, time_t *_fetched);
+
+/* Store body (atomically, 0600) as fetched at fetched. */
+ae_err ae_polsrv_cache_put(struct ae_polsrv_cache *c, const char *policy_id, time_t fetched,
+			   const uint8_t *body, size_t len);
+
+/* Still within nextUpdateHours (0: never)? */
+bool ae_polsrv_cache_fresh(time_t fetched, uint32_t next_update_hours, time_t now);
 
 #endif
