@@ -134,4 +134,59 @@ ae_err ae_polsrv_cache_put(struct ae_polsrv_cache *c, const char *policy_id, tim
 /* Still within nextUpdateHours (0: never)? */
 bool ae_polsrv_cache_fresh(time_t fetched, uint32_t next_update_hours, time_t now);
 
+/* ---- ae_polsrv_fetch.c ---- */
+
+struct ae_https_response;
+struct tevent_context;
+
+/* ae_https_post's shape (the test replaces it). */
+typedef ae_err (*ae_polsrv_post_fn)(TALLOC_CTX *mem, struct tevent_context *ev, const char *url,
+				    const struct ae_https_opts *o, const uint8_t *body,
+				    size_t body_len, struct ae_https_response **_resp,
+				    char *why, size_t why_len);
+
+/*
+ * The request xml (ours, "<s:Header>" present) with a WS-Security
+ * UsernameToken (PasswordText) in its header; the output is wiped when freed.
+ */
+ae_err ae_polsrv_add_username_token(TALLOC_CTX *mem, const char *xml, size_t len,
+				    const char *user, const char *password,
+				    char **_out, size_t *_out_len);
+
+/*
+ * GetPolicies to ps->url with ps->auth. AE_OK: *_resp and the raw body (for
+ * the cache) on mem. Else why names the cause: AE_ERR_TRANSPORT /
+ * AE_ERR_UNTRUSTED / AE_ERR_CREDENTIALS (try the next end point),
+ * AE_ERR_PARSE (a fault or a bad answer: the server failed).
+ */
+ae_err ae_polsrv_fetch(TALLOC_CTX *mem, struct ae_session *s, const struct ae_polsrv *ps,
+		       ae_polsrv_post_fn post, struct ae_xcep_response **_resp,
+		       uint8_t **_body, size_t *_len, char *why, size_t why_len);
+
+/* Does err let the next end point of the group be tried? */
+bool ae_polsrv_fetch_failover(ae_err err);
+
+/* ---- ae_polsrv_group.c ---- */
+
+/* Reads the AD policy (templates, Enrollment Services, eligibility) for server index k. */
+typedef ae_err (*ae_polsrv_read_ad_fn)(struct ae_session *s, struct ae_policy_report *r,
+				       size_t k);
+
+struct ae_polsrv_io {
+	ae_polsrv_post_fn post;
+	ae_polsrv_read_ad_fn read_ad;
+	time_t now;
+	const char *cache_dir;		/* NULL: <run dir>/xcep */
+	const char *local_file;		/* NULL: ae_polsrv_local_path() */
+};
+
+/* ae_polsrv_collect with the I/O given. */
+ae_err ae_polsrv_collect_io(struct ae_session *s, struct ae_policy_report *r,
+			    const struct ae_polsrv_io *io);
+
+/* ---- ae_policy_report.c ---- */
+
+/* The AD policy (LDAP) into r as server k's templates and CAs. */
+ae_err ae_policy_read_ad(struct ae_session *s, struct ae_policy_report *r, size_t k);
+
 #endif
