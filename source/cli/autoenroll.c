@@ -27,6 +27,7 @@
 #include "cli_args.h"
 #include "cli_config.h"
 #include "cli_decode.h"
+#include "cli_polsrv.h"
 
 #define AE_MAX_OPTIONS 64
 
@@ -433,6 +434,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "config") == 0) {
 		return run_config(&c, argc, argv);
+	}
+	if (strcmp(argv[0], "policy-server") == 0) {
+		struct ae_session_opts so = session_opts(&c);
+		return cli_run_polsrv(&so, argc, argv);
 	}
 	if (strcmp(argv[0], "help") == 0) {
 		/* `autoenroll help COMMAND` = `autoenroll COMMAND --help` */
