@@ -25,6 +25,9 @@ PKGS=(
 	libpam0g-dev
 	# XML: MS-XCEP and MS-WSTEP messages (source/xml, policy, request)
 	libxml2-dev
+	# HTTPS for MS-XCEP/MS-WSTEP (source/transport/ae_https*): libcurl on
+	# OpenSSL, MIT GSSAPI for Negotiate with channel bindings
+	libcurl4-openssl-dev libkrb5-dev
 	# lab: AD DC, member, client tools
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
@@ -41,6 +44,9 @@ PKGS=(
 	pamtester
 	# benchmarks (/usr/bin/time for peak RSS)
 	time
+	# the test CEP/CES (tests/cep): Apache httpd with mod_ssl and
+	# mod_auth_gssapi, the channel-bound GSS acceptor and client, curl
+	apache2 libapache2-mod-auth-gssapi python3-gssapi curl
 )
 
 if [ "${1:-}" = --list ]; then
