@@ -172,6 +172,11 @@ static int run_policy(struct cli *c, int argc, char **argv)
 	if (err == AE_OK) {
 		err = ae_policy_collect(mem, s, &r);
 	}
+	if (err != AE_OK && !json && r != NULL && r->num_servers > 0 && err != AE_ERR_NOMEM) {
+		/* the policy servers that failed, and why, before the error */
+		(void)cli_policy_text(stdout, r);
+		fflush(stdout);
+	}
 	if (err != AE_OK) {
 		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "policy: %s",
 			   s && s->error[0] ? s->error : ae_strerror(err));

@@ -184,6 +184,15 @@ struct ae_polsrv_io {
 ae_err ae_polsrv_collect_io(struct ae_session *s, struct ae_policy_report *r,
 			    const struct ae_polsrv_io *io);
 
+/* ---- ae_polsrv.c ---- */
+
+/*
+ * The AutoEnrollment settings of a workgroup machine (no Group Policy):
+ * AEPolicy 7 (enroll, manage, pending), OfflineExpirationPercent 10, no
+ * PolicyServers end points (the local configuration is the list).
+ */
+struct ae_aesettings *ae_polsrv_workgroup_settings(TALLOC_CTX *mem);
+
 /* ---- ae_policy_report.c ---- */
 
 /* The AD policy (LDAP) into r as server k's templates and CAs. */
