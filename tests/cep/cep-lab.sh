@@ -223,6 +223,10 @@ cep_start() {
 	fi
 	if ! cep_apache_pid > /dev/null; then
 		# shellcheck disable=SC2086
+		ip netns exec "$NS" env -i $env /usr/sbin/apache2 -f "$C/httpd.conf" -t \
+			> "$C/httpd/logs/configtest.log" 2>&1 < /dev/null ||
+			{ cat "$C/httpd/logs/configtest.log" >&2; cep_stop; die "cep: $C/httpd.conf does not pass apache2 -t"; }
+		# shellcheck disable=SC2086
 		ip netns exec "$NS" env -i $env /usr/sbin/apache2 -f "$C/httpd.conf" -DFOREGROUND \
 			>> "$C/httpd/logs/stdout.log" 2>&1 < /dev/null 8>&- 9>&- &
 		echo $! > "$C/apache.pid"

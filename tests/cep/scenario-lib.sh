@@ -21,6 +21,7 @@ cep_need() {
 	note "$(printf '%s' "$out" | tail -n 1 | sed 's/^\[adlab [0-9:]*\] //')"
 }
 
+# shellcheck disable=SC2034 # CURL_* are the scenarios'
 cep_curl() {
 	local b="$WORK/$NAME/curl.body"
 	mkdir -p "$WORK/$NAME"
