@@ -215,9 +215,12 @@ static void test_failover_and_cache(void **state)
 	w.io.now += 3600;
 	r = run(*state, &w, AE_OK);
 	assert_int_equal(g_num_posted, 0);
-	assert_int_equal(r->servers[0].state, AE_POLSRV_USED);
-	assert_true(r->servers[0].from_cache);
-	assert_int_equal(r->servers[0].fetched, 1800000000);
+	/* shown on the end point that answered */
+	assert_int_equal(r->servers[0].state, AE_POLSRV_STANDBY);
+	assert_int_equal(r->servers[2].state, AE_POLSRV_USED);
+	assert_true(r->servers[2].from_cache);
+	assert_int_equal(r->servers[2].fetched, 1800000000);
+	assert_non_null(strstr(r->servers[2].note, "next update after 8 hours"));
 	assert_int_equal(r->num_templates, 2);
 	talloc_free(r);
 
