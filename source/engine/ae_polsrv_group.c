@@ -151,11 +151,38 @@ static struct ae_xcep_response *cached(struct trav *t, size_t first, size_t end,
 	return resp;
 }
 
-static ae_err xcep_group(struct trav *t, size_t first, size_t end)
+static bool has_xcep(const struct trav *t, size_t first, size_t end)
+{
+	for (size_t k = first; k < end; k++) {
+		if (t->r->servers[k].kind == AE_POLSRV_XCEP) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* server k is the AD end point of its group: the AD policy over LDAP */
+static ae_err read_ad(struct trav *t, size_t k)
+{
+	ae_err err = t->io->read_ad(t->s, t->r, k);
+
+	t->r->servers[k].state = err == AE_OK ? AE_POLSRV_USED : AE_POLSRV_FAILED;
+	t->used += err == AE_OK;
+	return err;
+}
+
+/*
+ * One group, its end points in cost order until one serves it: an XCEP end
+ * point by GetPolicies (or the group's fresh cached answer), the AD end
+ * point ("LDAP:", in a group with CEPs usually the last by cost) by the
+ * LDAP read. A failure of the LDAP read ends the collection, as before.
+ */
+static ae_err traverse_group(struct trav *t, size_t first, size_t end)
 {
 	time_t fetched = 0;
 	size_t from = first;
-	struct ae_xcep_response *old = cached(t, first, end, &fetched, &from);
+	struct ae_xcep_response *old = has_xcep(t, first, end) ?
+				       cached(t, first, end, &fetched, &from) : NULL;
 	struct ae_polsrv *g = &t->r->servers[from];
 	char when[40];
 
@@ -173,9 +200,14 @@ static ae_err xcep_group(struct trav *t, size_t first, size_t end)
 		uint8_t *body = NULL;
 		size_t len = 0;
 		char why[768] = "";
-		ae_err err = ae_polsrv_fetch(t->r, t->s, ps, t->io->post, &resp, &body, &len, why,
-					     sizeof(why));
+		ae_err err;
 
+		if (ps->kind == AE_POLSRV_AD) {
+			talloc_free(old);
+			return read_ad(t, k);
+		}
+		err = ae_polsrv_fetch(t->r, t->s, ps, t->io->post, &resp, &body, &len, why,
+				      sizeof(why));
 		if (err == AE_OK) {
 			ps->fetched = t->io->now;
 			if (cache_of(t) != NULL &&
@@ -258,13 +290,7 @@ ae_err ae_polsrv_collect_io(struct ae_session *s, struct ae_policy_report *r,
 			break;	/* the disabled ones come last */
 		}
 		t.tried++;
-		if (r->servers[k].kind == AE_POLSRV_AD) {
-			err = io->read_ad(s, r, k);
-			r->servers[k].state = err == AE_OK ? AE_POLSRV_USED : AE_POLSRV_FAILED;
-			t.used += err == AE_OK;
-		} else {
-			err = xcep_group(&t, k, end);
-		}
+		err = traverse_group(&t, k, end);
 		k = end;
 	}
 	if (err != AE_OK) {
