@@ -175,6 +175,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header('Content-Type', ctype)
         self.send_header('Content-Length', str(len(body)))
+        if self.close_connection:  # say so (RFC 9112 §9.6): the client must not reuse it
+            self.send_header('Connection', 'close')
         for k, v in headers:
             self.send_header(k, v)
         self.end_headers()
@@ -214,7 +216,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def serve_inner(self, rec):
         m = PATH_RE.fullmatch(self.path)
         if not m or m.group(2) != m.group(4):
-            self.close_connection = True  # its body is not read
+            try:  # read (and drop) its body, so the client is not cut off while sending it
+                self.read_body()
+            except ValueError:
+                self.close_connection = True
             self.reply(404, 'text/plain; charset=utf-8', b'no such end point\n')
             return 404
         name, service, auth = m.group(1), m.group(2), m.group(3)
