@@ -16,6 +16,7 @@ ae_err ae_polsrv_collect(struct ae_session *s, struct ae_policy_report *r)
 		.post = ae_https_post,
 		.read_ad = ae_policy_read_ad,
 		.now = ae_now(),
+		.save_ad_roots = ae_polsrv_save_ad_roots,
 	};
 
 	return ae_polsrv_collect_io(s, r, &io);

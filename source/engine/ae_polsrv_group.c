@@ -154,7 +154,8 @@ static struct ae_xcep_response *cached(struct trav *t, size_t first, size_t end,
 static bool has_xcep(const struct trav *t, size_t first, size_t end)
 {
 	for (size_t k = first; k < end; k++) {
-		if (t->r->servers[k].kind == AE_POLSRV_XCEP) {
+		if (t->r->servers[k].kind == AE_POLSRV_XCEP &&
+		    t->r->servers[k].state != AE_POLSRV_DISABLED) {
 			return true;
 		}
 	}
@@ -284,6 +285,14 @@ ae_err ae_polsrv_collect_io(struct ae_session *s, struct ae_policy_report *r,
 		in.local_origin = conf->path;
 	}
 	err = ae_polsrv_select(r, &in, &r->servers, &r->num_servers);
+	if (err == AE_OK && s->ldap != NULL && s->rootdse != NULL && io->save_ad_roots != NULL &&
+	    has_xcep(&t, 0, r->num_servers)) {
+		char why[512] = "";
+		if (io->save_ad_roots(s, why, sizeof(why)) != AE_OK) {
+			ae_policy_report_error(r, "CN=Certification Authorities", "cACertificate",
+					       "%s", why);
+		}
+	}
 	for (size_t k = 0; err == AE_OK && k < r->num_servers;) {
 		size_t end = ae_polsrv_group_end(r->servers, r->num_servers, k);
 		if (r->servers[k].state == AE_POLSRV_DISABLED) {

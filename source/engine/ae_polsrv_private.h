@@ -45,6 +45,14 @@ ae_err ae_polsrv_cert_parse(TALLOC_CTX *mem, const uint8_t *p, size_t len,
 			    EVP_PKEY **_key, X509 **_cert, STACK_OF(X509) **_chain,
 			    char *why, size_t why_len);
 
+/*
+ * A domain member's cycle: the roots of CN=Certification Authorities (read
+ * over the session's sealed LDAP) into <run dir>/ad-roots.pem, which the
+ * HTTPS options' trust bundle includes (the AD roots trusted for CEP/CES
+ * TLS before the cycle's trust export has run).
+ */
+ae_err ae_polsrv_save_ad_roots(struct ae_session *s, char *why, size_t why_len);
+
 /* ae_polsrv_https_opts with the cause in why instead of the log. */
 ae_err ae_polsrv_https_opts_why(TALLOC_CTX *mem, const struct ae_session *s,
 				const struct ae_polsrv *ps, uint32_t auth,
@@ -181,6 +189,8 @@ struct ae_polsrv_io {
 	time_t now;
 	const char *cache_dir;		/* NULL: <run dir>/xcep */
 	const char *local_file;		/* NULL: ae_polsrv_local_path() */
+	/* a member with LDAP and an XCEP server to ask: ae_polsrv_save_ad_roots, or NULL */
+	ae_err (*save_ad_roots)(struct ae_session *s, char *why, size_t why_len);
 };
 
 /* ae_polsrv_collect with the I/O given. */

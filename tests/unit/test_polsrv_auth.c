@@ -22,6 +22,7 @@
 #include "pki_helpers.h"
 #include "ae_config.h"
 #include "ae_creds.h"
+#include "ae_file.h"
 #include "ae_https.h"
 #include "ae_polsrv.h"
 #include "ae_polsrv_private.h"
@@ -207,23 +208,38 @@ static void test_certificate_file(void **state)
 static void test_kerberos_and_trust(void **state)
 {
 	struct ae_polsrv ps = { .url = "https://cep/x" };
-	struct ae_config cfg = { .trust_dir = g.dir, .intermediates_file = g.path };
+	char trust[160], run[160], anchor[200], bundle[200];
+	struct ae_config cfg = { .trust_dir = trust, .intermediates_file = g.path };
 	struct ae_creds creds = { .ccache_name = (char *)"FILE:/run/x/krb5cc.1" };
-	struct ae_session s = { .config = &cfg };
+	struct ae_session s = { .config = &cfg, .run_dir = run };
 	struct ae_https_opts o;
 	char why[512] = "";
+	uint8_t *data = NULL;
+	size_t len = 0;
+
+	snprintf(trust, sizeof(trust), "%s/trust", g.dir);
+	snprintf(run, sizeof(run), "%s/run", g.dir);
+	snprintf(anchor, sizeof(anchor), "%s/autoenroll-1.crt", trust);
+	snprintf(bundle, sizeof(bundle), "%s/xcep-trust.pem", run);
+	assert_int_equal(mkdir(trust, 0755), 0);
+	write_file(anchor, "-----BEGIN CERTIFICATE-----\nROOT\n-----END CERTIFICATE-----\n", 0644);
 
 	assert_int_equal(ae_polsrv_https_opts_why(*state, &s, &ps, AE_XCEP_AUTH_KERBEROS, &o,
 						  NULL, NULL, why, sizeof(why)), AE_ERR_CREDENTIALS);
 	assert_non_null(strstr(why, "not joined"));
 	s.creds = &creds;
-	write_file(g.path, "-----BEGIN CERTIFICATE-----\n", 0644);
+	write_file(g.path, "-----BEGIN CERTIFICATE-----\nINTER\n-----END CERTIFICATE-----", 0644);
 	assert_int_equal(ae_polsrv_https_opts_why(*state, &s, &ps, AE_XCEP_AUTH_KERBEROS, &o,
 						  NULL, NULL, why, sizeof(why)), AE_OK);
 	assert_int_equal(o.auth, AE_HTTPS_AUTH_KERBEROS);
 	assert_string_equal(o.ccache, "FILE:/run/x/krb5cc.1");
-	assert_string_equal(o.extra_ca_dir, g.dir);
-	assert_string_equal(o.extra_ca_file, g.path);
+	/* the exported anchors and the intermediates, as one bundle in the run dir */
+	assert_null(o.extra_ca_dir);
+	assert_string_equal(o.extra_ca_file, bundle);
+	assert_int_equal(ae_file_read(*state, bundle, 4096, &data, &len), AE_OK);
+	assert_non_null(strstr((char *)data, "ROOT"));
+	assert_non_null(strstr((char *)data, "INTER\n-----END CERTIFICATE-----\n"));
+	talloc_free(data);
 	assert_null(o.pinned_ca_file);
 	/* a pinned CA is the only trust */
 	ps.pinned_ca_file = (char *)"/etc/pinned.pem";
