@@ -28,6 +28,8 @@ PKGS=(
 	# HTTPS for MS-XCEP/MS-WSTEP (source/transport/ae_https*): libcurl on
 	# OpenSSL, MIT GSSAPI for Negotiate with channel bindings
 	libcurl4-openssl-dev libkrb5-dev
+	# structured journal entries (util/ae_log_event.c, sd_journal_sendv)
+	libsystemd-dev
 	# lab: AD DC, member, client tools
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
@@ -38,6 +40,11 @@ PKGS=(
 	iproute2 openssl bc python3-cryptography valgrind
 	# t_user_run_drops_privileges: secrets.tdb never opened, setresuid seen
 	strace
+	# t_certmonger_getcert: a private certmonger (-L) with our CA helper
+	certmonger
+	# the install: man pages (scdoc), unit checks (systemd-analyze), the
+	# package build and its check (tests/integration/t_pkg_deb.sh)
+	scdoc systemd man-db dpkg-dev debhelper fakeroot lintian
 	# the user's NSS database (autoenroll:user nssdb): certutil in the tests
 	libnss3-tools
 	# PAM logons in the lab (pam_autoenroll.so)

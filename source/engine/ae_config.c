@@ -10,6 +10,8 @@
 #include <talloc.h>
 #include <param.h>
 #include "ae_config.h"
+#include "ae_child.h"
+#include "ae_paths.h"
 #include "ae_enroll_private.h"
 #include "ae_log.h"
 #include "ae_template.h"
@@ -34,7 +36,10 @@ static const struct option_def defs[AE_OPT_COUNT] = {
 				"also copies each user certificate and key into the user's NSS "
 				"database for Chromium and Evolution)" },
 	[AE_OPT_MODE] = { "mode", "auto (workgroup when smb.conf has no realm, else domain)" },
-	[AE_OPT_COMMAND] = { "command", "/usr/sbin/autoenroll" },
+	[AE_OPT_HOOKS_DIR] = { "hooks dir", AE_HOOKS_DIR_DEFAULT },
+	[AE_OPT_HOOK] = { "hook", "none (the programs of the hooks dir only)" },
+	[AE_OPT_HOOK_TIMEOUT] = { "hook timeout", AE_HOOK_TIMEOUT_DEFAULT },
+	[AE_OPT_COMMAND] = { "command", AE_COMMAND_PATH },
 	[AE_OPT_COMMAND_TIMEOUT] = { "command timeout", "600" },
 	[AE_OPT_SAMBA_CERT_AUTO_ENROLL] = { "samba cert auto enroll", "yes" },
 };
@@ -85,6 +90,9 @@ static bool is_known(const char *name)
 
 	if (strncasecmp(name, "autoenroll:", 11) != 0) {
 		return false;
+	}
+	if (ae_config_deploy_name(name)) {
+		return true;
 	}
 	for (i = 0; i < AE_OPT_COUNT; i++) {
 		if (strcasecmp(name + 11, defs[i].name) == 0) {
@@ -255,6 +263,7 @@ static ae_err validate(struct ae_config *c, enum ae_config_option o, const char 
 {
 	switch (o) {
 	case AE_OPT_STORE_DIR:
+	case AE_OPT_HOOKS_DIR:
 	case AE_OPT_TRUST_DIR:
 	case AE_OPT_INTERMEDIATES_FILE:
 		if (v[0] != '/') {
@@ -280,6 +289,26 @@ static ae_err validate(struct ae_config *c, enum ae_config_option o, const char 
 			return bad(why, why_len, defs[o].name, v, "expected seconds from 0 to 86400");
 		}
 		c->lock_wait_s = (unsigned)n;
+		return AE_OK;
+	}
+	case AE_OPT_HOOK: {
+		char cause[256] = "";
+
+		if (ae_child_split(c, v, &c->hook_argv, cause, sizeof(cause)) != AE_OK ||
+		    c->hook_argv[0][0] != '/') {
+			return bad(why, why_len, defs[o].name, v, cause[0] ? cause :
+				   "an absolute program path, then its arguments, without a shell");
+		}
+		return AE_OK;
+	}
+	case AE_OPT_HOOK_TIMEOUT: {
+		char *end = NULL;
+		unsigned long n = strtoul(v, &end, 10);
+
+		if (!isdigit((unsigned char)v[0]) || *end != '\0' || n < 1 || n > 3600) {
+			return bad(why, why_len, defs[o].name, v, "expected seconds from 1 to 3600");
+		}
+		c->hook_timeout_s = (unsigned)n;
 		return AE_OK;
 	}
 	case AE_OPT_USER_NSSDB:
@@ -309,7 +338,8 @@ static ae_err validate(struct ae_config *c, enum ae_config_option o, const char 
 static bool no_default_value(size_t i)
 {
 	return i == AE_OPT_DC || i == AE_OPT_INTERMEDIATES_FILE || i == AE_OPT_USER_NSSDB ||
-	       i == AE_OPT_MODE;
+	       i == AE_OPT_MODE ||
+	       i == AE_OPT_HOOK;
 }
 
 static ae_err fill(struct ae_config *c, struct loadparm_context *lp, const char *const *options,
@@ -352,6 +382,7 @@ static ae_err fill(struct ae_config *c, struct loadparm_context *lp, const char 
 	c->trust_dir = c->items[AE_OPT_TRUST_DIR].value;
 	c->trust_command = c->items[AE_OPT_TRUST_COMMAND].value;
 	c->intermediates_file = c->items[AE_OPT_INTERMEDIATES_FILE].value;
+	c->hooks_dir = c->items[AE_OPT_HOOKS_DIR].value;
 	return AE_OK;
 }
 
@@ -370,6 +401,9 @@ ae_err ae_config_load(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
 	err = fill(c, lp, options, state_dir, why, why_len);
 	if (err == AE_OK) {
 		err = global_names(c, lp, &names, &n);
+	}
+	if (err == AE_OK) {
+		err = ae_config_deploy_load(c, lp, names, n, why, why_len);
 	}
 	for (i = 0; err == AE_OK && i < n; i++) {
 		if (!is_known(names[i])) {

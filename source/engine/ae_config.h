@@ -16,6 +16,7 @@
 #include "ae_key.h"
 
 struct loadparm_context;
+struct ae_target_spec;
 
 enum ae_config_source {
 	AE_CONFIG_DEFAULT = 0,
@@ -34,6 +35,9 @@ enum ae_config_option {
 	AE_OPT_LOCK_WAIT,
 	AE_OPT_USER_NSSDB,
 	AE_OPT_MODE,
+	AE_OPT_HOOKS_DIR,
+	AE_OPT_HOOK,
+	AE_OPT_HOOK_TIMEOUT,
 	/* read by the samba-gpupdate extension (gpo/gp_autoenroll_ext.py) */
 	AE_OPT_COMMAND,
 	AE_OPT_COMMAND_TIMEOUT,
@@ -43,6 +47,11 @@ enum ae_config_option {
 
 #define AE_TRUST_DIR_DEFAULT_PATH "/usr/local/share/ca-certificates/autoenroll"
 #define AE_TRUST_COMMAND_DEFAULT "update-ca-certificates"
+#ifndef AE_HOOKS_DIR_DEFAULT		/* the package may set it from its sysconfdir */
+#define AE_HOOKS_DIR_DEFAULT "/etc/samba/autoenroll/hooks.d"
+#endif
+#define AE_HOOK_TIMEOUT_DEFAULT "60"
+#define AE_CONFIG_DEPLOY_MAX 64		/* autoenroll:deploy <Template> options */
 #define AE_CONFIG_UNKNOWN_MAX 64	/* unknown names reported at most */
 
 /*
@@ -85,6 +94,18 @@ struct ae_config {
 	 */
 	bool user_nssdb;
 	enum ae_config_mode mode;	/* autoenroll:mode */
+	/*
+	 * Deploy targets and hooks (machine context; ae_cycle_deploy.c):
+	 * `autoenroll:deploy <Template> = key=PATH cert=PATH ...` one per
+	 * template (ae_target.h), the hooks directory (run-parts rules,
+	 * ae_hooks.h), `autoenroll:hook` (argv, no shell; argv[0] absolute; NULL
+	 * when unset) and the timeout of each hook.
+	 */
+	struct ae_target_spec **deploy;
+	size_t num_deploy;
+	const char *hooks_dir;		/* absolute */
+	char **hook_argv;
+	unsigned hook_timeout_s;
 	struct ae_config_item items[AE_OPT_COUNT];
 	char **unknown;			/* autoenroll:* names nobody reads, as written */
 	size_t num_unknown;
@@ -132,6 +153,14 @@ ae_err ae_config_load(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
  */
 ae_err ae_config_names_from_dump(TALLOC_CTX *mem_ctx, const char *text, size_t len,
 				 char ***_names, size_t *_n);
+
+/* ae_config_deploy.c: an "autoenroll:deploy <Template>" name (normalised) */
+bool ae_config_deploy_name(const char *name);
+/* ae_config_deploy.c: each such name of names[] parsed into c->deploy (why names the option) */
+ae_err ae_config_deploy_load(struct ae_config *c, struct loadparm_context *lp,
+			     char *const *names, size_t n, char *why, size_t why_len);
+/* The deploy target of template t (case-insensitive), or NULL. */
+const struct ae_target_spec *ae_config_deploy_for(const struct ae_config *c, const char *t);
 
 /* Normalise an option name as above into buf; false if it does not fit. */
 bool ae_config_normalise_name(const char *in, size_t in_len, char *buf, size_t n);

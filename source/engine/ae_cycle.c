@@ -22,6 +22,7 @@
 #include "ae_config.h"
 #include "ae_store.h"
 #include "ae_cycle_check.h"
+#include "ae_cycle_deploy.h"
 #include "ae_cycle_nssdb.h"
 #include "ae_cycle_trust.h"
 
@@ -241,6 +242,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	if (err != AE_OK) {
 		return err;
 	}
+	ae_cycle_deploy(c);	/* machine context: deploy targets and hooks; the journal's fields */
 	ae_cycle_nssdb(c);	/* user context with autoenroll:user nssdb: the user's NSS database */
 	ae_cycle_explain_invalid(r, snap, chk);
 	ae_cycle_report_tally(r);

@@ -34,6 +34,7 @@ struct ae_cycle_item {
 	uint32_t request_id;
 	uint32_t hresult;
 	const char *hresult_name;
+	char *serial;		/* the certificate's serial (hex) once known, for the journal */
 	enum ae_outcome outcome;	/* for the exit code */
 };
 

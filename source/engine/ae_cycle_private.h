@@ -72,6 +72,9 @@ void ae_cycle_report_plan(struct ae_cycle_report *r, const struct ae_action *act
 			  size_t num_actions);
 /* The worse of two outcomes (the exit code says the worst thing that happened). */
 enum ae_outcome ae_cycle_outcome_worse(enum ae_outcome a, enum ae_outcome b);
+/* ae_cycle_log.c: an item as a structured journal entry (syslog without a journal). */
+void ae_cycle_log_item(const struct ae_cycle_item *it);
+bool ae_cycle_log_kind(const struct ae_cycle_item *it, const char **_id, int *_prio);
 /* r->worst and r->any_pending from the items. */
 void ae_cycle_report_tally(struct ae_cycle_report *r);
 

@@ -103,10 +103,6 @@ void ae_cycle_report_tally(struct ae_cycle_report *r)
 
 		r->worst = ae_cycle_outcome_worse(r->worst, it->outcome);
 		r->any_pending |= it->outcome == AE_OUTCOME_PENDING;
-		/* failures were logged as errors when they happened */
-		if (strcmp(it->result, "done") == 0 || strcmp(it->result, "pending") == 0) {
-			ae_log_notice("%s: %s %s: %s", it->template_name, it->action, it->result,
-				      it->reason ? it->reason : "");
-		}
+		ae_cycle_log_item(it);	/* the journal's entry (ae_cycle_log.c) */
 	}
 }

@@ -63,6 +63,18 @@ static const char *outcome_name(enum ae_outcome o)
 	}
 }
 
+struct ae_enroll_result *ae_enroll_result_new(TALLOC_CTX *mem_ctx, const char *template_name)
+{
+	struct ae_enroll_result *r = talloc_zero(mem_ctx, struct ae_enroll_result);
+
+	if (r != NULL) {
+		r->outcome = AE_OUTCOME_INTERNAL;
+		r->outcome_name = "error";
+		r->template_name = talloc_strdup(r, template_name ? template_name : "");
+	}
+	return r;
+}
+
 /* Record a failure: outcome + an explanation naming template, CA and cause. */
 void ae_enroll_fail(struct ae_enroll_result *r, enum ae_outcome o, const char *fmt, ...)
 {

@@ -29,18 +29,6 @@
 
 #define AE_CLIENT_ID_CERTREQ 9	/* an explicit request, like certreq (MS-WCCE <11>) */
 
-static struct ae_enroll_result *new_result(TALLOC_CTX *mem_ctx, const char *template_name)
-{
-	struct ae_enroll_result *r = talloc_zero(mem_ctx, struct ae_enroll_result);
-
-	if (r != NULL) {
-		r->outcome = AE_OUTCOME_INTERNAL;
-		r->outcome_name = "error";
-		r->template_name = talloc_strdup(r, template_name ? template_name : "");
-	}
-	return r;
-}
-
 static ae_err make_key(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_result *r,
 		       const char *key_type, const struct ae_template *t, struct ae_key **_key)
 {
@@ -193,7 +181,7 @@ ae_err ae_enroll_request(TALLOC_CTX *mem_ctx, struct ae_session *s,
 			 const struct ae_enroll_opts *o, struct ae_enroll_result **_r)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	struct ae_enroll_result *r = new_result(mem_ctx, o->template_name);
+	struct ae_enroll_result *r = ae_enroll_result_new(mem_ctx, o->template_name);
 	struct ae_enroll_caller caller = { .s = s, .transport = o->transport };
 	struct ae_step_ca ca = { .call = ae_enroll_call_fn, .priv = &caller };
 	struct ae_step step = { .kind = AE_CERT_ENROLLING };
@@ -283,7 +271,7 @@ ae_err ae_enroll_retrieve(TALLOC_CTX *mem_ctx, struct ae_session *s,
 			  const struct ae_enroll_opts *o, struct ae_enroll_result **_r)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	struct ae_enroll_result *r = new_result(mem_ctx, NULL);
+	struct ae_enroll_result *r = ae_enroll_result_new(mem_ctx, NULL);
 	struct ae_enroll_caller caller = { .s = s, .transport = o->transport };
 	struct ae_step_ca ca = { .call = ae_enroll_call_fn, .priv = &caller };
 	struct ae_step step = { 0 };

@@ -11,6 +11,9 @@ struct icpr_request;
 struct icpr_response;
 struct ae_enrollment_service;
 
+/* A result not yet decided (outcome INTERNAL, "error"), for template_name (NULL: ""). */
+struct ae_enroll_result *ae_enroll_result_new(TALLOC_CTX *mem_ctx, const char *template_name);
+
 void ae_enroll_fail(struct ae_enroll_result *r, enum ae_outcome o, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#define AE_PAM_DEFAULT_COMMAND "/usr/sbin/autoenroll"
+#include "ae_paths.h"
+
+#define AE_PAM_DEFAULT_COMMAND AE_COMMAND_PATH	/* <sbindir>/autoenroll of this build */
 #define AE_PAM_WAIT_MAX 600          /* wait=SECONDS is capped at this */
 #define AE_PAM_USER_MAX 256          /* bytes of a user name (LOGIN_NAME_MAX) */
 #define AE_PAM_CCACHE_MAX 1024       /* bytes of a KRB5CCNAME value */

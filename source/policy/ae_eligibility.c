@@ -103,6 +103,7 @@ struct elig_ctx {
 	ae_sid_namer namer;
 	void *namer_data;
 	const struct ae_subject_attrs *subject;	/* NULL: step 14b not made */
+	bool enroll_only;		/* ae_eligibility_compute_enroll: no autoenrollment steps */
 };
 
 /* e->code and "not eligible: <fmt>". */
@@ -252,7 +253,7 @@ static ae_err check_xcep_permission(const struct elig_ctx *c, const struct ae_te
 		return refuse(c, e, AE_INELIG_NO_ENROLL,
 			      "the policy server does not grant Enroll (permission/enroll false)");
 	}
-	if (!t->xcep_permission.auto_enroll) {
+	if (!t->xcep_permission.auto_enroll && !c->enroll_only) {
 		return refuse(c, e, AE_INELIG_NO_AUTOENROLL, "the policy server does not grant "
 			      "AutoEnroll (permission/autoEnroll false)");
 	}
@@ -297,7 +298,7 @@ static ae_err check_rights(const struct elig_ctx *c, const struct ae_template *t
 	}
 	err = check_right(c, sd, AE_RIGHT_ENROLL, AE_INELIG_ENROLL_DENIED,
 			  AE_INELIG_NO_ENROLL, e, _ok);
-	if (err == AE_OK && *_ok) {
+	if (err == AE_OK && *_ok && !c->enroll_only) {
 		err = check_right(c, sd, AE_RIGHT_AUTOENROLL, AE_INELIG_AUTOENROLL_DENIED,
 				  AE_INELIG_NO_AUTOENROLL, e, _ok);
 	}
@@ -316,7 +317,7 @@ static ae_err check_static(const struct elig_ctx *c, const struct ae_template *t
 			  CTPRIVATEKEY_FLAG_CLIENTVERSION_SHIFT;
 
 	*_ok = false;
-	if ((ae_bits & CT_FLAG_AUTO_ENROLLMENT) == 0) {
+	if ((ae_bits & CT_FLAG_AUTO_ENROLLMENT) == 0 && !c->enroll_only) {
 		return refuse(c, e, AE_INELIG_NO_AUTOENROLL_FLAG,
 			      "%s 0x%08x lacks CT_FLAG_AUTO_ENROLLMENT (0x20) "
 			      "(schema version %u)", v1 ? "flags" : "msPKI-Enrollment-Flag",
@@ -372,7 +373,7 @@ static ae_err check_rest(const struct elig_ctx *c, const struct ae_template *t,
 		talloc_free(list);
 		return err;
 	}
-	if (t->enrollment_flag & CT_FLAG_USER_INTERACTION_REQUIRED) {
+	if ((t->enrollment_flag & CT_FLAG_USER_INTERACTION_REQUIRED) && !c->enroll_only) {
 		return refuse(c, e, AE_INELIG_USER_INTERACTION,
 			      "CT_FLAG_USER_INTERACTION_REQUIRED (0x100) asks for user consent; "
 			      "autoenrollment runs unattended");
@@ -483,6 +484,9 @@ static ae_err apply_supersession(const struct elig_ctx *c, struct ae_template *c
 	return AE_OK;
 }
 
+static ae_err compute(struct elig_ctx *cx, TALLOC_CTX *mem, struct ae_template *const *templates,
+		      size_t n, struct ae_eligibility **_out);
+
 ae_err ae_eligibility_compute(TALLOC_CTX *mem, struct ae_template *const *templates, size_t n,
 			      struct ae_enrollment_service *const *cas, size_t num_cas,
 			      const struct ae_token *token, enum ae_context ctx,
@@ -491,6 +495,20 @@ ae_err ae_eligibility_compute(TALLOC_CTX *mem, struct ae_template *const *templa
 {
 	return ae_eligibility_compute_subject(mem, templates, n, cas, num_cas, token, ctx, NULL,
 					      namer, namer_data, _out);
+}
+
+ae_err ae_eligibility_compute_enroll(TALLOC_CTX *mem, struct ae_template *const *templates,
+				     size_t n, struct ae_enrollment_service *const *cas,
+				     size_t num_cas, const struct ae_token *token,
+				     enum ae_context ctx, ae_sid_namer namer, void *namer_data,
+				     struct ae_eligibility **_out)
+{
+	struct elig_ctx c = {
+		.cas = cas, .num_cas = num_cas, .token = token, .ctx = ctx,
+		.namer = namer, .namer_data = namer_data, .enroll_only = true,
+	};
+
+	return compute(&c, mem, templates, n, _out);
 }
 
 ae_err ae_eligibility_compute_subject(TALLOC_CTX *mem, struct ae_template *const *templates,
@@ -504,6 +522,19 @@ ae_err ae_eligibility_compute_subject(TALLOC_CTX *mem, struct ae_template *const
 		.cas = cas, .num_cas = num_cas, .token = token, .ctx = ctx,
 		.namer = namer, .namer_data = namer_data, .subject = subject,
 	};
+
+	return compute(&c, mem, templates, n, _out);
+}
+
+/* Steps 1-15 (enroll_only: without 1, 9-10, 12 and 15) for every template. */
+static ae_err compute(struct elig_ctx *cx, TALLOC_CTX *mem, struct ae_template *const *templates,
+		      size_t n, struct ae_eligibility **_out)
+{
+	struct elig_ctx c = *cx;
+	struct ae_enrollment_service *const *cas = c.cas;
+	size_t num_cas = c.num_cas;
+	const struct ae_token *token = c.token;
+	enum ae_context ctx = c.ctx;
 	TALLOC_CTX *tmp = NULL;
 	struct ae_eligibility *out = NULL;
 	struct ae_supersession *sup = NULL;
@@ -544,10 +575,11 @@ ae_err ae_eligibility_compute_subject(TALLOC_CTX *mem, struct ae_template *const
 	for (i = 0; err == AE_OK && i < n; i++) {
 		err = check_one(&c, templates[i], &out[i], &candidate[i]);
 	}
-	if (err == AE_OK) {
+	/* supersession decides among automatic requests; an explicit one names its template */
+	if (err == AE_OK && !c.enroll_only) {
 		err = ae_supersession_compute(templates, n, candidate, sup);
 	}
-	if (err == AE_OK) {
+	if (err == AE_OK && !c.enroll_only) {
 		err = apply_supersession(&c, templates, n, sup, out);
 	}
 	if (err != AE_OK) {

@@ -161,6 +161,20 @@ ae_err ae_eligibility_compute_subject(TALLOC_CTX *mem, struct ae_template *const
 				      struct ae_eligibility **_out);
 
 /*
+ * The templates the principal may request explicitly (certreq, a
+ * certmonger CA helper), not by autoenrollment: ae_eligibility_compute
+ * without the steps only autoenrollment has, 1 (CT_FLAG_AUTO_ENROLLMENT),
+ * 9-10 (the AutoEnroll right, or the policy server's autoEnroll), 12 (user
+ * interaction: the caller asked) and 15 (supersession: the caller names its
+ * template). Same arguments, outputs and errors.
+ */
+ae_err ae_eligibility_compute_enroll(TALLOC_CTX *mem, struct ae_template *const *templates,
+				     size_t n, struct ae_enrollment_service *const *cas,
+				     size_t num_cas, const struct ae_token *token,
+				     enum ae_context ctx, ae_sid_namer namer, void *namer_data,
+				     struct ae_eligibility **_out);
+
+/*
  * Supersession among candidates (MS-CRTD 2.21), the
  * last step of ae_eligibility_compute, exposed for tests.
  *

@@ -17,6 +17,8 @@
  *   <dir>/pending/<ca>.<id>.key    older versions: the key of a request the
  *   <dir>/pending/<ca>.<id>.state  CA holds and its record; adopted by
  *                               ae_store_recover into the template's record
+ *   <dir>/<template>.hooks     a change whose hooks have not all succeeded
+ *                               yet ("action=renew\n", 0600; ae_store_hooks_*)
  *   <dir>/quarantine/<name>[-n] entries that are not regular files (a FIFO,
  *                               a symbolic link, a directory named like a
  *                               store file), set aside by ae_store_recover
@@ -263,6 +265,20 @@ ae_err ae_store_pending_load(TALLOC_CTX *mem_ctx, const struct ae_store *s, cons
 
 /* Remove the pending record and key once the request is resolved. */
 ae_err ae_store_pending_remove(const struct ae_store *s, const char *ca, uint32_t request_id);
+
+/*
+ * The hooks record <template>.hooks (ae_store_hooks.c): the action of a
+ * change (install, renew, reenroll, remove: [a-z]{1,16}) whose hooks must
+ * run (again). pending: *_action on mem_ctx, AE_ERR_NOT_FOUND when there is
+ * none, AE_ERR_PARSE for a record that is not "action=<word>\n" (at most
+ * 64 bytes), AE_ERR_INVALID for a non-regular file. set (atomic, 0600) and
+ * clear need the lock.
+ */
+ae_err ae_store_hooks_pending(TALLOC_CTX *mem_ctx, const struct ae_store *s,
+			      const char *template_name, char **_action);
+ae_err ae_store_hooks_set(const struct ae_store *s, const char *template_name, const char *action);
+ae_err ae_store_hooks_clear(const struct ae_store *s, const char *template_name);
+ae_err ae_store_hooks_parse(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len, char **_action);
 
 /* Parser of a key=value record (untrusted on-disk bytes): the one shape. */
 ae_err ae_pending_parse(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,

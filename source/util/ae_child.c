@@ -109,7 +109,8 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int spawn(const char *path, const char *const *argv, int out_fd, pid_t *_pid)
+static int spawn(const char *path, const char *const *argv, const char *const *envp,
+		 int out_fd, pid_t *_pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -136,7 +137,7 @@ static int spawn(const char *path, const char *const *argv, int out_fd, pid_t *_
 	rc = rc ? rc : posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
 						  POSIX_SPAWN_SETPGROUP);
 	rc = rc ? rc : posix_spawn(_pid, path, &fa, &at, (char *const *)argv,
-				   (char *const *)child_env);
+				   (char *const *)envp);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	return rc;
@@ -213,13 +214,76 @@ static void collect(pid_t pid, int fd, unsigned timeout_ms, struct ae_child_resu
 	}
 }
 
+/* One "NAME=VALUE" of ae_child_run_env: a plain name, not PATH/LANG/LD_*, a printable value. */
+static bool env_entry_ok(const char *e)
+{
+	const char *eq = strchr(e, '=');
+	size_t i, n = eq != NULL ? (size_t)(eq - e) : 0;
+
+	if (n == 0 || strnlen(e, AE_CHILD_ENV_LEN_MAX + 1) > AE_CHILD_ENV_LEN_MAX ||
+	    (n == 4 && strncmp(e, "PATH", 4) == 0) || (n == 4 && strncmp(e, "LANG", 4) == 0) ||
+	    strncmp(e, "LD_", 3) == 0 || (e[0] >= '0' && e[0] <= '9')) {
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		if (!((e[i] >= 'A' && e[i] <= 'Z') || (e[i] >= '0' && e[i] <= '9') || e[i] == '_')) {
+			return false;
+		}
+	}
+	for (i = n + 1; e[i] != '\0'; i++) {
+		if ((unsigned char)e[i] < 0x20 || e[i] == 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* PATH, LANG, then the checked extra entries (on mem). */
+static ae_err make_env(TALLOC_CTX *mem, const char *const *extra, const char ***_envp,
+		       char *why, size_t why_len)
+{
+	const char **envp;
+	size_t i, n = 0;
+
+	while (extra != NULL && extra[n] != NULL) {
+		if (n == AE_CHILD_ENV_MAX || !env_entry_ok(extra[n])) {
+			ae_why(why, why_len, "environment entry %zu refused (more than %d, or not "
+			       "NAME=VALUE with NAME in [A-Z0-9_] other than PATH, LANG, LD_*, and "
+			       "a value without control characters, at most %d bytes)", n,
+			       AE_CHILD_ENV_MAX, AE_CHILD_ENV_LEN_MAX);
+			return AE_ERR_INVALID;
+		}
+		n++;
+	}
+	envp = talloc_zero_array(mem, const char *, n + 3);
+	if (envp == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	envp[0] = child_env[0];
+	envp[1] = child_env[1];
+	for (i = 0; i < n; i++) {
+		envp[2 + i] = extra[i];
+	}
+	*_envp = envp;
+	return AE_OK;
+}
+
 ae_err ae_child_run(TALLOC_CTX *mem_ctx, const char *const *argv, unsigned timeout_ms,
 		    struct ae_child_result **_r, char *why, size_t why_len)
 {
+	return ae_child_run_env(mem_ctx, argv, NULL, timeout_ms, _r, why, why_len);
+}
+
+ae_err ae_child_run_env(TALLOC_CTX *mem_ctx, const char *const *argv, const char *const *env,
+			unsigned timeout_ms, struct ae_child_result **_r, char *why,
+			size_t why_len)
+{
 	struct ae_child_result *r = NULL;
+	const char **envp = NULL;
 	char *path = NULL;
 	int pfd[2], rc;
 	pid_t pid;
+	ae_err err;
 
 	if (argv == NULL || argv[0] == NULL || _r == NULL) {
 		return AE_ERR_INVALID;
@@ -228,6 +292,11 @@ ae_err ae_child_run(TALLOC_CTX *mem_ctx, const char *const *argv, unsigned timeo
 	if (r == NULL || (r->output = talloc_zero_size(r, AE_CHILD_OUTPUT_MAX + 1)) == NULL) {
 		talloc_free(r);
 		return AE_ERR_NOMEM;
+	}
+	err = make_env(r, env, &envp, why, why_len);
+	if (err != AE_OK) {
+		talloc_free(r);
+		return err;
 	}
 	path = find_program(r, argv[0]);
 	if (path == NULL) {
@@ -241,7 +310,7 @@ ae_err ae_child_run(TALLOC_CTX *mem_ctx, const char *const *argv, unsigned timeo
 		talloc_free(r);
 		return AE_ERR_IO;
 	}
-	rc = spawn(path, argv, pfd[1], &pid);
+	rc = spawn(path, argv, envp, pfd[1], &pid);
 	close(pfd[1]);
 	if (rc != 0) {
 		ae_why(why, why_len, "%s: cannot start it: %s", path, strerror(rc));
@@ -252,6 +321,7 @@ ae_err ae_child_run(TALLOC_CTX *mem_ctx, const char *const *argv, unsigned timeo
 	collect(pid, pfd[0], timeout_ms, r);
 	close(pfd[0]);
 	talloc_free(path);
+	talloc_free(envp);
 	*_r = r;
 	return AE_OK;
 }

@@ -54,4 +54,18 @@ ae_err ae_child_split(TALLOC_CTX *mem_ctx, const char *cmdline, char ***_argv,
 ae_err ae_child_run(TALLOC_CTX *mem_ctx, const char *const *argv, unsigned timeout_ms,
 		    struct ae_child_result **_r, char *why, size_t why_len);
 
+/*
+ * ae_child_run with more environment: env (NULL-terminated, may be NULL)
+ * holds "NAME=VALUE" entries added after PATH and LANG, for a hook
+ * (AE_ACTION, AE_CERT, ...). NAME is [A-Z0-9_] (not starting with a
+ * digit), never PATH, LANG or LD_*; VALUE has no control character; at
+ * most AE_CHILD_ENV_MAX entries of AE_CHILD_ENV_LEN_MAX bytes: anything
+ * else is AE_ERR_INVALID before anything runs. Never put a secret there.
+ */
+#define AE_CHILD_ENV_MAX 32
+#define AE_CHILD_ENV_LEN_MAX 4096
+ae_err ae_child_run_env(TALLOC_CTX *mem_ctx, const char *const *argv, const char *const *env,
+			unsigned timeout_ms, struct ae_child_result **_r, char *why,
+			size_t why_len);
+
 #endif

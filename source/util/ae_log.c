@@ -53,6 +53,27 @@ static void syslog_line(int prio, const char *fmt, va_list ap)
 	}
 }
 
+int ae_log_syslog_enabled(void)
+{
+	return g_syslog;
+}
+
+const char *ae_log_get_who(void)
+{
+	return g_who;
+}
+
+void ae_log_syslog(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (g_syslog) {
+		va_start(ap, fmt);
+		syslog_line(prio, fmt, ap);
+		va_end(ap);
+	}
+}
+
 void ae_log_notice(const char *fmt, ...)
 {
 	va_list ap;

@@ -35,6 +35,13 @@ void ae_log_set_who(const char *who);
  */
 void ae_log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ae_log_to_syslog's switch; whom the run works for ("" for the machine). */
+int ae_log_syslog_enabled(void);
+const char *ae_log_get_who(void);
+
+/* A line for syslog only at priority prio (LOG_*), when syslog is on. */
+void ae_log_syslog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Print "autoenroll: <message>\n" when level <= the configured level. */
 void ae_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -69,11 +69,24 @@ gpu() {
 	printf '%s\n' "$GP_OUT" | grep -E '\| (samba-autoenroll|certmonger|Failed)|Error|Traceback' |
 		cut -c1-240 | sed 's/^/      | /' || true
 }
+# Samba 4.17's own certificate extension raises (TypeError, os.path.exists(None))
+# when getcert is installed without cepces-submit (README): a host with
+# certmonger (t_certmonger_getcert, tests/deps.sh) shows that one known
+# failure, which ends nothing; any other raising extension still fails.
+known_builtin_failure() {
+	command -v getcert > /dev/null && ! command -v cepces-submit > /dev/null &&
+		[ ! -e /usr/lib/certmonger/cepces-submit ] && [ ! -e /usr/libexec/certmonger/cepces-submit ]
+}
 gp_ok() { # the run ended well and no extension raised
+	local out=$GP_OUT
 	[ "$GP_RC" = 0 ] || fail "samba-gpupdate $1 exited $GP_RC: $(printf '%s' "$GP_OUT" | tail -n 3 | tr '\n' ' ')"
 	! grep -q 'Traceback' <<< "$GP_OUT" || fail "samba-gpupdate $1 printed a traceback"
-	! grep -q 'Failed to apply extension' <<< "$GP_OUT" ||
-		fail "an extension raised in samba-gpupdate $1: $(grep -A1 'Failed to apply extension' <<< "$GP_OUT" | tr '\n' ' ')"
+	if known_builtin_failure; then
+		out=$(grep -v -e 'Failed to apply extension  *Cryptography\\AutoEnrollment |' \
+			-e 'Message was: TypeError: stat: path should be string' <<< "$GP_OUT")
+	fi
+	! grep -q 'Failed to apply extension' <<< "$out" ||
+		fail "an extension raised in samba-gpupdate $1: $(grep -A1 'Failed to apply extension' <<< "$out" | tr '\n' ' ')"
 }
 sections() { grep -c "^\[$1\]" "$GPEXT" 2> /dev/null || true; }
 

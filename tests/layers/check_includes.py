@@ -3,7 +3,7 @@
 
 1. No cycle among the headers of source/*/ (a header including, through
    others, itself).
-2. The cli includes only its own headers, engine headers, the util headers
+2. The cli (and the certmonger helper, source/certmonger) includes only its own headers, engine headers, the util headers
    it prints with (ae_json, ae_log, ae_hresult, ae_error) and the headers of
    the result types the engine returns for printing (the policy report's
    principal, SID, GPO list, AutoEnrollment settings, templates, CAs,
@@ -64,15 +64,18 @@ def main(root):
         if h not in state:
             visit(h, [])
 
-    cli = os.path.join(src, "cli")
-    for name in sorted(os.listdir(cli)):
-        if not name.endswith((".c", ".h")):
-            continue
-        for i in includes(os.path.join(cli, name)):
-            layer = layer_of.get(i)
-            if layer in (None, "cli", "engine") or i in CLI_LOWER_ALLOWED:
+    # cli and certmonger (the CA helper) sit on the engine alike
+    for top in ("cli", "certmonger"):
+        d = os.path.join(src, top)
+        for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            if not name.endswith((".c", ".h")):
                 continue
-            bad.append("cli/%s includes %s (layer %s): go through the engine" % (name, i, layer))
+            for i in includes(os.path.join(d, name)):
+                layer = layer_of.get(i)
+                if layer in (None, top, "engine") or i in CLI_LOWER_ALLOWED:
+                    continue
+                bad.append("%s/%s includes %s (layer %s): go through the engine"
+                           % (top, name, i, layer))
 
     for line in bad:
         print(line)

@@ -1056,6 +1056,65 @@ static void test_api(void **state)
 	talloc_free(mem);
 }
 
+/*
+ * ae_eligibility_compute_enroll: an explicit request (certmonger's helper)
+ * skips the autoenrollment-only steps 1, 9-10, 12 and 15, keeps the rest.
+ */
+static void test_enroll_only(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	TALLOC_CTX *in = talloc_new(mem);
+	struct ae_token *tok = make_token(in, TOK_MACHINE);
+	struct ae_enrollment_service *ca = make_ca(in, "LabCA", "NoFlag", "EnrollOnly",
+						   "Consent", "Old", "New", "NoEnroll",
+						   "UserTpl", NULL);
+	static const struct tspec no_flag = { 2, MT, 0, 0, 0, SD_ACES, { BOTH(DCS) } };
+	static const struct tspec enroll_only = { 2, MT | AEF, AEF, 0, 0, SD_ACES,
+						  { OA(ENR, DCS) } };
+	static const struct tspec consent = { 2, MT | AEF, AEF | 0x100, 0, 0, SD_ACES,
+					      { BOTH(DCS) } };
+	static const struct tspec no_enroll = { 2, MT | AEF, AEF, 0, 0, SD_ACES,
+						{ OA(AUTO, DCS) } };
+	static const struct tspec user_tpl = { 2, AEF, AEF, 0, 0, SD_ACES, { BOTH(DCS) } };
+	struct ae_template *t[8];
+	struct ae_eligibility *auto_e = NULL, *enr = NULL;
+	struct namer_state st = { 0 };
+	size_t i;
+
+	(void)state;
+	t[0] = make_tpl(in, "NoFlag", &no_flag);
+	t[1] = make_tpl(in, "EnrollOnly", &enroll_only);
+	t[2] = make_tpl(in, "Consent", &consent);
+	t[3] = good_tpl(in, "Old", NULL, NULL);
+	t[4] = good_tpl(in, "New", "Old", NULL);
+	t[5] = make_tpl(in, "NoEnroll", &no_enroll);
+	t[6] = make_tpl(in, "UserTpl", &user_tpl);
+	t[7] = make_tpl(in, "Unpublished", &enroll_only);
+	auto_e = compute(mem, t, 8, &ca, 1, tok, M);
+	assert_int_equal(ae_eligibility_compute_enroll(mem, t, 8, &ca, 1, tok, M, lab_namer,
+						       &st, &enr), AE_OK);
+	/* autoenrollment: only New is eligible */
+	assert_int_equal(auto_e[0].code, AE_INELIG_NO_AUTOENROLL_FLAG);
+	assert_int_equal(auto_e[1].code, AE_INELIG_NO_AUTOENROLL);
+	assert_int_equal(auto_e[2].code, AE_INELIG_USER_INTERACTION);
+	assert_int_equal(auto_e[3].code, AE_INELIG_SUPERSEDED);
+	assert_int_equal(auto_e[4].code, AE_ELIGIBLE);
+	/* on request: the first five; Enroll, context and publication still count */
+	for (i = 0; i < 5; i++) {
+		want(&enr[i], AE_ELIGIBLE, OK_R, NULL);
+	}
+	assert_int_equal(enr[5].code, AE_INELIG_NO_ENROLL);
+	assert_int_equal(enr[6].code, AE_INELIG_CONTEXT);
+	assert_int_equal(enr[7].code, AE_INELIG_NOT_PUBLISHED);
+	assert_int_equal(ae_eligibility_compute_enroll(mem, t, 8, &ca, 1, NULL, M, NULL, NULL,
+						       &enr), AE_ERR_INVALID);
+	talloc_free(in);
+	talloc_free(auto_e);
+	talloc_free(enr);
+	assert_int_equal(talloc_total_blocks(mem), 1);
+	talloc_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1069,6 +1128,7 @@ int main(void)
 		cmocka_unit_test(test_from_attrs),
 		cmocka_unit_test(test_api),
 		cmocka_unit_test(test_xcep_permission),
+		cmocka_unit_test(test_enroll_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
