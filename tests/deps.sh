@@ -25,6 +25,9 @@ PKGS=(
 	libpam0g-dev
 	# XML: MS-XCEP and MS-WSTEP messages (source/xml, policy, request)
 	libxml2-dev
+	# HTTPS for MS-XCEP/MS-WSTEP (source/transport/ae_https*): libcurl on
+	# OpenSSL, MIT GSSAPI for Negotiate with channel bindings
+	libcurl4-openssl-dev libkrb5-dev
 	# lab: AD DC, member, client tools
 	samba samba-ad-dc samba-ad-provision winbind smbclient krb5-user
 	ldb-tools ldap-utils libsasl2-modules-gssapi-mit python3-samba
