@@ -11,6 +11,7 @@
 #include <time.h>
 #include "ae_cycle.h"
 #include "ae_step.h"
+#include "ae_wstep_ca.h"
 
 #define AE_CYCLE_CAS_MAX 64
 
@@ -43,6 +44,11 @@ struct ae_cycle_ctx {
 	 * unit tests, to put a fake CA behind it (tests/unit/test_cycle_act.c) */
 	ae_step_call_fn ca_call;
 	void *ca_priv;
+	/* the CAs of MS-XCEP policy servers go over MS-WSTEP (ae_wstep_ca.h):
+	 * NULL = ae_https_post / ae_polsrv_https_opts; set only by unit tests
+	 * (tests/unit/test_wstep_ca.c), to put a fake HTTPS exchange behind it */
+	ae_wstep_post_fn wstep_post;
+	ae_wstep_opts_fn wstep_opts;
 };
 
 /* ae_cycle_dispatch.c: keys generated, then every action in order. */
