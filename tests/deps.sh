@@ -44,6 +44,9 @@ PKGS=(
 	pamtester
 	# benchmarks (/usr/bin/time for peak RSS)
 	time
+	# the test CEP/CES (tests/cep): Apache httpd with mod_ssl and
+	# mod_auth_gssapi, the channel-bound GSS acceptor and client, curl
+	apache2 libapache2-mod-auth-gssapi python3-gssapi curl
 )
 
 if [ "${1:-}" = --list ]; then

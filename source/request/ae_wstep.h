@@ -38,6 +38,8 @@
 #define AE_WSTEP_REQTYPE_QUERY	AE_WSTEP_NS_ENROLL "/QueryTokenStatus"
 #define AE_WSTEP_VALUE_PKCS7	AE_WSTEP_NS_ENROLL "#PKCS7"
 #define AE_WSTEP_VALUE_PKCS10	AE_WSTEP_NS_ENROLL "#PKCS10"
+/* the chain's ValueType in [MS-WSTEP] 4.1.1.2 (AD CS's answer) */
+#define AE_WSTEP_SECEXT_PKCS7	AE_WSTEP_NS_WSSE "#PKCS7"
 #define AE_WSTEP_ENC_BASE64	AE_WSTEP_NS_WSSE "#base64binary"
 #define AE_WSTEP_PASSWORD_TEXT \
 	"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"

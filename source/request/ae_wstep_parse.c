@@ -106,7 +106,9 @@ static ae_err parse_rstr(TALLOC_CTX *mem, const xmlNode *rstr, struct ae_wstep_r
 	    (err = ae_wx_child(rstr, AE_WSTEP_NS_WST, "RequestedSecurityToken", &rst))) {
 		return err;
 	}
-	if (chain != NULL && (err = bst_bytes(mem, chain, AE_WSTEP_TOKEN_PKCS7, AE_WSTEP_VALUE_PKCS7,
+	if (chain != NULL && (err = bst_bytes(mem, chain, AE_WSTEP_SECEXT_PKCS7,
+					      attr_is(chain, "ValueType", AE_WSTEP_TOKEN_PKCS7) ?
+					      AE_WSTEP_TOKEN_PKCS7 : AE_WSTEP_VALUE_PKCS7,
 					      AE_WSTEP_MAX_CHAIN, &r->chain, &r->chain_len)) != AE_OK) {
 		return err;
 	}

@@ -36,6 +36,13 @@
 #                        policy scenarios: OUs, moving the member, GPOs and
 #                        their links, block inheritance, versions, security
 #                        filtering, groups, ACEs (tests/lab/adlab-admin.sh)
+#   adlab.sh cep up|down|status
+#                        the test CEP/CES (MS-XCEP/MS-WSTEP over HTTPS):
+#                        https://cep.lab.example.com (127.0.0.4:443, lab CA
+#                        certificate; :4443 self-signed), Apache httpd +
+#                        tests/cep/backend.py in the netns; up is idempotent
+#                        and adds the URLs to env.sh; down stops both by pid
+#                        (lab down does too). tests/cep/README.md
 #
 # Environment:
 #   LAB        scratch dir (absolute; created; removed by down)  [/tmp/adlab]
@@ -46,6 +53,10 @@
 #   ICPR_EP    its endpoint server name                          [icpr_ca]
 #   MAXRUNTIME samba --maximum-runtime safety net, seconds       [7200]
 #   MODEL      samba process model                               [single]
+#   LAB_CEP    1: `up` also starts the test CEP/CES (adlab.sh cep up)
+#   CEP_APP    the CEP/CES module with handle() [tests/cep/cepapp.py]
+#   CA_LOCAL   the test CA as a command, for the CEP's first `cep up`
+#              (cepapp-setup.sh)          [ca-local beside ICPR_SO]
 # The DC's environment gets ICPR_CA_DIR=$LAB/ca (ca.pem, ca.key; the module
 # keeps its request db there) and ICPR_SAM_LDB=$LAB/dc/private/sam.ldb.
 #
@@ -107,6 +118,9 @@ FIX=$(dirname "$(readlink -f "$0")")
 SAMBA_MODULESDIR=$(pkg-config --variable=modulesdir dcerpc_server 2> /dev/null || true)
 SAMBA_MODULESDIR=${SAMBA_MODULESDIR%/dcerpc_server}
 SAMBA_MODULESDIR=${SAMBA_MODULESDIR:-/usr/lib/x86_64-linux-gnu/samba}
+
+# shellcheck source=../cep/cep-lab.sh
+. "$FIX/../cep/cep-lab.sh"
 
 log() { printf '[adlab %s] %s\n' "$(date +%T)" "$*"; }
 die() { printf '[adlab %s] error: %s\n' "$(date +%T)" "$*" >&2; exit 1; }
@@ -220,6 +234,9 @@ EOF
 	fi
 	if [ -f "$LAB/gpo.guid" ]; then
 		echo "export GPO_GUID='$(cat "$LAB/gpo.guid")'" >> "$LAB/env.sh"
+	fi
+	if [ -f "$LAB/cep/env.sh" ]; then
+		echo "[ ! -f $LAB/cep/env.sh ] || . $LAB/cep/env.sh" >> "$LAB/env.sh"
 	fi
 }
 
@@ -597,10 +614,12 @@ up() {
 			log "lab built but DC not running: starting it"
 			if (start_dc); then
 				log "lab up (DC pid $(dc_pid))"
+				up_cep
 				return 0
 			fi
 		elif admin_kinit 2> /dev/null && KRB5CCNAME=FILE:$LAB/admin.ccache ldap_ok; then
 			log "lab already up and healthy (NS=$NS LAB=$LAB, DC pid $(dc_pid))"
+			up_cep
 			return 0
 		fi
 		log "lab unhealthy: rebuilding"
@@ -614,7 +633,15 @@ up() {
 	trap up_failed EXIT
 	trap 'exit 130' INT TERM
 	build
+	up_cep
 	trap - EXIT INT TERM
+}
+
+# LAB_CEP=1: the test CEP/CES too
+up_cep() {
+	[ "${LAB_CEP:-0}" = 1 ] || return 0
+	export KRB5CCNAME=FILE:$LAB/admin.ccache
+	cep_up
 }
 
 # ----------------------------------------------------------------- down --
@@ -679,6 +706,7 @@ down() {
 	t=$(now)
 	lab_removable || die "LAB=$LAB is not a lab dir (no .adlab marker): not touching it"
 	pats=$(lab_mount_patterns)
+	cep_down
 	stop_dc
 	pids=$(ns_pids | tr '\n' ' ')
 	# shellcheck disable=SC2086
@@ -785,8 +813,28 @@ admin)
 	. "$FIX/adlab-admin.sh"
 	admin_main "$@"
 	;;
+cep)
+	need_lab
+	case "${2:-}" in
+	up)
+		[ "$(status)" = up ] || die "cep: the lab is not up (adlab.sh status: $(status))"
+		admin_kinit || die "cep: kinit as Administrator failed"
+		cep_up
+		;;
+	down) cep_down ;;
+	status)
+		s=$(cep_status)
+		echo "$s"
+		[ "$s" = up ]
+		;;
+	*)
+		echo "usage: $0 cep up|down|status" >&2
+		exit 2
+		;;
+	esac
+	;;
 *)
-	echo "usage: $0 up|down|start|stop|status|env|client CMD...|winbindd|member CMD...|logon CMD...|admin VERB..." >&2
+	echo "usage: $0 up|down|start|stop|status|env|client CMD...|winbindd|member CMD...|logon CMD...|admin VERB...|cep up|down|status" >&2
 	exit 2
 	;;
 esac
