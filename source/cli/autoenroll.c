@@ -27,6 +27,7 @@
 #include "cli_args.h"
 #include "cli_config.h"
 #include "cli_decode.h"
+#include "cli_polsrv.h"
 
 #define AE_MAX_OPTIONS 64
 
@@ -170,6 +171,11 @@ static int run_policy(struct cli *c, int argc, char **argv)
 	err = ae_session_open(mem, &so, &s);
 	if (err == AE_OK) {
 		err = ae_policy_collect(mem, s, &r);
+	}
+	if (err != AE_OK && !json && r != NULL && r->num_servers > 0 && err != AE_ERR_NOMEM) {
+		/* the policy servers that failed, and why, before the error */
+		(void)cli_policy_text(stdout, r);
+		fflush(stdout);
 	}
 	if (err != AE_OK) {
 		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "policy: %s",
@@ -433,6 +439,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "config") == 0) {
 		return run_config(&c, argc, argv);
+	}
+	if (strcmp(argv[0], "policy-server") == 0) {
+		struct ae_session_opts so = session_opts(&c);
+		return cli_run_polsrv(&so, argc, argv);
 	}
 	if (strcmp(argv[0], "help") == 0) {
 		/* `autoenroll help COMMAND` = `autoenroll COMMAND --help` */

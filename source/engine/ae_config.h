@@ -33,6 +33,7 @@ enum ae_config_option {
 	AE_OPT_INTERMEDIATES_FILE,
 	AE_OPT_LOCK_WAIT,
 	AE_OPT_USER_NSSDB,
+	AE_OPT_MODE,
 	/* read by the samba-gpupdate extension (gpo/gp_autoenroll_ext.py) */
 	AE_OPT_COMMAND,
 	AE_OPT_COMMAND_TIMEOUT,
@@ -43,6 +44,18 @@ enum ae_config_option {
 #define AE_TRUST_DIR_DEFAULT_PATH "/usr/local/share/ca-certificates/autoenroll"
 #define AE_TRUST_COMMAND_DEFAULT "update-ca-certificates"
 #define AE_CONFIG_UNKNOWN_MAX 64	/* unknown names reported at most */
+
+/*
+ * autoenroll:mode: domain (a joined member: DC, LDAP, GPO, Kerberos),
+ * workgroup (not joined: only the local policy servers, password or
+ * certificate authentication), auto (the default: workgroup when smb.conf
+ * has no realm, else domain).
+ */
+enum ae_config_mode {
+	AE_MODE_AUTO = 0,
+	AE_MODE_DOMAIN,
+	AE_MODE_WORKGROUP,
+};
 
 struct ae_config_item {
 	const char *name;		/* "autoenroll:store dir" */
@@ -71,6 +84,7 @@ struct ae_config {
 	 * so that `autoenroll config` prints the default with that reason.
 	 */
 	bool user_nssdb;
+	enum ae_config_mode mode;	/* autoenroll:mode */
 	struct ae_config_item items[AE_OPT_COUNT];
 	char **unknown;			/* autoenroll:* names nobody reads, as written */
 	size_t num_unknown;

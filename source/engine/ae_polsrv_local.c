@@ -322,7 +322,7 @@ ae_err ae_polsrv_local_save(const struct ae_polsrv_localconf *c, char *why, size
 		talloc_free(text);
 		return AE_ERR_NOMEM;
 	}
-	err = ae_mkdir_p(dir, 0755);
+	err = ae_mkdir_p(dir, 0711);	/* as the store's parent: search only */
 	if (err == AE_OK) {
 		err = ae_file_write_atomic(c->path, text, strlen(text), 0600);
 	}

@@ -79,7 +79,7 @@ char *ae_polsrv_local_path(TALLOC_CTX *mem, const struct ae_session *s);
 ae_err ae_polsrv_local_load(TALLOC_CTX *mem, const char *path,
 			    struct ae_polsrv_localconf **_c, char *why, size_t why_len);
 
-/* Write c back atomically, mode 0600 (the directory is created 0755 when missing). */
+/* Write c back atomically, mode 0600 (the directory is created 0711 when missing). */
 ae_err ae_polsrv_local_save(const struct ae_polsrv_localconf *c, char *why, size_t why_len);
 
 /*

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 #include <talloc.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -81,5 +82,120 @@ size_t ae_polsrv_group_end(const struct ae_polsrv *servers, size_t num, size_t f
 
 /* "default", "gpo", "local" */
 const char *ae_polsrv_origin_name(enum ae_polsrv_origin o);
+
+/* ---- ae_polsrv_map.c ---- */
+
+struct ae_policy_report;
+struct ae_template;
+struct ae_enrollment_service;
+struct ae_eligibility;
+struct ae_xcep_response;
+
+/* [MS-WCCE] 3.1.1.4.1.1 sanitized CA name (at most 64 characters kept). */
+char *ae_polsrv_sanitize_cn(TALLOC_CTX *mem, const char *cn);
+
+/* The host of an https:// URL, or NULL. */
+char *ae_polsrv_url_host(TALLOC_CTX *mem, const char *url);
+
+/*
+ * The response's CAs as Enrollment Services of server index server
+ * (xcep_ca points into resp: resp must outlive them). Array on mem.
+ */
+ae_err ae_polsrv_xcep_cas(TALLOC_CTX *mem, const struct ae_xcep_response *resp, size_t server,
+			  struct ae_enrollment_service ***_cas, size_t *_num);
+
+/*
+ * Append server's templates[0..n) with their eligibility elig[0..n)
+ * (computed against its own CAs; its strings must be owned by r) and its
+ * CAs to r; a template cn r already has is left out and noted in
+ * r->errors. Sets r->servers[server].first_template / num_templates.
+ */
+ae_err ae_polsrv_report_add(struct ae_policy_report *r, size_t server,
+			    struct ae_template *const *templates, size_t n,
+			    struct ae_enrollment_service *const *cas, size_t num_cas,
+			    const struct ae_eligibility *elig);
+
+/* ---- ae_polsrv_cache.c ---- */
+
+struct ae_polsrv_cache;
+
+/* Open (create 0700) the cache directory; it must be ours, no group/other access. */
+ae_err ae_polsrv_cache_open(TALLOC_CTX *mem, const char *dir, struct ae_polsrv_cache **_c,
+			    char *why, size_t why_len);
+
+/* The cached body for policy_id and when it was fetched; AE_ERR_NOT_FOUND, AE_ERR_PARSE. */
+ae_err ae_polsrv_cache_get(TALLOC_CTX *mem, struct ae_polsrv_cache *c, const char *policy_id,
+			   uint8_t **_body, size_t *_len, time_t *_fetched);
+
+/* Store body (atomically, 0600) as fetched at fetched. */
+ae_err ae_polsrv_cache_put(struct ae_polsrv_cache *c, const char *policy_id, time_t fetched,
+			   const uint8_t *body, size_t len);
+
+/* Still within nextUpdateHours (0: never)? */
+bool ae_polsrv_cache_fresh(time_t fetched, uint32_t next_update_hours, time_t now);
+
+/* ---- ae_polsrv_fetch.c ---- */
+
+struct ae_https_response;
+struct tevent_context;
+
+/* ae_https_post's shape (the test replaces it). */
+typedef ae_err (*ae_polsrv_post_fn)(TALLOC_CTX *mem, struct tevent_context *ev, const char *url,
+				    const struct ae_https_opts *o, const uint8_t *body,
+				    size_t body_len, struct ae_https_response **_resp,
+				    char *why, size_t why_len);
+
+/*
+ * The request xml (ours, "<s:Header>" present) with a WS-Security
+ * UsernameToken (PasswordText) in its header; the output is wiped when freed.
+ */
+ae_err ae_polsrv_add_username_token(TALLOC_CTX *mem, const char *xml, size_t len,
+				    const char *user, const char *password,
+				    char **_out, size_t *_out_len);
+
+/*
+ * GetPolicies to ps->url with ps->auth. AE_OK: *_resp and the raw body (for
+ * the cache) on mem. Else why names the cause: AE_ERR_TRANSPORT /
+ * AE_ERR_UNTRUSTED / AE_ERR_CREDENTIALS (try the next end point),
+ * AE_ERR_PARSE (a fault or a bad answer: the server failed).
+ */
+ae_err ae_polsrv_fetch(TALLOC_CTX *mem, struct ae_session *s, const struct ae_polsrv *ps,
+		       ae_polsrv_post_fn post, struct ae_xcep_response **_resp,
+		       uint8_t **_body, size_t *_len, char *why, size_t why_len);
+
+/* Does err let the next end point of the group be tried? */
+bool ae_polsrv_fetch_failover(ae_err err);
+
+/* ---- ae_polsrv_group.c ---- */
+
+/* Reads the AD policy (templates, Enrollment Services, eligibility) for server index k. */
+typedef ae_err (*ae_polsrv_read_ad_fn)(struct ae_session *s, struct ae_policy_report *r,
+				       size_t k);
+
+struct ae_polsrv_io {
+	ae_polsrv_post_fn post;
+	ae_polsrv_read_ad_fn read_ad;
+	time_t now;
+	const char *cache_dir;		/* NULL: <run dir>/xcep */
+	const char *local_file;		/* NULL: ae_polsrv_local_path() */
+};
+
+/* ae_polsrv_collect with the I/O given. */
+ae_err ae_polsrv_collect_io(struct ae_session *s, struct ae_policy_report *r,
+			    const struct ae_polsrv_io *io);
+
+/* ---- ae_polsrv.c ---- */
+
+/*
+ * The AutoEnrollment settings of a workgroup machine (no Group Policy):
+ * AEPolicy 7 (enroll, manage, pending), OfflineExpirationPercent 10, no
+ * PolicyServers end points (the local configuration is the list).
+ */
+struct ae_aesettings *ae_polsrv_workgroup_settings(TALLOC_CTX *mem);
+
+/* ---- ae_policy_report.c ---- */
+
+/* The AD policy (LDAP) into r as server k's templates and CAs. */
+ae_err ae_policy_read_ad(struct ae_session *s, struct ae_policy_report *r, size_t k);
 
 #endif
