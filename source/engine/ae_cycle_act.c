@@ -404,7 +404,9 @@ void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_it
 {
 	const struct ae_action *a = &c->actions[idx];
 	const struct ae_store_pending_req *pr = a->pending;
-	const struct ae_enrollment_service *ca = ae_cycle_ca_by_name(c, pr->ca);
+	/* the CA by the record's name, of the template's policy server (the same
+	 * name may be an MS-ICPR and an MS-WSTEP CA) */
+	const struct ae_enrollment_service *ca = ae_cycle_ca_named(c, a->t, pr->ca);
 	struct ae_step_ca sca = { 0 };
 	struct ae_wstep_ca *w = NULL;
 	struct ae_step step = { .store = c->store, .template_name = pr->template_name, .t = a->t,

@@ -60,6 +60,9 @@ ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
 const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,
 						    const struct ae_template *t);
 const struct ae_enrollment_service *ae_cycle_ca_by_name(struct ae_cycle_ctx *c, const char *cn);
+/* The usable CA named cn among those serving t's policy server (t NULL: any). */
+const struct ae_enrollment_service *ae_cycle_ca_named(struct ae_cycle_ctx *c,
+						      const struct ae_template *t, const char *cn);
 /* ae_cycle_act.c: keys in parallel threads; one request, one retrieval. */
 void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it);
 void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it);

@@ -270,6 +270,41 @@ static void template_goes_to_the_ca_its_references_name(void **state)
 	wcyc_free(y);
 }
 
+static void same_name_ad_ca_is_not_used_for_an_xcep_template(void **state)
+{
+	struct wcyc *y = wcyc_new(*state);
+	struct ae_enrollment_service ad = y->e->ca.svc;
+	struct ae_polsrv servers[2] = { y->server };
+	struct ae_cycle_item *it;
+
+	/* the AD policy's Enrollment Services object of the same name comes
+	 * first; the template is the XCEP server's (servers[0]) */
+	ad.xcep_ca = NULL;
+	ad.dns_host = talloc_strdup(y, "dc1.lab.example");
+	y->cas[1] = y->cas[0];
+	y->cas[0] = &ad;
+	y->policy.num_cas = 2;
+	servers[0].first_template = 0;
+	servers[0].num_templates = 1;
+	servers[1].kind = AE_POLSRV_AD;
+	servers[1].url = (char *)"LDAP:";
+	y->policy.servers = servers;
+	y->policy.num_servers = 2;
+	y->e->ca.answer = FAKE_PENDING;
+	w_action(y, AE_ACTION_ENROLL);
+	it = w_dispatch(y);	/* no MS-ICPR bind (w_dispatch checks) */
+	assert_int_equal(y->ces.num_sent, 1);
+	assert_string_equal(it->result, "pending");
+	/* the retrieval finds the CA by the record's name, of the template's server */
+	y->e->ca.answer = FAKE_ISSUE;
+	w_action(y, AE_ACTION_RETRIEVE);
+	it = w_dispatch(y);
+	assert_int_equal(y->ces.num_sent, 1);
+	w_contains(y->ces.sent[0].body, AE_WSTEP_REQTYPE_QUERY);
+	assert_string_equal(it->result, "done");
+	wcyc_free(y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +323,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(missing_credentials_fail_over,
 						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(template_goes_to_the_ca_its_references_name,
+						leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(same_name_ad_ca_is_not_used_for_an_xcep_template,
 						leak_setup, leak_teardown),
 	};
 
