@@ -15,8 +15,8 @@ struct ae_https_neg {
 	const char *url;
 	uint8_t *cb;			/* the channel bindings' application data */
 	size_t cb_len;
-	uint8_t *in;			/* the server's continuation token, for the next leg */
-	size_t in_len;
+	uint8_t *next;			/* our token for the next leg (after a 401 continuation) */
+	size_t next_len;
 };
 
 ae_err ae_https_neg_new(TALLOC_CTX *mem, const char *ccache, const char *host, const char *url,
@@ -57,17 +57,22 @@ ae_err ae_https_neg_header(struct ae_https_neg *n, X509 *peer, char **_line, cha
 			return err;
 		}
 	}
-	err = ae_spnego_step(n->sp, n->cb, n->cb_len, n->in, n->in_len, n, &out, &out_len,
-			     msg, sizeof(msg));
-	TALLOC_FREE(n->in);
-	n->in_len = 0;
-	if (err == AE_OK && out == NULL) {
-		ae_why(msg, sizeof(msg), "no token to send to %s", ae_spnego_target(n->sp));
-		err = AE_ERR_CREDENTIALS;
-	}
-	if (err != AE_OK) {
-		ae_why(why, why_len, "%s: %s", n->url, msg);
-		return err;
+	if (n->next != NULL) {
+		/* the continuation computed from the server's 401 (same certificate: checked) */
+		out = talloc_move(n, &n->next);
+		out_len = n->next_len;
+		n->next_len = 0;
+	} else {
+		err = ae_spnego_step(n->sp, n->cb, n->cb_len, NULL, 0, n, &out, &out_len, msg,
+				     sizeof(msg));
+		if (err == AE_OK && out == NULL) {
+			ae_why(msg, sizeof(msg), "no token to send to %s", ae_spnego_target(n->sp));
+			err = AE_ERR_CREDENTIALS;
+		}
+		if (err != AE_OK) {
+			ae_why(why, why_len, "%s: %s", n->url, msg);
+			return err;
+		}
 	}
 	value = ae_negotiate_hdr_value(n, out, out_len);
 	talloc_free(out);
@@ -157,6 +162,39 @@ static ae_err neg_final(struct ae_https_neg *n, const struct ae_negotiate_hdr *h
 	return AE_OK;
 }
 
+/*
+ * A 401: with a token while we are not done, the next leg's token is
+ * computed now (RFC 4559 §5, more round trips); anything else, including
+ * a token that completes our side, is a refusal.
+ */
+static ae_err neg_continue(struct ae_https_neg *n, const struct ae_negotiate_hdr *h, bool *again,
+			   char *why, size_t why_len)
+{
+	char msg[384] = "";
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	ae_err err;
+
+	if (h != NULL && h->token != NULL && !ae_spnego_complete(n->sp)) {
+		err = ae_spnego_step(n->sp, n->cb, n->cb_len, h->token, h->token_len, n, &out,
+				     &out_len, msg, sizeof(msg));
+		if (err != AE_OK) {
+			ae_why(why, why_len, "%s: HTTP 401: %s", n->url, msg);
+			return err;
+		}
+		if (out != NULL && !ae_spnego_complete(n->sp)) {
+			n->next = out;
+			n->next_len = out_len;
+			*again = true;
+			return AE_OK;
+		}
+		talloc_free(out);
+	}
+	ae_why(why, why_len, "%s: HTTP 401: Kerberos authentication of %s to %s refused",
+	       n->url, ae_spnego_principal(n->sp), ae_spnego_target(n->sp));
+	return AE_ERR_CREDENTIALS;
+}
+
 ae_err ae_https_neg_answer(struct ae_https_neg *n, CURL *easy, long status, bool *again,
 			   char *why, size_t why_len)
 {
@@ -168,17 +206,9 @@ ae_err ae_https_neg_answer(struct ae_https_neg *n, CURL *easy, long status, bool
 		return err;
 	}
 	if (status == 401) {
-		if (h != NULL && h->token != NULL && !ae_spnego_complete(n->sp)) {
-			n->in = talloc_steal(n, h->token);
-			n->in_len = h->token_len;
-			talloc_free(h);
-			*again = true;
-			return AE_OK;
-		}
+		err = neg_continue(n, h, again, why, why_len);
 		talloc_free(h);
-		ae_why(why, why_len, "%s: HTTP 401: Kerberos authentication of %s to %s refused",
-		       n->url, ae_spnego_principal(n->sp), ae_spnego_target(n->sp));
-		return AE_ERR_CREDENTIALS;
+		return err;
 	}
 	err = neg_final(n, h, why, why_len);
 	talloc_free(h);

@@ -43,8 +43,9 @@ static int spnego_destructor(struct ae_spnego *s)
 	return 0;
 }
 
-/* GSS's messages for one status of one type, appended to why */
-static void spnego_append(char *why, size_t why_len, OM_uint32 code, int type, gss_OID mech)
+/* GSS's messages for one status of one type, appended to why ("; " between) */
+static void spnego_append(char *why, size_t why_len, size_t base, OM_uint32 code, int type,
+			  gss_OID mech)
 {
 	OM_uint32 min;
 	OM_uint32 ctx = 0;
@@ -57,8 +58,8 @@ static void spnego_append(char *why, size_t why_len, OM_uint32 code, int type, g
 			break;
 		}
 		used = strnlen(why, why_len);
-		if (used + 3 < why_len) {
-			snprintf(why + used, why_len - used, "%s%.*s", used > 0 ? "; " : "",
+		if (msg.length > 0 && used + 3 < why_len) {
+			snprintf(why + used, why_len - used, "%s%.*s", used > base ? "; " : "",
 				 (int)msg.length, (const char *)msg.value);
 		}
 		gss_release_buffer(&min, &msg);
@@ -66,7 +67,7 @@ static void spnego_append(char *why, size_t why_len, OM_uint32 code, int type, g
 }
 
 /* ": <GSS's messages>" appended to why (already naming what failed) */
-static void spnego_status(char *why, size_t why_len, OM_uint32 maj, OM_uint32 min)
+static void spnego_status(char *why, size_t why_len, OM_uint32 maj, OM_uint32 min, gss_OID mech)
 {
 	size_t used;
 
@@ -76,10 +77,37 @@ static void spnego_status(char *why, size_t why_len, OM_uint32 maj, OM_uint32 mi
 	used = strnlen(why, why_len);
 	if (used + 2 < why_len) {
 		snprintf(why + used, why_len - used, ": ");
+		used += 2;
 	}
 	/* the mechanism's minor message (e.g. "Ticket expired") says the most */
-	spnego_append(why, why_len, min, GSS_C_MECH_CODE, GSS_C_NO_OID);
-	spnego_append(why, why_len, maj, GSS_C_GSS_CODE, GSS_C_NO_OID);
+	if (min != 0) {
+		spnego_append(why, why_len, used, min, GSS_C_MECH_CODE, mech);
+	}
+	spnego_append(why, why_len, used, maj, GSS_C_GSS_CODE, GSS_C_NO_OID);
+}
+
+/*
+ * SPNEGO's acquisition failure says only "cannot find mechanisms"; the
+ * Kerberos mechanism's own says why (no ccache, no TGT): ask it for the message.
+ */
+static void spnego_cred_why(const char *ccache, char *why, size_t why_len)
+{
+	gss_key_value_element_desc el = { "ccache", ccache };
+	gss_key_value_set_desc store = { 1, &el };
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	OM_uint32 maj;
+	OM_uint32 min = 0;
+
+	ae_why(why, why_len, "no Kerberos credentials in %s",
+	       ccache != NULL ? ccache : "the default ccache");
+	maj = gss_acquire_cred_from(&min, GSS_C_NO_NAME, GSS_C_INDEFINITE, &g_krb5_set,
+				    GSS_C_INITIATE, ccache != NULL ? &store : NULL, &cred, NULL,
+				    NULL);
+	if (GSS_ERROR(maj)) {
+		spnego_status(why, why_len, maj, min, &g_krb5_oid);
+	} else {
+		gss_release_cred(&min, &cred);
+	}
 }
 
 static ae_err spnego_cred(struct ae_spnego *s, const char *ccache, char *why, size_t why_len)
@@ -99,16 +127,14 @@ static ae_err spnego_cred(struct ae_spnego *s, const char *ccache, char *why, si
 				       GSS_C_INITIATE, &s->cred, NULL, NULL);
 	}
 	if (GSS_ERROR(maj)) {
-		ae_why(why, why_len, "no Kerberos credentials in %s",
-		       ccache != NULL ? ccache : "the default ccache");
-		spnego_status(why, why_len, maj, min);
+		spnego_cred_why(ccache, why, why_len);
 		return AE_ERR_CREDENTIALS;
 	}
 	/* SPNEGO offers Kerberos only (no NTLM fallback, should a mech exist) */
 	maj = gss_set_neg_mechs(&min, s->cred, &g_krb5_set);
 	if (GSS_ERROR(maj)) {
 		ae_why(why, why_len, "SPNEGO cannot be limited to Kerberos");
-		spnego_status(why, why_len, maj, min);
+		spnego_status(why, why_len, maj, min, GSS_C_NO_OID);
 		return AE_ERR_CREDENTIALS;
 	}
 	maj = gss_inquire_cred(&min, s->cred, &name, NULL, NULL, NULL);
@@ -148,7 +174,7 @@ ae_err ae_spnego_new(TALLOC_CTX *mem, const char *ccache, const char *host,
 	maj = gss_import_name(&min, &buf, GSS_C_NT_HOSTBASED_SERVICE, &s->target);
 	if (GSS_ERROR(maj)) {
 		ae_why(why, why_len, "bad target name %s", s->target_str);
-		spnego_status(why, why_len, maj, min);
+		spnego_status(why, why_len, maj, min, GSS_C_NO_OID);
 		talloc_free(s);
 		return AE_ERR_CREDENTIALS;
 	}
@@ -189,7 +215,7 @@ ae_err ae_spnego_step(struct ae_spnego *s, const uint8_t *cb, size_t cb_len,
 	if (GSS_ERROR(maj)) {
 		gss_release_buffer(&min, &out_buf);
 		ae_why(why, why_len, "Kerberos to %s as %s", s->target_str, s->principal);
-		spnego_status(why, why_len, maj, min);
+		spnego_status(why, why_len, maj, min, GSS_C_NO_OID);
 		return AE_ERR_CREDENTIALS;
 	}
 	if (out_buf.length > 0) {

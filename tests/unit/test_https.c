@@ -670,9 +670,16 @@ static void test_async_two(void **state)
 	struct srv s;
 	char why[512] = "";
 
+	TALLOC_CTX *tmp = talloc_new(mem);
+	char *body = talloc_strdup(tmp, "b");
+
 	srv_start(&s, SRV_ANSWER, ANSWER_OK, NULL);
 	a = ae_https_post_send(mem, ev, url_of(mem, &s, "/a"), &o, (const uint8_t *)"a", 1);
-	b = ae_https_post_send(mem, ev, url_of(mem, &s, "/b"), &o, (const uint8_t *)"b", 1);
+	/* the caller's URL, options and body may go once _send returned */
+	o.extra_ca_file = talloc_strdup(tmp, g_pki.ca_file);
+	o.soap_action = talloc_strdup(tmp, "urn:b");
+	b = ae_https_post_send(mem, ev, url_of(tmp, &s, "/b"), &o, (const uint8_t *)body, 1);
+	talloc_free(tmp);
 	assert_non_null(a);
 	assert_non_null(b);
 	tevent_req_set_callback(a, two_done, &t);
