@@ -172,10 +172,17 @@ static int run_policy(struct cli *c, int argc, char **argv)
 	if (err == AE_OK) {
 		err = ae_policy_collect(mem, s, &r);
 	}
-	if (err != AE_OK && !json && r != NULL && r->num_servers > 0 && err != AE_ERR_NOMEM) {
-		/* the policy servers that failed, and why, before the error */
-		(void)cli_policy_text(stdout, r);
-		fflush(stdout);
+	if (err != AE_OK && r != NULL && r->num_servers > 0 && err != AE_ERR_NOMEM) {
+		/*
+		 * The policy servers were traversed and none could be read: the
+		 * report is the answer (each server's failure and why), the exit
+		 * code says it failed; the cause once on stderr (one JSON object).
+		 */
+		rc = (json ? cli_policy_json(stdout, r) : cli_policy_text(stdout, r)) == 0 ?
+		     ae_exit_code(ae_outcome_from_err(err)) : AE_EXIT_INTERNAL;
+		AE_ERROR("policy: %s", s->error[0] ? s->error : ae_strerror(err));
+		talloc_free(mem);
+		return rc;
 	}
 	if (err != AE_OK) {
 		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "policy: %s",

@@ -384,7 +384,7 @@ int cli_policy_text(FILE *f, const struct ae_policy_report *r)
 		const struct ae_polsrv *ps = server_of(r, i);
 
 		if (ps != NULL && ps->first_template == i && (ps->kind == AE_POLSRV_XCEP || i > 0)) {
-			fprintf(f, " from %s:\n", ps->url);
+			fprintf(f, " (from %s)\n", ps->url);
 		}
 		fprintf(f, "  %-24s v%u %u.%u  %s\n", r->templates[i]->cn,
 			r->templates[i]->schema_version, r->templates[i]->major_revision,

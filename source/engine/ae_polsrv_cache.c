@@ -8,9 +8,9 @@
  * the configured policy ID (hex, ".xcep"). Files are opened relative to
  * the directory's descriptor with O_NOFOLLOW (ae_file_read_at) and written
  * atomically (ae_file_write_atomic_at). A file is a header line
- * "ae-xcep-cache 1 <fetched, seconds since the epoch>\n" then the response
- * body as received; it is parsed again when used, so a damaged file is
- * just not used.
+ * "ae-xcep-cache 1 <fetched, seconds since the epoch> <end point URL>\n"
+ * then the response body as received; it is parsed again when used, so a
+ * damaged file is just not used.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +26,7 @@
 #include "ae_xml.h"
 
 #define HEADER "ae-xcep-cache 1 "
+#define HEADER_MAX 4096	/* bytes of the header line (a URL is at most 2048) */
 
 struct ae_polsrv_cache {
 	int dirfd;
@@ -88,9 +89,9 @@ static bool file_name(const char *policy_id, char out[72])
 }
 
 ae_err ae_polsrv_cache_get(TALLOC_CTX *mem, struct ae_polsrv_cache *c, const char *policy_id,
-			   uint8_t **_body, size_t *_len, time_t *_fetched)
+			   uint8_t **_body, size_t *_len, time_t *_fetched, char **_url)
 {
-	char name[72], *end = NULL;
+	char name[72], *end = NULL, *url;
 	uint8_t *data = NULL, *body;
 	size_t len = 0, hlen = strlen(HEADER);
 	unsigned long long when;
@@ -100,52 +101,63 @@ ae_err ae_polsrv_cache_get(TALLOC_CTX *mem, struct ae_polsrv_cache *c, const cha
 	if (!file_name(policy_id, name)) {
 		return AE_ERR_CRYPTO;
 	}
-	err = ae_file_read_at(mem, c->dirfd, name, AE_XML_MAX_LEN + 64, 0, &data, &len, NULL, 0);
+	err = ae_file_read_at(mem, c->dirfd, name, AE_XML_MAX_LEN + HEADER_MAX, 0, &data, &len,
+			      NULL, 0);
 	if (err != AE_OK) {
 		return err;
 	}
-	nl = memchr(data, '\n', len < 64 ? len : 64);
+	nl = memchr(data, '\n', len < HEADER_MAX ? len : HEADER_MAX);
 	if (nl == NULL || len < hlen || memcmp(data, HEADER, hlen) != 0) {
 		talloc_free(data);
 		return AE_ERR_PARSE;
 	}
 	errno = 0;
 	when = strtoull((const char *)data + hlen, &end, 10);
-	if (errno != 0 || end != nl || end == (char *)data + hlen) {
+	if (errno != 0 || end == (char *)data + hlen || *end != ' ' || end + 1 >= nl) {
 		talloc_free(data);
 		return AE_ERR_PARSE;
 	}
+	url = talloc_strndup(mem, end + 1, (size_t)(nl - end - 1));
 	len -= (size_t)(nl + 1 - (const char *)data);
 	body = talloc_memdup(mem, nl + 1, len + 1);
 	talloc_free(data);
-	if (body == NULL) {
+	if (body == NULL || url == NULL) {
+		talloc_free(body);
+		talloc_free(url);
 		return AE_ERR_NOMEM;
 	}
 	*_body = body;
 	*_len = len;
 	*_fetched = (time_t)when;
+	*_url = url;
 	return AE_OK;
 }
 
 ae_err ae_polsrv_cache_put(struct ae_polsrv_cache *c, const char *policy_id, time_t fetched,
-			   const uint8_t *body, size_t len)
+			   const char *url, const uint8_t *body, size_t len)
 {
-	char name[72], head[64];
+	char name[72], head[HEADER_MAX];
 	uint8_t *buf;
-	size_t hl;
+	int hl;
 	ae_err err;
 
 	if (!file_name(policy_id, name)) {
 		return AE_ERR_CRYPTO;
 	}
-	hl = (size_t)snprintf(head, sizeof(head), HEADER "%" PRIu64 "\n", (uint64_t)fetched);
-	buf = talloc_size(NULL, hl + len);
+	if (strpbrk(url, "\r\n") != NULL) {
+		return AE_ERR_INVALID;
+	}
+	hl = snprintf(head, sizeof(head), HEADER "%" PRIu64 " %s\n", (uint64_t)fetched, url);
+	if (hl < 0 || (size_t)hl >= sizeof(head)) {
+		return AE_ERR_TOO_LARGE;
+	}
+	buf = talloc_size(NULL, (size_t)hl + len);
 	if (buf == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	memcpy(buf, head, hl);
+	memcpy(buf, head, (size_t)hl);
 	memcpy(buf + hl, body, len);
-	err = ae_file_write_atomic_at(c->dirfd, name, buf, hl + len, 0600);
+	err = ae_file_write_atomic_at(c->dirfd, name, buf, (size_t)hl + len, 0600);
 	talloc_free(buf);
 	return err;
 }

@@ -140,6 +140,14 @@ ae_err ae_polsrv_fetch(TALLOC_CTX *mem, struct ae_session *s, const struct ae_po
 		talloc_free(tmp);
 		return err == AE_ERR_NOMEM ? err : AE_ERR_CREDENTIALS;
 	}
+	if (o.auth == AE_HTTPS_AUTH_CERTIFICATE && (o.client_key == NULL || o.client_cert == NULL)) {
+		/* a GPO's certificate end point: no key of ours is configured for it */
+		ae_why(why, why_len, "%s: certificate authentication needs a key and certificate "
+		       "(a local policy server's --credential FILE); none for this end point",
+		       ps->url);
+		talloc_free(tmp);
+		return AE_ERR_CREDENTIALS;
+	}
 	o.soap_action = AE_XCEP_ACTION_GET_POLICIES;
 	err = ae_xcep_build_request(tmp, ps->url, XCEP_CLIENT_VERSION, XCEP_SERVER_VERSION, 0,
 				    &xml, &xml_len);

@@ -117,32 +117,73 @@ static ae_err use(struct trav *t, size_t k, struct ae_xcep_response *resp)
 	return err;
 }
 
-/* the cached response of the group, parsed; NULL when none or unusable */
-static struct ae_xcep_response *cached(struct trav *t, const struct ae_polsrv *g,
-				       time_t *_fetched)
+/*
+ * The cached response of the group, parsed, and the member it came from
+ * (the group's first when that URL is no longer a member); NULL when none
+ * or unusable.
+ */
+static struct ae_xcep_response *cached(struct trav *t, size_t first, size_t end,
+				       time_t *_fetched, size_t *_from)
 {
+	const struct ae_polsrv *g = &t->r->servers[first];
 	struct ae_polsrv_cache *c = cache_of(t);
 	struct ae_xcep_response *resp = NULL;
 	uint8_t *body = NULL;
+	char *url = NULL, why[256] = "";
 	size_t len = 0;
-	char why[256] = "";
 
-	if (c == NULL || ae_polsrv_cache_get(t->r, c, g->policy_id, &body, &len, _fetched) != AE_OK) {
+	*_from = first;
+	if (c == NULL ||
+	    ae_polsrv_cache_get(t->r, c, g->policy_id, &body, &len, _fetched, &url) != AE_OK) {
 		return NULL;
+	}
+	for (size_t k = first; k < end; k++) {
+		if (strcmp(t->r->servers[k].url, url) == 0) {
+			*_from = k;
+		}
 	}
 	if (ae_xcep_parse_response(t->r, body, len, &resp, why, sizeof(why)) != AE_OK) {
 		AE_WARN("policy server %s: the cached response is not used: %s", g->url, why);
 		resp = NULL;
 	}
 	talloc_free(body);
+	talloc_free(url);
 	return resp;
 }
 
-static ae_err xcep_group(struct trav *t, size_t first, size_t end)
+static bool has_xcep(const struct trav *t, size_t first, size_t end)
 {
-	struct ae_polsrv *g = &t->r->servers[first];
+	for (size_t k = first; k < end; k++) {
+		if (t->r->servers[k].kind == AE_POLSRV_XCEP) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* server k is the AD end point of its group: the AD policy over LDAP */
+static ae_err read_ad(struct trav *t, size_t k)
+{
+	ae_err err = t->io->read_ad(t->s, t->r, k);
+
+	t->r->servers[k].state = err == AE_OK ? AE_POLSRV_USED : AE_POLSRV_FAILED;
+	t->used += err == AE_OK;
+	return err;
+}
+
+/*
+ * One group, its end points in cost order until one serves it: an XCEP end
+ * point by GetPolicies (or the group's fresh cached answer), the AD end
+ * point ("LDAP:", in a group with CEPs usually the last by cost) by the
+ * LDAP read. A failure of the LDAP read ends the collection, as before.
+ */
+static ae_err traverse_group(struct trav *t, size_t first, size_t end)
+{
 	time_t fetched = 0;
-	struct ae_xcep_response *old = cached(t, g, &fetched);
+	size_t from = first;
+	struct ae_xcep_response *old = has_xcep(t, first, end) ?
+				       cached(t, first, end, &fetched, &from) : NULL;
+	struct ae_polsrv *g = &t->r->servers[from];
 	char when[40];
 
 	if (old != NULL && ae_polsrv_cache_fresh(fetched, old->next_update_hours, t->io->now)) {
@@ -151,7 +192,7 @@ static ae_err xcep_group(struct trav *t, size_t first, size_t end)
 		g->note = talloc_asprintf(t->r, "the cached policy fetched at %s (next update after "
 					  "%u hours)", when_text(fetched, when, sizeof(when)),
 					  old->next_update_hours);
-		return use(t, first, old);
+		return use(t, from, old);
 	}
 	for (size_t k = first; k < end; k++) {
 		struct ae_polsrv *ps = &t->r->servers[k];
@@ -159,13 +200,19 @@ static ae_err xcep_group(struct trav *t, size_t first, size_t end)
 		uint8_t *body = NULL;
 		size_t len = 0;
 		char why[768] = "";
-		ae_err err = ae_polsrv_fetch(t->r, t->s, ps, t->io->post, &resp, &body, &len, why,
-					     sizeof(why));
+		ae_err err;
 
+		if (ps->kind == AE_POLSRV_AD) {
+			talloc_free(old);
+			return read_ad(t, k);
+		}
+		err = ae_polsrv_fetch(t->r, t->s, ps, t->io->post, &resp, &body, &len, why,
+				      sizeof(why));
 		if (err == AE_OK) {
 			ps->fetched = t->io->now;
 			if (cache_of(t) != NULL &&
-			    ae_polsrv_cache_put(t->cache, g->policy_id, t->io->now, body, len) != AE_OK) {
+			    ae_polsrv_cache_put(t->cache, ps->policy_id, t->io->now, ps->url, body,
+						len) != AE_OK) {
 				ae_policy_report_error(t->r, ps->url, "cache", "the answer could not "
 						       "be cached");
 			}
@@ -188,12 +235,12 @@ static ae_err xcep_group(struct trav *t, size_t first, size_t end)
 	}
 	g->from_cache = true;
 	g->fetched = fetched;
-	g->note = talloc_asprintf(t->r, "%s; the cached policy fetched at %s is used",
-				  g->note ? g->note : "not answered",
+	g->note = talloc_asprintf(t->r, "%s%sthe cached policy fetched at %s is used",
+				  g->note ? g->note : "", g->note ? "; " : "",
 				  when_text(fetched, when, sizeof(when)));
 	ae_policy_report_error(t->r, g->url, "GetPolicies", "no end point of policy %s answered: "
 			       "the cached policy fetched at %s is used", g->policy_id, when);
-	return use(t, first, old);
+	return use(t, from, old);
 }
 
 static ae_err load_local(struct trav *t, struct ae_polsrv_localconf **_conf)
@@ -243,13 +290,7 @@ ae_err ae_polsrv_collect_io(struct ae_session *s, struct ae_policy_report *r,
 			break;	/* the disabled ones come last */
 		}
 		t.tried++;
-		if (r->servers[k].kind == AE_POLSRV_AD) {
-			err = io->read_ad(s, r, k);
-			r->servers[k].state = err == AE_OK ? AE_POLSRV_USED : AE_POLSRV_FAILED;
-			t.used += err == AE_OK;
-		} else {
-			err = xcep_group(&t, k, end);
-		}
+		err = traverse_group(&t, k, end);
 		k = end;
 	}
 	if (err != AE_OK) {

@@ -123,13 +123,16 @@ struct ae_polsrv_cache;
 ae_err ae_polsrv_cache_open(TALLOC_CTX *mem, const char *dir, struct ae_polsrv_cache **_c,
 			    char *why, size_t why_len);
 
-/* The cached body for policy_id and when it was fetched; AE_ERR_NOT_FOUND, AE_ERR_PARSE. */
+/*
+ * The cached body for policy_id, when and from which end point URL it was
+ * fetched; AE_ERR_NOT_FOUND, AE_ERR_PARSE.
+ */
 ae_err ae_polsrv_cache_get(TALLOC_CTX *mem, struct ae_polsrv_cache *c, const char *policy_id,
-			   uint8_t **_body, size_t *_len, time_t *_fetched);
+			   uint8_t **_body, size_t *_len, time_t *_fetched, char **_url);
 
-/* Store body (atomically, 0600) as fetched at fetched. */
+/* Store body (atomically, 0600) as fetched at fetched from url. */
 ae_err ae_polsrv_cache_put(struct ae_polsrv_cache *c, const char *policy_id, time_t fetched,
-			   const uint8_t *body, size_t len);
+			   const char *url, const uint8_t *body, size_t len);
 
 /* Still within nextUpdateHours (0: never)? */
 bool ae_polsrv_cache_fresh(time_t fetched, uint32_t next_update_hours, time_t now);

@@ -65,6 +65,7 @@ static void test_round_trip(void **state)
 	const char *body = "<GetPoliciesResponse/>";
 	struct ae_polsrv_cache *c = NULL;
 	uint8_t *got = NULL;
+	char *url = NULL;
 	size_t len = 0;
 	time_t when = 0;
 	char path[512], why[256] = "";
@@ -73,14 +74,18 @@ static void test_round_trip(void **state)
 	assert_int_equal(ae_polsrv_cache_open(*state, g_cache, &c, why, sizeof(why)), AE_OK);
 	assert_int_equal(stat(g_cache, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
-	assert_int_equal(ae_polsrv_cache_get(*state, c, id, &got, &len, &when), AE_ERR_NOT_FOUND);
-	assert_int_equal(ae_polsrv_cache_put(c, id, 1700000000, (const uint8_t *)body,
+	assert_int_equal(ae_polsrv_cache_get(*state, c, id, &got, &len, &when, &url), AE_ERR_NOT_FOUND);
+	assert_int_equal(ae_polsrv_cache_put(c, id, 1700000000, "https://a/\nb", (const uint8_t *)body,
+					     strlen(body)), AE_ERR_INVALID);
+	assert_int_equal(ae_polsrv_cache_put(c, id, 1700000000, "https://cep/x", (const uint8_t *)body,
 					     strlen(body)), AE_OK);
-	assert_int_equal(ae_polsrv_cache_get(*state, c, id, &got, &len, &when), AE_OK);
+	assert_int_equal(ae_polsrv_cache_get(*state, c, id, &got, &len, &when, &url), AE_OK);
 	assert_int_equal(len, strlen(body));
 	assert_memory_equal(got, body, len);
 	assert_int_equal(when, 1700000000);
+	assert_string_equal(url, "https://cep/x");
 	talloc_free(got);
+	talloc_free(url);
 	/* named by the hash: 64 hex digits, nothing of the ID */
 	only_file(path, sizeof(path));
 	assert_int_equal(strlen(strrchr(path, '/') + 1), 64 + 5);
@@ -88,16 +93,16 @@ static void test_round_trip(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
 	/* another ID has nothing */
-	assert_int_equal(ae_polsrv_cache_get(*state, c, "{other}", &got, &len, &when),
+	assert_int_equal(ae_polsrv_cache_get(*state, c, "{other}", &got, &len, &when, &url),
 			 AE_ERR_NOT_FOUND);
 	/* a damaged header is not used */
 	{
 		int fd = open(path, O_WRONLY | O_TRUNC);
 		assert_true(fd >= 0);
-		assert_int_equal(write(fd, "ae-xcep-cache 1 x\n<a/>", 22), 22);
+		assert_int_equal(write(fd, "ae-xcep-cache 1 5\n<a/>", 22), 22);
 		close(fd);
 	}
-	assert_int_equal(ae_polsrv_cache_get(*state, c, id, &got, &len, &when), AE_ERR_PARSE);
+	assert_int_equal(ae_polsrv_cache_get(*state, c, id, &got, &len, &when, &url), AE_ERR_PARSE);
 	/* a symbolic link in its place is not followed */
 	{
 		char target[160];
@@ -105,7 +110,7 @@ static void test_round_trip(void **state)
 		assert_int_equal(rename(path, target), 0);
 		assert_int_equal(symlink(target, path), 0);
 	}
-	assert_int_not_equal(ae_polsrv_cache_get(*state, c, id, &got, &len, &when), AE_OK);
+	assert_int_not_equal(ae_polsrv_cache_get(*state, c, id, &got, &len, &when, &url), AE_OK);
 	talloc_free(c);
 	/* a cache directory others can read is refused */
 	assert_int_equal(chmod(g_cache, 0755), 0);

@@ -215,9 +215,12 @@ static void test_failover_and_cache(void **state)
 	w.io.now += 3600;
 	r = run(*state, &w, AE_OK);
 	assert_int_equal(g_num_posted, 0);
-	assert_int_equal(r->servers[0].state, AE_POLSRV_USED);
-	assert_true(r->servers[0].from_cache);
-	assert_int_equal(r->servers[0].fetched, 1800000000);
+	/* shown on the end point that answered */
+	assert_int_equal(r->servers[0].state, AE_POLSRV_STANDBY);
+	assert_int_equal(r->servers[2].state, AE_POLSRV_USED);
+	assert_true(r->servers[2].from_cache);
+	assert_int_equal(r->servers[2].fetched, 1800000000);
+	assert_non_null(strstr(r->servers[2].note, "next update after 8 hours"));
 	assert_int_equal(r->num_templates, 2);
 	talloc_free(r);
 
@@ -267,6 +270,20 @@ static void test_fault_ends_group_and_gpo(void **state)
 	assert_int_equal(r->servers[1].state, AE_POLSRV_STANDBY);
 	assert_int_equal(r->servers[0].origin, AE_POLSRV_FROM_GPO);
 	talloc_free(r);
+	/* one group, a CEP that is down first, then LDAP: (Windows' advanced policy) */
+	eps[0].url.value = "https://down.lab/CEP";
+	eps[1].url.value = "LDAP:";
+	eps[1].kind = AE_EP_KIND_LDAP;
+	eps[1].cost.value = AE_ENDPOINT_LDAP_COST;
+	g_num_posted = 0;
+	r = run(*state, &w, AE_OK);
+	assert_int_equal(g_num_posted, 1);
+	assert_int_equal(g_ad_reads, 1);
+	assert_int_equal(r->servers[0].state, AE_POLSRV_FAILED);
+	assert_int_equal(r->servers[1].state, AE_POLSRV_USED);
+	assert_int_equal(r->servers[1].kind, AE_POLSRV_AD);
+	talloc_free(r);
+	g_ad_reads = 0;
 	/* no PolicyServers: the AD policy alone, as before */
 	w.st.num_endpoints = 0;
 	r = run(*state, &w, AE_OK);
