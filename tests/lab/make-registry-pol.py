@@ -3,6 +3,8 @@
 AutoEnrollment policy.
 
 usage: make-registry-pol.py OUT [AEPOLICY] [--policy-servers POLICYID]
+                              [--server URL,POLICYID,AUTHFLAGS,COST[,FLAGS[,NAME]]]...
+                              [--ps-flags N]
                                                 (AEPOLICY default 7)
 
 Used by tests/lab/adlab.sh for the lab GPO (AEPolicy 7: all three policy
@@ -15,6 +17,13 @@ PolicyServers default and Flags 0, and four end points: "LDAP:" cost
 2147483645, two Kerberos https end points cost 1, a Certificate one cost
 10), every end point's PolicyID set to POLICYID (e.g. "{<forest root
 objectGUID>}").
+
+--server (repeatable) writes the AutoEnrollment values of the lab GPO and a
+PolicyServers key holding exactly the end points given: URL ("LDAP:" or
+https), PolicyID, AuthFlags (2 Kerberos, 4 password, 8 certificate), Cost,
+Flags (default 16: AutoEnrollmentEnabled) and FriendlyName (default the
+URL's host). --ps-flags sets PolicyServers\Flags (EnrollmentPolicyFlags:
+2 ignores the GPO's servers, 4 ignores locally configured ones; default 0).
 
 Uses Samba's NDR marshalling (samba.dcerpc.preg) when /usr/bin/python3 has
 python3-samba, and checks it against a plain writer of the same format:
@@ -64,6 +73,23 @@ def policy_servers(aepolicy, policy_id):
     return ents
 
 
+def custom_servers(aepolicy, servers, ps_flags):
+    ents = [(CRYPTO, '**DeleteKeys', REG_SZ, PS)] + entries(aepolicy)
+    ents += [(PS, 'Flags', REG_DWORD, ps_flags)]
+    for n, spec in enumerate(servers):
+        f = spec.split(',')
+        if len(f) < 4 or len(f) > 6:
+            sys.exit('--server URL,POLICYID,AUTHFLAGS,COST[,FLAGS[,NAME]]: %r' % spec)
+        url, pid, auth, cost = f[0], f[1], int(f[2], 0), int(f[3], 0)
+        flags = int(f[4], 0) if len(f) > 4 else 16
+        name = f[5] if len(f) > 5 else (url.split('/')[2] if '//' in url else url)
+        k = PS + '\\' + 'lab%02d' % n
+        ents += [(k, 'URL', REG_SZ, url), (k, 'PolicyID', REG_SZ, pid),
+                 (k, 'FriendlyName', REG_SZ, name), (k, 'Flags', REG_DWORD, flags),
+                 (k, 'AuthFlags', REG_DWORD, auth), (k, 'Cost', REG_DWORD, cost)]
+    return ents
+
+
 def u16(s):
     return s.encode('utf-16-le')
 
@@ -107,11 +133,29 @@ if __name__ == '__main__':
             sys.exit('usage: make-registry-pol.py OUT [AEPOLICY] [--policy-servers POLICYID]')
         pid = args[i + 1]
         del args[i:i + 2]
+    servers = []
+    while '--server' in args:
+        i = args.index('--server')
+        if i + 1 >= len(args):
+            sys.exit('--server needs URL,POLICYID,AUTHFLAGS,COST[,FLAGS[,NAME]]')
+        servers.append(args[i + 1])
+        del args[i:i + 2]
+    ps_flags = 0
+    if '--ps-flags' in args:
+        i = args.index('--ps-flags')
+        if i + 1 >= len(args):
+            sys.exit('--ps-flags needs a number')
+        ps_flags = int(args[i + 1], 0)
+        del args[i:i + 2]
     if not args or len(args) > 2:
-        sys.exit('usage: make-registry-pol.py OUT [AEPOLICY] [--policy-servers POLICYID]')
+        sys.exit('usage: make-registry-pol.py OUT [AEPOLICY] [--policy-servers POLICYID] '
+                 '[--server URL,POLICYID,AUTHFLAGS,COST[,FLAGS[,NAME]]]... [--ps-flags N]')
     out = args[0]
     aep = int(args[1], 0) if len(args) > 1 else 7
-    ents = entries(aep) if pid is None else policy_servers(aep, pid)
+    if servers:
+        ents = custom_servers(aep, servers, ps_flags)
+    else:
+        ents = entries(aep) if pid is None else policy_servers(aep, pid)
     blob = plain(ents)
     try:
         sblob = with_samba(ents)
