@@ -3,7 +3,7 @@
 # build). Samba builds with waf; a component that may one day live in
 # Samba's tree needs one. It builds the product (the layer libraries under
 # source/, autoenroll, certmonger-submit, pam_autoenroll.so) from the targets
-# meson.build declares: build-aux/meson_decl.py reads meson's source lists,
+# meson.build declares: tools/meson_decl.py reads meson's source lists,
 # layer dependencies, per-target flags and ae_paths.h, so nothing is written
 # twice. Test-only targets (unit tests, fuzz drivers, the test CA) and data
 # (man pages, systemd units, the gpupdate extension) are meson's only.
@@ -30,7 +30,7 @@ MESON_DEFAULT_BY_PREFIX = {'/usr': {'sysconfdir': '/etc', 'localstatedir': '/var
 
 
 def _decl(srcdir):
-    aux = os.path.join(srcdir, 'build-aux')
+    aux = os.path.join(srcdir, 'tools')
     if aux not in sys.path:
         sys.path.insert(0, aux)
     import meson_decl

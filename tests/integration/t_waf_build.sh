@@ -42,7 +42,7 @@ before=$(git_state)
 mkdir -p "$OUT"
 t0=$(date +%s.%N)
 # run from the build dir, no lock file in the source tree (waf's
-# NO_LOCK_IN_TOP); -B in the wrapper: no __pycache__ in build-aux
+# NO_LOCK_IN_TOP); -B in the wrapper: no __pycache__ in tools
 (cd "$OUT" && NO_LOCK_IN_TOP=1 "$WAF" configure -t "$SRCDIR" -o "$OUT" &&
 	NO_LOCK_IN_TOP=1 "$WAF" build -j 2) > "$W/waf.out" 2>&1 < /dev/null ||
 	fail "waf configure build: $(grep -E 'error|Error' "$W/waf.out" | head -n 3 | tr '\n' ' ')"

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Unit test of build-aux/meson_decl.py, the waf build's reader of meson.build
+"""Unit test of tools/meson_decl.py, the waf build's reader of meson.build
 (no waf needed): test_meson_decl.py SRCDIR BUILDDIR
 
 1. On this tree: every product target (defined under source/) of the meson
@@ -19,7 +19,7 @@ import sys
 import tempfile
 
 SRC, BUILD = (os.path.realpath(a) for a in sys.argv[1:3])
-sys.path.insert(0, os.path.join(SRC, 'build-aux'))
+sys.path.insert(0, os.path.join(SRC, 'tools'))
 import meson_decl  # noqa: E402
 
 failed = 0
