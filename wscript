@@ -154,6 +154,11 @@ def configure(conf):
     conf.env.append_value('CFLAGS', ['-std=c11', '-Wall', '-Wextra', '-Werror',
                                      '-O2', '-g'] + p.project_args)
     conf.env.AE_VERSION = p.version
+    # no HAVE_* defines from the checks: meson's build has none either
+    conf.env.DEFINES = []
+    for k in list(conf.env.keys()):
+        if k.startswith('DEFINES_X_'):
+            del conf.env[k]
     conf.msg('Layer targets read from meson.build', str(len(p.targets)))
 
 
@@ -190,7 +195,7 @@ def _paths_header(task):
         meth, v = cfg[k]
         v = '"%s"' % v if meth == 'set_quoted' else str(v)
         lines += ['#define %s %s' % (k, v), '']
-    task.outputs[0].write('\n'.join(lines))
+    task.outputs[0].write('\n'.join(lines) + '\n')
 
 
 def build(bld):

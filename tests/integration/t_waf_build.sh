@@ -41,10 +41,11 @@ git_state() { (cd "$SRCDIR" && git status --porcelain --ignored=matching 2> /dev
 before=$(git_state)
 mkdir -p "$OUT"
 t0=$(date +%s.%N)
-# run from the build dir, no lock file in the source tree (waf's
-# NO_LOCK_IN_TOP); -B in the wrapper: no __pycache__ in tools
-(cd "$OUT" && NO_LOCK_IN_TOP=1 "$WAF" configure -t "$SRCDIR" -o "$OUT" &&
-	NO_LOCK_IN_TOP=1 "$WAF" build -j 2) > "$W/waf.out" 2>&1 < /dev/null ||
+# no lock file in the source tree (waf's NO_LOCK_IN_TOP and, as -t makes
+# the source tree the run dir, NO_LOCK_IN_RUN): the one in the build dir
+# lets `waf build` run there; -B in the wrapper: no __pycache__ in tools/
+(cd "$OUT" && NO_LOCK_IN_TOP=1 NO_LOCK_IN_RUN=1 "$WAF" configure -t "$SRCDIR" -o "$OUT" &&
+	"$WAF" build -j 2) > "$W/waf.out" 2>&1 < /dev/null ||
 	fail "waf configure build: $(grep -E 'error|Error' "$W/waf.out" | head -n 3 | tr '\n' ' ')"
 note "waf configure build took $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s ($(grep -c '^\[.*Compiling' "$W/waf.out") compiles)"
 after=$(git_state)

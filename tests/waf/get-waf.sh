@@ -12,7 +12,8 @@
 #
 # Result: DIR/waf (a shell wrapper that runs waflib from
 # DIR/samba/third_party/waf for a plain wscript), and DIR/samba/buildtools.
-# Cached: a second call with the same DIR downloads nothing.
+# Cached: a second call with the same DIR downloads nothing (DIR/apt/dl
+# keeps the source package's files).
 # Environment: AE_WAF_MIRROR (default: the first deb.debian.org-style URI of
 # /etc/apt/sources.list{,.d/*}), AE_WAF_SUITE (default bookworm).
 set -euo pipefail
@@ -81,6 +82,7 @@ if [ "$before" != "$after" ]; then
 	exit 1
 fi
 echo "get-waf: /etc/apt and /var/lib/apt/lists unchanged"
+rm -rf "$APT/lists" "$APT/cache"    # the indexes (~10 MB): not needed any more
 
 orig=$(ls "$APT"/dl/samba_*.orig.tar.* | head -n 1)
 echo "get-waf: downloaded $(du -cb "$APT"/dl/samba_* | tail -n 1 | cut -f1) bytes in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s: $(cd "$APT/dl" && ls samba_* | tr '\n' ' ')"
