@@ -1,0 +1,141 @@
+#!/bin/bash
+# A GPO whose PolicyServers lists only the lab CEP ([MS-CAESO] 4.4.5.3.2.2,
+# the Windows Registry values under Cryptography\PolicyServers): the lab
+# GPO's Machine/Registry.pol is replaced (version bumped; the original put
+# back on exit) with AEPolicy 7 and one group, the CEP's own PolicyID
+# (cep.json), Flags 16 (AutoEnrollmentEnabled), Kerberos:
+#   cost 1  $CEP_DOWN_URL_KERBEROS  (nothing listens: connection refused)
+#   cost 2  $CEP_URL_KERBEROS_CB    (the CEP requiring channel bindings)
+# No LDAP: end point: the AD policy is not read. A store, state and cache
+# directory of the scenario's own (no local policy server, no cached XCEP
+# answer), the machine's own credentials:
+#   1. `run` enrolls LabMachine over MS-WSTEP: the cost-1 end point failed
+#      and is named (stderr), the CB one served the group (the backend got
+#      its GetPolicies, the request went to its CES: RequestSecurityToken,
+#      Issue LabMachine -> LAB-CA id=N); the item names the CES URL; 0
+#      MS-ICPR binds and no icpr_ca line for the request in the DC's log;
+#      the CA's record N is LabMachine's, requested by MEMBER1$; `openssl
+#      verify` against the lab CA passes;
+#   2. a second `run` makes no request (counts.requests 0, nothing new at
+#      the CES, no new CA record);
+#   3. `policy` shows the servers: the :4444 end point failed (with the
+#      cause), the CB one used, no AD policy (no AD-only template).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/policy/lib.sh"
+. "$(dirname "$0")/cycle/lib.sh"
+. "$SRCDIR/tests/cep/scenario-lib.sh"
+cep_need
+
+[ -n "${GPO_GUID:-}" ] || fail "no GPO_GUID in $LAB/env.sh"
+CEPJSON=$LAB/cep/cep.json
+CEPERR=$LAB/cep/backend.err
+DCLOG=$LAB/dc/samba.stdout
+[ -f "$DCLOG" ] || fail "no $DCLOG (the DC's stderr, where icpr_ca logs each request)"
+CEPID=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["policy_id"])' \
+	"$CEPJSON") || fail "no policy_id in $CEPJSON"
+note "the CEP's PolicyID $CEPID"
+
+orig=$WORK/$NAME/orig.pol
+adm gpo-get "$GPO_GUID" "$orig"
+on_exit "$ADLAB" admin gpo-put "$GPO_GUID" "$orig" --bump
+pol=$WORK/$NAME/cep-only.pol
+/usr/bin/python3 "$SRCDIR/tests/lab/make-registry-pol.py" "$pol" 7 \
+	--server "$CEP_DOWN_URL_KERBEROS,$CEPID,2,1,16" \
+	--server "$CEP_URL_KERBEROS_CB,$CEPID,2,2,16" > /dev/null || fail "make-registry-pol.py"
+adm gpo-put "$GPO_GUID" "$pol" --bump
+note "lab GPO: PolicyServers $CEP_DOWN_URL_KERBEROS (cost 1), $CEP_URL_KERBEROS_CB (cost 2)"
+
+cyc_store cep-only
+D=$WORK/$NAME/cep-only
+mkdir -p "$D/state" "$D/cache"
+chmod 0755 "$D/state" "$D/cache"
+printf '\tstate directory = %s\n\tcache directory = %s\n' "$D/state" "$D/cache" >> "$CONF"
+
+dc_mark() { DC_MARK=$(wc -l < "$DCLOG"); }
+dc_since() { tail -n "+$((DC_MARK + 1))" "$DCLOG"; }
+err_mark() { ERR_MARK=$(wc -l < "$CEPERR" 2> /dev/null || echo 0); }
+err_since() { tail -n "+$((ERR_MARK + 1))" "$CEPERR" 2> /dev/null; }
+
+# -- 1. enrollment over the GPO's CEP, the cost-1 end point down ---------------
+n0=$(ca_count)
+cep_log_mark
+dc_mark
+err_mark
+cycle
+expect_rc_in 0 3
+expect_item LabMachine enroll no-certificate "done"
+[ "$(cq 'd["counts"]["rpc_binds"]')" = 0 ] || fail "MS-ICPR binds: $(cq 'd["counts"]')"
+# the cost-1 end point was tried first, failed, and is named
+down=$(printf '%s\n' "$AE_STDERR" | grep -F "$CEP_DOWN_URL_KERBEROS: GetPolicies: " | head -n 1)
+[ -n "$down" ] || fail "the run does not name the failed end point $CEP_DOWN_URL_KERBEROS: $(printf '%s' "$AE_STDERR" | grep -v '^ldb: ' | tail -n 3 | tr '\n' ' ')"
+note "failed first: ${down#*WARNING: }"
+# the cost-2 end point served the group: GetPolicies over Kerberos with channel bindings
+cep_log_expect endpoint=ADPolicyProvider_CEP_Kerberos &&
+	fail "something reached the CEP's non-CB Kerberos end point"
+cep_log_expect endpoint=ADPolicyProvider_CEP_KerberosCB kind=kerberos-cb \
+	principal="MEMBER1\$@LAB.EXAMPLE.COM" status=200 ||
+	fail "the CB end point did not serve GetPolicies: $(cep_log_since | head -n 3)"
+# the item names the CES URL it went through
+reason=$(cq 'item("LabMachine", "enroll")["reason"]')
+ces=$(printf '%s' "$reason" | grep -o "(MS-WSTEP: https://$CEP_FQDN/[A-Za-z0-9-]*_CES_[A-Za-z]*/service.svc/CES, wstep kerberos)" | head -n 1)
+[ -n "$ces" ] || fail "LabMachine's item does not name a CES URL: $reason"
+ces=${ces#(MS-WSTEP: }
+ces=${ces%, wstep kerberos)}
+ep=${ces#https://"$CEP_FQDN"/}
+ep=${ep%/service.svc/CES}
+note "LabMachine enrolled through $ces"
+cep_log_expect endpoint="$ep" principal="MEMBER1\$@LAB.EXAMPLE.COM" status=200 ||
+	fail "the CES $ep got no request of MEMBER1\$: $(cep_log_since | grep _CES_ | head -n 2)"
+# the CES's RequestSecurityToken, and the CA record it made
+id=$(cq 'item("LabMachine", "enroll")["request_id"]')
+[[ $id =~ ^[1-9][0-9]*$ ]] || fail "no request id in LabMachine's item"
+line=$(err_since | grep -F "cepapp: " | grep -F "Issue LabMachine -> " | grep -E " id=$id " | head -n 1)
+[ -n "$line" ] || fail "the CES's log has no RequestSecurityToken (Issue LabMachine) for request $id: $(err_since | tail -n 3)"
+[[ $line == *"Issue LabMachine -> $CANAME id=$id "* ]] ||
+	fail "request $id was not made at $CANAME by the CES: $line"
+note "CES: ${line#cepapp: }"
+[ "$(ca_list | awk -v i="$id" '$1 == i {print $3}')" = LabMachine ] ||
+	fail "the CA has no LabMachine record $id: $(ca_list | tail -n 3)"
+[ "$(ca_count)" = $((n0 + $(cq 'len([x for x in d["items"] if x["action"] in ("enroll", "renew", "retrieve")])'))) ] ||
+	fail "$(($(ca_count) - n0)) new CA record(s) for $(cq 'len(d["items"])') item(s)"
+who=$(ca_run requester "$id" 2> /dev/null)
+[[ ${who^^} == *'\MEMBER1$' ]] || fail "CA request $id was made for '$who', not the machine"
+# no MS-ICPR CertServerRequest reached the DC's CA module
+if dc_since | grep -q 'icpr_ca: '; then
+	fail "the DC's CA module logged MS-ICPR calls: $(dc_since | grep 'icpr_ca: ' | head -n 2)"
+fi
+note "CA record $id (LabMachine, requester $who) made by the CES; no icpr_ca line in the DC's log"
+expect_issued "$STORE" LabMachine
+
+# -- 2. a second run: nothing to request --------------------------------------
+n1=$(ca_count)
+cep_log_mark
+cycle
+expect_rc_in 0 3
+[ "$(cq 'd["counts"]["requests"]')" = 0 ] || fail "the second run sent requests: $(cq 'd["counts"]')"
+[ "$(cq 'd["counts"]["rpc_binds"]')" = 0 ] || fail "MS-ICPR binds in the second run: $(cq 'd["counts"]')"
+if cep_log_since | grep -q '_CES_'; then
+	fail "the CES got requests in the second run: $(cep_log_since | grep _CES_ | head -n 2)"
+fi
+[ "$(ca_count)" = "$n1" ] || fail "the second run made $(($(ca_count) - n1)) CA record(s)"
+note "second run: no request (counts $(cq 'd["counts"]'))"
+
+# -- 3. `policy`: the servers, no AD policy ------------------------------------
+rm -f "$D"/cache/autoenroll/xcep/*.xcep
+cep_log_mark
+cae policy --json
+[ "$AE_RC" = 0 ] || fail "autoenroll policy --json: exit $AE_RC"
+printf '%s\n' "$AE_STDOUT" > "$PJ"
+note "  servers: $(q '[(s["url"], s["cost"], s["state"]) for s in d["policy_servers"]]')"
+expect_q '[(s["origin"], s["kind"], s["url"], s["state"]) for s in d["policy_servers"]]' \
+	"$(printf '[["gpo", "xcep", "%s", "failed"], ["gpo", "xcep", "%s", "used"]]' \
+		"$CEP_DOWN_URL_KERBEROS" "$CEP_URL_KERBEROS_CB")" "the GPO's two end points"
+expect_true 'd["policy_servers"][0]["note"] not in (None, "")' "the cause of the :$CEP_DOWN_PORT failure"
+note "  $CEP_DOWN_URL_KERBEROS: $(q 'd["policy_servers"][0]["note"]')"
+expect_true '"LabUnpublished" not in [t["name"] for t in d["templates"]]' "no AD template read"
+expect_true 'len(d["cas"]) > 0 and all(c["xcep"] for c in d["cas"])' "only the CEP's CAs"
+expect_true 'all(t["policy_server"] == "'"$CEP_URL_KERBEROS_CB"'" for t in d["templates"])' \
+	"every template from the CB end point"
+cep_log_expect endpoint=ADPolicyProvider_CEP_KerberosCB status=200 ||
+	fail "policy: the CB end point did not serve GetPolicies"
+pass
