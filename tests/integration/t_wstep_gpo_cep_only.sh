@@ -10,7 +10,8 @@
 # directory of the scenario's own (no local policy server, no cached XCEP
 # answer), the machine's own credentials:
 #   1. `run` enrolls LabMachine over MS-WSTEP: the cost-1 end point failed
-#      and is named (stderr), the CB one served the group (the backend got
+#      and is named (the run's policy_servers and its log), the CB one
+#      served the group (the backend got
 #      its GetPolicies, the request went to its CES: RequestSecurityToken,
 #      Issue LabMachine -> LAB-CA id=N); the item names the CES URL; 0
 #      MS-ICPR binds and no icpr_ca line for the request in the DC's log;
@@ -65,10 +66,16 @@ cycle
 expect_rc_in 0 3
 expect_item LabMachine enroll no-certificate "done"
 [ "$(cq 'd["counts"]["rpc_binds"]')" = 0 ] || fail "MS-ICPR binds: $(cq 'd["counts"]')"
-# the cost-1 end point was tried first, failed, and is named
+# the report: the cost-1 end point tried first, failed and named; the CB one served the group
+servers=$(cq '[(s["origin"], s["kind"], s["url"], s["cost"], s["state"]) for s in d["policy_servers"]]')
+[ "$servers" = "$(printf '[["gpo", "xcep", "%s", 1, "failed"], ["gpo", "xcep", "%s", 2, "used"]]' \
+	"$CEP_DOWN_URL_KERBEROS" "$CEP_URL_KERBEROS_CB")" ] || fail "the run's policy servers: $servers"
+why=$(cq 'd["policy_servers"][0]["note"]')
+[ -n "$why" ] && [ "$why" != null ] || fail "the run does not say why $CEP_DOWN_URL_KERBEROS failed"
+note "policy servers: $servers"
+note "failed first: $CEP_DOWN_URL_KERBEROS: $why"
 down=$(printf '%s\n' "$AE_STDERR" | grep -F "$CEP_DOWN_URL_KERBEROS: GetPolicies: " | head -n 1)
-[ -n "$down" ] || fail "the run does not name the failed end point $CEP_DOWN_URL_KERBEROS: $(printf '%s' "$AE_STDERR" | grep -v '^ldb: ' | tail -n 3 | tr '\n' ' ')"
-note "failed first: ${down#*WARNING: }"
+[ -n "$down" ] || fail "the run's log does not name the failed end point $CEP_DOWN_URL_KERBEROS: $(printf '%s' "$AE_STDERR" | grep -v '^ldb: ' | tail -n 3 | tr '\n' ' ')"
 # the cost-2 end point served the group: GetPolicies over Kerberos with channel bindings
 cep_log_expect endpoint=ADPolicyProvider_CEP_Kerberos &&
 	fail "something reached the CEP's non-CB Kerberos end point"
