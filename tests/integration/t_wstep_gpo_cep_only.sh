@@ -17,8 +17,10 @@
 #      MS-ICPR binds and no icpr_ca line for the request in the DC's log;
 #      the CA's record N is LabMachine's, requested by MEMBER1$; `openssl
 #      verify` against the lab CA passes;
-#   2. a second `run` makes no request (counts.requests 0, nothing new at
-#      the CES, no new CA record);
+#   2. LabPending, taken under submission by the CES in run 1, issued by the
+#      CA: the next run fetches it (QueryTokenStatus through the CES); a run
+#      after that makes no request (counts.requests 0, nothing at the CES,
+#      no new CA record, no MS-ICPR call);
 #   3. `policy` shows the servers: the :4444 end point failed (with the
 #      cause), the CB one used, no AD policy (no AD-only template).
 . "$(dirname "$0")/lib.sh"
@@ -30,8 +32,10 @@ cep_need
 [ -n "${GPO_GUID:-}" ] || fail "no GPO_GUID in $LAB/env.sh"
 CEPJSON=$LAB/cep/cep.json
 CEPERR=$LAB/cep/backend.err
-DCLOG=$LAB/dc/samba.stdout
-[ -f "$DCLOG" ] || fail "no $DCLOG (the DC's stderr, where icpr_ca logs each request)"
+# the test CA module (tests/ca/icpr_ca.c) logs one "icpr_ca: caller=..."
+# line per MS-ICPR CertServerRequest to the DC's stderr: its log file
+DCLOGS=("$LAB/dc/log.samba" "$LAB/dc/samba.stdout")
+[ -f "$LAB/dc/log.samba" ] || fail "no $LAB/dc/log.samba (the DC's log, where icpr_ca logs each request)"
 CEPID=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["policy_id"])' \
 	"$CEPJSON") || fail "no policy_id in $CEPJSON"
 note "the CEP's PolicyID $CEPID"
@@ -60,8 +64,9 @@ cpolicy() {
 	q d > /dev/null || fail "autoenroll policy --json printed no JSON object"
 	note "autoenroll policy --json: counts $(q 'd["counts"]')"
 }
-dc_mark() { DC_MARK=$(wc -l < "$DCLOG"); }
-dc_since() { tail -n "+$((DC_MARK + 1))" "$DCLOG"; }
+icpr_lines() { cat "${DCLOGS[@]}" 2> /dev/null | grep -a 'icpr_ca: '; }
+dc_mark() { DC_MARK=$(icpr_lines | grep -c . || true); }
+dc_since() { icpr_lines | tail -n "+$((DC_MARK + 1))"; }
 err_mark() { ERR_MARK=$(wc -l < "$CEPERR" 2> /dev/null || echo 0); }
 err_since() { tail -n "+$((ERR_MARK + 1))" "$CEPERR" 2> /dev/null; }
 
@@ -70,7 +75,7 @@ n0=$(ca_count)
 cep_log_mark
 dc_mark
 err_mark
-note "the DC's log ($DCLOG) has $(grep -c 'icpr_ca: ' "$DCLOG") icpr_ca line(s) so far"
+note "the DC's logs have $DC_MARK icpr_ca line(s) so far"
 cycle
 expect_rc_in 0 3
 expect_item LabMachine enroll no-certificate "done"
@@ -116,24 +121,45 @@ note "CES: ${line#cepapp: }"
 who=$(ca_run requester "$id" 2> /dev/null)
 [[ ${who^^} == *'\MEMBER1$' ]] || fail "CA request $id was made for '$who', not the machine"
 # no MS-ICPR CertServerRequest reached the DC's CA module
-if dc_since | grep -q 'icpr_ca: '; then
-	fail "the DC's CA module logged MS-ICPR calls: $(dc_since | grep 'icpr_ca: ' | head -n 2)"
+if [ -n "$(dc_since)" ]; then
+	fail "the DC's CA module logged MS-ICPR calls: $(dc_since | head -n 2)"
 fi
 note "CA record $id (LabMachine, requester $who) made by the CES; no icpr_ca line in the DC's log"
 expect_issued "$STORE" LabMachine
 
-# -- 2. a second run: nothing to request --------------------------------------
+# -- 2. the next runs: LabPending retrieved, then nothing to request ---------
+# LabPending (CA-manager approval) was taken under submission by the CES:
+# the CA issues it, the next run fetches it (QueryTokenStatus, over the CES)
+pid=$(cq 'item("LabPending", "enroll")["request_id"]')
+[[ $pid =~ ^[1-9][0-9]*$ ]] || fail "LabPending: no pending request id (items: $(cq 'acts("LabPending")'))"
+ca_admin issue "$pid"
+cep_log_mark
+err_mark
+cycle
+expect_rc_in 0
+expect_item LabMachine skip "" skipped
+expect_item LabPending retrieve pending "done"
+[ "$(cq 'd["counts"]["requests"]')" = 1 ] || fail "the retrieval run: $(cq 'd["counts"]')"
+err_since | grep -q "QueryTokenStatus $pid -> $CANAME " ||
+	fail "LabPending's request $pid was not fetched through the CES: $(err_since | tail -n 2)"
+if err_since | grep -q 'Issue '; then
+	fail "the retrieval run submitted a new request: $(err_since | grep 'Issue ' | head -n 1)"
+fi
+note "LabPending request $pid issued by the CA, fetched over the CES"
 n1=$(ca_count)
 cep_log_mark
+dc_mark
 cycle
-expect_rc_in 0 3
-[ "$(cq 'd["counts"]["requests"]')" = 0 ] || fail "the second run sent requests: $(cq 'd["counts"]')"
-[ "$(cq 'd["counts"]["rpc_binds"]')" = 0 ] || fail "MS-ICPR binds in the second run: $(cq 'd["counts"]')"
+expect_rc_in 0
+expect_item LabMachine skip "" skipped
+[ "$(cq 'd["counts"]["requests"]')" = 0 ] || fail "a run with everything issued sent requests: $(cq 'd["counts"]')"
+[ "$(cq 'd["counts"]["rpc_binds"]')" = 0 ] || fail "MS-ICPR binds: $(cq 'd["counts"]')"
 if cep_log_since | grep -q '_CES_'; then
-	fail "the CES got requests in the second run: $(cep_log_since | grep _CES_ | head -n 2)"
+	fail "the CES got requests: $(cep_log_since | grep _CES_ | head -n 2)"
 fi
-[ "$(ca_count)" = "$n1" ] || fail "the second run made $(($(ca_count) - n1)) CA record(s)"
-note "second run: no request (counts $(cq 'd["counts"]'))"
+[ "$(ca_count)" = "$n1" ] || fail "the run made $(($(ca_count) - n1)) CA record(s)"
+[ -z "$(dc_since)" ] || fail "MS-ICPR calls at the DC: $(dc_since | head -n 1)"
+note "a run with both issued: no request (counts $(cq 'd["counts"]')); policy servers $(cq '[(s["url"], s["state"], s["from_cache"]) for s in d["policy_servers"]]')"
 
 # -- 3. `policy`: the servers, no AD policy ------------------------------------
 rm -f "$D"/cache/autoenroll/xcep/*.xcep
@@ -145,8 +171,8 @@ expect_q '[(s["origin"], s["kind"], s["url"], s["state"]) for s in d["policy_ser
 		"$CEP_DOWN_URL_KERBEROS" "$CEP_URL_KERBEROS_CB")" "the GPO's two end points"
 expect_true 'd["policy_servers"][0]["note"] not in (None, "")' "the cause of the :$CEP_DOWN_PORT failure"
 note "  $CEP_DOWN_URL_KERBEROS: $(q 'd["policy_servers"][0]["note"]')"
-expect_q 'd["settings"]["policy_servers"]["use_ad_policy"]' false "the AD policy not used"
-note "  settings: $(q 'd["settings"]["policy_servers"]["policy_note"]')"
+expect_q 'd["settings"]["use_ad_policy"]' false "the AD policy not used"
+note "  settings: $(q 'd["settings"]["policy_note"]')"
 expect_true '"LabUnpublished" not in [t["name"] for t in d["templates"]]' "no AD template read"
 expect_true 'len(d["cas"]) > 0 and all(c["xcep"] for c in d["cas"])' "only the CEP's CAs"
 expect_true 'all(t["policy_server"] == "'"$CEP_URL_KERBEROS_CB"'" for t in d["templates"])' \
