@@ -95,6 +95,7 @@ cep_log_expect endpoint=ADPolicyProvider_CEP_Kerberos &&
 cep_log_expect endpoint=ADPolicyProvider_CEP_KerberosCB kind=kerberos-cb \
 	principal="MEMBER1\$@LAB.EXAMPLE.COM" status=200 ||
 	fail "the CB end point did not serve GetPolicies: $(cep_log_since | head -n 3)"
+note "GetPolicies served by ADPolicyProvider_CEP_KerberosCB (kerberos-cb, MEMBER1\$)"
 # the item names the CES URL it went through
 reason=$(cq 'item("LabMachine", "enroll")["reason"]')
 ces=$(printf '%s' "$reason" | grep -o "(MS-WSTEP: https://$CEP_FQDN/[A-Za-z0-9-]*_CES_[A-Za-z]*/service.svc/CES, wstep kerberos)" | head -n 1)
@@ -170,7 +171,7 @@ expect_q '[(s["origin"], s["kind"], s["url"], s["state"]) for s in d["policy_ser
 	"$(printf '[["gpo", "xcep", "%s", "failed"], ["gpo", "xcep", "%s", "used"]]' \
 		"$CEP_DOWN_URL_KERBEROS" "$CEP_URL_KERBEROS_CB")" "the GPO's two end points"
 expect_true 'd["policy_servers"][0]["note"] not in (None, "")' "the cause of the :$CEP_DOWN_PORT failure"
-note "  $CEP_DOWN_URL_KERBEROS: $(q 'd["policy_servers"][0]["note"]')"
+note "  failed: $(q 'd["policy_servers"][0]["note"]')"
 expect_q 'd["settings"]["use_ad_policy"]' false "the AD policy not used"
 note "  settings: $(q 'd["settings"]["policy_note"]')"
 expect_true '"LabUnpublished" not in [t["name"] for t in d["templates"]]' "no AD template read"
