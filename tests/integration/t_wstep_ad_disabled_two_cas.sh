@@ -1,7 +1,7 @@
 #!/bin/bash
 # The AD group disabled in PolicyServers, two CAs behind the CEP ([MS-CAESO]
 # 4.4.5.3.2.2: a group is used only when its Flags have AutoEnrollmentEnabled
-# 0x10; [MS-XCEP] 3.1.4.1.3.23 CertificateEnrollmentPolicy.cAReferences: the
+# 0x10; [MS-XCEP] 3.1.4.1.3.5 CertificateEnrollmentPolicy, its cAReferences: the
 # CAs that issue a template). The lab GPO's Machine/Registry.pol is replaced
 # (version bumped; the original put back on exit) with AEPolicy 7 and
 #   LDAP:                 the forest's PolicyID, cost 1, Flags 0 (disabled)
