@@ -278,6 +278,46 @@ static void helper_end_point_order(void **state)
 			 AE_ERR_INVALID);
 }
 
+/* run --json names the policy servers: the one that failed first by cost (and why), the one used */
+static void run_json_names_the_policy_servers(void **state)
+{
+	struct wcyc *y = wcyc_new(*state);
+	struct ae_polsrv servers[2] = { y->server, y->server };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	servers[0].origin = AE_POLSRV_FROM_GPO;
+	servers[0].url = (char *)"https://cep.lab.example:4444/ADPolicyProvider_CEP_Kerberos/service.svc/CEP";
+	servers[0].policy_id = (char *)"{LABCEP}";
+	servers[0].cost = 1;
+	servers[0].state = AE_POLSRV_FAILED;
+	servers[0].note = (char *)"connection refused";
+	servers[1].origin = AE_POLSRV_FROM_GPO;
+	servers[1].policy_id = (char *)"{LABCEP}";
+	servers[1].cost = 2;
+	servers[1].state = AE_POLSRV_USED;
+	y->policy.servers = servers;
+	y->policy.num_servers = 2;
+	y->e->ca.answer = FAKE_ISSUE;
+	w_action(y, AE_ACTION_ENROLL);
+	w_dispatch(y);
+	ae_cycle_report_tally(y->r);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(cli_cycle_print(f, y->r, true, false), 0);
+	assert_int_equal(fclose(f), 0);
+	w_contains(text, "\"policy_servers\": [{\"url\": \"https://cep.lab.example:4444/"
+		   "ADPolicyProvider_CEP_Kerberos/service.svc/CEP\", \"kind\": \"xcep\", "
+		   "\"origin\": \"gpo\", \"policy_id\": \"{LABCEP}\", \"cost\": 1, "
+		   "\"state\": \"failed\", \"note\": \"connection refused\", "
+		   "\"from_cache\": false}, {\"url\": \"https://cep.lab.example/"
+		   "ADPolicyProvider_CEP_Kerberos/service.svc/CEP\"");
+	w_contains(text, "\"cost\": 2, \"state\": \"used\", \"note\": null");
+	free(text);
+	wcyc_free(y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +338,8 @@ int main(void)
 						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(helper_cms_or_pkcs10, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(helper_end_point_order, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(run_json_names_the_policy_servers,
+						leak_setup, leak_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
