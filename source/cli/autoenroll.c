@@ -27,6 +27,7 @@
 #include "cli_args.h"
 #include "cli_config.h"
 #include "cli_decode.h"
+#include "cli_polsrv.h"
 
 #define AE_MAX_OPTIONS 64
 
@@ -212,6 +213,18 @@ static int run_policy(struct cli *c, int argc, char **argv)
 	err = ae_session_open(mem, &so, &s);
 	if (err == AE_OK) {
 		err = ae_policy_collect(mem, s, &r);
+	}
+	if (err != AE_OK && r != NULL && r->num_servers > 0 && err != AE_ERR_NOMEM) {
+		/*
+		 * The policy servers were traversed and none could be read: the
+		 * report is the answer (each server's failure and why), the exit
+		 * code says it failed; the cause once on stderr (one JSON object).
+		 */
+		rc = (json ? cli_policy_json(stdout, r) : cli_policy_text(stdout, r)) == 0 ?
+		     ae_exit_code(ae_outcome_from_err(err)) : AE_EXIT_INTERNAL;
+		AE_ERROR("policy: %s", s->error[0] ? s->error : ae_strerror(err));
+		talloc_free(mem);
+		return rc;
 	}
 	if (err != AE_OK) {
 		rc = cli_fatal(ae_exit_code(ae_outcome_from_err(err)), "policy: %s",
@@ -475,6 +488,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "config") == 0) {
 		return run_config(&c, argc, argv);
+	}
+	if (strcmp(argv[0], "policy-server") == 0) {
+		struct ae_session_opts so = session_opts(&c);
+		return cli_run_polsrv(&so, argc, argv);
 	}
 	if (strcmp(argv[0], "help") == 0) {
 		/* `autoenroll help COMMAND` = `autoenroll COMMAND --help` */

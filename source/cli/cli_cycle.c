@@ -9,6 +9,37 @@
 #include "cli_cycle.h"
 #include "cli_output.h"
 #include "ae_json.h"
+#include "ae_polsrv.h"
+
+/*
+ * The policy servers the cycle traversed or left out, in the order used
+ * (ae_polsrv.h): which one served each group, which failed first and why
+ * (a failover by cost, [MS-CAESO] 4.4.5.3.2.2), which are disabled.
+ */
+static void json_servers(FILE *f, const struct ae_policy_report *p)
+{
+	size_t k;
+
+	fputs(", \"policy_servers\": [", f);
+	for (k = 0; p != NULL && k < p->num_servers; k++) {
+		const struct ae_polsrv *s = &p->servers[k];
+		fputs(k ? ", {\"url\": " : "{\"url\": ", f);
+		ae_json_string(f, s->url);
+		fputs(", \"kind\": ", f);
+		ae_json_string(f, s->kind == AE_POLSRV_AD ? "ad" : "xcep");
+		fputs(", \"origin\": ", f);
+		ae_json_string(f, s->origin == AE_POLSRV_FROM_GPO ? "gpo" :
+			       s->origin == AE_POLSRV_FROM_LOCAL ? "local" : "default");
+		fputs(", \"policy_id\": ", f);
+		ae_json_string(f, s->policy_id);
+		fprintf(f, ", \"cost\": %u, \"state\": ", (unsigned)s->cost);
+		ae_json_string(f, ae_polsrv_state_name(s->state));
+		fputs(", \"note\": ", f);
+		ae_json_string(f, s->note);
+		fprintf(f, ", \"from_cache\": %s}", s->from_cache ? "true" : "false");
+	}
+	fputc(']', f);
+}
 
 int cli_cycle_print(FILE *f, const struct ae_cycle_report *r, bool json, bool dry_run)
 {
@@ -46,7 +77,9 @@ int cli_cycle_print(FILE *f, const struct ae_cycle_report *r, bool json, bool dr
 			fputs(i ? ", " : "", f);
 			ae_json_string(f, r->check_notes[i]);
 		}
-		fprintf(f, "], \"trust_dir\": ");
+		fputc(']', f);
+		json_servers(f, r->policy);
+		fprintf(f, ", \"trust_dir\": ");
 		ae_json_string(f, r->trust_dir);
 		fprintf(f, ", \"trust_changed\": %s, \"counts\": {\"requests\": %u, \"rpc_binds\": %u, "
 			"\"ldap_searches\": %u, \"smb_reads\": %u}, \"exit_code\": %d}\n",

@@ -15,6 +15,8 @@
 #include "ae_pki.h"
 #include "ae_eligibility.h"
 #include "ae_decide.h"
+#include "ae_polsrv.h"
+#include "ae_polsrv_local.h"
 
 static void str_list(FILE *f, char *const *v, size_t n)
 {
@@ -31,6 +33,110 @@ static void str_list(FILE *f, char *const *v, size_t n)
 static const char *context_name(const struct ae_policy_report *r)
 {
 	return r->context == AE_CONTEXT_USER ? "user" : "machine";
+}
+
+/* the policy server that offered template i, or NULL */
+static const struct ae_polsrv *server_of(const struct ae_policy_report *r, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < r->num_servers; k++) {
+		const struct ae_polsrv *p = &r->servers[k];
+		if (p->num_templates > 0 && i >= p->first_template &&
+		    i < p->first_template + p->num_templates) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static const char *auth_name(const struct ae_polsrv *p)
+{
+	const char *n = ae_polsrv_auth_name(p->auth);
+
+	return n != NULL ? n : "?";
+}
+
+static const char *origin_text(enum ae_polsrv_origin o)
+{
+	return o == AE_POLSRV_FROM_GPO ? "gpo" : o == AE_POLSRV_FROM_LOCAL ? "local" : "default";
+}
+
+static void utc(time_t t, char *buf, size_t n)
+{
+	struct tm tm;
+
+	buf[0] = '\0';
+	if (t != 0 && gmtime_r(&t, &tm) != NULL) {
+		strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+}
+
+static void json_servers(FILE *f, const struct ae_policy_report *r)
+{
+	size_t k, i;
+	char when[32];
+
+	fputc('[', f);
+	for (k = 0; k < r->num_servers; k++) {
+		const struct ae_polsrv *p = &r->servers[k];
+		fputs(k ? ", {\"url\": " : "{\"url\": ", f);
+		ae_json_string(f, p->url);
+		fputs(", \"kind\": ", f);
+		ae_json_string(f, p->kind == AE_POLSRV_AD ? "ad" : "xcep");
+		fputs(", \"origin\": ", f);
+		ae_json_string(f, origin_text(p->origin));
+		fputs(", \"origin_name\": ", f);
+		ae_json_string(f, p->origin_name);
+		fputs(", \"policy_id\": ", f);
+		ae_json_string(f, p->policy_id);
+		fputs(", \"friendly_name\": ", f);
+		ae_json_string(f, p->friendly_name);
+		fprintf(f, ", \"cost\": %u, \"flags\": %u, \"auth\": ", (unsigned)p->cost,
+			(unsigned)p->flags);
+		ae_json_string(f, auth_name(p));
+		fputs(", \"state\": ", f);
+		ae_json_string(f, ae_polsrv_state_name(p->state));
+		fputs(", \"note\": ", f);
+		ae_json_string(f, p->note);
+		utc(p->fetched, when, sizeof(when));
+		fprintf(f, ", \"from_cache\": %s, \"fetched\": ", p->from_cache ? "true" : "false");
+		ae_json_string(f, when[0] ? when : NULL);
+		fputs(", \"templates\": [", f);
+		for (i = 0; i < p->num_templates && p->first_template + i < r->num_templates; i++) {
+			fputs(i ? ", " : "", f);
+			ae_json_string(f, r->templates[p->first_template + i]->cn);
+		}
+		fputs("]}", f);
+	}
+	fputc(']', f);
+}
+
+static void text_servers(FILE *f, const struct ae_policy_report *r)
+{
+	size_t k;
+	char when[32];
+
+	fputs("\nPolicy servers (in the order used)\n", f);
+	for (k = 0; k < r->num_servers; k++) {
+		const struct ae_polsrv *p = &r->servers[k];
+		fprintf(f, "  %-8s %s\n", ae_polsrv_state_name(p->state), p->url);
+		fprintf(f, "           from %s (%s), policy ID %s, cost %u, auth %s",
+			origin_text(p->origin), p->origin_name ? p->origin_name : "-",
+			p->policy_id ? p->policy_id : "-", (unsigned)p->cost, auth_name(p));
+		if (p->state == AE_POLSRV_USED) {
+			fprintf(f, ", %zu template(s)", p->num_templates);
+		}
+		utc(p->fetched, when, sizeof(when));
+		if (p->kind == AE_POLSRV_XCEP && p->state == AE_POLSRV_USED) {
+			fprintf(f, ", %s %s", p->from_cache ? "cached, fetched" : "fetched",
+				when[0] ? when : "?");
+		}
+		fputc('\n', f);
+		if (p->note != NULL) {
+			fprintf(f, "           %s\n", p->note);
+		}
+	}
 }
 
 static void json_principal(FILE *f, const struct ae_policy_report *r)
@@ -114,7 +220,9 @@ static void json_cas(FILE *f, const struct ae_policy_report *r)
 		ae_json_string(f, c->dns_host);
 		fputs(", \"templates\": ", f);
 		str_list(f, c->templates, c->num_templates);
-		fputc('}', f);
+		fputs(", \"policy_server\": ", f);
+		ae_json_string(f, c->polsrv < r->num_servers ? r->servers[c->polsrv].url : NULL);
+		fprintf(f, ", \"xcep\": %s}", c->xcep_ca != NULL ? "true" : "false");
 	}
 	fputc(']', f);
 }
@@ -151,6 +259,8 @@ static void json_templates(FILE *f, const struct ae_policy_report *r)
 		ae_json_string(f, e ? e->superseded_by : NULL);
 		fputs(", \"user_ds_certificate\": ", f);
 		json_ds_cert(f, ds_cert_of(r, t));
+		fputs(", \"policy_server\": ", f);
+		ae_json_string(f, server_of(r, i) ? server_of(r, i)->url : NULL);
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -185,6 +295,8 @@ int cli_policy_json(FILE *f, const struct ae_policy_report *r)
 	if (r->settings == NULL || ae_aesettings_write_json(f, r->settings) != AE_OK) {
 		fputs("null", f);
 	}
+	fputs(", \"policy_servers\": ", f);
+	json_servers(f, r);
 	fputs(", \"cas\": ", f);
 	json_cas(f, r);
 	fputs(", \"templates\": ", f);
@@ -245,7 +357,7 @@ int cli_policy_text(FILE *f, const struct ae_policy_report *r)
 		fprintf(f, "  DNS:  %s\n", p->dns_host_name ? p->dns_host_name : "(none)");
 	}
 	fprintf(f, "  site: %s (the computer's)\n  DC:   %s\n\n", r->site ? r->site : "(none)",
-		r->dc);
+		r->dc ? r->dc : "(none: a workgroup machine)");
 	fprintf(f, "Group Policy objects (%s side)\n", r->context == AE_CONTEXT_USER ?
 		"user" : "computer");
 	if (r->gpolist != NULL) {
@@ -255,17 +367,26 @@ int cli_policy_text(FILE *f, const struct ae_policy_report *r)
 	if (r->settings != NULL) {
 		(void)ae_aesettings_dump(f, r->settings);
 	}
+	text_servers(f, r);
 	fputs("\nEnterprise CAs\n", f);
 	for (i = 0; i < r->num_cas; i++) {
 		fprintf(f, "  %s on %s:", r->cas[i]->cn, r->cas[i]->dns_host ? r->cas[i]->dns_host : "?");
 		for (j = 0; j < r->cas[i]->num_templates; j++) {
 			fprintf(f, " %s", r->cas[i]->templates[j]);
 		}
+		if (r->cas[i]->xcep_ca != NULL && r->cas[i]->polsrv < r->num_servers) {
+			fprintf(f, "  (MS-XCEP, from %s)", r->servers[r->cas[i]->polsrv].url);
+		}
 		fputc('\n', f);
 	}
 	fputs("\nTemplates\n", f);
 	for (i = 0; i < r->num_templates; i++) {
 		const struct ae_eligibility *e = r->eligibility ? &r->eligibility[i] : NULL;
+		const struct ae_polsrv *ps = server_of(r, i);
+
+		if (ps != NULL && ps->first_template == i && (ps->kind == AE_POLSRV_XCEP || i > 0)) {
+			fprintf(f, " (from %s)\n", ps->url);
+		}
 		fprintf(f, "  %-24s v%u %u.%u  %s\n", r->templates[i]->cn,
 			r->templates[i]->schema_version, r->templates[i]->major_revision,
 			r->templates[i]->minor_revision,

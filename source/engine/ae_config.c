@@ -35,6 +35,7 @@ static const struct option_def defs[AE_OPT_COUNT] = {
 	[AE_OPT_USER_NSSDB] = { "user nssdb", "no (the store's files are the source of truth; yes "
 				"also copies each user certificate and key into the user's NSS "
 				"database for Chromium and Evolution)" },
+	[AE_OPT_MODE] = { "mode", "auto (workgroup when smb.conf has no realm, else domain)" },
 	[AE_OPT_HOOKS_DIR] = { "hooks dir", AE_HOOKS_DIR_DEFAULT },
 	[AE_OPT_HOOK] = { "hook", "none (the programs of the hooks dir only)" },
 	[AE_OPT_HOOK_TIMEOUT] = { "hook timeout", AE_HOOK_TIMEOUT_DEFAULT },
@@ -315,6 +316,14 @@ static ae_err validate(struct ae_config *c, enum ae_config_option o, const char 
 			return bad(why, why_len, defs[o].name, v, "expected yes or no");
 		}
 		return AE_OK;
+	case AE_OPT_MODE:
+		if (strcasecmp(v, "auto") == 0 || strcasecmp(v, "domain") == 0 ||
+		    strcasecmp(v, "workgroup") == 0) {
+			c->mode = strcasecmp(v, "auto") == 0 ? AE_MODE_AUTO :
+				  strcasecmp(v, "domain") == 0 ? AE_MODE_DOMAIN : AE_MODE_WORKGROUP;
+			return AE_OK;
+		}
+		return bad(why, why_len, defs[o].name, v, "expected auto, domain or workgroup");
 	case AE_OPT_COMMAND_TIMEOUT:
 	case AE_OPT_TRUST_COMMAND:
 	case AE_OPT_COMMAND:
@@ -329,6 +338,7 @@ static ae_err validate(struct ae_config *c, enum ae_config_option o, const char 
 static bool no_default_value(size_t i)
 {
 	return i == AE_OPT_DC || i == AE_OPT_INTERMEDIATES_FILE || i == AE_OPT_USER_NSSDB ||
+	       i == AE_OPT_MODE ||
 	       i == AE_OPT_HOOK;
 }
 

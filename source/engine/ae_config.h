@@ -34,6 +34,7 @@ enum ae_config_option {
 	AE_OPT_INTERMEDIATES_FILE,
 	AE_OPT_LOCK_WAIT,
 	AE_OPT_USER_NSSDB,
+	AE_OPT_MODE,
 	AE_OPT_HOOKS_DIR,
 	AE_OPT_HOOK,
 	AE_OPT_HOOK_TIMEOUT,
@@ -52,6 +53,18 @@ enum ae_config_option {
 #define AE_HOOK_TIMEOUT_DEFAULT "60"
 #define AE_CONFIG_DEPLOY_MAX 64		/* autoenroll:deploy <Template> options */
 #define AE_CONFIG_UNKNOWN_MAX 64	/* unknown names reported at most */
+
+/*
+ * autoenroll:mode: domain (a joined member: DC, LDAP, GPO, Kerberos),
+ * workgroup (not joined: only the local policy servers, password or
+ * certificate authentication), auto (the default: workgroup when smb.conf
+ * has no realm, else domain).
+ */
+enum ae_config_mode {
+	AE_MODE_AUTO = 0,
+	AE_MODE_DOMAIN,
+	AE_MODE_WORKGROUP,
+};
 
 struct ae_config_item {
 	const char *name;		/* "autoenroll:store dir" */
@@ -80,6 +93,7 @@ struct ae_config {
 	 * so that `autoenroll config` prints the default with that reason.
 	 */
 	bool user_nssdb;
+	enum ae_config_mode mode;	/* autoenroll:mode */
 	/*
 	 * Deploy targets and hooks (machine context; ae_cycle_deploy.c):
 	 * `autoenroll:deploy <Template> = key=PATH cert=PATH ...` one per

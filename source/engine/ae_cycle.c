@@ -252,6 +252,12 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 				    "trust anchors: not exported in the user context (the machine "
 				    "cycle's job)"));
 		err = AE_OK;
+	} else if (s->ldap == NULL) {
+		/* a workgroup host (or a policy without the AD): no forest to take anchors from */
+		ae_cycle_trust_item(r, "skipped", AE_OUTCOME_ISSUED, talloc_strdup(r,
+				    "trust anchors: no directory to export them from (workgroup "
+				    "machine)"));
+		err = AE_OK;
 	} else {
 		err = ae_cycle_trust_sync(s, c->mem, r, s->store_dir);
 	}

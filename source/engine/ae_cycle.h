@@ -47,7 +47,7 @@ struct ae_cycle_report {
 	char *store_dir;
 	char *trust_dir;
 	bool trust_changed;
-	unsigned requests;	/* CertServerRequest calls */
+	unsigned requests;	/* requests sent to CAs: CertServerRequest, MS-WSTEP messages */
 	unsigned binds;		/* MS-ICPR connections */
 	enum ae_outcome worst;	/* ISSUED when everything that was tried worked */
 	bool any_pending;

@@ -21,6 +21,7 @@
 #include "ae_enroll_private.h"
 #include "ae_principal.h"
 #include "ae_policy_report.h"
+#include "ae_polsrv.h"
 #include "ae_decide.h"
 #include "ae_creds.h"
 #include "ae_file.h"
@@ -177,13 +178,64 @@ static ae_err call_ca(void *priv, TALLOC_CTX *mem, struct ae_enroll_result *r,
 	return AE_OK;
 }
 
-/* The CA behind the step: the override when set, else this cycle's connections. */
-static void step_ca(struct ae_cycle_ctx *c, const struct ae_enrollment_service *svc,
-		    struct ae_step_ca *sca)
+/*
+ * The CA behind the step: the override when set; a CA of an MS-XCEP policy
+ * server over MS-WSTEP (its end points, the policy server's authentication;
+ * cur: the template's current pair, for a key-based renewal); else MS-ICPR
+ * over this cycle's connections. *_w: the MS-WSTEP call's state (for the
+ * report), or NULL.
+ */
+static ae_err step_ca(struct ae_cycle_ctx *c, const struct ae_enrollment_service *svc,
+		      bool renewal, const struct ae_key *cur_key, const struct ae_cert *cur_cert,
+		      struct ae_step_ca *sca, struct ae_wstep_ca **_w)
 {
+	const struct ae_policy_report *p = c->r->policy;
+	struct ae_wstep_ca *w;
+
+	*_w = NULL;
 	sca->svc = svc;
 	sca->call = c->ca_call != NULL ? c->ca_call : call_ca;
 	sca->priv = c->ca_call != NULL ? c->ca_priv : c;
+	if (c->ca_call != NULL || svc->xcep_ca == NULL) {
+		return AE_OK;
+	}
+	if (svc->polsrv >= p->num_servers) {
+		return AE_ERR_NOT_FOUND;
+	}
+	w = talloc_zero(c->mem, struct ae_wstep_ca);
+	if (w == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	w->s = c->s;
+	w->svc = svc;
+	w->ps = &p->servers[svc->polsrv];
+	w->renewal = renewal;
+	w->current_key = cur_key != NULL ? cur_key->pkey : NULL;
+	w->current_cert = cur_cert != NULL ? cur_cert->x509 : NULL;
+	w->post = c->wstep_post;
+	w->opts = c->wstep_opts;
+	w->requests = &c->r->requests;
+	sca->call = ae_wstep_ca_call;
+	sca->priv = w;
+	*_w = w;
+	return AE_OK;
+}
+
+/* The MS-WSTEP end point used, and those that failed before it, in the item. */
+static void report_wstep(struct ae_cycle_item *it, const struct ae_wstep_ca *w)
+{
+	if (w == NULL || it->reason == NULL) {
+		return;
+	}
+	if (w->used_url != NULL && (it->outcome == AE_OUTCOME_ISSUED ||
+				    it->outcome == AE_OUTCOME_PENDING)) {
+		it->reason = talloc_asprintf_append(it->reason, " (MS-WSTEP: %s, %s)", w->used_url,
+						    w->used_auth);
+	}
+	if (w->failures != NULL && w->used_url != NULL) {
+		it->reason = talloc_asprintf_append(it->reason, "; end points that failed first: %s",
+						    w->failures);
+	}
 }
 
 /* The step's result as the cycle's item. */
@@ -233,7 +285,8 @@ static struct ae_enroll_result *step_result(struct ae_cycle_ctx *c)
 
 static ae_err build_csr(struct ae_cycle_ctx *c, const struct ae_template *t,
 			const struct ae_key *key, const struct ae_store_cert *old,
-			uint8_t **_der, size_t *_len, struct ae_cycle_item *it)
+			uint8_t **_der, size_t *_len, struct ae_cycle_item *it,
+			struct ae_cert **_old_cert, struct ae_key **_old_key)
 {
 	const struct ae_principal *me = c->r->policy->principal;	/* its SID: ae_enroll_tpl.c */
 	struct ae_csr_params p;
@@ -277,6 +330,8 @@ static ae_err build_csr(struct ae_cycle_ctx *c, const struct ae_template *t,
 			return err;
 		}
 	}
+	*_old_cert = old_cert;	/* a key-based renewal authenticates with them (MS-WSTEP) */
+	*_old_key = old_key;
 	return ae_renewal_build(c->mem, key, &p, old_cert, old_key, _der, _len);
 }
 
@@ -285,7 +340,9 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 	const struct ae_action *a = &c->actions[idx];
 	const struct ae_enrollment_service *ca = ae_cycle_ca_for(c, a->t);
 	bool renew = a->kind == AE_ACTION_RENEW;
-	struct ae_key *key = c->keys[idx];
+	struct ae_key *key = c->keys[idx], *old_key = NULL;
+	struct ae_cert *old_cert = NULL;
+	struct ae_wstep_ca *w = NULL;
 	struct ae_step_ca sca = { 0 };
 	struct ae_step step = { 0 };
 	struct ae_enroll_result *er = step_result(c);
@@ -321,7 +378,8 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 		}
 		return;
 	}
-	err = build_csr(c, a->t, key, renew ? a->cert : NULL, &der, &der_len, it);
+	err = build_csr(c, a->t, key, renew ? a->cert : NULL, &der, &der_len, it, &old_cert,
+			&old_key);
 	if (err != AE_OK) {
 		if (it->outcome == AE_OUTCOME_ISSUED) {
 			ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "template %s: cannot build the "
@@ -340,19 +398,27 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 	step.key = key;
 	step.csr = der;
 	step.csr_len = der_len;
-	step_ca(c, ca, &sca);
+	if (step_ca(c, ca, renew, old_key, old_cert, &sca, &w) != AE_OK) {
+		ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "template %s, CA %s: its policy "
+				   "server is not in this cycle's list", it->template_name, ca->cn);
+		return;
+	}
 	AE_INFO("template %s: %s at CA %s on %s", it->template_name,
 		renew ? "renewal (signed with the old key)" : "new request", ca->cn, ca->dns_host);
 	(void)ae_step_submit(c->mem, &step, &sca, er);
 	report(c, it, er);
+	report_wstep(it, w);
 }
 
 void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it)
 {
 	const struct ae_action *a = &c->actions[idx];
 	const struct ae_store_pending_req *pr = a->pending;
-	const struct ae_enrollment_service *ca = ae_cycle_ca_by_name(c, pr->ca);
+	/* the CA by the record's name, of the template's policy server (the same
+	 * name may be an MS-ICPR and an MS-WSTEP CA) */
+	const struct ae_enrollment_service *ca = ae_cycle_ca_named(c, a->t, pr->ca);
 	struct ae_step_ca sca = { 0 };
+	struct ae_wstep_ca *w = NULL;
 	struct ae_step step = { .store = c->store, .template_name = pr->template_name, .t = a->t,
 				.request_id = pr->request_id };
 	struct ae_enroll_result *er = step_result(c);
@@ -369,7 +435,12 @@ void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_it
 		ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "out of memory");
 		return;
 	}
-	step_ca(c, ca, &sca);
+	if (step_ca(c, ca, false, NULL, NULL, &sca, &w) != AE_OK) {
+		ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "template %s, CA %s: its policy "
+				   "server is not in this cycle's list", pr->template_name, ca->cn);
+		return;
+	}
 	(void)ae_step_retrieve(c->mem, &step, &sca, er);
 	report(c, it, er);
+	report_wstep(it, w);
 }

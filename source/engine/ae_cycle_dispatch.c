@@ -7,12 +7,14 @@
  * earlier action looks at whether that one was done.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <talloc.h>
 #include "ae_cycle.h"
 #include "ae_cycle_private.h"
 #include "ae_policy_report.h"
+#include "ae_polsrv.h"
 #include "ae_decide.h"
 #include "ae_config.h"
 #include "ae_log.h"
@@ -36,17 +38,60 @@ ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
 	return ae_config_key_spec(c->s->config, NULL, NULL, t, spec, why, why_len);
 }
 
-const struct ae_enrollment_service *ae_cycle_ca_by_name(struct ae_cycle_ctx *c, const char *cn)
+/* The policy server that offered t (report->servers[], ae_polsrv.h), or SIZE_MAX when unknown. */
+static size_t server_of(const struct ae_policy_report *p, const struct ae_template *t)
 {
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; cn != NULL && i < c->r->policy->num_cas; i++) {
-		const struct ae_enrollment_service *ca = c->r->policy->cas[i];
-		if (strcasecmp(ca->cn, cn) == 0 && ca->dns_host != NULL && ca->num_ca_certs > 0) {
+	for (i = 0; t != NULL && i < p->num_templates && p->templates[i] != t; i++) {
+	}
+	for (k = 0; t != NULL && i < p->num_templates && k < p->num_servers; k++) {
+		const struct ae_polsrv *ps = &p->servers[k];
+		if (ps->num_templates > 0 && i >= ps->first_template &&
+		    i < ps->first_template + ps->num_templates) {
+			return k;
+		}
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * Whether ca serves the templates of policy server k: an MS-XCEP server's
+ * template goes only to that server's CAs (MS-WSTEP), an AD template only
+ * to an Enrollment Services object (MS-ICPR). The same CA name may come
+ * from both (a CES in front of an enterprise CA).
+ */
+static bool ca_of_server(const struct ae_policy_report *p, const struct ae_enrollment_service *ca,
+			 size_t k)
+{
+	if (k == SIZE_MAX) {
+		return true;
+	}
+	if (p->servers[k].kind == AE_POLSRV_XCEP) {
+		return ca->xcep_ca != NULL && ca->polsrv == k;
+	}
+	return ca->xcep_ca == NULL;
+}
+
+const struct ae_enrollment_service *ae_cycle_ca_named(struct ae_cycle_ctx *c,
+						      const struct ae_template *t, const char *cn)
+{
+	const struct ae_policy_report *p = c->r->policy;
+	size_t i, k = server_of(p, t);
+
+	for (i = 0; cn != NULL && i < p->num_cas; i++) {
+		const struct ae_enrollment_service *ca = p->cas[i];
+		if (strcasecmp(ca->cn, cn) == 0 && ca->dns_host != NULL && ca->num_ca_certs > 0 &&
+		    ca_of_server(p, ca, k)) {
 			return ca;
 		}
 	}
 	return NULL;
+}
+
+const struct ae_enrollment_service *ae_cycle_ca_by_name(struct ae_cycle_ctx *c, const char *cn)
+{
+	return ae_cycle_ca_named(c, NULL, cn);
 }
 
 const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,
@@ -59,10 +104,11 @@ const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,
 		if (p->templates[i] != t) {
 			continue;
 		}
-		/* the CAs that publish it, in directory order: the first usable one */
+		/* the CAs that publish it (an XCEP template: its cAReferences), in the
+		 * policy's order: the first usable one */
 		for (j = 0; j < p->eligibility[i].num_cas; j++) {
 			const struct ae_enrollment_service *ca =
-				ae_cycle_ca_by_name(c, p->eligibility[i].cas[j]);
+				ae_cycle_ca_named(c, t, p->eligibility[i].cas[j]);
 			if (ca != NULL) {
 				return ca;
 			}

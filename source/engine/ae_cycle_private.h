@@ -11,6 +11,7 @@
 #include <time.h>
 #include "ae_cycle.h"
 #include "ae_step.h"
+#include "ae_wstep_ca.h"
 
 #define AE_CYCLE_CAS_MAX 64
 
@@ -43,6 +44,11 @@ struct ae_cycle_ctx {
 	 * unit tests, to put a fake CA behind it (tests/unit/test_cycle_act.c) */
 	ae_step_call_fn ca_call;
 	void *ca_priv;
+	/* the CAs of MS-XCEP policy servers go over MS-WSTEP (ae_wstep_ca.h):
+	 * NULL = ae_https_post / ae_polsrv_https_opts; set only by unit tests
+	 * (tests/unit/test_wstep_ca.c), to put a fake HTTPS exchange behind it */
+	ae_wstep_post_fn wstep_post;
+	ae_wstep_opts_fn wstep_opts;
 };
 
 /* ae_cycle_dispatch.c: keys generated, then every action in order. */
@@ -54,6 +60,9 @@ ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
 const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,
 						    const struct ae_template *t);
 const struct ae_enrollment_service *ae_cycle_ca_by_name(struct ae_cycle_ctx *c, const char *cn);
+/* The usable CA named cn among those serving t's policy server (t NULL: any). */
+const struct ae_enrollment_service *ae_cycle_ca_named(struct ae_cycle_ctx *c,
+						      const struct ae_template *t, const char *cn);
 /* ae_cycle_act.c: keys in parallel threads; one request, one retrieval. */
 void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it);
 void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it);

@@ -42,6 +42,9 @@ static ae_err fetch_ldap_crl(struct ae_cycle_ctx *c, const char *url, uint8_t **
 	if (p == NULL) {
 		return AE_ERR_PARSE;
 	}
+	if (c->s->ldap == NULL) {
+		return AE_ERR_NOT_FOUND;	/* no directory (a workgroup host): unknown */
+	}
 	dn = talloc_strdup(c->mem, p + 1);
 	if (dn == NULL) {
 		return AE_ERR_NOMEM;

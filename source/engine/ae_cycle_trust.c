@@ -287,6 +287,9 @@ ae_err ae_cycle_trust_sync(struct ae_session *s, TALLOC_CTX *mem, struct ae_cycl
 		err = read_container(s, mem, r, &tv, AE_PKI_STORE_AIA, AE_TRUST_SRC_AIA, &aia_read);
 	}
 	for (i = 0; r->policy != NULL && i < r->policy->num_cas; i++) {
+		if (r->policy->cas[i]->xcep_ca != NULL) {
+			continue;	/* a CEP's CA (no DN): not this forest's trust to export */
+		}
 		for (j = 0; j < r->policy->cas[i]->num_ca_certs; j++) {
 			add_value(&tv, AE_TRUST_SRC_CA, r->policy->cas[i]->dn, j,
 				  r->policy->cas[i]->ca_certs[j].der,

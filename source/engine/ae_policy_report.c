@@ -25,6 +25,8 @@
 #include "ae_aesettings.h"
 #include "ae_clock.h"
 #include "ae_ds_cert.h"
+#include "ae_polsrv.h"
+#include "ae_polsrv_private.h"
 
 void ae_policy_report_error(struct ae_policy_report *r, const char *object,
 			    const char *attribute, const char *fmt, ...)
@@ -89,10 +91,18 @@ static const char *name_sid(void *private_data, const struct ae_sid *sid)
 	return name;
 }
 
-static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
+/*
+ * The AD policy (templates, Enrollment Services, eligibility) as policy
+ * server k of the report (ae_polsrv.h: read only when the cycle's policy
+ * servers include the AD group).
+ */
+ae_err ae_policy_read_ad(struct ae_session *s, struct ae_policy_report *r, size_t k)
 {
 	struct ae_policy_skip *skipped = NULL;
-	size_t num_skipped = 0, i;
+	size_t num_skipped = 0, i, num_t = 0, num_c = 0;
+	struct ae_template **t = NULL;
+	struct ae_enrollment_service **cas = NULL;
+	struct ae_eligibility *elig = NULL;
 	struct namer *nm = talloc_zero(r, struct namer);
 	struct ae_subject_attrs subject = { 0 };
 	ae_err err;
@@ -101,7 +111,7 @@ static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
 		return AE_ERR_NOMEM;
 	}
 	err = ae_policy_read_templates(s->ldap, r, s->rootdse->configuration_nc, true,
-				       &r->templates, &r->num_templates, &skipped, &num_skipped);
+				       &t, &num_t, &skipped, &num_skipped);
 	if (err != AE_OK) {
 		ae_policy_report_error(r, "CN=Certificate Templates", "", "cannot read the "
 				       "templates: %s", ae_strerror(err));
@@ -114,11 +124,14 @@ static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
 				       "skipped", skipped[i].why);
 	}
 	err = ae_policy_read_enrollment_services(s->ldap, r, s->rootdse->configuration_nc,
-						 &r->cas, &r->num_cas);
+						 &cas, &num_c);
 	if (err != AE_OK) {
 		ae_policy_report_error(r, "CN=Enrollment Services", "", "cannot read the "
 				       "enterprise CAs: %s", ae_strerror(err));
 		return err;
+	}
+	for (i = 0; i < num_c; i++) {
+		cas[i]->polsrv = k;
 	}
 	nm->s = s;
 	nm->mem = nm;
@@ -126,9 +139,12 @@ static ae_err read_policy(struct ae_session *s, struct ae_policy_report *r)
 	subject.mail = r->principal->mail;
 	subject.upn = r->principal->user_principal_name;
 	subject.dns_host_name = r->principal->dns_host_name;
-	return ae_eligibility_compute_subject(r, r->templates, r->num_templates, r->cas,
-					      r->num_cas, r->principal->token, s->context,
-					      &subject, name_sid, nm, &r->eligibility);
+	err = ae_eligibility_compute_subject(r, t, num_t, cas, num_c, r->principal->token,
+					     s->context, &subject, name_sid, nm, &elig);
+	if (err == AE_OK) {
+		err = ae_polsrv_report_add(r, k, t, num_t, cas, num_c, elig);
+	}
+	return err;
 }
 
 /*
@@ -160,6 +176,23 @@ static ae_err read_ds_certs(struct ae_session *s, struct ae_policy_report *r)
 	return err;
 }
 
+/* A workgroup machine: no principal, no GPO, no LDAP: the local policy servers. */
+static ae_err collect_workgroup(struct ae_session *s, struct ae_policy_report *r)
+{
+	ae_err err;
+
+	r->settings = ae_polsrv_workgroup_settings(r);
+	if (r->settings == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	s->error[0] = '\0';
+	err = ae_polsrv_collect(s, r);
+	if (err != AE_OK && s->error[0] == '\0') {
+		snprintf(s->error, sizeof(s->error), "local policy servers: %s", ae_strerror(err));
+	}
+	return err;
+}
+
 ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 			 struct ae_policy_report **_r)
 {
@@ -176,6 +209,9 @@ ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 	r->dc = talloc_strdup(r, s->dc);
 	r->account = talloc_strdup(r, s->account);
 	r->context = s->context;
+	if (s->workgroup) {
+		return collect_workgroup(s, r);
+	}
 	err = ae_session_ldap(s);
 	if (err != AE_OK) {
 		return err;
@@ -205,12 +241,14 @@ ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 		ae_policy_report_error(r, s->rootdse->root_domain_nc, "objectGUID", "cannot read the "
 				       "forest root GUID; LDAP: policy servers stay unchecked");
 	}
-	err = read_policy(s, r);
+	/* the policy servers: the AD policy (ae_policy_read_ad) only when its group is used */
+	s->error[0] = '\0';
+	err = ae_polsrv_collect(s, r);
 	if (err == AE_OK) {
 		err = read_ds_certs(s, r);
 	}
 	r->ldap_searches = ae_ldap_search_count(s->ldap);
-	if (err != AE_OK) {
+	if (err != AE_OK && s->error[0] == '\0') {
 		snprintf(s->error, sizeof(s->error), "enrollment policy from %s: %s", s->dc,
 			 ae_strerror(err));
 	}

@@ -197,6 +197,7 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 {
 	struct ae_session *s = talloc_zero(mem_ctx, struct ae_session);
 	const char *cache_dir = NULL;
+	bool no_realm;
 	ae_err err;
 
 	ae_session_route_samba_debug();
@@ -212,9 +213,18 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	if (err != AE_OK || o->config_only) {
 		return err;
 	}
-	if (lpcfg_realm(s->lp) == NULL || lpcfg_realm(s->lp)[0] == '\0') {
+	no_realm = lpcfg_realm(s->lp) == NULL || lpcfg_realm(s->lp)[0] == '\0';
+	s->workgroup = s->config->mode == AE_MODE_WORKGROUP ||
+		       (s->config->mode == AE_MODE_AUTO && no_realm);
+	if (no_realm && !s->workgroup) {
 		snprintf(s->error, sizeof(s->error), "smb.conf %s has no realm: this host is not "
 			 "configured as an Active Directory member", lpcfg_configfile(s->lp));
+		return AE_ERR_CONFIG;
+	}
+	if (s->workgroup && o->user != NULL) {
+		snprintf(s->error, sizeof(s->error), "the user context needs a domain member; this "
+			 "host is a workgroup machine (%s)", no_realm ? "smb.conf has no realm" :
+			 "autoenroll:mode = workgroup");
 		return AE_ERR_CONFIG;
 	}
 	cache_dir = ae_lp_string(s->lp, "cache directory");
@@ -222,7 +232,8 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	s->store_dir_default = o->store_dir == NULL &&
 			       s->config->items[AE_OPT_STORE_DIR].source == AE_CONFIG_DEFAULT;
 	s->run_dir = talloc_asprintf(s, "%s/autoenroll", cache_dir ? cache_dir : "/var/cache/samba");
-	s->machine_fqdn = lower(talloc_asprintf(s, "%s.%s", lpcfg_netbios_name(s->lp),
+	s->machine_fqdn = lower(no_realm ? talloc_strdup(s, lpcfg_netbios_name(s->lp)) :
+				talloc_asprintf(s, "%s.%s", lpcfg_netbios_name(s->lp),
 						lpcfg_dnsdomain(s->lp)));
 	s->account = talloc_asprintf(s, "%s\\%s$", ae_lp_string(s->lp, "workgroup"),
 				     lpcfg_netbios_name(s->lp));
@@ -241,6 +252,12 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		}
 	}
 	if (o->offline) {
+		return AE_OK;
+	}
+	if (s->workgroup) {
+		/* no DC, no Kerberos: the local policy servers (ae_polsrv.h) are the policy */
+		AE_INFO("workgroup machine (%s): local policy servers only",
+			no_realm ? "smb.conf has no realm" : "autoenroll:mode = workgroup");
 		return AE_OK;
 	}
 	if (s->config->dc != NULL) {
@@ -285,6 +302,12 @@ ae_err ae_session_ldap(struct ae_session *s)
 
 	if (s->ldap != NULL) {
 		return AE_OK;
+	}
+	if (s->workgroup || s->dc == NULL) {
+		snprintf(s->error, sizeof(s->error), "no directory: %s",
+			 s->workgroup ? "this host is a workgroup machine (no domain, no LDAP)" :
+			 "no domain controller");
+		return AE_ERR_CONFIG;
 	}
 	err = ae_ldap_connect(s, s->dc, &s->ldap);
 	if (err == AE_OK) {

@@ -58,6 +58,12 @@ struct ae_session {
 	char *gpo_cache_dir;		/* GPO file cache and last good policy of this context */
 	struct ae_user_id *user;	/* user context: name, uid, gid, SID; NULL for the machine */
 	bool dropped_root;		/* user context started by root, now the user for good */
+	/*
+	 * Not a domain member (autoenroll:mode = workgroup, or auto and no
+	 * realm): no DC, LDAP, GPO or Kerberos; creds, dc and ldap stay NULL
+	 * and the policy comes from the local policy servers only.
+	 */
+	bool workgroup;
 	char error[1024];		/* why the last step failed */
 };
 

@@ -211,8 +211,9 @@ static ae_err group_endpoints(struct ae_aesettings *s)
 				ep->state = AE_EP_GROUP_DISABLED;
 				ep->note = "the group's Flags lack AutoEnrollmentEnabled (0x10)";
 			} else if (ep->kind == AE_EP_KIND_HTTPS) {
-				ep->state = AE_EP_UNSUPPORTED;
-				ep->note = "not yet supported (XCEP/WSTEP)";
+				/* traversed by the engine (ae_polsrv.h): GetPolicies */
+				ep->state = AE_EP_USABLE;
+				ep->note = "MS-XCEP policy server (CEP)";
 			} else {
 				ep->state = AE_EP_UNCHECKED;
 				ep->note = "PolicyID not yet checked against the forest root GUID";

@@ -68,10 +68,10 @@ enum ae_endpoint_kind {
 enum ae_endpoint_state {
 	AE_EP_INVALID,		/* no URL, no PolicyID, or a URL of another kind */
 	AE_EP_GROUP_DISABLED,	/* its group's Flags lack AutoEnrollmentEnabled (0x10) */
-	AE_EP_UNSUPPORTED,	/* https: not yet supported (XCEP/WSTEP) */
+	AE_EP_UNSUPPORTED,	/* no longer set: https end points are USABLE (MS-XCEP) */
 	AE_EP_UNCHECKED,	/* LDAP: awaiting ae_aesettings_check_forest */
 	AE_EP_POLICYID_MISMATCH,/* LDAP: PolicyID is not {forest root domain objectGUID} */
-	AE_EP_USABLE,		/* LDAP: accepted */
+	AE_EP_USABLE,		/* LDAP: accepted; https: an MS-XCEP policy server */
 };
 
 struct ae_endpoint {

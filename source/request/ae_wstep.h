@@ -113,6 +113,9 @@ struct ae_wstep_result {
 	uint32_t error_code;	/* ErrorCode (xs:int) as an HRESULT */
 	bool invalid_request;	/* InvalidRequest true */
 	char *binary_response;	/* BinaryResponse text (base64 CMC), or NULL */
+	/* the Header's wsa:RelatesTo (WS-Addressing 1.0 Core §3.2: the MessageID of
+	 * the request this answers), or NULL when the answer has none */
+	char *relates_to;
 };
 
 /*

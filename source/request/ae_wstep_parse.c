@@ -235,12 +235,18 @@ static ae_err parse_fault(TALLOC_CTX *mem, const xmlNode *f, struct ae_wstep_res
 
 static ae_err parse_envelope(TALLOC_CTX *mem, const xmlNode *env, struct ae_wstep_result *r)
 {
-	xmlNodePtr body, n;
+	xmlNodePtr header, body, n;
 	ae_err err;
 
 	if (!ae_wx_is(env, AE_WSTEP_NS_SOAP, "Envelope") ||
-	    (err = ae_wx_child(env, AE_WSTEP_NS_SOAP, "Body", &body)) != AE_OK || body == NULL) {
+	    (err = ae_wx_child(env, AE_WSTEP_NS_SOAP, "Body", &body)) != AE_OK || body == NULL ||
+	    (err = ae_wx_child(env, AE_WSTEP_NS_SOAP, "Header", &header)) != AE_OK) {
 		return AE_ERR_PARSE;
+	}
+	/* the caller compares it with the MessageID it sent */
+	if (header != NULL &&
+	    (err = opt_text(mem, header, AE_WSTEP_NS_WSA, "RelatesTo", &r->relates_to)) != AE_OK) {
+		return err;
 	}
 	n = ae_wx_first(body);
 	if (n == NULL || ae_wx_next(n) != NULL) {

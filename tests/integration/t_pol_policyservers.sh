@@ -5,14 +5,19 @@
 #   1. `autoenroll pol tests/gpo-fixtures/advanced_enroll.pol --json` groups
 #      them as MS-CAESO 4.4.5.3.2.3 says: one group, the two cost-1 end points
 #      first (registry order between equals), then cost 10, then LDAP:; https
-#      "unsupported", LDAP: "unchecked" (no forest to check a file against);
+#      "usable" (MS-XCEP policy servers), LDAP: "unchecked" (no forest to
+#      check a file against);
 #      tests/lab/make-registry-pol.py --policy-servers writes the same bytes;
 #   2. the same policy in a GPO in SYSVOL ("PB PolicyServers", link order 1
 #      at the domain) with PolicyID = {objectGUID of the forest root domain,
 #      read with ldbsearch}: `policy --json` accepts the LDAP: end point
 #      (state "usable", use_ad_policy true), same order, each setting's source
-#      "PB PolicyServers {GUID}";
-#   3. PolicyID of another forest: "policyid-mismatch", use_ad_policy false.
+#      "PB PolicyServers {GUID}"; the cycle's policy servers: the three CEPs
+#      (example*.com, not resolvable in the lab) failed, naming the cause,
+#      then LDAP: of the same group used;
+#   3. PolicyID of another forest: "policyid-mismatch", use_ad_policy false;
+#      no policy server can be read: `policy --json` still prints the report
+#      (LDAP: disabled with the reason) and exits 5.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/policy/lib.sh"
 
@@ -36,7 +41,7 @@ check_grouping() { # POLICYID LDAP_STATE
 	expect_q "[ep(k)['kind'] for k in $ORDER]" '["https", "https", "https", "ldap"]' "kinds in group order"
 	expect_q "ep('$LDAP_K')['url']" "LDAP:" "URL of the LDAP end point"
 	expect_q "ep('$LDAP_K')['policy_id']" "$1" "PolicyID of the LDAP end point"
-	expect_q "[ep(k)['state'] for k in ${ORDER}[:3]]" '["unsupported", "unsupported", "unsupported"]' \
+	expect_q "[ep(k)['state'] for k in ${ORDER}[:3]]" '["usable", "usable", "usable"]' \
 		"states of the https end points"
 	expect_q "ep('$LDAP_K')['state']" "$2" "state of the LDAP: end point"
 	expect_q 'd["settings"]["policy_servers"]["default"]["value"]' '{5AD0BE6D-3393-4940-BFC3-6E19555A8919}' \
@@ -80,12 +85,24 @@ expect_q "ep('$LDAP_K')['source']" "$SRC" "source of the LDAP: end point"
 expect_q 'd["settings"]["policy_servers"]["default"]["source"]' "$SRC" "source of the PolicyServers default"
 expect_q 'd["settings"]["forest_checked"]' true "forest_checked"
 expect_q 'd["settings"]["use_ad_policy"]' true "use_ad_policy"
+expect_q '[s["state"] for s in d["policy_servers"]]' '["failed", "failed", "failed", "used"]' \
+	"the cycle's policy servers: three CEPs failed, then LDAP:"
+expect_q '[s["origin"] for s in d["policy_servers"]]' '["gpo", "gpo", "gpo", "gpo"]' "origins"
+expect_q '"Could not resolve host: example0.com" in d["policy_servers"][0]["note"]' true \
+	"the first CEP's failure names its cause"
+expect_q 'd["policy_servers"][3]["url"]' "LDAP:" "the AD end point, last by cost"
+note "   policy servers: $(q '[(s["url"], s["state"]) for s in d["policy_servers"]]')"
 
 note "3. PolicyID of another forest"
 /usr/bin/python3 "$SRCDIR/tests/lab/make-registry-pol.py" "$WORK/$NAME/other.pol" 7 \
 	--policy-servers "$FIXTURE_ID" > /dev/null
 adm gpo-put "$G" "$WORK/$NAME/other.pol" --bump
-policy
+AE_SHOW_LINES=0 ae policy --json
+printf '%s\n' "$AE_STDOUT" > "$PJ"
+[ "$AE_RC" = 5 ] || fail "policy --json with no readable policy server: exit $AE_RC, want 5"
+expect_q '[s["state"] for s in d["policy_servers"]]' '["failed", "failed", "failed", "disabled"]' \
+	"no policy server readable: the CEPs failed, LDAP: disabled"
+expect_q '"not the forest root" in d["policy_servers"][3]["note"]' true "LDAP: disabled, with the reason"
 note "   LDAP: end point: $(q "ep('$LDAP_K')['state']"): $(q "ep('$LDAP_K')['note']"); $(q 'd["settings"]["policy_note"]')"
 check_grouping "$FIXTURE_ID" policyid-mismatch
 expect_q 'd["settings"]["use_ad_policy"]' false "use_ad_policy with a foreign PolicyID"

@@ -305,8 +305,8 @@ static void test_windows_policy_servers(void **state)
 	assert_string_equal(g->members[3]->url.source, "{ADV}");
 	for (size_t i = 0; i < 3; i++) {
 		assert_int_equal(g->members[i]->kind, AE_EP_KIND_HTTPS);
-		assert_int_equal(g->members[i]->state, AE_EP_UNSUPPORTED);
-		assert_string_equal(g->members[i]->note, "not yet supported (XCEP/WSTEP)");
+		assert_int_equal(g->members[i]->state, AE_EP_USABLE);
+		assert_string_equal(g->members[i]->note, "MS-XCEP policy server (CEP)");
 	}
 	assert_int_equal(g->members[3]->state, AE_EP_UNCHECKED);
 	assert_false(s->use_ad_policy);

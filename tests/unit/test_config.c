@@ -274,6 +274,30 @@ static void test_user_nssdb_option(void **state)
 	assert_non_null(strstr(why, "yes or no"));
 }
 
+/* autoenroll:mode: auto by default (no value), domain, workgroup; anything else refused */
+static void test_mode_option(void **state)
+{
+	struct ae_config *c = NULL;
+	char why[256];
+
+	assert_int_equal(try_load(*state, GLOBAL, NULL, &c, why, sizeof(why)), AE_OK);
+	assert_int_equal(c->mode, AE_MODE_AUTO);
+	assert_null(c->items[AE_OPT_MODE].value);
+	assert_string_equal(c->items[AE_OPT_MODE].name, "autoenroll:mode");
+	assert_int_equal(try_load(*state, GLOBAL "\tautoenroll:mode = workgroup\n", NULL, &c, why,
+				  sizeof(why)), AE_OK);
+	assert_int_equal(c->mode, AE_MODE_WORKGROUP);
+	assert_int_equal(try_load(*state, GLOBAL "\tautoenroll:mode = Domain\n", NULL, &c, why,
+				  sizeof(why)), AE_OK);
+	assert_int_equal(c->mode, AE_MODE_DOMAIN);
+	c = NULL;
+	assert_int_equal(try_load(*state, GLOBAL "\tautoenroll:mode = standalone\n", NULL, &c,
+				  why, sizeof(why)), AE_ERR_CONFIG);
+	assert_null(c);
+	assert_non_null(strstr(why, "autoenroll:mode"));
+	assert_non_null(strstr(why, "auto, domain or workgroup"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +312,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ec_p256_never_silently_rsa, leak_setup,
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_user_nssdb_option, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_mode_option, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_raised_to_template_minimum, leak_setup,
 						leak_teardown),
 	};

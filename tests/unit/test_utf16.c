@@ -61,6 +61,7 @@ static void test_hresult_names(void **state)
 {
 	(void)state;
 	assert_string_equal(ae_hresult_name(0x80094012), "CERTSRV_E_TEMPLATE_DENIED");
+	assert_string_equal(ae_hresult_name(0x80094014), "CERTSRV_E_ADMIN_DENIED_REQUEST");
 	assert_string_equal(ae_hresult_name(0x80094800), "CERTSRV_E_UNSUPPORTED_CERT_TYPE");
 	assert_null(ae_hresult_name(0x12345678));
 	assert_string_equal(ae_hresult_name(0x80094812), "CERTSRV_E_SUBJECT_EMAIL_REQUIRED");

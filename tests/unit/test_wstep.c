@@ -128,6 +128,7 @@ static void test_issued(void **state)
 	assert_int_equal(r->disposition, AE_WSTEP_ISSUED);
 	assert_int_equal(ae_wstep_icpr_disposition(r), AE_CR_DISP_ISSUED);
 	assert_string_equal(r->message, "Issued");
+	assert_string_equal(r->relates_to, "urn:uuid:5b4a4ba3-1c8e-4c3f-9d0e-3a1d2f6b8c11");
 	assert_string_equal(r->request_id, "17");
 	assert_int_equal(r->request_id_num, 17);
 	assert_int_equal(r->cert_len, (size_t)g.leaf_len);
