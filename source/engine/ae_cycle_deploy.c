@@ -81,24 +81,6 @@ static int wipe(uint8_t *p)
 	return 0;
 }
 
-static ae_err read_file(TALLOC_CTX *mem, const struct ae_store *st, const char *t,
-			const char *sfx, size_t max, uint8_t **_d, size_t *_n, char *why,
-			size_t why_len)
-{
-	char *name = talloc_asprintf(mem, "%s%s", t, sfx);
-	char cause[128] = "";
-	ae_err err;
-
-	if (name == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	err = ae_file_read_at(mem, st->fd, name, max, 0, _d, _n, cause, sizeof(cause));
-	if (err != AE_OK) {
-		ae_why(why, why_len, "store file %s: %s", name, cause[0] ? cause : ae_strerror(err));
-	}
-	return err;
-}
-
 /* The installed pair of t, checked (the key is the certificate's), as target content. */
 static ae_err content_of(TALLOC_CTX *mem, const struct ae_store *st, const char *t,
 			 struct ae_target_content *ct, char *why, size_t why_len)
@@ -109,13 +91,13 @@ static ae_err content_of(TALLOC_CTX *mem, const struct ae_store *st, const char 
 	struct ae_key *k = NULL;
 	ae_err err;
 
-	err = read_file(mem, st, t, ".crt", AE_X509_PEM_MAX, &crt, &ncrt, why, why_len);
+	err = ae_cycle_read_store_file(mem, st, t, ".crt", AE_X509_PEM_MAX, &crt, &ncrt, why, why_len);
 	if (err == AE_OK) {
-		err = read_file(mem, st, t, ".key", AE_KEY_PEM_MAX, &key, &nkey, why, why_len);
+		err = ae_cycle_read_store_file(mem, st, t, ".key", AE_KEY_PEM_MAX, &key, &nkey, why, why_len);
 	}
 	if (err == AE_OK) {
 		talloc_set_destructor(key, wipe);
-		err = read_file(mem, st, t, ".chain.pem", CHAIN_MAX, &chain, &nchain, why, why_len);
+		err = ae_cycle_read_store_file(mem, st, t, ".chain.pem", CHAIN_MAX, &chain, &nchain, why, why_len);
 		if (err == AE_ERR_NOT_FOUND) {
 			nchain = 0;
 			err = AE_OK;

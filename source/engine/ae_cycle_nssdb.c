@@ -57,9 +57,9 @@ ae_err ae_cycle_nssdb_key_der(TALLOC_CTX *mem, const struct ae_key *key, uint8_t
 }
 
 /* <t><sfx> of the store, a regular file read through its descriptor; the cause in why. */
-static ae_err read_store_file(TALLOC_CTX *mem, const struct ae_store *st, const char *t,
-			      const char *sfx, size_t max, uint8_t **_d, size_t *_n, char *why,
-			      size_t why_len)
+ae_err ae_cycle_read_store_file(TALLOC_CTX *mem, const struct ae_store *st, const char *t,
+				const char *sfx, size_t max, uint8_t **_d, size_t *_n, char *why,
+				size_t why_len)
 {
 	char *name = talloc_asprintf(mem, "%s%s", t, sfx);
 	char cause[128] = "";
@@ -70,7 +70,7 @@ static ae_err read_store_file(TALLOC_CTX *mem, const struct ae_store *st, const 
 	}
 	err = ae_file_read_at(mem, st->fd, name, max, 0, _d, _n, cause, sizeof(cause));
 	if (err != AE_OK) {
-		ae_why(why, why_len, "%s: %s", name, cause[0] ? cause : ae_strerror(err));
+		ae_why(why, why_len, "store file %s: %s", name, cause[0] ? cause : ae_strerror(err));
 	}
 	return err;
 }
@@ -87,12 +87,12 @@ static ae_err read_pair(TALLOC_CTX *mem, const struct ae_store *st,
 	size_t n = 0, clen = 0, klen = 0;
 	ae_err err;
 
-	err = read_store_file(mem, st, t, ".crt", AE_X509_PEM_MAX, &d, &n, why, why_len);
+	err = ae_cycle_read_store_file(mem, st, t, ".crt", AE_X509_PEM_MAX, &d, &n, why, why_len);
 	if (err == AE_OK && (err = ae_cert_parse_pem(mem, d, n, &cert)) != AE_OK) {
 		ae_why(why, why_len, "%s.crt does not parse: %s", t, ae_strerror(err));
 	}
 	if (err == AE_OK) {
-		err = read_store_file(mem, st, t, ".key", AE_KEY_PEM_MAX, &d, &n, why, why_len);
+		err = ae_cycle_read_store_file(mem, st, t, ".key", AE_KEY_PEM_MAX, &d, &n, why, why_len);
 	}
 	if (err == AE_OK) {
 		talloc_set_destructor(d, wipe);

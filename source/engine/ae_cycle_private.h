@@ -74,6 +74,16 @@ void ae_cycle_note_attempt(struct ae_cycle_ctx *c, const struct ae_action *a,
 ae_err ae_cycle_revocations(struct ae_cycle_ctx *c, const struct ae_store_snapshot *snap,
 			    struct ae_revocation_entry **_rev, size_t *_n);
 
+/*
+ * ae_cycle_nssdb.c: <t><sfx> of the store, a regular file of at most max
+ * bytes read through the store's descriptor (ae_file_read_at); why names
+ * the file and the cause. For the phases that hand installed pairs on
+ * (the NSS database, deploy targets).
+ */
+ae_err ae_cycle_read_store_file(TALLOC_CTX *mem, const struct ae_store *st, const char *t,
+				const char *sfx, size_t max, uint8_t **_d, size_t *_n, char *why,
+				size_t why_len);
+
 /* ae_cycle_report.c: the report. */
 const char *ae_cycle_time(TALLOC_CTX *mem, time_t t);
 /* A dry run's items: each action "planned" (or "skipped"). */

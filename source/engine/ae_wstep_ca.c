@@ -37,21 +37,6 @@ struct call {
 /* what became of one end point */
 enum tried { TRY_NEXT, TRY_DONE, TRY_FAILED };
 
-static ae_err message_id(char out[46])
-{
-	uint8_t u[16];
-
-	if (RAND_bytes(u, sizeof(u)) != 1) {
-		return AE_ERR_CRYPTO;
-	}
-	u[6] = (u[6] & 0x0f) | 0x40;	/* RFC 4122 §4.4: version 4 */
-	u[8] = (u[8] & 0x3f) | 0x80;
-	snprintf(out, 46, "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5], u[6],
-		 u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-	return AE_OK;
-}
-
 static const char *op_name(enum ae_wstep_op op)
 {
 	return op == AE_WSTEP_OP_QUERY ? "QueryTokenStatus" : op == AE_WSTEP_OP_RENEW ?
@@ -246,7 +231,7 @@ static enum tried attempt(struct call *k, TALLOC_CTX *mem, const struct ae_xcep_
 			     u->client_auth), why[0] ? why : ae_strerror(err));
 		goto out;
 	}
-	err = message_id(mid);
+	err = ae_wstep_message_id(mid);
 	if (err == AE_OK) {
 		err = build(k, tmp, u->uri, mid, user, pw, &body, &len);
 	}

@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 #include "ae_names.h"
 #include "ae_request_private.h"
+#include "ae_digits.h"
 
 static bool is_ldh(char c)
 {
@@ -96,20 +97,6 @@ static bool email_ok(const char *s)
 	return mailbox_ok(s, true);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 /* One "type=value" of s[0..n) (unescaped in place into buf) added to name. */
 static bool add_rdn(X509_NAME *name, const char *s, size_t n)
 {
@@ -136,8 +123,8 @@ static bool add_rdn(X509_NAME *name, const char *s, size_t n)
 			return false;
 		}
 		if (c == '\\') {
-			int h = i + 1 < n ? hexval(s[i + 1]) : -1;
-			int l = i + 2 < n ? hexval(s[i + 2]) : -1;
+			int h = i + 1 < n ? ae_hex_digit(s[i + 1]) : -1;
+			int l = i + 2 < n ? ae_hex_digit(s[i + 2]) : -1;
 			if (h >= 0 && l >= 0) {
 				c = (unsigned char)(h * 16 + l);
 				i += 2;

@@ -82,6 +82,13 @@ ae_err ae_wstep_build_issue(TALLOC_CTX *mem, const struct ae_wstep_req *r,
 			    uint8_t **_out, size_t *_len);
 
 /*
+ * A fresh WS-Addressing MessageID: "urn:uuid:" and a random (version 4,
+ * RFC 4122 §4.4) UUID, NUL-terminated in out. AE_ERR_CRYPTO without
+ * randomness.
+ */
+ae_err ae_wstep_message_id(char out[46]);
+
+/*
  * The pending-retrieval request ([MS-WSTEP] 3.1.4.1.2.7 RequestType
  * QueryTokenStatus, 3.1.4.2.1.2): RequestSecurityToken with the RequestID.
  */

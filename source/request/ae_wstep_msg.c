@@ -46,7 +46,7 @@ static bool field_ok(const char *s)
 	return s != NULL && s[0] != '\0' && chars_ok(s);
 }
 
-static ae_err uuid_urn(char out[46])
+ae_err ae_wstep_message_id(char out[46])
 {
 	uint8_t u[16];
 
@@ -118,7 +118,7 @@ static ae_err start(struct build *b, const struct ae_wstep_req *r)
 				      strncmp(r->message_id, "urn:uuid:", 9) != 0)) {
 		return AE_ERR_INVALID;
 	}
-	if (r->message_id == NULL && (err = uuid_urn(mid)) != AE_OK) {
+	if (r->message_id == NULL && (err = ae_wstep_message_id(mid)) != AE_OK) {
 		return err;
 	}
 	b->doc = xmlNewDoc((const xmlChar *)"1.0");

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "ae_guid.h"
+#include "ae_digits.h"
 
 /*
  * Where each byte of the stored form comes from in the string's 16 hex
@@ -9,20 +10,6 @@
 static const uint8_t str_pos[AE_GUID_LEN] = {
 	3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15
 };
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
 
 ae_err ae_guid_from_string(const char *s, uint8_t out[AE_GUID_LEN])
 {
@@ -46,8 +33,8 @@ ae_err ae_guid_from_string(const char *s, uint8_t out[AE_GUID_LEN])
 			}
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hi < 0 ? -1 : hexval(s[i + 1]);
+		hi = ae_hex_digit(s[i]);
+		lo = hi < 0 ? -1 : ae_hex_digit(s[i + 1]);
 		if (lo < 0) {
 			return AE_ERR_PARSE;
 		}

@@ -8,26 +8,13 @@
 #include <strings.h>
 #include "ae_fetch.h"
 #include "ae_log.h"
+#include "ae_digits.h"
 
 /* ---- URLs ---- */
 
 static bool is_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
 }
 
 /* "[v6]" or "name" or "a.b.c.d", then optional ":port"; a is the authority. */
@@ -51,7 +38,7 @@ static ae_err parse_authority(struct ae_url *u, const char *a, size_t n)
 		host = a + 1;
 		host_len = (size_t)(close - host);
 		for (i = 0; i < host_len; i++) {
-			if (hex_value(host[i]) < 0 && host[i] != ':' && host[i] != '.') {
+			if (ae_hex_digit(host[i]) < 0 && host[i] != ':' && host[i] != '.') {
 				return AE_ERR_PARSE;
 			}
 		}
@@ -136,11 +123,11 @@ static ae_err parse_file(struct ae_url *u, const char *s)
 			path[n++] = *s++;
 			continue;
 		}
-		if (hex_value(s[1]) < 0 || hex_value(s[2]) < 0 ||
-		    (hex_value(s[1]) == 0 && hex_value(s[2]) == 0)) {
+		if (ae_hex_digit(s[1]) < 0 || ae_hex_digit(s[2]) < 0 ||
+		    (ae_hex_digit(s[1]) == 0 && ae_hex_digit(s[2]) == 0)) {
 			return AE_ERR_PARSE;
 		}
-		path[n++] = (char)(hex_value(s[1]) * 16 + hex_value(s[2]));
+		path[n++] = (char)(ae_hex_digit(s[1]) * 16 + ae_hex_digit(s[2]));
 		s += 3;
 	}
 	path[n] = '\0';

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "ae_https_priv.h"
+#include "ae_digits.h"
 
 struct cursor {
 	const uint8_t *p;
@@ -168,20 +169,6 @@ static bool read_auth_params(struct cursor *c)
 	}
 }
 
-static int b64_value(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z') {
-		return c - 'A';
-	}
-	if (c >= 'a' && c <= 'z') {
-		return c - 'a' + 26;
-	}
-	if (c >= '0' && c <= '9') {
-		return c - '0' + 52;
-	}
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 /* strict RFC 4648 §4 with padding, canonical (unused bits zero) */
 static ae_err b64_decode(TALLOC_CTX *mem, const uint8_t *p, size_t n, uint8_t **_out,
 			 size_t *_len)
@@ -203,7 +190,7 @@ static ae_err b64_decode(TALLOC_CTX *mem, const uint8_t *p, size_t n, uint8_t **
 		return AE_ERR_NOMEM;
 	}
 	for (i = 0; i < n - pad; i++) {
-		int v = b64_value(p[i]);
+		int v = ae_base64_digit(p[i]);
 
 		if (v < 0) {
 			talloc_free(out);

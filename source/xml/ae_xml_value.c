@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "ae_xml.h"
+#include "ae_digits.h"
 
 #define AE_XML_NUM_MAX 40	/* bytes of a number's text */
 
@@ -191,26 +192,6 @@ ae_err ae_xml_bool(const xmlNode *n, bool *out)
 	return AE_OK;
 }
 
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z') {
-		return c - 'A';
-	}
-	if (c >= 'a' && c <= 'z') {
-		return c - 'a' + 26;
-	}
-	if (c >= '0' && c <= '9') {
-		return c - '0' + 52;
-	}
-	if (c == '+') {
-		return 62;
-	}
-	if (c == '/') {
-		return 63;
-	}
-	return -1;
-}
-
 /* Four symbols (pad counted) into up to three bytes; -1 when invalid. */
 static int decode_quad(const char q[4], bool last, uint8_t o[3])
 {
@@ -222,7 +203,7 @@ static int decode_quad(const char q[4], bool last, uint8_t o[3])
 			v[i] = 0;
 			continue;
 		}
-		if (pad > 0 || (v[i] = b64_value(q[i])) < 0) {
+		if (pad > 0 || (v[i] = ae_base64_digit(q[i])) < 0) {
 			return -1;
 		}
 	}
