@@ -59,3 +59,28 @@ machine_ccache() {
 	KRB5CCNAME=$MCC "$ADLAB" client kinit -k -t "$MEMBER_KEYTAB" "$MACHINE_PRINCIPAL" \
 		> "$WORK/$NAME/kinit.log" 2>&1 < /dev/null || fail "kinit -k as $MACHINE_PRINCIPAL: $(cat "$WORK/$NAME/kinit.log")"
 }
+
+# cep_cert_uri_for_renewals PRIORITY: LAB-CA's certificate CES end point gets
+# PRIORITY and renewalOnly in $LAB/cep/cep.json (the backend reads it per
+# request), so a renewal goes there first (key-based renewal); cep.json is
+# put back on exit (needs policy/lib.sh's on_exit).
+cep_cert_uri_for_renewals() {
+	local cepjson=$LAB/cep/cep.json
+	[ -f "$cepjson" ] || fail "no $cepjson (the test CEP's configuration)"
+	cp -p "$cepjson" "$WORK/$NAME.cep.json.orig"
+	on_exit cp -p "$WORK/$NAME.cep.json.orig" "$cepjson"
+	/usr/bin/python3 - "$cepjson" "$1" << 'EOF2' || fail "cannot edit $cepjson"
+import json, sys
+p, prio = sys.argv[1], int(sys.argv[2])
+c = json.load(open(p))
+n = 0
+for ca in c["cas"]:
+    for u in ca["uris"] if ca["name"] == "LAB-CA" else []:
+        if u["auth"] == "certificate":
+            u["priority"], u["renewal_only"], n = prio, True, n + 1
+if n != 1:
+    sys.exit("LAB-CA has %d certificate end points" % n)
+json.dump(c, open(p + ".new", "w"), indent=1)
+EOF2
+	mv "$cepjson.new" "$cepjson"
+}

@@ -15,24 +15,7 @@
 . "$SRCDIR/tests/cep/scenario-lib.sh"
 cep_need
 
-CEPJSON=$LAB/cep/cep.json
-[ -f "$CEPJSON" ] || fail "no $CEPJSON (the test CEP's configuration)"
-cp -p "$CEPJSON" "$WORK/$NAME.cep.json"
-on_exit cp -p "$WORK/$NAME.cep.json" "$CEPJSON"
-/usr/bin/python3 - "$CEPJSON" << 'EOF' || fail "cannot edit $CEPJSON"
-import json, sys
-p = sys.argv[1]
-c = json.load(open(p))
-n = 0
-for ca in c["cas"]:
-    for u in ca["uris"] if ca["name"] == "LAB-CA" else []:
-        if u["auth"] == "certificate":
-            u["priority"], u["renewal_only"], n = 0, True, n + 1
-if n != 1:
-    sys.exit("LAB-CA has %d certificate end points" % n)
-json.dump(c, open(p + ".new", "w"), indent=1)
-EOF
-mv "$CEPJSON.new" "$CEPJSON"
+cep_cert_uri_for_renewals 0
 note "LAB-CA's certificate CES end point: priority 0, renewalOnly"
 
 cyc_store kbr

@@ -147,24 +147,7 @@ note "CA request $rid: requester $req"
 old=$(serial_of "$STORE/LabMachine.crt")
 
 # -- 2. key-based renewal over the certificate end point --------------------
-CEPJSON=$LAB/cep/cep.json
-[ -f "$CEPJSON" ] || fail "no $CEPJSON (the test CEP's configuration)"
-cp -p "$CEPJSON" "$W/cep.json.orig"
-on_exit cp -p "$W/cep.json.orig" "$CEPJSON"
-/usr/bin/python3 - "$CEPJSON" << 'EOF' || fail "cannot edit $CEPJSON"
-import json, sys
-p = sys.argv[1]
-c = json.load(open(p))
-n = 0
-for ca in c["cas"]:
-    for u in ca["uris"] if ca["name"] == "LAB-CA" else []:
-        if u["auth"] == "certificate":
-            u["priority"], u["renewal_only"], n = 1, True, n + 1
-if n != 1:
-    sys.exit("LAB-CA has %d certificate end points" % n)
-json.dump(c, open(p + ".new", "w"), indent=1)
-EOF
-mv "$CEPJSON.new" "$CEPJSON"
+cep_cert_uri_for_renewals 1
 # the policy is cached for nextUpdateHours: the renewal's GetPolicies must see the change
 rm -f "$WK/cache/autoenroll/xcep/"*.xcep
 note "LAB-CA's certificate CES end point: priority 1, renewalOnly (the cached policy dropped)"
