@@ -60,27 +60,33 @@ machine_ccache() {
 		> "$WORK/$NAME/kinit.log" 2>&1 < /dev/null || fail "kinit -k as $MACHINE_PRINCIPAL: $(cat "$WORK/$NAME/kinit.log")"
 }
 
-# cep_cert_uri_for_renewals PRIORITY: LAB-CA's certificate CES end point gets
-# PRIORITY and renewalOnly in $LAB/cep/cep.json (the backend reads it per
-# request), so a renewal goes there first (key-based renewal); cep.json is
-# put back on exit (needs policy/lib.sh's on_exit).
-cep_cert_uri_for_renewals() {
+# cep_uri_set CA AUTH PRIORITY RENEWAL_ONLY: in $LAB/cep/cep.json (the
+# backend reads it per request), CA's one CES end point of authentication AUTH
+# (kerberos, kerberos-cb, password, certificate) gets PRIORITY and renewalOnly
+# (true|false); cep.json is put back on exit (needs policy/lib.sh's on_exit).
+cep_uri_set() {
 	local cepjson=$LAB/cep/cep.json
 	[ -f "$cepjson" ] || fail "no $cepjson (the test CEP's configuration)"
-	cp -p "$cepjson" "$WORK/$NAME.cep.json.orig"
-	on_exit cp -p "$WORK/$NAME.cep.json.orig" "$cepjson"
-	/usr/bin/python3 - "$cepjson" "$1" << 'EOF2' || fail "cannot edit $cepjson"
+	if [ ! -f "$WORK/$NAME.cep.json.orig" ]; then
+		cp -p "$cepjson" "$WORK/$NAME.cep.json.orig"
+		on_exit cp -p "$WORK/$NAME.cep.json.orig" "$cepjson"
+	fi
+	/usr/bin/python3 - "$cepjson" "$@" << 'EOF2' || fail "cannot edit $cepjson"
 import json, sys
-p, prio = sys.argv[1], int(sys.argv[2])
+p, ca_name, auth, prio, ro = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 c = json.load(open(p))
 n = 0
 for ca in c["cas"]:
-    for u in ca["uris"] if ca["name"] == "LAB-CA" else []:
-        if u["auth"] == "certificate":
-            u["priority"], u["renewal_only"], n = prio, True, n + 1
+    for u in ca["uris"] if ca["name"] == ca_name else []:
+        if u["auth"] == auth:
+            u["priority"], u["renewal_only"], n = prio, ro == "true", n + 1
 if n != 1:
-    sys.exit("LAB-CA has %d certificate end points" % n)
+    sys.exit("%s has %d %s end points" % (ca_name, n, auth))
 json.dump(c, open(p + ".new", "w"), indent=1)
 EOF2
 	mv "$cepjson.new" "$cepjson"
 }
+
+# cep_cert_uri_for_renewals PRIORITY: LAB-CA's certificate CES end point gets
+# PRIORITY and renewalOnly, so a renewal goes there first (key-based renewal).
+cep_cert_uri_for_renewals() { cep_uri_set LAB-CA certificate "$1" true; }
