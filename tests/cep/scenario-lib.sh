@@ -90,3 +90,64 @@ EOF2
 # cep_cert_uri_for_renewals PRIORITY: LAB-CA's certificate CES end point gets
 # PRIORITY and renewalOnly, so a renewal goes there first (key-based renewal).
 cep_cert_uri_for_renewals() { cep_uri_set LAB-CA certificate "$1" true; }
+
+# cep_own_dirs NAME: a store (cyc_store NAME), a state directory (the local
+# policy-server configuration lives there) and a cache directory (the XCEP
+# policy cache) of the scenario's own in its smb.conf copy ($CONF).
+cep_own_dirs() {
+	cyc_store "$1"
+	local d=$WORK/$NAME/$1
+	mkdir -p "$d/state" "$d/cache"
+	chmod 0755 "$d/state" "$d/cache"
+	printf '\tstate directory = %s\n\tcache directory = %s\n' "$d/state" "$d/cache" >> "$CONF"
+}
+
+# cep_local_server URL: a local Kerberos policy server (cost 1) with the lab CA
+# pinned for its TLS certificate.
+cep_local_server() {
+	cae policy-server add "$1" --auth kerberos --cost 1 --ca-file "$CEP_CA_FILE"
+	expect_rc 0
+}
+
+# The GPO scenarios' view of the lab: the CEP's PolicyID (CEPID), its backend's
+# error log (CEPERR) and the DC's logs where the test CA module logs one
+# "icpr_ca: ..." line per MS-ICPR CertServerRequest (DCLOGS).
+cep_gpo_env() {
+	[ -n "${GPO_GUID:-}" ] || fail "no GPO_GUID in $LAB/env.sh"
+	CEPJSON=$LAB/cep/cep.json
+	CEPERR=$LAB/cep/backend.err
+	DCLOGS=("$LAB/dc/log.samba" "$LAB/dc/samba.stdout")
+	[ -f "$LAB/dc/log.samba" ] || fail "no $LAB/dc/log.samba (the DC's log, where icpr_ca logs each request)"
+	CEPID=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["policy_id"])' \
+		"$CEPJSON") || fail "no policy_id in $CEPJSON"
+}
+
+# cep_gpo_servers NAME --server SPEC...: the lab GPO's Machine/Registry.pol
+# replaced (version bumped, as GPMC does) with AEPolicy 7 and a PolicyServers
+# key of exactly these end points (make-registry-pol.py --server); the
+# original put back on exit (needs policy/lib.sh's on_exit).
+cep_gpo_servers() {
+	local name=$1 orig=$WORK/$NAME/orig.pol pol=$WORK/$NAME/$1.pol
+	shift
+	if [ ! -f "$orig" ]; then
+		adm gpo-get "$GPO_GUID" "$orig"
+		on_exit "$ADLAB" admin gpo-put "$GPO_GUID" "$orig" --bump
+	fi
+	/usr/bin/python3 "$SRCDIR/tests/lab/make-registry-pol.py" "$pol" 7 "$@" > /dev/null ||
+		fail "make-registry-pol.py $*"
+	adm gpo-put "$GPO_GUID" "$pol" --bump
+}
+
+# `autoenroll -s CONF policy --json` as the member, kept in $PJ
+cpolicy() {
+	timeout -k 5 "$AE_TIMEOUT" "$ADLAB" client "$AUTOENROLL" -s "$CONF" policy --json \
+		> "$PJ" 2> "$WORK/$NAME/policy.err" < /dev/null || fail "autoenroll policy --json: exit $?"
+	sanitizer_check "$WORK/$NAME/policy.err"
+	q d > /dev/null || fail "autoenroll policy --json printed no JSON object"
+	note "autoenroll policy --json: counts $(q 'd["counts"]')"
+}
+icpr_lines() { cat "${DCLOGS[@]}" 2> /dev/null | grep -a 'icpr_ca: '; }
+dc_mark() { DC_MARK=$(icpr_lines | grep -c . || true); }
+dc_since() { icpr_lines | tail -n "+$((DC_MARK + 1))"; }
+err_mark() { ERR_MARK=$(wc -l < "$CEPERR" 2> /dev/null || echo 0); }
+err_since() { tail -n "+$((ERR_MARK + 1))" "$CEPERR" 2> /dev/null; }

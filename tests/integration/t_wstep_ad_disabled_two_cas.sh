@@ -25,17 +25,9 @@
 . "$SRCDIR/tests/cep/scenario-lib.sh"
 cep_need
 
-[ -n "${GPO_GUID:-}" ] || fail "no GPO_GUID in $LAB/env.sh"
-CEPJSON=$LAB/cep/cep.json
-CEPERR=$LAB/cep/backend.err
-# the test CA module (tests/ca/icpr_ca.c) logs one "icpr_ca: caller=..."
-# line per MS-ICPR CertServerRequest to the DC's stderr: its log file
-DCLOGS=("$LAB/dc/log.samba" "$LAB/dc/samba.stdout")
+cep_gpo_env
 CA2=$LAB/ca2
-[ -f "$LAB/dc/log.samba" ] || fail "no $LAB/dc/log.samba (the DC's log, where icpr_ca logs each request)"
 [ -s "$CA2/ca.pem" ] || fail "no LAB-CA2 ($CA2/ca.pem; cepapp-setup.sh makes it)"
-CEPID=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["policy_id"])' \
-	"$CEPJSON") || fail "no policy_id in $CEPJSON"
 adm forest-guid
 FG=$ADM_OUT
 [[ $FG =~ ^\{[0-9A-Fa-f-]{36}\}$ ]] || fail "forest-guid: '$FG'"
@@ -58,35 +50,11 @@ mv "$CEPJSON.new" "$CEPJSON"
 chmod 0644 "$CEPJSON"
 note "cep.json: template_cas LabMachine=LAB-CA2"
 
-orig=$WORK/$NAME/orig.pol
-adm gpo-get "$GPO_GUID" "$orig"
-on_exit "$ADLAB" admin gpo-put "$GPO_GUID" "$orig" --bump
-pol=$WORK/$NAME/ad-disabled.pol
-/usr/bin/python3 "$SRCDIR/tests/lab/make-registry-pol.py" "$pol" 7 \
-	--server "LDAP:,$FG,2,1,0" \
-	--server "$CEP_URL_KERBEROS_CB,$CEPID,2,2,16" > /dev/null || fail "make-registry-pol.py"
-adm gpo-put "$GPO_GUID" "$pol" --bump
+cep_gpo_servers ad-disabled --server "LDAP:,$FG,2,1,0" --server "$CEP_URL_KERBEROS_CB,$CEPID,2,2,16"
 note "lab GPO: PolicyServers LDAP: ($FG, cost 1, Flags 0), $CEP_URL_KERBEROS_CB ($CEPID, cost 2, Flags 16)"
 
-cyc_store ad-disabled
-D=$WORK/$NAME/ad-disabled
-mkdir -p "$D/state" "$D/cache"
-chmod 0755 "$D/state" "$D/cache"
-printf '\tstate directory = %s\n\tcache directory = %s\n' "$D/state" "$D/cache" >> "$CONF"
+cep_own_dirs ad-disabled
 
-# `autoenroll -s CONF policy --json` as the member, kept in $PJ
-cpolicy() {
-	timeout -k 5 "$AE_TIMEOUT" "$ADLAB" client "$AUTOENROLL" -s "$CONF" policy --json \
-		> "$PJ" 2> "$WORK/$NAME/policy.err" < /dev/null || fail "autoenroll policy --json: exit $?"
-	sanitizer_check "$WORK/$NAME/policy.err"
-	q d > /dev/null || fail "autoenroll policy --json printed no JSON object"
-	note "autoenroll policy --json: counts $(q 'd["counts"]')"
-}
-icpr_lines() { cat "${DCLOGS[@]}" 2> /dev/null | grep -a 'icpr_ca: '; }
-dc_mark() { DC_MARK=$(icpr_lines | grep -c . || true); }
-dc_since() { icpr_lines | tail -n "+$((DC_MARK + 1))"; }
-err_mark() { ERR_MARK=$(wc -l < "$CEPERR" 2> /dev/null || echo 0); }
-err_since() { tail -n "+$((ERR_MARK + 1))" "$CEPERR" 2> /dev/null; }
 ca2_run() {
 	ICPR_CA_DIR="$CA2" ICPR_CA_NAME=LAB-CA2 ICPR_SAM_LDB="$LAB/dc/private/sam.ldb" \
 		timeout 60 "$CA_ADMIN" "$@"

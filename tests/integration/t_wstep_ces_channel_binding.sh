@@ -20,13 +20,8 @@ cep_need
 cep_uri_set LAB-CA kerberos-cb 0 false
 note "LAB-CA's KerberosCB CES end point first (priority 0)"
 
-cyc_store cesbound
-D=$WORK/$NAME/cesbound
-mkdir -p "$D/state" "$D/cache"
-chmod 0755 "$D/state" "$D/cache"
-printf '\tstate directory = %s\n\tcache directory = %s\n' "$D/state" "$D/cache" >> "$CONF"
-cae policy-server add "$CEP_URL_KERBEROS_CB" --auth kerberos --cost 1 --ca-file "$CEP_CA_FILE"
-expect_rc 0
+cep_own_dirs cesbound
+cep_local_server "$CEP_URL_KERBEROS_CB"
 
 cep_log_mark
 cycle

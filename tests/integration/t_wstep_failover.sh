@@ -36,13 +36,8 @@ EOF
 mv "$CEPJSON.new" "$CEPJSON"
 note "LAB-CA's end points: $DOWN, $BAD (priority 0), then its own"
 
-cyc_store failover
-D=$WORK/$NAME/failover
-mkdir -p "$D/state" "$D/cache"
-chmod 0755 "$D/state" "$D/cache"
-printf '\tstate directory = %s\n\tcache directory = %s\n' "$D/state" "$D/cache" >> "$CONF"
-cae policy-server add "$CEP_URL_KERBEROS_CB" --auth kerberos --cost 1 --ca-file "$CEP_CA_FILE"
-expect_rc 0
+cep_own_dirs failover
+cep_local_server "$CEP_URL_KERBEROS_CB"
 
 cep_log_mark
 cycle

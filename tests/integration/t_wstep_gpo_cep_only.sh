@@ -29,46 +29,16 @@
 . "$SRCDIR/tests/cep/scenario-lib.sh"
 cep_need
 
-[ -n "${GPO_GUID:-}" ] || fail "no GPO_GUID in $LAB/env.sh"
-CEPJSON=$LAB/cep/cep.json
-CEPERR=$LAB/cep/backend.err
-# the test CA module (tests/ca/icpr_ca.c) logs one "icpr_ca: caller=..."
-# line per MS-ICPR CertServerRequest to the DC's stderr: its log file
-DCLOGS=("$LAB/dc/log.samba" "$LAB/dc/samba.stdout")
-[ -f "$LAB/dc/log.samba" ] || fail "no $LAB/dc/log.samba (the DC's log, where icpr_ca logs each request)"
-CEPID=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["policy_id"])' \
-	"$CEPJSON") || fail "no policy_id in $CEPJSON"
+cep_gpo_env
 note "the CEP's PolicyID $CEPID"
 
-orig=$WORK/$NAME/orig.pol
-adm gpo-get "$GPO_GUID" "$orig"
-on_exit "$ADLAB" admin gpo-put "$GPO_GUID" "$orig" --bump
-pol=$WORK/$NAME/cep-only.pol
-/usr/bin/python3 "$SRCDIR/tests/lab/make-registry-pol.py" "$pol" 7 \
-	--server "$CEP_DOWN_URL_KERBEROS,$CEPID,2,1,16" \
-	--server "$CEP_URL_KERBEROS_CB,$CEPID,2,2,16" > /dev/null || fail "make-registry-pol.py"
-adm gpo-put "$GPO_GUID" "$pol" --bump
+cep_gpo_servers cep-only --server "$CEP_DOWN_URL_KERBEROS,$CEPID,2,1,16" \
+	--server "$CEP_URL_KERBEROS_CB,$CEPID,2,2,16"
 note "lab GPO: PolicyServers $CEP_DOWN_URL_KERBEROS (cost 1), $CEP_URL_KERBEROS_CB (cost 2)"
 
-cyc_store cep-only
+cep_own_dirs cep-only
 D=$WORK/$NAME/cep-only
-mkdir -p "$D/state" "$D/cache"
-chmod 0755 "$D/state" "$D/cache"
-printf '\tstate directory = %s\n\tcache directory = %s\n' "$D/state" "$D/cache" >> "$CONF"
 
-# `autoenroll -s CONF policy --json` as the member, kept in $PJ
-cpolicy() {
-	timeout -k 5 "$AE_TIMEOUT" "$ADLAB" client "$AUTOENROLL" -s "$CONF" policy --json \
-		> "$PJ" 2> "$WORK/$NAME/policy.err" < /dev/null || fail "autoenroll policy --json: exit $?"
-	sanitizer_check "$WORK/$NAME/policy.err"
-	q d > /dev/null || fail "autoenroll policy --json printed no JSON object"
-	note "autoenroll policy --json: counts $(q 'd["counts"]')"
-}
-icpr_lines() { cat "${DCLOGS[@]}" 2> /dev/null | grep -a 'icpr_ca: '; }
-dc_mark() { DC_MARK=$(icpr_lines | grep -c . || true); }
-dc_since() { icpr_lines | tail -n "+$((DC_MARK + 1))"; }
-err_mark() { ERR_MARK=$(wc -l < "$CEPERR" 2> /dev/null || echo 0); }
-err_since() { tail -n "+$((ERR_MARK + 1))" "$CEPERR" 2> /dev/null; }
 
 # -- 1. enrollment over the GPO's CEP, the cost-1 end point down ---------------
 n0=$(ca_count)

@@ -18,13 +18,8 @@ cep_need
 cep_cert_uri_for_renewals 0
 note "LAB-CA's certificate CES end point: priority 0, renewalOnly"
 
-cyc_store kbr
-D=$WORK/$NAME/kbr
-mkdir -p "$D/state" "$D/cache"
-chmod 0755 "$D/state" "$D/cache"
-printf '\tstate directory = %s\n\tcache directory = %s\n' "$D/state" "$D/cache" >> "$CONF"
-cae policy-server add "$CEP_URL_KERBEROS_CB" --auth kerberos --cost 1 --ca-file "$CEP_CA_FILE"
-expect_rc 0
+cep_own_dirs kbr
+cep_local_server "$CEP_URL_KERBEROS_CB"
 
 cep_log_mark
 cycle
