@@ -29,27 +29,9 @@
 #include "ae_csr.h"
 #include "icpr.h"
 #include "ae_log.h"
+#include "bench_time.h"
 
 #define MAX_ROUNDS 200
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(double), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static int connect_once(struct ae_session *s, TALLOC_CTX *mem, const char *host,
 			struct icpr_conn **_c)

@@ -42,6 +42,7 @@
 #include "ae_x509.h"
 #include "ae_xcep.h"
 #include "icpr.h"
+#include "bench_time.h"
 
 #define MAX_ROUNDS 200
 
@@ -56,25 +57,6 @@ struct bench {
 	struct ae_der_blob ca_der;
 	struct ae_enrollment_service svc;
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(double), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* full: (a fresh key, untimed) PKCS#10, the step over MS-WSTEP into the store */
 static int full_once(struct bench *b, double *ms)
