@@ -210,6 +210,7 @@ static int run_policy(struct cli *c, int argc, char **argv)
 	}
 	apply_ctx(&so, &f);
 	mem = talloc_new(NULL);
+	ae_policy_name_sids(true);	/* the reasons name the SIDs they cite */
 	err = ae_session_open(mem, &so, &s);
 	if (err == AE_OK) {
 		err = ae_policy_collect(mem, s, &r);

@@ -4,7 +4,9 @@
  * distribution points (RFC 5280 §4.2.1.13): ldap:/// over the session's
  * sealed connection, file/http through ae_fetch. The result (revoked, good,
  * unknown) is an input of decide(); an unreachable CRL is a warning, never
- * a reason to re-enroll.
+ * a reason to re-enroll. CRLs come through ae_crl_cache.h: kept in the
+ * context's cache directory until their nextUpdate, each distribution point
+ * fetched at most once per cycle.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #include "ae_pki.h"
 #include "ae_x509.h"
 #include "ae_crl.h"
+#include "ae_crl_cache.h"
 #include "ae_fetch.h"
 #include "ae_store.h"
 
@@ -73,7 +76,28 @@ static ae_err fetch_ldap_crl(struct ae_cycle_ctx *c, const char *url, uint8_t **
 	return AE_OK;
 }
 
-static enum ae_revocation_status check_one(struct ae_cycle_ctx *c, const struct ae_store_cert *sc,
+/* ae_crl_fetch_fn: the network behind the cycle's CRL source */
+static ae_err fetch_crl(void *priv, TALLOC_CTX *mem, const char *url, uint8_t **_d, size_t *_n)
+{
+	struct ae_cycle_ctx *c = priv;
+	uint8_t *d = NULL;
+	size_t n = 0;
+	ae_err err;
+
+	if (strncasecmp(url, "ldap://", 7) != 0) {
+		return ae_fetch_url(mem, url, AE_CRL_DER_MAX, AE_CRL_FETCH_TIMEOUT_MS, _d, _n);
+	}
+	err = fetch_ldap_crl(c, url, &d, &n);
+	if (err == AE_OK) {
+		*_d = talloc_memdup(mem, d, n);
+		*_n = n;
+		err = *_d != NULL ? AE_OK : AE_ERR_NOMEM;
+	}
+	return err;
+}
+
+static enum ae_revocation_status check_one(struct ae_cycle_ctx *c, struct ae_crl_source *src,
+					   const struct ae_store_cert *sc,
 					   const struct ae_cert_list *issuers, time_t now)
 {
 	struct ae_cert *cert = NULL;
@@ -87,21 +111,19 @@ static enum ae_revocation_status check_one(struct ae_cycle_ctx *c, const struct 
 	}
 	for (i = 0; i < sc->num_cdp_urls; i++) {
 		const char *url = sc->cdp_urls[i];
-		struct ae_crl *crl = NULL;
 		enum ae_revocation rev = AE_REVOCATION_UNKNOWN;
 		char why[256] = "";
 		ae_err err;
 
-		if (strncasecmp(url, "ldap://", 7) == 0) {
-			err = fetch_ldap_crl(c, url, &data, &len);
-		} else {
-			err = ae_fetch_url(c->mem, url, AE_CRL_DER_MAX, AE_CRL_FETCH_TIMEOUT_MS, &data, &len);
+		err = ae_crl_source_check(src, url, cert, issuers, sc->installed, now, &rev, why,
+					  sizeof(why));
+		if (err == AE_ERR_NOMEM) {
+			break;
 		}
-		if (err != AE_OK || ae_crl_parse(c->mem, data, len, &crl) != AE_OK) {
+		if (err != AE_OK && err != AE_ERR_MISMATCH && err != AE_ERR_UNTRUSTED) {
 			AE_INFO("template %s: CRL at %s: not available", sc->template_name, url);
 			continue;
 		}
-		err = ae_crl_check(crl, cert, issuers, now, &rev, why, sizeof(why));
 		if (err == AE_OK && rev != AE_REVOCATION_UNKNOWN) {
 			AE_INFO("template %s: serial %s is %s per %s", sc->template_name,
 				sc->serial_hex ? sc->serial_hex : "?", ae_revocation_name(rev), url);
@@ -117,12 +139,29 @@ static enum ae_revocation_status check_one(struct ae_cycle_ctx *c, const struct 
 	return AE_REVSTAT_UNKNOWN;
 }
 
+/* The context's CRL cache (<run dir>/crl), or NULL: then every CRL is fetched. */
+static struct ae_crl_cache *open_cache(struct ae_cycle_ctx *c)
+{
+	struct ae_crl_cache *cache = NULL;
+	char *dir = NULL;
+
+	if (c->s->run_dir == NULL) {
+		return NULL;
+	}
+	dir = talloc_asprintf(c->mem, "%s/crl", c->s->run_dir);
+	if (dir == NULL || ae_crl_cache_open(c->mem, dir, &cache) != AE_OK) {
+		return NULL;	/* warned; the CRLs are fetched */
+	}
+	return cache;
+}
+
 ae_err ae_cycle_revocations(struct ae_cycle_ctx *c, const struct ae_store_snapshot *snap,
 			    struct ae_revocation_entry **_rev, size_t *_n)
 {
 	struct ae_revocation_entry *rev = talloc_zero_array(c->mem, struct ae_revocation_entry,
 						      snap->num_certs + 1);
 	struct ae_cert_list *issuers = NULL;
+	struct ae_crl_source *src = NULL;
 	size_t i, j, n = 0;
 
 	if (rev == NULL || ae_cert_list_new(c->mem, &issuers) != AE_OK) {
@@ -142,9 +181,19 @@ ae_err ae_cycle_revocations(struct ae_cycle_ctx *c, const struct ae_store_snapsh
 		if (sc->state != AE_CERT_ISSUED || sc->serial_hex == NULL) {
 			continue;
 		}
+		if (src == NULL) {
+			src = ae_crl_source_new(c->mem, open_cache(c), fetch_crl, c);
+			if (src == NULL) {
+				return AE_ERR_NOMEM;
+			}
+		}
 		rev[n].serial_hex = sc->serial_hex;
-		rev[n].status = check_one(c, sc, issuers, ae_now());
+		rev[n].status = check_one(c, src, sc, issuers, ae_now());
 		n++;
+	}
+	if (src != NULL) {
+		AE_DEBUG("revocation: %u CRL fetch(es), %u from the cache",
+			 ae_crl_source_fetches(src), ae_crl_source_hits(src));
 	}
 	*_rev = rev;
 	*_n = n;

@@ -48,6 +48,13 @@ void ae_policy_report_error(struct ae_policy_report *r, const char *object,
 	AE_WARN("%s: %s: %s", e->object, e->attribute, e->message ? e->message : "");
 }
 
+static bool name_sids;	/* ae_policy_name_sids */
+
+void ae_policy_name_sids(bool on)
+{
+	name_sids = on;
+}
+
 /* SID -> "DOMAIN\name" for reasons like "denied Enroll by LAB\Deny Certs". */
 struct namer {
 	struct ae_session *s;
@@ -140,7 +147,8 @@ ae_err ae_policy_read_ad(struct ae_session *s, struct ae_policy_report *r, size_
 	subject.upn = r->principal->user_principal_name;
 	subject.dns_host_name = r->principal->dns_host_name;
 	err = ae_eligibility_compute_subject(r, t, num_t, cas, num_c, r->principal->token,
-					     s->context, &subject, name_sid, nm, &elig);
+					     s->context, &subject, name_sids ? name_sid : NULL,
+					     nm, &elig);
 	if (err == AE_OK) {
 		err = ae_polsrv_report_add(r, k, t, num_t, cas, num_c, elig);
 	}

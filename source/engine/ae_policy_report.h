@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <talloc.h>
 #include "ae_error.h"
 #include "ae_session.h"
@@ -65,6 +66,14 @@ struct ae_policy_report {
 	unsigned smb_reads;
 	unsigned gpo_cache_hits;
 };
+
+/*
+ * Whether eligibility reasons name the SIDs they cite ("LAB\Deny Certs
+ * (S-1-5-21-...)"), one LDAP search per SID: `autoenroll policy` turns it
+ * on; the cycle leaves it off (the default) and its items cite the SID
+ * alone, so that a cycle spends no search on wording.
+ */
+void ae_policy_name_sids(bool on);
 
 /* Collect the report for the session's principal (s->context, s->sam_account_name). */
 ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,

@@ -278,6 +278,23 @@ static bool check_times(const X509_CRL *crl, time_t now, char *why, size_t why_l
 	return true;
 }
 
+bool ae_crl_current(const struct ae_crl *crl, time_t now)
+{
+	const ASN1_TIME *this_update = NULL, *next_update = NULL;
+	bool ok;
+
+	if (crl == NULL || crl->crl == NULL) {
+		return false;
+	}
+	this_update = X509_CRL_get0_lastUpdate(crl->crl);
+	next_update = X509_CRL_get0_nextUpdate(crl->crl);
+	/* X509_cmp_time: -1 when the time is at or before now, 1 after, 0 on error */
+	ok = this_update != NULL && next_update != NULL &&
+	     X509_cmp_time(this_update, &now) == -1 && X509_cmp_time(next_update, &now) == 1;
+	ERR_clear_error();
+	return ok;
+}
+
 enum crl_scope { SCOPE_COMPLETE, SCOPE_SOME_REASONS, SCOPE_NONE };
 
 /* Does the CRL cover every revocation of an end-entity certificate? */

@@ -12,6 +12,7 @@
 #ifndef AE_CRL_H
 #define AE_CRL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -56,6 +57,12 @@ ae_err ae_cert_cdp_urls(TALLOC_CTX *mem_ctx, const struct ae_cert *cert,
  */
 ae_err ae_crl_parse(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 		    struct ae_crl **_crl);
+
+/*
+ * Is crl current at now: thisUpdate at or before now and a nextUpdate after
+ * now? A CRL without nextUpdate is not (a cache keeps it no time).
+ */
+bool ae_crl_current(const struct ae_crl *crl, time_t now);
 
 /*
  * Is cert revoked according to crl, at time now?
