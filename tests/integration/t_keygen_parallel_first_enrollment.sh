@@ -12,10 +12,12 @@
 #      of its template's type and size; the report's items in the order of
 #      the dry run's plan (template and action), and the CA's request ids
 #      rising in that order (the requests went out in the action order);
-#   3. kill -9 of such a run once the first KgTpl certificate is installed
-#      and before the last (retried on a fresh store if the run was too
-#      quick): every certificate in the store has its key, and the next run
-#      recovers: every template issued, no staged file left.
+#   3. kill -9 of such a run once a KgTpl certificate is installed and
+#      another KgTpl request is in flight (its new key staged; retried on a
+#      fresh store if the run ended first): every certificate in the store
+#      has its key, each key 0600, and the next run recovers (its report
+#      names the KgTpl transition it finished or rolled back): every
+#      template issued with its kind of key, no staged file left.
 # Nothing is timed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/policy/lib.sh"
@@ -98,25 +100,32 @@ note "3. kill -9 in the middle of a first enrollment"
 mkfifo "$WORK/$NAME/never"
 exec {NEVER}<> "$WORK/$NAME/never"
 killed=""
-for try in 1 2 3; do
+for try in 1 2 3 4 5; do
 	cyc_store "kill$try"
 	env "$FAST" "$ADLAB" client "$AUTOENROLL" -s "$CONF" run --json \
 		> "$WORK/$NAME/kill.out" 2> "$WORK/$NAME/kill.err" < /dev/null &
 	pid=$!
-	# until the first KgTpl certificate is installed (bounded by work: the run ends)
-	while alive "$pid" && ! compgen -G "$STORE/KgTpl0?.crt" > /dev/null; do
+	# until a KgTpl certificate is installed and another KgTpl's request is
+	# in flight (its new key staged: ENROLLING or PENDING); bounded by work:
+	# the run ends
+	while alive "$pid"; do
+		if compgen -G "$STORE/KgTpl0?.crt" > /dev/null &&
+			compgen -G "$STORE/KgTpl0?.key.new" > /dev/null; then
+			kill -KILL "$pid" 2> /dev/null
+			break
+		fi
 		read -r -t 0.001 -u "$NEVER" _ || true
 	done
+	wait "$pid" 2> /dev/null
+	rc=$?
 	have=$(compgen -G "$STORE/KgTpl0?.crt" | wc -l)
-	if alive "$pid" && [ "$have" -lt ${#TPL[@]} ]; then
-		kill -KILL "$pid" 2> /dev/null
-		wait "$pid" 2> /dev/null
-		killed="try $try: killed with $have of ${#TPL[@]} KgTpl certificates installed"
-		note "$killed; left: $(find "$STORE" -maxdepth 1 -name 'KgTpl*' -printf '%f ' | tr -s ' ')"
+	flight=$(find "$STORE" -maxdepth 1 -name 'KgTpl0?.key.new' -printf '%f ' 2> /dev/null)
+	if [ "$rc" = 137 ] && [ -n "$flight" ]; then
+		killed="try $try: killed with $have of ${#TPL[@]} KgTpl certificates installed, in flight: $flight"
+		note "$killed; $(grep -h '^status=' "$STORE"/KgTpl0?.state | sort | uniq -c | tr -s ' \n' ' ')"
 		break
 	fi
-	wait "$pid" 2> /dev/null
-	note "try $try: the run ended before the kill (exit $?, $have certificates)"
+	note "try $try: the run ended before the kill (exit $rc, $have certificates)"
 	sanitizer_check "$WORK/$NAME/kill.err"
 done
 [ -n "$killed" ] || fail "no kill landed inside the run (nothing was tested)"
@@ -129,6 +138,8 @@ done
 cycle
 expect_rc_in 0 3
 note "recovery: $(cq 'd["recovery"]')"
+[ "$(cq 'len([r for r in d["recovery"] if "KgTpl" in str(r)])')" -gt 0 ] ||
+	fail "the kill left $flight but recovery reports nothing of it: $(cq 'd["recovery"]')"
 all_issued "$STORE"
 left=$(find "$STORE" -maxdepth 1 -name 'KgTpl*' \( -name '*.new' -o -name '*.tmp.*' \) -printf '%f ')
 [ -z "$left" ] || fail "left in the store after the recovering run: $left"
