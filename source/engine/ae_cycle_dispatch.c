@@ -246,6 +246,7 @@ ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c)
 {
 	bool *done;
 	size_t i;
+	ae_err err;
 
 	c->keys = talloc_zero_array(c->mem, struct ae_key *, c->num_actions + 1);
 	c->key_errors = talloc_zero_array(c->mem, char *, c->num_actions + 1);
@@ -253,9 +254,10 @@ ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c)
 	if (c->keys == NULL || c->key_errors == NULL || done == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	if (keys_start(c) != AE_OK) {
+	err = keys_start(c);
+	if (err != AE_OK) {
 		/* each request fails on its own: "no key was generated" */
-		AE_WARN("cycle: cannot start generating the new keys: out of memory");
+		AE_WARN("cycle: cannot start generating the new keys: %s", ae_strerror(err));
 	}
 	for (i = 0; i < c->num_actions; i++) {
 		act(c, i, done);

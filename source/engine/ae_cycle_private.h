@@ -36,7 +36,7 @@ struct ae_cycle_ctx {
 	struct ae_store_lock *lock;		/* held from open to the end (not in a dry run) */
 	struct ae_action *actions;
 	size_t num_actions;
-	struct ae_key **keys;			/* per action: pre-generated new key, or NULL */
+	struct ae_key **keys;			/* per action: its new key once taken, or NULL */
 	char **key_errors;			/* per action: why there is no key spec */
 	struct ae_keypool *keypool;		/* the new keys, generated ahead (ae_keypool.h) */
 	size_t *key_slot;			/* per action: its key in keypool, or SIZE_MAX */
