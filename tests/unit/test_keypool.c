@@ -48,7 +48,7 @@ static unsigned online_cpus(void)
 static void test_mixed_keys_in_order(void **state)
 {
 	static const struct ae_key_spec specs[] = {
-		RSA(2048), EC(256), EC(384), RSA(2048), EC(521), RSA(2056), EC(256),
+		RSA(2048), EC(256), EC(384), RSA(2048), EC(521), EC(256),
 	};
 	const size_t n = sizeof(specs) / sizeof(specs[0]);
 	struct ae_keypool *pool = NULL;
