@@ -24,15 +24,19 @@
 . "$(dirname "$0")/cycle/lib.sh"
 
 FAST=ASAN_OPTIONS=fast_unwind_on_malloc=1:detect_leaks=0
-RA='msPKI-RA-Application-Policies=msPKI-Asymmetric-Algorithm`PZPWSTR`ECDSA_%s`'
-RA="${RA}msPKI-Hash-Algorithm\`PZPWSTR\`SHA256\`msPKI-Key-Usage\`DWORD\`16777215\`"
+# ra P256|P384: a CNG template's msPKI-RA-Application-Policies ([MS-CRTD] 2.23.2)
+ra() {
+	# shellcheck disable=SC2016 # the backquotes are the attribute's separators
+	printf 'msPKI-RA-Application-Policies=msPKI-Asymmetric-Algorithm`PZPWSTR`ECDSA_%s`%s' "$1" \
+		'msPKI-Hash-Algorithm`PZPWSTR`SHA256`msPKI-Key-Usage`DWORD`16777215`'
+}
 # template -> the key it must get ("RSA N" | "EC P-N"), and its extra attributes
 TPL=(KgTpl01 KgTpl02 KgTpl03 KgTpl04 KgTpl05 KgTpl06)
 declare -A WANT=([KgTpl01]="RSA 2048" [KgTpl02]="RSA 3072" [KgTpl03]="EC P-256"
 	[KgTpl04]="RSA 2048" [KgTpl05]="EC P-384" [KgTpl06]="RSA 2304")
 declare -A ATTRS=([KgTpl02]="msPKI-Minimal-Key-Size=3072"
-	[KgTpl03]="msPKI-Template-Schema-Version=4 msPKI-Minimal-Key-Size=256 $(printf "$RA" P256)"
-	[KgTpl05]="msPKI-Template-Schema-Version=4 msPKI-Minimal-Key-Size=384 $(printf "$RA" P384)"
+	[KgTpl03]="msPKI-Template-Schema-Version=4 msPKI-Minimal-Key-Size=256 $(ra P256)"
+	[KgTpl05]="msPKI-Template-Schema-Version=4 msPKI-Minimal-Key-Size=384 $(ra P384)"
 	[KgTpl06]="msPKI-Minimal-Key-Size=2304")
 
 note "1. the templates"
@@ -81,7 +85,7 @@ done
 keys=$(cq 'len([x for x in d["items"] if x["action"] in ("enroll", "re-enroll")])')
 CYCLE_DEBUG=3 cycle
 expect_rc_in 0 3
-for t in "${TPL[@]}"; do expect_item "$t" enroll "" done; done
+for t in "${TPL[@]}"; do expect_item "$t" enroll "" "done"; done
 all_issued "$STORE"
 got=$(cq '" ".join("%s/%s" % (x["template"], x["action"]) for x in d["items"])')
 [ "$got" = "$plan" ] || fail "the report's items are not in the plan's order: $got"
