@@ -6,9 +6,9 @@
  * step, so a kill at any moment leaves something ae_store_recover()
  * finishes or rolls back.
  */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -31,6 +31,7 @@
 #include "ae_template.h"
 #include "ae_eligibility.h"
 #include "ae_key.h"
+#include "ae_keypool.h"
 #include "ae_csr.h"
 #include "ae_x509.h"
 #include "ae_crl.h"
@@ -40,63 +41,36 @@
 
 #define AE_CLIENT_ID_AUTOENROLL 6	/* MS-WCCE <11>: ClientIdAutoEnroll (Vista+) */
 
-/* ---- keys, generated in parallel before any request ---------------------- */
+/* ---- the new key of a request, from the cycle's key pool ------------------ */
 
-struct keygen_job {
-	struct ae_key_spec spec;
-	EVP_PKEY *pkey;		/* out; plain OpenSSL: talloc is not thread-safe */
-	pthread_t thread;
-	bool started;
-};
-
-static void *keygen_thread(void *arg)
+/*
+ * Action idx's new key (c->keys[idx]), taken from the pool when the action's
+ * turn comes: the keys after it are still being generated meanwhile. false:
+ * the item says why there is none.
+ */
+static bool take_new_key(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it)
 {
-	struct keygen_job *j = arg;
+	char *why = NULL;
+	ae_err err;
 
-	if (j->spec.kind == AE_KEY_RSA) {
-		j->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)j->spec.bits);
-	} else {
-		j->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", ae_key_spec_curve(&j->spec));
+	if (c->key_errors[idx] != NULL) {
+		ae_cycle_item_fail(c->r, it, AE_OUTCOME_MISCONFIGURED, "%s", c->key_errors[idx]);
+		return false;
 	}
-	return NULL;
-}
-
-ae_err ae_cycle_keygen(struct ae_cycle_ctx *c)
-{
-	struct keygen_job *jobs = talloc_zero_array(c->mem, struct keygen_job, c->num_actions);
-	char why[512];
-	size_t i;
-
-	if (jobs == NULL) {
-		return AE_ERR_NOMEM;
+	if (c->keypool == NULL || c->key_slot == NULL || c->key_slot[idx] == SIZE_MAX) {
+		ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "template %s: no key was "
+				   "generated for the request", it->template_name);
+		return false;
 	}
-	for (i = 0; i < c->num_actions; i++) {
-		const struct ae_action *a = &c->actions[i];
-		if (!ae_cycle_needs_new_key(a)) {
-			continue;
-		}
-		if (ae_cycle_key_spec(c, a->t, &jobs[i].spec, why, sizeof(why)) != AE_OK) {
-			c->key_errors[i] = talloc_strdup(c->key_errors, why);
-			continue;	/* reported when the action runs */
-		}
-		jobs[i].started = pthread_create(&jobs[i].thread, NULL, keygen_thread, &jobs[i]) == 0;
-		if (!jobs[i].started) {
-			keygen_thread(&jobs[i]);
-		}
+	err = ae_keypool_take(c->keypool, c->key_slot[idx], c->keys, &c->keys[idx], &why);
+	if (err != AE_OK) {
+		c->keys[idx] = NULL;
+		ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "template %s: %s",
+				   it->template_name, why != NULL ? why : ae_strerror(err));
+		talloc_free(why);
+		return false;
 	}
-	for (i = 0; i < c->num_actions; i++) {
-		if (jobs[i].started) {
-			pthread_join(jobs[i].thread, NULL);
-		}
-		if (jobs[i].pkey != NULL) {
-			if (ae_key_from_evp(c->keys, jobs[i].pkey, &c->keys[i]) != AE_OK) {
-				c->keys[i] = NULL;
-			}
-			EVP_PKEY_free(jobs[i].pkey);	/* ae_key_from_evp took its own reference */
-		}
-	}
-	talloc_free(jobs);
-	return AE_OK;
+	return true;
 }
 
 /* ---- one MS-ICPR connection per CA ---------------------------------------- */
@@ -370,13 +344,10 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 		}
 	}
 	if (key == NULL) {
-		if (c->key_errors[idx] != NULL) {
-			ae_cycle_item_fail(c->r, it, AE_OUTCOME_MISCONFIGURED, "%s", c->key_errors[idx]);
-		} else {
-			ae_cycle_item_fail(c->r, it, AE_OUTCOME_INTERNAL, "template %s: key "
-					   "generation failed", it->template_name);
+		if (!take_new_key(c, idx, it)) {
+			return;
 		}
-		return;
+		key = c->keys[idx];
 	}
 	err = build_csr(c, a->t, key, renew ? a->cert : NULL, &der, &der_len, it, &old_cert,
 			&old_key);

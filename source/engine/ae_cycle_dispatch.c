@@ -1,7 +1,9 @@
 /*
- * ae_cycle_dispatch.c: the act phase of the cycle. The new keys are
- * generated first (in parallel: ae_cycle_keygen), then each action decide()
- * chose runs in order: request (enroll, re-enroll, renew) and retrieve
+ * ae_cycle_dispatch.c: the act phase of the cycle. The new keys start
+ * being generated first, in worker threads (ae_keypool.h), then each action
+ * decide() chose runs in order, a request taking its key when its turn
+ * comes (the next keys are made while it is on the network): request
+ * (enroll, re-enroll, renew) and retrieve
  * through the per-template step (ae_cycle_act.c), archive and remove as
  * store transitions, warn. An archive or a warning that depends on an
  * earlier action looks at whether that one was done.
@@ -21,6 +23,7 @@
 #include "ae_pki.h"
 #include "ae_eligibility.h"
 #include "ae_key.h"
+#include "ae_keypool.h"
 #include "ae_store.h"
 
 /* ---- helpers for the actions -------------------------------------------------- */
@@ -117,6 +120,48 @@ const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,
 	return NULL;
 }
 
+/* ---- the new keys ------------------------------------------------------------- */
+
+/*
+ * The specs of the actions that need a new key (not a same-key renewal), in
+ * the action order, into c->keypool; c->key_slot[i] the key of action i. A
+ * template without a usable spec gets c->key_errors[i] (reported when its
+ * action runs) and no key.
+ */
+static ae_err keys_start(struct ae_cycle_ctx *c)
+{
+	struct ae_key_spec *specs = talloc_zero_array(c->mem, struct ae_key_spec,
+						      c->num_actions + 1);
+	char why[512];
+	size_t i, n = 0;
+	ae_err err = AE_OK;
+
+	c->key_slot = talloc_array(c->mem, size_t, c->num_actions + 1);
+	if (specs == NULL || c->key_slot == NULL) {
+		talloc_free(specs);
+		return AE_ERR_NOMEM;
+	}
+	for (i = 0; i < c->num_actions; i++) {
+		c->key_slot[i] = SIZE_MAX;
+		if (!ae_cycle_needs_new_key(&c->actions[i])) {
+			continue;
+		}
+		if (ae_cycle_key_spec(c, c->actions[i].t, &specs[n], why, sizeof(why)) != AE_OK) {
+			c->key_errors[i] = talloc_strdup(c->key_errors, why);
+			continue;
+		}
+		c->key_slot[i] = n++;
+	}
+	if (n > 0) {
+		err = ae_keypool_start(c->mem, specs, n, 0, &c->keypool);
+	}
+	if (n > 0 && err == AE_OK) {
+		AE_DEBUG("cycle: %zu new keys, %u keygen threads", n, ae_keypool_threads(c->keypool));
+	}
+	talloc_free(specs);
+	return err;
+}
+
 /* ---- the dispatcher ----------------------------------------------------------- */
 
 static void act(struct ae_cycle_ctx *c, size_t idx, bool *done)
@@ -201,6 +246,7 @@ ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c)
 {
 	bool *done;
 	size_t i;
+	ae_err err;
 
 	c->keys = talloc_zero_array(c->mem, struct ae_key *, c->num_actions + 1);
 	c->key_errors = talloc_zero_array(c->mem, char *, c->num_actions + 1);
@@ -208,9 +254,15 @@ ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c)
 	if (c->keys == NULL || c->key_errors == NULL || done == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	(void)ae_cycle_keygen(c);
+	err = keys_start(c);
+	if (err != AE_OK) {
+		/* each request fails on its own: "no key was generated" */
+		AE_WARN("cycle: cannot start generating the new keys: %s", ae_strerror(err));
+	}
 	for (i = 0; i < c->num_actions; i++) {
 		act(c, i, done);
 	}
+	/* keys not taken (the loop left early) are freed, the workers joined */
+	TALLOC_FREE(c->keypool);
 	return AE_OK;
 }

@@ -19,6 +19,7 @@ struct ae_action;
 struct ae_template;
 struct ae_key;
 struct ae_key_spec;
+struct ae_keypool;
 struct ae_store;
 struct ae_store_lock;
 struct icpr_conn;
@@ -35,8 +36,10 @@ struct ae_cycle_ctx {
 	struct ae_store_lock *lock;		/* held from open to the end (not in a dry run) */
 	struct ae_action *actions;
 	size_t num_actions;
-	struct ae_key **keys;			/* per action: pre-generated new key, or NULL */
-	char **key_errors;			/* per action: why there is no key */
+	struct ae_key **keys;			/* per action: its new key once taken, or NULL */
+	char **key_errors;			/* per action: why there is no key spec */
+	struct ae_keypool *keypool;		/* the new keys, generated ahead (ae_keypool.h) */
+	size_t *key_slot;			/* per action: its key in keypool, or SIZE_MAX */
 	struct { char *host; struct icpr_conn *conn; char *why; } conns[AE_CYCLE_CAS_MAX];
 	size_t num_conns;
 	/* the CA call of requests and retrievals (ae_step_call_fn, ae_step.h):
@@ -51,7 +54,7 @@ struct ae_cycle_ctx {
 	ae_wstep_opts_fn wstep_opts;
 };
 
-/* ae_cycle_dispatch.c: keys generated, then every action in order. */
+/* ae_cycle_dispatch.c: the key pool started, then every action in order. */
 ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c);
 /* ae_cycle_dispatch.c: helpers of the actions. */
 bool ae_cycle_needs_new_key(const struct ae_action *a);
@@ -63,10 +66,9 @@ const struct ae_enrollment_service *ae_cycle_ca_by_name(struct ae_cycle_ctx *c, 
 /* The usable CA named cn among those serving t's policy server (t NULL: any). */
 const struct ae_enrollment_service *ae_cycle_ca_named(struct ae_cycle_ctx *c,
 						      const struct ae_template *t, const char *cn);
-/* ae_cycle_act.c: keys in parallel threads; one request, one retrieval. */
+/* ae_cycle_act.c: one request (its new key taken from c->keypool), one retrieval. */
 void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it);
 void ae_cycle_do_retrieve(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_item *it);
-ae_err ae_cycle_keygen(struct ae_cycle_ctx *c);
 /* ae_cycle_attempt.c: the back-off after a request. */
 void ae_cycle_note_attempt(struct ae_cycle_ctx *c, const struct ae_action *a,
 			   struct ae_cycle_item *it);

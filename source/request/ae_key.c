@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include "ae_key.h"
 #include "ae_log.h"
 #include "ae_request_private.h"
@@ -202,22 +203,77 @@ static ae_err key_wrap(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_key
 	return AE_OK;
 }
 
+struct gen_stop {
+	bool (*stop)(void *arg);
+	void *arg;
+};
+
+/* OpenSSL's progress callback (EVP_PKEY_CTX_set_cb): 0 abandons an RSA generation. */
+static int gen_progress(EVP_PKEY_CTX *ctx)
+{
+	const struct gen_stop *gs = EVP_PKEY_CTX_get_app_data(ctx);
+
+	return gs == NULL || gs->stop == NULL || !gs->stop(gs->arg);
+}
+
+ae_err ae_key_generate_evp(const struct ae_key_spec *spec, bool (*stop)(void *arg), void *arg,
+			   EVP_PKEY **_pkey)
+{
+	struct gen_stop gs = { .stop = stop, .arg = arg };
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	int ok;
+
+	if (!spec_valid(spec) || _pkey == NULL) {
+		return AE_ERR_INVALID;
+	}
+	/* a context of its own: OpenSSL 3 generates keys in parallel threads
+	 * when each has its own EVP_PKEY_CTX */
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, spec->kind == AE_KEY_RSA ? "RSA" : "EC", NULL);
+	ok = ctx != NULL && EVP_PKEY_keygen_init(ctx) == 1;
+	if (ok && spec->kind == AE_KEY_RSA) {
+		ok = EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)spec->bits) == 1;
+	} else if (ok) {
+		ok = EVP_PKEY_CTX_set_group_name(ctx, ae_key_spec_curve(spec)) == 1;
+	}
+	if (ok && stop != NULL) {
+		EVP_PKEY_CTX_set_app_data(ctx, &gs);
+		EVP_PKEY_CTX_set_cb(ctx, gen_progress);
+	}
+	ok = ok && EVP_PKEY_generate(ctx, &pkey) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	if (!ok) {
+		EVP_PKEY_free(pkey);
+		return AE_ERR_CRYPTO;	/* also when stop() said so */
+	}
+	*_pkey = pkey;
+	return AE_OK;
+}
+
 ae_err ae_key_generate(TALLOC_CTX *mem_ctx, const struct ae_key_spec *spec,
 		       struct ae_key **_key)
 {
 	EVP_PKEY *pkey = NULL;
+	ae_err err;
 
-	if (!spec_valid(spec) || _key == NULL) {
+	if (_key == NULL) {
 		return AE_ERR_INVALID;
 	}
-	if (spec->kind == AE_KEY_RSA) {
-		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)spec->bits);
-	} else {
-		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", ae_key_spec_curve(spec));
-	}
-	if (pkey == NULL) {
+	err = ae_key_generate_evp(spec, NULL, NULL, &pkey);
+	if (err == AE_ERR_CRYPTO) {
 		ae_log_openssl(0, "key generation");
-		return AE_ERR_CRYPTO;
+	}
+	if (err != AE_OK) {
+		return err;
+	}
+	return key_wrap(mem_ctx, pkey, _key);
+}
+
+ae_err ae_key_adopt_evp(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_key)
+{
+	if (pkey == NULL || _key == NULL) {
+		EVP_PKEY_free(pkey);
+		return AE_ERR_INVALID;
 	}
 	return key_wrap(mem_ctx, pkey, _key);
 }

@@ -9,6 +9,7 @@
 #ifndef AE_KEY_H
 #define AE_KEY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <talloc.h>
@@ -74,6 +75,24 @@ struct ae_key {
  */
 ae_err ae_key_generate(TALLOC_CTX *mem_ctx, const struct ae_key_spec *spec,
 		       struct ae_key **_key);
+
+/*
+ * The EVP_PKEY of a new key, the one generator ae_key_generate and the key
+ * pool (ae_keypool.h) share: its own EVP_PKEY_CTX, no talloc, no logging,
+ * so it may run in any thread. stop (may be NULL) is asked during an RSA
+ * generation (OpenSSL's progress callback); when it returns true the
+ * generation is abandoned. Invalid spec -> AE_ERR_INVALID; OpenSSL failure
+ * or stopped -> AE_ERR_CRYPTO, the cause in the calling thread's OpenSSL
+ * error queue. *_pkey (the caller's) is set only on success.
+ */
+ae_err ae_key_generate_evp(const struct ae_key_spec *spec, bool (*stop)(void *arg), void *arg,
+			   EVP_PKEY **_pkey);
+
+/*
+ * Wrap an EVP_PKEY the caller gives away: the key owns it from now on (on
+ * failure it is freed). Only RSA and EC keys (else AE_ERR_UNSUPPORTED).
+ */
+ae_err ae_key_adopt_evp(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_key);
 
 /*
  * Wrap an existing EVP_PKEY; takes a new reference (the caller keeps its
