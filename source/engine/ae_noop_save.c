@@ -80,8 +80,18 @@ static const char *unsteady(const struct ae_cycle_ctx *c, const struct ae_decide
 		return "the store holds pending or unmanaged entries";
 	}
 	for (i = 0; i < in->snapshot->num_certs; i++) {
-		if (in->snapshot->certs[i].invalid) {
+		const struct ae_store_cert *sc = &in->snapshot->certs[i];
+		size_t k, ldap = 0;
+		if (sc->invalid) {
 			return "an invalid certificate";
+		}
+		/* a CRL in AD is a cRLDistributionPoint object the fast path watches;
+		 * one only at a file or http CDP is not: read every cycle */
+		for (k = 0; k < sc->num_cdp_urls; k++) {
+			ldap += strncasecmp(sc->cdp_urls[k], "ldap:", 5) == 0;
+		}
+		if (sc->num_cdp_urls > 0 && ldap == 0) {
+			return "a certificate whose CRL is not in the directory";
 		}
 	}
 	for (i = 0; i < c->num_actions; i++) {
