@@ -8,7 +8,10 @@
 # LabMachine and LabPending), "full_read" set; the text output says nothing
 # changed since the full read. The DC's side: the test CA saw no request.
 # With the memo removed, the same run is a full cycle again (more than 3
-# searches, GPT.INI read over SMB).
+# searches, GPT.INI read over SMB). The wire agrees (strace of the no-op
+# run, tests/integration/noop/ldapwire.py): on the LDAP socket the SASL
+# bind, then three requests written before any answer is read, then the
+# unbind.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/policy/lib.sh"
 . "$(dirname "$0")/cycle/lib.sh"
@@ -42,4 +45,16 @@ grep -q '^nothing changed since the full read at ' "$WORK/$NAME/text.out" ||
 grep -q '(0 request(s), 0 RPC bind(s), [0-3] LDAP search(es), 0 SMB read(s))' "$WORK/$NAME/text.out" ||
 	fail "text counts: $(tail -n 1 "$WORK/$NAME/text.out")"
 [ "$(ca_count)" = "$n0" ] || fail "the CA got $(($(ca_count) - n0)) request(s) during no-op runs"
+
+# the wire agrees with the counter: on the LDAP socket, after the bind,
+# three requests written before any answer is read, then only the unbind
+command -v strace > /dev/null || fail "strace is missing (tests/deps.sh installs it)"
+timeout 60 "$ADLAB" client env ASAN_OPTIONS=detect_leaks=0 strace -f -o "$WORK/$NAME/strace.txt" \
+	-e trace=connect,close,read,readv,write,writev,sendmsg,sendto,recvfrom,recvmsg \
+	"$AUTOENROLL" -s "$CONF" run --json > "$CJ" 2> "$WORK/$NAME/strace.err" ||
+	fail "run under strace: exit $?: $(tail -n 1 "$WORK/$NAME/strace.err")"
+expect_noop
+wire=$(/usr/bin/python3 "$SRCDIR/tests/integration/noop/ldapwire.py" "$WORK/$NAME/strace.txt") ||
+	fail "the LDAP socket was not bind, 3 pipelined requests, unbind: $wire (W write, R read)"
+note "LDAP socket: $wire (W write, R read: bind, three requests in one round trip, unbind)"
 pass
