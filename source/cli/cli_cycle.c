@@ -41,8 +41,20 @@ static void json_servers(FILE *f, const struct ae_policy_report *p)
 	fputc(']', f);
 }
 
+/* "YYYY-MM-DDTHH:MM:SSZ" */
+static const char *iso_time(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		snprintf(buf, len, "%lld", (long long)t);
+	}
+	return buf;
+}
+
 int cli_cycle_print(FILE *f, const struct ae_cycle_report *r, bool json, bool dry_run)
 {
+	char tb[64];
 	size_t i;
 
 	if (json) {
@@ -81,11 +93,16 @@ int cli_cycle_print(FILE *f, const struct ae_cycle_report *r, bool json, bool dr
 		json_servers(f, r->policy);
 		fprintf(f, ", \"trust_dir\": ");
 		ae_json_string(f, r->trust_dir);
+		fprintf(f, ", \"noop\": %s, \"full_read\": ", r->noop ? "true" : "false");
+		if (r->noop) {
+			ae_json_string(f, iso_time(tb, sizeof(tb), r->noop_full_read));
+		} else {
+			fputs("null", f);
+		}
 		fprintf(f, ", \"trust_changed\": %s, \"counts\": {\"requests\": %u, \"rpc_binds\": %u, "
 			"\"ldap_searches\": %u, \"smb_reads\": %u}, \"exit_code\": %d}\n",
 			r->trust_changed ? "true" : "false", r->requests, r->binds,
-			r->policy ? r->policy->ldap_searches : 0, r->policy ? r->policy->smb_reads : 0,
-			ae_exit_code(r->worst));
+			r->ldap_searches, r->smb_reads, ae_exit_code(r->worst));
 		return ferror(f) ? -1 : 0;
 	}
 	for (i = 0; r->notes != NULL && r->notes[i] != NULL; i++) {
@@ -99,10 +116,13 @@ int cli_cycle_print(FILE *f, const struct ae_cycle_report *r, bool json, bool dr
 		fprintf(f, "%-20s %-9s %-8s %s\n", it->template_name, it->action, it->result,
 			it->reason ? it->reason : "");
 	}
+	if (r->noop) {
+		fprintf(f, "nothing changed since the full read at %s: the certificates above are "
+			"current\n", iso_time(tb, sizeof(tb), r->noop_full_read));
+	}
 	if (!dry_run) {
 		fprintf(f, "(%u request(s), %u RPC bind(s), %u LDAP search(es), %u SMB read(s)%s)\n",
-			r->requests, r->binds, r->policy ? r->policy->ldap_searches : 0,
-			r->policy ? r->policy->smb_reads : 0,
+			r->requests, r->binds, r->ldap_searches, r->smb_reads,
 			r->trust_changed ? "; trust anchors updated" : "");
 	}
 	return ferror(f) ? -1 : 0;

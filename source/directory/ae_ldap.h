@@ -118,4 +118,34 @@ char *ae_ldap_escape_filter_value(TALLOC_CTX *mem_ctx, const char *value);
  * or IPv6 literal. */
 bool ae_ldap_host_valid(const char *host);
 
+/*
+ * Pipelined searches (ae_ldap_multi.c): the n requests are all sent on the
+ * one sealed connection before any answer is read (one round trip), then
+ * each result is collected. No paging: each request states a size limit
+ * (0: none); a result that hits it is not an error but 'truncated' (the
+ * entries received are kept). Each request counts as one search
+ * (ae_ldap_search_count). Per request: err (AE_ERR_NOT_FOUND for a base
+ * that does not exist, AE_ERR_LDAP for other failures), entries and num on
+ * mem_ctx. The return value is AE_OK when every request was sent and
+ * answered (look at each err), else AE_ERR_LDAP / AE_ERR_NOMEM /
+ * AE_ERR_INVALID (then no output is meaningful).
+ */
+#define AE_LDAP_MULTI_MAX	8
+
+struct ae_ldap_multi {
+	const char *base;
+	enum ae_ldap_scope scope;
+	const char *filter;
+	const char *const *attrs;
+	int sizelimit;
+	/* out */
+	ae_err err;
+	bool truncated;
+	struct ae_ldap_entry **entries;
+	size_t num;
+};
+
+ae_err ae_ldap_search_multi(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
+			    struct ae_ldap_multi *reqs, size_t n);
+
 #endif

@@ -28,4 +28,8 @@ struct ae_ldap {
 ae_err ae_ldap_connect_secprops(TALLOC_CTX *mem_ctx, const char *dc_fqdn,
 				const char *secprops, struct ae_ldap **_conn);
 
+/* ae_ldap_search.c: one entry of a search result as a neutral entry on mem_ctx. */
+ae_err ae_ldap_convert_entry(struct ae_ldap *c, LDAPMessage *msg, TALLOC_CTX *mem_ctx,
+			     struct ae_ldap_entry **_e);
+
 #endif

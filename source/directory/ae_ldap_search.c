@@ -236,3 +236,10 @@ ae_err ae_ldap_search(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 	talloc_free(tmp);
 	return AE_OK;
 }
+
+/* For ae_ldap_multi.c (ae_ldap_private.h): one result entry as a neutral entry. */
+ae_err ae_ldap_convert_entry(struct ae_ldap *c, LDAPMessage *msg, TALLOC_CTX *mem_ctx,
+			     struct ae_ldap_entry **_e)
+{
+	return convert_entry(c, msg, mem_ctx, _e);
+}

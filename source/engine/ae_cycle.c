@@ -25,6 +25,8 @@
 #include "ae_cycle_deploy.h"
 #include "ae_cycle_nssdb.h"
 #include "ae_cycle_trust.h"
+#include "ae_ldap.h"
+#include "ae_noop.h"
 
 /* ---- phase 1: the store ---------------------------------------------------------- */
 
@@ -134,7 +136,7 @@ static ae_err read_store(struct ae_cycle_ctx *c, bool fix, struct ae_store_snaps
 
 static ae_err decide(struct ae_cycle_ctx *c, const struct ae_cycle_opts *o,
 		     const struct ae_store_snapshot *snap, const struct ae_revocation_entry *rev,
-		     size_t num_rev)
+		     size_t num_rev, struct ae_decide_input *_in)
 {
 	const struct ae_policy_report *p = c->r->policy;
 	struct ae_decide_input in = { 0 };
@@ -154,10 +156,38 @@ static ae_err decide(struct ae_cycle_ctx *c, const struct ae_cycle_opts *o,
 	in.num_ds_certs = p->num_ds_certs;
 	in.principal_name = c->s->sam_account_name;
 	err = ae_decide(c->mem, &in, &c->actions, &c->num_actions);
+	*_in = in;	/* for the no-op memo (ae_noop_save) */
 	if (err != AE_OK) {
 		snprintf(c->s->error, sizeof(c->s->error), "decide: %s", ae_strerror(err));
 	}
 	return err;
+}
+
+/* ---- the counters, read at the end: every request of the cycle -------------------- */
+
+static void count(struct ae_cycle_report *r, const struct ae_session *s)
+{
+	r->ldap_searches = s->ldap != NULL ? ae_ldap_search_count(s->ldap) : 0;
+	r->smb_reads = r->policy != NULL ? r->policy->smb_reads : 0;
+	if (r->policy != NULL) {
+		r->policy->ldap_searches = r->ldap_searches;
+	}
+}
+
+/*
+ * The no-op fast path decided (ae_noop.h): the memo's items; the deploy
+ * targets and hooks, and the user's NSS database, compare local files as
+ * in every cycle.
+ */
+static ae_err noop_cycle(struct ae_cycle_ctx *c)
+{
+	ae_cycle_deploy(c);
+	ae_cycle_nssdb(c);
+	ae_cycle_report_tally(c->r);
+	count(c->r, c->s);
+	talloc_free(c->mem);
+	talloc_free(c->lock);
+	return AE_OK;
 }
 
 /* ---- the cycle -------------------------------------------------------------------- */
@@ -199,7 +229,9 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	struct ae_store_snapshot *snap = NULL;
 	struct ae_revocation_entry *rev = NULL;
 	struct ae_store_check *chk = NULL;
+	struct ae_decide_input in = { 0 };
 	size_t num_rev = 0;
+	bool memo = false, noop = false;
 	ae_err err;
 
 	if (r == NULL) {
@@ -215,8 +247,15 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	c->r = r;
 	r->store_dir = talloc_strdup(r, s->store_dir);
 	err = open_store(c, o);
+	memo = ae_noop_allowed(s, o);
+	if (err == AE_OK && memo) {
+		err = ae_noop_try(c, &noop);
+		if (err == AE_OK && noop) {
+			return noop_cycle(c);
+		}
+	}
 	if (err == AE_OK) {
-		err = ae_policy_collect(r, s, &r->policy);
+		err = ae_policy_collect_marked(r, s, memo, &r->policy);
 	}
 #ifdef AE_TEST_SEAMS
 	if (err == AE_OK) {
@@ -227,14 +266,16 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 		err = read_store(c, !o->dry_run, &snap, &chk, &rev, &num_rev);
 	}
 	if (err == AE_OK) {
-		err = decide(c, o, snap, rev, num_rev);
+		err = decide(c, o, snap, rev, num_rev, &in);
 	}
 	if (err != AE_OK) {
+		count(r, s);
 		return err;
 	}
 	if (o->dry_run) {
 		ae_cycle_report_plan(r, c->actions, c->num_actions);
 		ae_cycle_explain_invalid(r, snap, chk);
+		count(r, s);
 		talloc_free(c->mem);
 		return AE_OK;
 	}
@@ -265,6 +306,10 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 		/* the DC gone mid-cycle is "unreachable" (5), not a store error */
 		r->worst = ae_cycle_outcome_worse(r->worst, ae_outcome_from_err(err));
 	}
+	if (memo) {
+		ae_noop_save(c, &in);	/* a steady cycle leaves a memo, any other removes it */
+	}
+	count(r, s);
 	talloc_free(c->mem);
 	talloc_free(c->lock);
 	return AE_OK;

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <talloc.h>
 #include "ae_error.h"
 #include "ae_session.h"
@@ -51,6 +52,11 @@ struct ae_cycle_report {
 	unsigned binds;		/* MS-ICPR connections */
 	enum ae_outcome worst;	/* ISSUED when everything that was tried worked */
 	bool any_pending;
+	/* read at the end of the cycle: every request of the cycle */
+	unsigned ldap_searches;	/* LDAP searches (pipelined ones each count) */
+	unsigned smb_reads;	/* SMB file reads (GPT.INI, Registry.pol) */
+	bool noop;		/* the fast path decided: nothing changed (ae_noop.h) */
+	time_t noop_full_read;	/* then: when the full read it relies on happened */
 };
 
 ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_cycle_opts *o,

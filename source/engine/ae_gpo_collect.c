@@ -240,6 +240,36 @@ static ae_err gpo_objects(struct ae_session *s, TALLOC_CTX *mem, struct ae_polic
 	return AE_OK;
 }
 
+/* For the no-op memo (ae_noop.h): the site SOM, the other SOMs, every linked GPO. */
+static ae_err note_watch(struct ae_policy_report *r, const struct ae_som *soms, size_t num)
+{
+	size_t i, j, k;
+
+	r->watch_dns = talloc_zero_array(r, char *, 1);
+	r->num_watch_dns = 0;
+	for (i = 0; r->watch_dns != NULL && i < num; i++) {
+		size_t links = soms[i].gplink != NULL ? soms[i].gplink->num_links : 0;
+		if (soms[i].type == AE_SOM_SITE) {
+			r->site_dn = talloc_strdup(r, soms[i].dn);
+			continue;
+		}
+		for (j = 0; j <= links && r->watch_dns != NULL; j++) {
+			const char *dn = j == 0 ? soms[i].dn : soms[i].gplink->links[j - 1].dn;
+			for (k = 0; k < r->num_watch_dns && strcasecmp(r->watch_dns[k], dn); k++) {
+			}
+			if (k < r->num_watch_dns) {
+				continue;
+			}
+			r->watch_dns = talloc_realloc(r, r->watch_dns, char *, r->num_watch_dns + 1);
+			if (r->watch_dns != NULL &&
+			    (r->watch_dns[r->num_watch_dns++] = talloc_strdup(r->watch_dns, dn)) == NULL) {
+				return AE_ERR_NOMEM;
+			}
+		}
+	}
+	return r->watch_dns != NULL ? AE_OK : AE_ERR_NOMEM;
+}
+
 ae_err ae_gpo_collect(struct ae_session *s, struct ae_policy_report *r)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
@@ -257,6 +287,9 @@ ae_err ae_gpo_collect(struct ae_session *s, struct ae_policy_report *r)
 	err = som_chain(s, tmp, r, r->site, &soms, &num_soms);
 	if (err == AE_OK) {
 		err = gpo_objects(s, tmp, r, soms, num_soms, &gpos, &num_gpos);
+	}
+	if (err == AE_OK) {
+		err = note_watch(r, soms, num_soms);
 	}
 	if (err == AE_OK) {
 		in.soms = soms;

@@ -27,6 +27,7 @@
 #include "ae_ds_cert.h"
 #include "ae_polsrv.h"
 #include "ae_polsrv_private.h"
+#include "ae_noop.h"
 
 void ae_policy_report_error(struct ae_policy_report *r, const char *object,
 			    const char *attribute, const char *fmt, ...)
@@ -204,6 +205,12 @@ static ae_err collect_workgroup(struct ae_session *s, struct ae_policy_report *r
 ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 			 struct ae_policy_report **_r)
 {
+	return ae_policy_collect_marked(mem_ctx, s, false, _r);
+}
+
+ae_err ae_policy_collect_marked(TALLOC_CTX *mem_ctx, struct ae_session *s, bool marks,
+				struct ae_policy_report **_r)
+{
 	struct ae_policy_report *r = talloc_zero(mem_ctx, struct ae_policy_report);
 	struct ae_netlogon *nl = NULL;
 	uint8_t forest_guid[16];
@@ -223,6 +230,10 @@ ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 	err = ae_session_ldap(s);
 	if (err != AE_OK) {
 		return err;
+	}
+	/* the no-op memo's high-water mark: read before anything it covers */
+	if (marks && ae_noop_marks_read(s, r, &r->noop_marks) != AE_OK) {
+		r->noop_marks = NULL;
 	}
 	sam = s->sam_account_name;
 	err = ae_principal_read(s->ldap, r, s->rootdse->default_nc, sam, &r->principal);

@@ -65,6 +65,13 @@ struct ae_policy_report {
 	unsigned ldap_searches;
 	unsigned smb_reads;
 	unsigned gpo_cache_hits;
+	/* for the no-op memo (ae_noop.h): the DC's marks read before the full
+	 * read (ae_policy_collect_marked), the site SOM's DN and the other SOMs
+	 * and every GPO their gPLinks name (ae_gpo_collect.c) */
+	struct ae_noop_marks *noop_marks;
+	char *site_dn;
+	char **watch_dns;
+	size_t num_watch_dns;
 };
 
 /*
@@ -78,6 +85,10 @@ void ae_policy_name_sids(bool on);
 /* Collect the report for the session's principal (s->context, s->sam_account_name). */
 ae_err ae_policy_collect(TALLOC_CTX *mem_ctx, struct ae_session *s,
 			 struct ae_policy_report **_r);
+
+/* The same, reading the DC's marks first when marks is true (ae_noop.h). */
+ae_err ae_policy_collect_marked(TALLOC_CTX *mem_ctx, struct ae_session *s, bool marks,
+				struct ae_policy_report **_r);
 
 /* Add one entry to r->errors (and log it as a warning). */
 void ae_policy_report_error(struct ae_policy_report *r, const char *object,

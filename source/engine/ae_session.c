@@ -310,7 +310,7 @@ ae_err ae_session_ldap(struct ae_session *s)
 		return AE_ERR_CONFIG;
 	}
 	err = ae_ldap_connect(s, s->dc, &s->ldap);
-	if (err == AE_OK) {
+	if (err == AE_OK && s->rootdse == NULL) {	/* set: the no-op memo's (ae_noop.c) */
 		err = ae_ldap_rootdse(s->ldap, s, &s->rootdse);
 	}
 	if (err != AE_OK) {
