@@ -76,6 +76,14 @@ struct ae_rootdse {
  */
 ae_err ae_ldap_connect(TALLOC_CTX *mem_ctx, const char *dc_fqdn, struct ae_ldap **_conn);
 
+/*
+ * ae_ldap_connect, and on AE_ERR_LDAP *_refused (may be NULL) says whether
+ * the server was reached and the SASL GSSAPI bind itself failed (a ticket
+ * refused or not obtainable), as opposed to no connection at all.
+ */
+ae_err ae_ldap_connect_auth(TALLOC_CTX *mem_ctx, const char *dc_fqdn, struct ae_ldap **_conn,
+			    bool *_refused);
+
 /* The server name given to ae_ldap_connect() and the negotiated SSF. */
 const char *ae_ldap_server(const struct ae_ldap *conn);
 unsigned ae_ldap_ssf(const struct ae_ldap *conn);

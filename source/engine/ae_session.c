@@ -296,6 +296,27 @@ const char *ae_session_configfile(const struct ae_session *s)
 	return s->lp != NULL ? lpcfg_configfile(s->lp) : NULL;
 }
 
+/*
+ * The kept machine ticket was refused by the DC (the machine password was
+ * rotated, the ticket revoked): once, a new TGT from secrets.tdb
+ * (ae_creds_machine_renew) and the connection again.
+ */
+static ae_err ldap_connect_renewing(struct ae_session *s)
+{
+	bool refused = false;
+	ae_err err = ae_ldap_connect_auth(s, s->dc, &s->ldap, &refused);
+
+	if (err == AE_ERR_LDAP && refused && s->creds != NULL && s->creds->reused) {
+		err = ae_creds_machine_renew(s->creds, s->lp, s->error, sizeof(s->error));
+		if (err == AE_OK) {
+			err = ae_ldap_connect(s, s->dc, &s->ldap);
+		} else {
+			AE_ERROR("%s", s->error);
+		}
+	}
+	return err;
+}
+
 ae_err ae_session_ldap(struct ae_session *s)
 {
 	ae_err err;
@@ -309,7 +330,7 @@ ae_err ae_session_ldap(struct ae_session *s)
 			 "no domain controller");
 		return AE_ERR_CONFIG;
 	}
-	err = ae_ldap_connect(s, s->dc, &s->ldap);
+	err = ldap_connect_renewing(s);
 	if (err == AE_OK) {
 		err = ae_ldap_rootdse(s->ldap, s, &s->rootdse);
 	}
