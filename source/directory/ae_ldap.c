@@ -179,6 +179,13 @@ static ae_err set_options(LDAP *ld, const char *server, const char *secprops)
 	return AE_OK;
 }
 
+static void bind_timeout(LDAP *ld, long seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	(void)ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
+}
+
 /* a bind that failed without a connection: the network, not the ticket */
 static bool bind_unreached(int rc)
 {
@@ -186,7 +193,7 @@ static bool bind_unreached(int rc)
 }
 
 static ae_err connect_bind(TALLOC_CTX *mem_ctx, const char *dc_fqdn, const char *secprops,
-			   struct ae_ldap **_conn, bool *_refused);
+			   struct ae_ldap **_conn, enum ae_ldap_bind_failure *_why);
 
 ae_err ae_ldap_connect_secprops(TALLOC_CTX *mem_ctx, const char *dc_fqdn,
 				const char *secprops, struct ae_ldap **_conn)
@@ -195,13 +202,13 @@ ae_err ae_ldap_connect_secprops(TALLOC_CTX *mem_ctx, const char *dc_fqdn,
 }
 
 ae_err ae_ldap_connect_auth(TALLOC_CTX *mem_ctx, const char *dc_fqdn, struct ae_ldap **_conn,
-			    bool *_refused)
+			    enum ae_ldap_bind_failure *_why)
 {
-	return connect_bind(mem_ctx, dc_fqdn, AE_LDAP_SECPROPS, _conn, _refused);
+	return connect_bind(mem_ctx, dc_fqdn, AE_LDAP_SECPROPS, _conn, _why);
 }
 
 static ae_err connect_bind(TALLOC_CTX *mem_ctx, const char *dc_fqdn, const char *secprops,
-			   struct ae_ldap **_conn, bool *_refused)
+			   struct ae_ldap **_conn, enum ae_ldap_bind_failure *_why)
 {
 	struct ae_ldap *c = NULL;
 	char *url = NULL;
@@ -209,8 +216,8 @@ static ae_err connect_bind(TALLOC_CTX *mem_ctx, const char *dc_fqdn, const char 
 	int rc;
 	ae_err err;
 
-	if (_refused != NULL) {
-		*_refused = false;
+	if (_why != NULL) {
+		*_why = AE_LDAP_BIND_OTHER;
 	}
 	if (_conn == NULL || secprops == NULL) {
 		return AE_ERR_INVALID;
@@ -244,12 +251,14 @@ static ae_err connect_bind(TALLOC_CTX *mem_ctx, const char *dc_fqdn, const char 
 		return err;
 	}
 	ldap_set_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, NULL);
+	bind_timeout(c->ld, AE_LDAP_BIND_TIMEOUT_S);
 	rc = ldap_sasl_interactive_bind_s(c->ld, NULL, "GSSAPI", NULL, NULL,
 					  LDAP_SASL_QUIET, sasl_interact, NULL);
+	bind_timeout(c->ld, AE_LDAP_OP_TIMEOUT_S);
 	if (rc != LDAP_SUCCESS) {
 		log_ldap_error(c->ld, c->server, "SASL GSSAPI bind", rc);
-		if (_refused != NULL) {
-			*_refused = !bind_unreached(rc);
+		if (_why != NULL) {
+			*_why = bind_unreached(rc) ? AE_LDAP_BIND_UNREACHED : AE_LDAP_BIND_REFUSED;
 		}
 		talloc_free(c);
 		return AE_ERR_LDAP;
