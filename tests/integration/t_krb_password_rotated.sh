@@ -4,6 +4,8 @@
 #   - with the valid cached ticket, runs still work, without the KDC;
 #   - with a cached TGT about to expire (obtained before the rotation), the
 #     run gets a new TGT with the new password from secrets.tdb and works.
+#   - a cached TGT the DC refuses (its session key damaged: the LDAP bind
+#     fails at the KDC) is replaced once by a new TGT and the run works.
 # The lab's keytab is made again from the new password at the end (other
 # scenarios kinit with it).
 . "$(dirname "$0")/lib.sh"
@@ -46,4 +48,15 @@ grep -qE "openat\(.*$PRIV/secrets\\.tdb" "$TRACE" || fail "secrets.tdb was not r
 [ "$(cc_principal)" = "$MACHINE_PRINCIPAL" ] || fail "the cache is of '$(cc_principal)'"
 end=$(cc_tgt_end)
 [ -n "$end" ] && [ "$end" -gt $(($(date +%s) + 3600)) ] || fail "the new TGT ends at '$end'"
+
+# a cached TGT the KDC refuses: one new TGT, the bind again
+rekeytab || fail "net ads keytab create failed after the rotation"
+machine_kinit "$CC"
+cc_corrupt_tgt_key "$CC"
+traced refused -d 3 --option "autoenroll:store dir=$store" run
+expect_ok
+grep -q 'was refused: a new TGT from secrets.tdb' "$KDIR/refused.err" ||
+	fail "no renewal after the refused ticket: $(grep -m1 'LDAP' "$KDIR/refused.err")"
+[ "$(grep -c 'was refused: a new TGT' "$KDIR/refused.err")" = 1 ] || fail "renewed more than once"
+[ "$(cc_principal)" = "$MACHINE_PRINCIPAL" ] || fail "the cache is of '$(cc_principal)' after the renewal"
 pass

@@ -72,3 +72,49 @@ machine_kinit() {
 		"$MACHINE_PRINCIPAL" > /dev/null 2>&1 || fail "kinit -k for $MACHINE_PRINCIPAL into $f failed"
 	chmod 600 "$f"
 }
+
+# cc_corrupt_tgt_key FILE: flip the bytes of the session key of FILE's TGT
+# (a v4 FILE ccache: RFC-less MIT format, header, default principal, then
+# credentials: client, server, keyblock{u16 enctype, u32 length, key}...):
+# the ticket still looks valid, but the KDC cannot check what it protects
+cc_corrupt_tgt_key() {
+	/usr/bin/python3 - "$1" << 'PY' || fail "cannot corrupt the TGT's key in $1"
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+assert b[0:2] == b'\x05\x04', 'not a v4 ccache'
+o = 4 + struct.unpack('>H', b[2:4])[0]
+def data(o):
+    n = struct.unpack('>I', b[o:o + 4])[0]
+    return bytes(b[o + 4:o + 4 + n]), o + 4 + n
+def princ(o):
+    count = struct.unpack('>I', b[o + 4:o + 8])[0]
+    realm, o = data(o + 8)
+    comps = []
+    for _ in range(count):
+        c, o = data(o)
+        comps.append(c)
+    return comps, o
+_, o = princ(o)
+while o < len(b):
+    _, o = princ(o)
+    server, o = princ(o)
+    o += 2                                   # enctype
+    n = struct.unpack('>I', b[o:o + 4])[0]
+    key_at = o + 4
+    o = key_at + n + 16 + 1 + 4              # key, times, is_skey, flags
+    if server and server[0] == b'krbtgt':
+        for i in range(key_at, key_at + n):
+            b[i] ^= 0xff
+        open(sys.argv[1], 'wb').write(b)
+        sys.exit(0)
+    count = struct.unpack('>I', b[o:o + 4])[0]; o += 4      # addresses
+    for _ in range(count):
+        _, o = data(o + 2)
+    count = struct.unpack('>I', b[o:o + 4])[0]; o += 4      # authdata
+    for _ in range(count):
+        _, o = data(o + 2)
+    _, o = data(o)                           # ticket
+    _, o = data(o)                           # second ticket
+sys.exit('no TGT found')
+PY
+}
