@@ -75,7 +75,7 @@ static int sasl_verifyfile(void *context, const char *file, int type)
 	return base != NULL && strncmp(base, "libgssapiv2.", 12) == 0 ? 0 : 1 /* SASL_CONTINUE */;
 }
 
-static void sasl_gssapi_only(void)
+void ae_ldap_sasl_gssapi_only(void)
 {
 	static bool done;
 	static struct ae_sasl_callback callbacks[2];
@@ -238,7 +238,7 @@ static ae_err connect_bind(TALLOC_CTX *mem_ctx, const char *dc_fqdn, const char 
 		talloc_free(c);
 		return AE_ERR_NOMEM;
 	}
-	sasl_gssapi_only();
+	ae_ldap_sasl_gssapi_only();
 	rc = ldap_initialize(&c->ld, url);
 	if (rc != LDAP_SUCCESS) {
 		log_ldap_error(NULL, c->server, "initialize", rc);

@@ -28,4 +28,10 @@ struct ae_ldap {
 ae_err ae_ldap_connect_secprops(TALLOC_CTX *mem_ctx, const char *dc_fqdn,
 				const char *secprops, struct ae_ldap **_conn);
 
+/*
+ * Cyrus SASL initialised once with only its GSSAPI plugin (ae_ldap.c); call
+ * it before any ldap_initialize of this process.
+ */
+void ae_ldap_sasl_gssapi_only(void);
+
 #endif
