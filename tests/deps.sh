@@ -28,6 +28,8 @@ PKGS=(
 	# HTTPS for MS-XCEP/MS-WSTEP (source/transport/ae_https*): libcurl on
 	# OpenSSL, MIT GSSAPI for Negotiate with channel bindings
 	libcurl4-openssl-dev libkrb5-dev
+	# the machine password from secrets.tdb (transport/ae_creds_kinit.c)
+	libtdb-dev
 	# structured journal entries (util/ae_log_event.c, sd_journal_sendv)
 	libsystemd-dev
 	# lab: AD DC, member, client tools

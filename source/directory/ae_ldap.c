@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <string.h>
 #include <sys/time.h>
 #include <ldap.h>
@@ -42,6 +43,58 @@ static int sasl_interact(LDAP *ld, unsigned flags, void *defaults, void *interac
 	(void)defaults;
 	(void)interact;
 	return LDAP_SUCCESS;
+}
+
+/*
+ * Only Cyrus SASL's GSSAPI mechanism is loaded. Cyrus loads and initialises
+ * every plugin of its plugin directory at sasl_client_init (CRAM-MD5,
+ * DIGEST-MD5, NTLM, SCRAM, sasldb, ...); its documented SASL_CB_VERIFYFILE
+ * callback is asked for each file first and SASL_CONTINUE skips it. We
+ * initialise the client library once with that callback before libldap
+ * does (libldap's own sasl_client_init(NULL) then only counts a reference).
+ * The names are Cyrus SASL 2's public ABI (sasl.h: sasl_callback_t,
+ * SASL_CB_VERIFYFILE 4, SASL_VRFY_PLUGIN 0, SASL_OK 0, SASL_CONTINUE 1),
+ * looked up in the libsasl2 libldap loaded, as libsasl2-dev is not a
+ * build dependency.
+ */
+struct ae_sasl_callback {
+	unsigned long id;
+	int (*proc)(void);
+	void *context;
+};
+
+static int sasl_verifyfile(void *context, const char *file, int type)
+{
+	const char *base = file != NULL ? strrchr(file, '/') : NULL;
+
+	(void)context;
+	if (type != 0 /* SASL_VRFY_PLUGIN */) {
+		return 0;	/* SASL_OK: configuration files as usual */
+	}
+	base = base != NULL ? base + 1 : file;
+	return base != NULL && strncmp(base, "libgssapiv2.", 12) == 0 ? 0 : 1 /* SASL_CONTINUE */;
+}
+
+void ae_ldap_sasl_gssapi_only(void)
+{
+	static bool done;
+	static struct ae_sasl_callback callbacks[2];
+	int (*client_init)(const struct ae_sasl_callback *);
+
+	if (done) {
+		return;
+	}
+	done = true;
+	*(void **)&client_init = dlsym(RTLD_DEFAULT, "sasl_client_init");
+	if (client_init == NULL) {
+		return;
+	}
+	callbacks[0].id = 4;	/* SASL_CB_VERIFYFILE */
+	callbacks[0].proc = (int (*)(void))(void (*)(void))sasl_verifyfile;
+	callbacks[1].id = 0;	/* SASL_CB_LIST_END */
+	if (client_init(callbacks) != 0) {
+		AE_DEBUG("LDAP: Cyrus SASL's client initialisation with GSSAPI only failed");
+	}
 }
 
 bool ae_ldap_host_valid(const char *host)
@@ -126,8 +179,36 @@ static ae_err set_options(LDAP *ld, const char *server, const char *secprops)
 	return AE_OK;
 }
 
+static void bind_timeout(LDAP *ld, long seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	(void)ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
+}
+
+/* a bind that failed without a connection: the network, not the ticket */
+static bool bind_unreached(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT || rc == LDAP_CONNECT_ERROR;
+}
+
+static ae_err connect_bind(TALLOC_CTX *mem_ctx, const char *dc_fqdn, const char *secprops,
+			   struct ae_ldap **_conn, enum ae_ldap_bind_failure *_why);
+
 ae_err ae_ldap_connect_secprops(TALLOC_CTX *mem_ctx, const char *dc_fqdn,
 				const char *secprops, struct ae_ldap **_conn)
+{
+	return connect_bind(mem_ctx, dc_fqdn, secprops, _conn, NULL);
+}
+
+ae_err ae_ldap_connect_auth(TALLOC_CTX *mem_ctx, const char *dc_fqdn, struct ae_ldap **_conn,
+			    enum ae_ldap_bind_failure *_why)
+{
+	return connect_bind(mem_ctx, dc_fqdn, AE_LDAP_SECPROPS, _conn, _why);
+}
+
+static ae_err connect_bind(TALLOC_CTX *mem_ctx, const char *dc_fqdn, const char *secprops,
+			   struct ae_ldap **_conn, enum ae_ldap_bind_failure *_why)
 {
 	struct ae_ldap *c = NULL;
 	char *url = NULL;
@@ -135,6 +216,9 @@ ae_err ae_ldap_connect_secprops(TALLOC_CTX *mem_ctx, const char *dc_fqdn,
 	int rc;
 	ae_err err;
 
+	if (_why != NULL) {
+		*_why = AE_LDAP_BIND_OTHER;
+	}
 	if (_conn == NULL || secprops == NULL) {
 		return AE_ERR_INVALID;
 	}
@@ -154,6 +238,7 @@ ae_err ae_ldap_connect_secprops(TALLOC_CTX *mem_ctx, const char *dc_fqdn,
 		talloc_free(c);
 		return AE_ERR_NOMEM;
 	}
+	ae_ldap_sasl_gssapi_only();
 	rc = ldap_initialize(&c->ld, url);
 	if (rc != LDAP_SUCCESS) {
 		log_ldap_error(NULL, c->server, "initialize", rc);
@@ -166,10 +251,15 @@ ae_err ae_ldap_connect_secprops(TALLOC_CTX *mem_ctx, const char *dc_fqdn,
 		return err;
 	}
 	ldap_set_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, NULL);
+	bind_timeout(c->ld, AE_LDAP_BIND_TIMEOUT_S);
 	rc = ldap_sasl_interactive_bind_s(c->ld, NULL, "GSSAPI", NULL, NULL,
 					  LDAP_SASL_QUIET, sasl_interact, NULL);
+	bind_timeout(c->ld, AE_LDAP_OP_TIMEOUT_S);
 	if (rc != LDAP_SUCCESS) {
 		log_ldap_error(c->ld, c->server, "SASL GSSAPI bind", rc);
+		if (_why != NULL) {
+			*_why = bind_unreached(rc) ? AE_LDAP_BIND_UNREACHED : AE_LDAP_BIND_REFUSED;
+		}
 		talloc_free(c);
 		return AE_ERR_LDAP;
 	}

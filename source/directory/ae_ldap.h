@@ -29,6 +29,9 @@
 #define AE_LDAP_MIN_SSF			56	/* sealing; GSSAPI with AES gives 256 */
 #define AE_LDAP_NETWORK_TIMEOUT_S	10	/* TCP connect */
 #define AE_LDAP_OP_TIMEOUT_S		60	/* each bind / search request */
+/* the SASL GSSAPI bind: with a cached ticket it is the first request a hung
+ * DC (TCP handshakes completed by its kernel) leaves unanswered */
+#define AE_LDAP_BIND_TIMEOUT_S		15
 #define AE_LDAP_PAGE_SIZE		500	/* simple paged results (RFC 2696) */
 #define AE_LDAP_ENTRIES_MAX		100000	/* entries one search may return */
 #define AE_LDAP_HOST_MAX		253	/* bytes of a DNS name */
@@ -75,6 +78,17 @@ struct ae_rootdse {
  * diagnostic message), AE_ERR_NOMEM.
  */
 ae_err ae_ldap_connect(TALLOC_CTX *mem_ctx, const char *dc_fqdn, struct ae_ldap **_conn);
+
+/* Why the SASL GSSAPI bind of ae_ldap_connect_auth failed. */
+enum ae_ldap_bind_failure {
+	AE_LDAP_BIND_OTHER = 0,		/* no bind failure (or before the bind, or the SSF) */
+	AE_LDAP_BIND_UNREACHED,		/* no connection, or no answer in time */
+	AE_LDAP_BIND_REFUSED,		/* answered: the ticket refused or not obtainable */
+};
+
+/* ae_ldap_connect, saying in *_why (may be NULL) why the bind failed. */
+ae_err ae_ldap_connect_auth(TALLOC_CTX *mem_ctx, const char *dc_fqdn, struct ae_ldap **_conn,
+			    enum ae_ldap_bind_failure *_why);
 
 /* The server name given to ae_ldap_connect() and the negotiated SSF. */
 const char *ae_ldap_server(const struct ae_ldap *conn);

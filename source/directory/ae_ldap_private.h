@@ -31,5 +31,10 @@ ae_err ae_ldap_connect_secprops(TALLOC_CTX *mem_ctx, const char *dc_fqdn,
 /* ae_ldap_search.c: one entry of a search result as a neutral entry on mem_ctx. */
 ae_err ae_ldap_convert_entry(struct ae_ldap *c, LDAPMessage *msg, TALLOC_CTX *mem_ctx,
 			     struct ae_ldap_entry **_e);
+/*
+ * Cyrus SASL initialised once with only its GSSAPI plugin (ae_ldap.c); call
+ * it before any ldap_initialize of this process.
+ */
+void ae_ldap_sasl_gssapi_only(void);
 
 #endif

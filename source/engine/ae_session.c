@@ -288,7 +288,12 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	if (setenv("KRB5CCNAME", s->creds->ccache_name, 1) != 0) {
 		return AE_ERR_NOMEM;
 	}
-	return AE_OK;
+	/*
+	 * With the kept ticket no KDC was asked: the LDAP bind is the first
+	 * network step, done here so that a DC that is down or hung fails the
+	 * session before any store is touched, as the KDC exchange did.
+	 */
+	return s->creds->reused ? ae_session_ldap(s) : AE_OK;
 }
 
 const char *ae_session_configfile(const struct ae_session *s)
@@ -296,8 +301,30 @@ const char *ae_session_configfile(const struct ae_session *s)
 	return s->lp != NULL ? lpcfg_configfile(s->lp) : NULL;
 }
 
+/*
+ * The kept machine ticket was refused by the DC (the machine password was
+ * rotated, the ticket revoked): once, a new TGT from secrets.tdb
+ * (ae_creds_machine_renew) and the connection again.
+ */
+static ae_err ldap_connect_renewing(struct ae_session *s, enum ae_ldap_bind_failure *why)
+{
+	ae_err err = ae_ldap_connect_auth(s, s->dc, &s->ldap, why);
+
+	if (err == AE_ERR_LDAP && *why == AE_LDAP_BIND_REFUSED && s->creds != NULL &&
+	    s->creds->reused) {
+		err = ae_creds_machine_renew(s->creds, s->lp, s->error, sizeof(s->error));
+		if (err == AE_OK) {
+			err = ae_ldap_connect(s, s->dc, &s->ldap);
+		} else {
+			AE_ERROR("%s", s->error);
+		}
+	}
+	return err;
+}
+
 ae_err ae_session_ldap(struct ae_session *s)
 {
+	enum ae_ldap_bind_failure why = AE_LDAP_BIND_OTHER;
 	ae_err err;
 
 	if (s->ldap != NULL) {
@@ -309,13 +336,14 @@ ae_err ae_session_ldap(struct ae_session *s)
 			 "no domain controller");
 		return AE_ERR_CONFIG;
 	}
-	err = ae_ldap_connect(s, s->dc, &s->ldap);
+	err = ldap_connect_renewing(s, &why);
 	if (err == AE_OK && s->rootdse == NULL) {	/* set: the no-op memo's (ae_noop.c) */
 		err = ae_ldap_rootdse(s->ldap, s, &s->rootdse);
 	}
 	if (err != AE_OK) {
 		snprintf(s->error, sizeof(s->error), "LDAP (sealed GSSAPI) to the domain controller "
-			 "%s failed: %s", s->dc, ae_strerror(err));
+			 "%s failed: %s", s->dc, why == AE_LDAP_BIND_UNREACHED ?
+			 "cannot connect (unreachable, or no answer)" : ae_strerror(err));
 		TALLOC_FREE(s->ldap);
 	}
 	return err;

@@ -14,11 +14,11 @@
 #include <core/ntstatus.h>
 #include <param.h>
 #include <credentials.h>
+#include <time.h>
 #include "ae_creds.h"
+#include "ae_creds_cache.h"
 #include "ae_file.h"
 #include "ae_log.h"
-
-const char *nt_errstr(NTSTATUS status);
 
 ae_err ae_loadparm(TALLOC_CTX *mem_ctx, const char *configfile,
 		   const char *const *options, struct loadparm_context **_lp)
@@ -59,14 +59,6 @@ const char *ae_lp_string(struct loadparm_context *lp, const char *name)
 	}
 	value = lpcfg_parm_ptr(lp, NULL, parm);
 	return value != NULL ? *value : NULL;
-}
-
-static int creds_destructor(struct ae_creds *c)
-{
-	if (c->ccache_path != NULL) {
-		(void)unlink(c->ccache_path);
-	}
-	return 0;
 }
 
 ae_err ae_run_dir_check(const char *run_dir, char *why, size_t why_len)
@@ -160,33 +152,98 @@ ae_err ae_ccache_remove_stale(const char *run_dir, unsigned *_removed)
 	return AE_OK;
 }
 
-/* The ccache the KDC exchange wrote: a regular file of ours, 0600. */
-static ae_err ccache_mode_check(const char *path, char *why, size_t why_len)
+/* "<NETBIOS NAME>$@<REALM>": the machine account's principal, from smb.conf alone */
+static char *machine_principal(TALLOC_CTX *mem_ctx, struct loadparm_context *lp)
 {
-	struct stat st;
+	char *p = talloc_asprintf(mem_ctx, "%s$@%s", lpcfg_netbios_name(lp), lpcfg_realm(lp));
+	size_t i;
 
-	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-		ae_why(why, why_len, "the ticket cache %s is not a regular file of ours", path);
+	for (i = 0; p != NULL && p[i] != '\0'; i++) {
+		p[i] = (char)toupper((unsigned char)p[i]);
+	}
+	return p;
+}
+
+/* Samba's credentials on the kept ccache (a fresh cli_credentials each time) */
+static ae_err use_ccache(struct ae_creds *c, struct loadparm_context *lp, char *why,
+			 size_t why_len)
+{
+	struct cli_credentials *creds = cli_credentials_init(c);
+	const char *err_str = NULL;
+
+	if (creds == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	cli_credentials_set_conf(creds, lp);
+	if (cli_credentials_set_ccache(creds, lp, c->ccache_name, CRED_SPECIFIED, &err_str) != 0) {
+		ae_why(why, why_len, "cannot use the machine's ticket cache %s: %s", c->ccache_name,
+		       err_str ? err_str : "unknown error");
+		talloc_free(creds);
 		return AE_ERR_CREDENTIALS;
 	}
-	if ((st.st_mode & 07777) != 0600 && chmod(path, 0600) != 0) {
-		ae_why(why, why_len, "cannot make the ticket cache %s 0600: %s", path,
-		       strerror(errno));
-		return AE_ERR_CREDENTIALS;
-	}
+	cli_credentials_set_kerberos_state(creds, CRED_USE_KERBEROS_REQUIRED, CRED_SPECIFIED);
+	talloc_free(c->creds);
+	c->creds = creds;
 	return AE_OK;
 }
 
-/* MIT/Heimdal "cannot contact any KDC" and friends */
-static bool is_unreachable(int krb5_ret, const char *msg)
+/*
+ * The kept ccache <run_dir>/krb5cc.machine (ae_creds_cache.h): reused while
+ * its TGT is the machine's and valid beyond the margin (no KDC exchange, no
+ * secrets.tdb), else a new TGT renamed over it.
+ */
+static ae_err machine_ccache(struct ae_creds *c, struct loadparm_context *lp,
+			     const char *run_dir, char *why, size_t why_len)
 {
-	if (krb5_ret == -1765328228 /* KRB5_KDC_UNREACH */ ||
-	    krb5_ret == -1765328164 /* KRB5_REALM_CANT_RESOLVE */) {
-		return true;
+	struct ae_ccache_info *info = NULL;
+	enum ae_ccache_verdict v;
+	ae_err err;
+
+	err = ae_run_dir_check(run_dir, why, why_len);
+	if (err != AE_OK) {
+		return err;
 	}
-	return msg != NULL && (strstr(msg, "contact") != NULL ||
-			       strstr(msg, "unreach") != NULL ||
-			       strstr(msg, "timed out") != NULL);
+	(void)ae_ccache_remove_stale(run_dir, NULL);
+	(void)ae_krb5_tcp_profile(run_dir);
+	c->run_dir = talloc_strdup(c, run_dir);
+	c->machine_principal = machine_principal(c, lp);
+	c->ccache_name = talloc_asprintf(c, "FILE:%s/" AE_CCACHE_MACHINE, run_dir);
+	if (c->run_dir == NULL || c->machine_principal == NULL || c->ccache_name == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	err = ae_ccache_inspect(c, c->ccache_name + strlen("FILE:"), lpcfg_realm(lp), &info);
+	if (err != AE_OK) {
+		return err;
+	}
+	v = ae_ccache_decide(c->machine_principal, info, (int64_t)time(NULL), AE_CCACHE_MARGIN_S);
+	talloc_free(info);
+	if (v == AE_CCACHE_REUSE) {
+		c->reused = true;
+		AE_DEBUG("the machine's ticket cache %s is valid: reused", c->ccache_name);
+	} else {
+		AE_INFO("the machine's ticket cache %s is %s: a new TGT", c->ccache_name,
+			ae_ccache_verdict_str(v));
+		err = ae_ccache_kinit(lp, run_dir, c->machine_principal, why, why_len);
+		if (err != AE_OK) {
+			return err;
+		}
+	}
+	return use_ccache(c, lp, why, why_len);
+}
+
+ae_err ae_creds_machine_renew(struct ae_creds *c, struct loadparm_context *lp, char *why,
+			      size_t why_len)
+{
+	ae_err err;
+
+	if (c == NULL || !c->reused || c->run_dir == NULL) {
+		return AE_ERR_INVALID;
+	}
+	c->reused = false;	/* once */
+	AE_INFO("the cached ticket of %s was refused: a new TGT from secrets.tdb",
+		c->machine_principal);
+	err = ae_ccache_kinit(lp, c->run_dir, c->machine_principal, why, why_len);
+	return err != AE_OK ? err : use_ccache(c, lp, why, why_len);
 }
 
 ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
@@ -195,11 +252,10 @@ ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 			char *why, size_t why_len)
 {
 	struct ae_creds *c = talloc_zero(mem_ctx, struct ae_creds);
-	struct ccache_container *ccc = NULL;
 	const char *err_str = NULL;
-	NTSTATUS st;
 	int ret;
 
+	(void)ev;	/* the AS exchange is MIT krb5's own (ae_creds_kinit.c) */
 	if (c == NULL) {
 		return AE_ERR_NOMEM;
 	}
@@ -219,58 +275,15 @@ ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 		}
 		c->ccache_name = talloc_strdup(c, ccache);
 	} else {
-		st = cli_credentials_set_machine_account(c->creds, lp);
-		if (!NT_STATUS_IS_OK(st)) {
-			snprintf(why, why_len, "cannot read the machine account from secrets.tdb "
-				 "in %s (is this host joined, are we root?): %s",
-				 lpcfg_private_dir(lp), nt_errstr(st));
-			talloc_free(c);
-			return AE_ERR_CREDENTIALS;
-		}
-	}
-	cli_credentials_set_kerberos_state(c->creds, CRED_USE_KERBEROS_REQUIRED, CRED_SPECIFIED);
-	c->principal = cli_credentials_get_principal(c->creds, c);
-	if (ccache == NULL) {
-		ae_err err = ae_run_dir_check(run_dir, why, why_len);
-		mode_t old_umask;
+		ae_err err = machine_ccache(c, lp, run_dir, why, why_len);
 
 		if (err != AE_OK) {
 			talloc_free(c);
 			return err;
 		}
-		(void)ae_ccache_remove_stale(run_dir, NULL);
-		c->ccache_path = talloc_asprintf(c, "%s/" AE_CCACHE_PREFIX "%ld", run_dir,
-						 (long)getpid());
-		c->ccache_name = talloc_asprintf(c, "FILE:%s", c->ccache_path);
-		if (c->ccache_path == NULL || c->ccache_name == NULL) {
-			talloc_free(c);
-			return AE_ERR_NOMEM;
-		}
-		talloc_set_destructor(c, creds_destructor);
-		/* the TGT, before any connect (see the header); whatever krb5
-		 * creates meanwhile is ours only (no threads run yet) */
-		old_umask = umask(077);
-		ret = cli_credentials_get_named_ccache(c->creds, ev, lp, c->ccache_name,
-						       &ccc, &err_str);
-		(void)umask(old_umask);
-		if (ret == 0 && ccache_mode_check(c->ccache_path, why, why_len) != AE_OK) {
-			talloc_free(c);
-			return AE_ERR_CREDENTIALS;
-		}
-		if (ret != 0) {
-			bool unreach = is_unreachable(ret, err_str);
-			size_t n;
-			snprintf(why, why_len, "cannot obtain a Kerberos ticket for %s from the KDC "
-				 "of %s: %s", c->principal ? c->principal : "the machine account",
-				 lpcfg_realm(lp), err_str ? err_str : "unknown error");
-			n = strlen(why);
-			while (n > 0 && (why[n - 1] == '\n' || why[n - 1] == ' ')) {
-				why[--n] = '\0';
-			}
-			talloc_free(c);
-			return unreach ? AE_ERR_TRANSPORT : AE_ERR_CREDENTIALS;
-		}
 	}
+	cli_credentials_set_kerberos_state(c->creds, CRED_USE_KERBEROS_REQUIRED, CRED_SPECIFIED);
+	c->principal = cli_credentials_get_principal(c->creds, c);
 	AE_INFO("credentials: %s, ccache %s", c->principal ? c->principal : "?", c->ccache_name);
 	*_c = c;
 	return AE_OK;

@@ -1,9 +1,10 @@
 /*
  * ae_creds.h: the principal's Kerberos credentials for LDAP, SMB and RPC.
  *
- * Machine context: the machine account from secrets.tdb (needs root), with
- * the TGT obtained BEFORE any connect into a FILE ccache private to this
- * run. Without a ccache, Samba 4.17's dcerpc_pipe_connect runs the kinit
+ * Machine context: the machine account's TGT, obtained BEFORE any connect,
+ * in the machine's kept FILE ccache (ae_creds_cache.h: reused between runs
+ * while valid; else a new TGT from the password in secrets.tdb, root only).
+ * Without a ccache, Samba 4.17's dcerpc_pipe_connect runs the kinit
  * for a password-only machine credential inside its own tevent loop, and
  * the nested loop aborts (SIGABRT in _tevent_loop_once); obtaining it first
  * with cli_credentials_get_named_ccache avoids that. The same ccache serves
@@ -27,8 +28,11 @@ struct ae_creds {
 	struct cli_credentials *creds;
 	char *principal;	/* e.g. MEMBER1$@LAB.EXAMPLE.COM */
 	char *ccache_name;	/* "FILE:/..." usable by GSSAPI */
-	char *ccache_path;	/* file removed when this is freed, if we made it */
 	bool kdc_unreachable;	/* set with AE_ERR_TRANSPORT */
+	/* machine context with the kept ccache (not --ccache): */
+	bool reused;		/* the cached TGT was used as it was (no KDC, no secrets.tdb) */
+	char *run_dir;		/* where krb5cc.machine is */
+	char *machine_principal; /* NETBIOS$@REALM, from smb.conf */
 };
 
 /*
@@ -42,7 +46,7 @@ ae_err ae_loadparm(TALLOC_CTX *mem_ctx, const char *configfile,
 /* A global string parameter of smb.conf ("state directory", ...), or NULL. */
 const char *ae_lp_string(struct loadparm_context *lp, const char *name);
 
-#define AE_CCACHE_PREFIX "krb5cc."	/* <run_dir>/krb5cc.<pid>: one run's ticket */
+#define AE_CCACHE_PREFIX "krb5cc."	/* <run_dir>/krb5cc.<pid>: a new TGT before its rename */
 
 /*
  * The run directory that holds the machine's ticket: created 0700 when
@@ -54,16 +58,18 @@ ae_err ae_run_dir_check(const char *run_dir, char *why, size_t why_len);
 
 /*
  * Remove the ticket caches krb5cc.<pid> in run_dir whose process is gone
- * (a run killed before it could remove its own, e.g. by samba-gpupdate's
- * timeout). A live pid's file is kept (a concurrent run). *_removed (may be
+ * (a run killed between its AS exchange and the rename, e.g. by
+ * samba-gpupdate's timeout). A live pid's file is kept (a concurrent run). *_removed (may be
  * NULL): how many were removed.
  */
 ae_err ae_ccache_remove_stale(const char *run_dir, unsigned *_removed);
 
 /*
- * Machine credentials with a fresh TGT in a ccache file
- * <run_dir>/krb5cc.<pid> (0600; run_dir checked by ae_run_dir_check, stale
- * ccaches of killed runs removed first). With ccache != NULL use that ccache instead (no
+ * Machine credentials on the kept ccache <run_dir>/krb5cc.machine (0600;
+ * run_dir checked by ae_run_dir_check, stale krb5cc.<pid> of killed runs
+ * removed first): reused as it is while its TGT is the machine's and valid
+ * for more than AE_CCACHE_MARGIN_S (c->reused; secrets.tdb not read), else
+ * a new TGT renamed over it. With ccache != NULL use that ccache instead (no
  * secrets.tdb). On failure 'why' says what happened (principal, KDC, cause);
  * AE_ERR_TRANSPORT when the KDC could not be reached, AE_ERR_CREDENTIALS
  * otherwise.
@@ -72,6 +78,15 @@ ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 			struct loadparm_context *lp, const char *ccache,
 			const char *run_dir, struct ae_creds **_c,
 			char *why, size_t why_len);
+
+/*
+ * The reused ticket was refused (a bind failed for another reason than the
+ * network): once per session, a new TGT from secrets.tdb renamed over the
+ * kept ccache, and c->creds on it. AE_ERR_INVALID when c did not reuse a
+ * ticket (or did so already); else as ae_creds_machine.
+ */
+ae_err ae_creds_machine_renew(struct ae_creds *c, struct loadparm_context *lp, char *why,
+			      size_t why_len);
 
 /*
  * A user's credentials from the ccache 'ccache' (any type krb5 knows:

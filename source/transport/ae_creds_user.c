@@ -44,10 +44,18 @@ struct k5 {
 
 static bool k5_load(struct k5 *k)
 {
-	void *sym = dlsym(RTLD_DEFAULT, "krb5_init_context");
+	/*
+	 * Samba's Heimdal first: the process links MIT krb5 too (the machine
+	 * ccache, ae_creds_cache.h), whose krb5_init_context may come first in
+	 * the global scope; krb5_cc_get_lifetime is Heimdal's only.
+	 */
+	void *sym = dlsym(RTLD_DEFAULT, "krb5_cc_get_lifetime");
 	Dl_info info;
 
 	memset(k, 0, sizeof(*k));
+	if (sym == NULL) {
+		sym = dlsym(RTLD_DEFAULT, "krb5_init_context");
+	}
 	if (sym == NULL || dladdr(sym, &info) == 0 || info.dli_fname == NULL ||
 	    (k->lib = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD)) == NULL) {
 		return false;

@@ -1,6 +1,7 @@
 #!/bin/bash
 # E7: the trust command (and anything it starts) gets a clean environment,
-# and the machine's ticket cache is private and does not outlive its run.
+# and the machine's ticket cache is private (kept between runs, issue I:
+# krb5cc.machine) and no temporary krb5cc.<pid> outlives its run.
 # A cycle on a store of its own with a fresh trust dir (so the anchors
 # change) and autoenroll:trust command = a script that records what it got:
 #   - its environment has no KRB5CCNAME (nor KRB5_CONFIG, nothing of ours):
@@ -70,10 +71,10 @@ extra=$(grep -vE '^(PATH|LANG|PWD|OLDPWD|SHLVL|_)=' "$REC.env" | tr '\n' ' ')
 grep -q 'trust command output on stderr' <<< "$AE_STDERR" ||
 	fail "the command's output is not in autoenroll's log"
 note "ticket cache while it ran: $(cat "$REC.ccache"); run dir: $(cat "$REC.rundir")"
-grep -qE "^600 root $RUNDIR/krb5cc\.[0-9]+$" "$REC.ccache" || fail "ticket cache: $(cat "$REC.ccache")"
+grep -qE "^600 root $RUNDIR/krb5cc\.machine$" "$REC.ccache" || fail "ticket cache: $(cat "$REC.ccache")"
 [ "$(cat "$REC.rundir")" = "700 root" ] || fail "run dir: $(cat "$REC.rundir")"
 [ ! -e "$stale" ] || fail "the stale $stale is still there"
-left=$(find "$RUNDIR" -maxdepth 1 -name 'krb5cc.*' -printf '%f ')
+left=$(find "$RUNDIR" -maxdepth 1 -name 'krb5cc.[0-9]*' -printf '%f ')
 [ -z "$left" ] || fail "ticket caches left in $RUNDIR: $left"
 [ "$(cq 'd["trust_changed"]')" = true ] || fail "trust_changed: $(cq 'd["trust_changed"]')"
 

@@ -1,0 +1,192 @@
+/*
+ * ae_creds_cache.c: the kept machine ccache (ae_creds_cache.h): the reuse
+ * decision, reading a ccache with MIT krb5, and the TCP-only krb5 profile.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <talloc.h>
+#include <krb5/krb5.h>
+#include "ae_creds_cache.h"
+#include "ae_log.h"
+
+/* the realm of "name@REALM" (the last '@'), or NULL */
+static const char *principal_realm(const char *principal)
+{
+	const char *at = principal != NULL ? strrchr(principal, '@') : NULL;
+
+	return at != NULL && at[1] != '\0' ? at + 1 : NULL;
+}
+
+enum ae_ccache_verdict ae_ccache_decide(const char *want_principal,
+					const struct ae_ccache_info *info,
+					int64_t now, int64_t margin)
+{
+	if (info == NULL || info->principal == NULL || want_principal == NULL) {
+		return AE_CCACHE_RENEW_UNREADABLE;
+	}
+	if (strcasecmp(info->principal, want_principal) != 0 ||
+	    principal_realm(want_principal) == NULL) {
+		return AE_CCACHE_RENEW_PRINCIPAL;
+	}
+	if (!info->has_tgt) {
+		return AE_CCACHE_RENEW_NO_TGT;
+	}
+	if (margin < 0 || info->tgt_end <= now || info->tgt_end - now <= margin) {
+		return AE_CCACHE_RENEW_EXPIRING;
+	}
+	return AE_CCACHE_REUSE;
+}
+
+const char *ae_ccache_verdict_str(enum ae_ccache_verdict v)
+{
+	switch (v) {
+	case AE_CCACHE_REUSE:
+		return "valid";
+	case AE_CCACHE_RENEW_UNREADABLE:
+		return "missing or unreadable";
+	case AE_CCACHE_RENEW_PRINCIPAL:
+		return "for another principal";
+	case AE_CCACHE_RENEW_NO_TGT:
+		return "without a TGT of the realm";
+	case AE_CCACHE_RENEW_EXPIRING:
+		return "expired or about to expire";
+	}
+	return "unknown";
+}
+
+/* a regular file of ours, 0600, not a link: else not read at all */
+static bool cache_file_ok(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	       (st.st_mode & 07777) == 0600 && st.st_size > 0;
+}
+
+/* the TGT krbtgt/realm@realm of client in cc: its endtime, or -1 */
+static int64_t tgt_end(krb5_context k, krb5_ccache cc, krb5_principal client, const char *realm)
+{
+	krb5_creds mcreds, creds;
+	int64_t end = -1;
+
+	memset(&mcreds, 0, sizeof(mcreds));
+	memset(&creds, 0, sizeof(creds));
+	mcreds.client = client;
+	if (krb5_build_principal(k, &mcreds.server, (unsigned)strlen(realm), realm,
+				 KRB5_TGS_NAME, realm, NULL) != 0) {
+		return -1;
+	}
+	if (krb5_cc_retrieve_cred(k, cc, 0, &mcreds, &creds) == 0) {
+		/* krb5_timestamp is 32 bits, read as unsigned (RFC 4120's 2038 rollover) */
+		end = (int64_t)(uint32_t)creds.times.endtime;
+		krb5_free_cred_contents(k, &creds);
+	}
+	krb5_free_principal(k, mcreds.server);
+	return end;
+}
+
+ae_err ae_ccache_inspect(TALLOC_CTX *mem_ctx, const char *path, const char *realm,
+			 struct ae_ccache_info **_info)
+{
+	struct ae_ccache_info *info = talloc_zero(mem_ctx, struct ae_ccache_info);
+	krb5_context k = NULL;
+	krb5_ccache cc = NULL;
+	krb5_principal client = NULL;
+	char *name = NULL, *spec = NULL;
+
+	if (info == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	*_info = info;
+	if (!cache_file_ok(path) || realm == NULL || krb5_init_context(&k) != 0) {
+		return AE_OK;
+	}
+	spec = talloc_asprintf(info, "FILE:%s", path);
+	if (spec != NULL && krb5_cc_resolve(k, spec, &cc) == 0 &&
+	    krb5_cc_get_principal(k, cc, &client) == 0 &&
+	    krb5_unparse_name(k, client, &name) == 0) {
+		int64_t end = tgt_end(k, cc, client, realm);
+
+		info->principal = talloc_strdup(info, name);
+		info->has_tgt = end >= 0;
+		info->tgt_end = end;
+	}
+	talloc_free(spec);
+	krb5_free_unparsed_name(k, name);
+	if (client != NULL) {
+		krb5_free_principal(k, client);
+	}
+	if (cc != NULL) {
+		krb5_cc_close(k, cc);
+	}
+	krb5_free_context(k);
+	return AE_OK;
+}
+
+static const char tcp_profile[] =
+	"# written by autoenroll: ask the KDC over TCP directly (RFC 4120 section 7.2.1)\n"
+	"[libdefaults]\n"
+	"\tudp_preference_limit = 1\n";
+
+/* <run_dir>/krb5-tcp.conf: created atomically when missing; a regular file of ours */
+static ae_err tcp_profile_file(const char *run_dir, const char *path)
+{
+	char tmp[4096];
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) == 0) {
+		return S_ISREG(st.st_mode) && st.st_uid == geteuid() ? AE_OK : AE_ERR_IO;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s/.krb5-tcp.conf.%ld", run_dir, (long)getpid()) >=
+	    (int)sizeof(tmp)) {
+		return AE_ERR_INVALID;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		return AE_ERR_IO;
+	}
+	if (write(fd, tcp_profile, sizeof(tcp_profile) - 1) != (ssize_t)sizeof(tcp_profile) - 1 ||
+	    close(fd) != 0 || rename(tmp, path) != 0) {
+		(void)unlink(tmp);
+		return AE_ERR_IO;
+	}
+	return AE_OK;
+}
+
+ae_err ae_krb5_tcp_profile(const char *run_dir)
+{
+	const char *prev = getenv("KRB5_CONFIG");
+	char *path, *value;
+	ae_err err;
+
+	path = talloc_asprintf(NULL, "%s/" AE_KRB5_TCP_PROFILE, run_dir);
+	if (path == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	if (prev != NULL && strncmp(prev, path, strlen(path)) == 0) {
+		talloc_free(path);
+		return AE_OK;	/* done already */
+	}
+	err = tcp_profile_file(run_dir, path);
+	if (err != AE_OK) {
+		AE_WARN("cannot write %s (%s): the KDC may be asked over UDP first", path,
+			strerror(errno));
+		talloc_free(path);
+		return err;
+	}
+	value = talloc_asprintf(path, "%s:%s", path,
+				prev != NULL && prev[0] != '\0' ? prev : "/etc/krb5.conf");
+	if (value == NULL || setenv("KRB5_CONFIG", value, 1) != 0) {
+		talloc_free(path);
+		return AE_ERR_NOMEM;
+	}
+	talloc_free(path);
+	return AE_OK;
+}
