@@ -66,6 +66,28 @@ static void call_failed_outcome(struct ae_enroll_result *r, ae_err err)
 }
 
 /*
+ * A reply that arrived but does not decode as a CertServerRequest answer
+ * (the transport's NT_STATUS_RPC_BAD_STUB_DATA: truncated, garbage, a blob
+ * over ICPR_BLOB_MAX) is the CA's answer failing our checks (exit 7), not
+ * an unreachable CA (exit 5), whichever call function reported it; `request`
+ * and the cycle say the same.
+ */
+static void garbled_answer(struct ae_enroll_result *r)
+{
+	const char *why = " (the reply is not a valid CertServerRequest answer)";
+	char *was = NULL;
+
+	if (r->outcome != AE_OUTCOME_UNREACHABLE ||
+	    r->nt_status != NT_STATUS_V(NT_STATUS_RPC_BAD_STUB_DATA)) {
+		return;
+	}
+	was = talloc_steal(r, r->error);
+	ae_enroll_fail(r, AE_OUTCOME_UNVERIFIED, "%s%s", was ? was : "the CA's reply",
+		       was != NULL && strstr(was, why) != NULL ? "" : why);
+	talloc_free(was);
+}
+
+/*
  * An answer "issued", verified: commit it. The record is PENDING already
  * (the request id is durable); a failure here leaves it so, with the
  * staged files the commit wrote, for the next run to finish.
@@ -206,6 +228,7 @@ ae_err ae_step_submit(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 	in.request.cb = (uint32_t)st->csr_len;
 	err = ca->call(ca->priv, mem, r, &in, &resp);
 	call_failed_outcome(r, err);
+	garbled_answer(r);
 	if (err != AE_OK) {
 		/* no answer: no request id to wait for */
 		(void)ae_store_abort(st->store, st->template_name, r->error ? r->error
@@ -321,6 +344,7 @@ ae_err ae_step_retrieve(TALLOC_CTX *mem, const struct ae_step *st, const struct 
 	in.request_id = rec->request_id;
 	err = ca->call(ca->priv, mem, r, &in, &resp);
 	call_failed_outcome(r, err);
+	garbled_answer(r);
 	if (err != AE_OK) {
 		return err;	/* still pending; the next run tries again */
 	}
