@@ -10,6 +10,7 @@
 #include "ae_step.h"
 #include "ae_enroll_private.h"
 #include "ae_decide.h"
+#include "ae_file.h"
 #include "ae_hresult.h"
 #include "ae_log.h"
 #include "icpr.h"
@@ -47,6 +48,22 @@ static ae_err certinfo_of(TALLOC_CTX *mem, const struct ae_cert *leaf, const cha
 		info->num_cdp_urls = 0;
 	}
 	return AE_OK;
+}
+
+/*
+ * Why the store failed: for a file system error, also the file and errno
+ * the file layer saw (a full disk, a read-only store), e.g. "file system
+ * error (cannot create LabMachine.key.new.tmp.42: No space left on device)".
+ */
+static const char *store_cause(TALLOC_CTX *mem, ae_err err)
+{
+	const char *last = ae_file_last_error();
+	char *s = NULL;
+
+	if (err == AE_ERR_IO && last[0] != '\0') {
+		s = talloc_asprintf(mem, "%s (%s)", ae_strerror(err), last);
+	}
+	return s != NULL ? s : ae_strerror(err);
 }
 
 static void set_outcome(struct ae_enroll_result *r, enum ae_outcome o, const char *name)
@@ -114,13 +131,14 @@ static ae_err install(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 		info.manual_renewal = info.enrollee_names &&
 			(st->t->name_flag & CT_FLAG_OLD_CERT_SUPPLIES_SUBJECT_AND_ALT_NAME) == 0;
 	}
+	ae_file_clear_error();
 	err = ae_store_commit(st->store, st->template_name, is->cert_pem, is->cert_len,
 			      is->chain_pem, strlen(is->chain_pem), &info);
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s: request %u was issued but "
 			       "cannot be installed into %s: %s; the request id is recorded and the "
 			       "next run installs it", st->template_name, ca->svc->cn, r->request_id,
-			       st->store->dir, ae_strerror(err));
+			       st->store->dir, store_cause(mem, err));
 		return err;
 	}
 	r->serial_hex = talloc_steal(r, info.serial_hex);
@@ -145,13 +163,15 @@ static ae_err conclude(TALLOC_CTX *mem, const struct ae_step *st, const struct a
 	if (r->outcome == AE_OUTCOME_PENDING || r->outcome == AE_OUTCOME_ISSUED) {
 		/* the answer's one durable fact first: the request id */
 		if (!retrieving) {
+			ae_file_clear_error();
 			err = ae_store_pending(st->store, st->template_name, ca->svc->cn,
 					       r->request_id);
 		}
 		if (err != AE_OK) {
 			ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s: request %u was "
 				       "answered but cannot be recorded in %s: %s", st->template_name,
-				       ca->svc->cn, r->request_id, st->store->dir, ae_strerror(err));
+				       ca->svc->cn, r->request_id, st->store->dir,
+				       store_cause(mem, err));
 			return err;
 		}
 		if (r->outcome == AE_OUTCOME_PENDING) {
@@ -216,11 +236,12 @@ ae_err ae_step_submit(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 		return AE_ERR_PARSE;
 	}
 	/* nothing goes to the CA before the store holds the key */
+	ae_file_clear_error();
 	err = ae_store_begin(st->store, st->template_name, st->kind, key_pem, key_len);
 	if (err != AE_OK) {
 		ae_enroll_fail(r, err == AE_ERR_INVALID ? AE_OUTCOME_MISCONFIGURED : AE_OUTCOME_STORE,
 			       "template %s: cannot record the new request in %s: %s",
-			       st->template_name, st->store->dir, ae_strerror(err));
+			       st->template_name, st->store->dir, store_cause(mem, err));
 		return err;
 	}
 	in.authority = ca->svc->cn;

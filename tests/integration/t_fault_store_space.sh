@@ -4,7 +4,8 @@
 # t_issued_cert_survives_kill_and_enospc): LabMachine enrolled, then at
 # renewal time (330 days on):
 #   A. the disk is full (a filler file takes every free page): `run` exits
-#      8 naming the store and "No space left on device"; the installed pair
+#      8 naming the store and "No space left on device" (the --json item's
+#      reason too, with the file that could not be written); the installed pair
 #      and its record are unchanged (key 0600), nothing staged, no request
 #      sent to the CA (nothing goes out before the new key is stored); with
 #      the filler gone, the next run renews;
@@ -67,6 +68,11 @@ tmpfs_store enospc
 dd if=/dev/zero of="$M/filler" bs=4k 2> /dev/null
 [ "$(df --output=avail "$M" | tail -n 1 | tr -d ' ')" = 0 ] || fail "the tmpfs is not full"
 refused_renewal "No space left on device" "full disk"
+# the item's reason (--json) names the file and the cause, not only "file system error"
+reason=$(cq 'item("LabMachine", "renew")["reason"]')
+[[ $reason == *"No space left on device"* && $reason == *LabMachine.* ]] ||
+	fail "the renewal's reason does not name the file and the cause: $reason"
+note "full disk: reason: $reason"
 rm -f "$M/filler"
 renewed_after "full disk"
 
