@@ -21,7 +21,7 @@ declare -A cause=(
 	[truncate-chain]='PKCS#7 chain .*does not parse'
 	[garbage-chain]='PKCS#7 chain .*does not parse'
 	[other-key]='does not match our key'
-	[foreign-chain]='chain|issuer|signature'
+	[foreign-chain]='does not chain to the CA certificate published in AD'
 )
 for m in ${FAULT_CASES:-truncate-cert garbage-cert truncate-chain garbage-chain other-key foreign-chain}; do
 	fault_case "$m" 7 "${cause[$m]}"
