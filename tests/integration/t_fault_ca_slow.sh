@@ -17,6 +17,7 @@
 . "$(dirname "$0")/fault/lib.sh"
 
 SLOW_TIMEOUT=${SLOW_TIMEOUT:-60}
+# shellcheck disable=SC2034 # read by cycle/lib.sh's cycle
 AE_TIMEOUT=$((SLOW_TIMEOUT * 3 + 60))
 on_exit ca_run fault off
 

@@ -57,7 +57,7 @@ break_case() {
 		done
 		[ -z "$old" ] || fail "$label: the old certificate $old is not in archive/"
 	fi
-	note "$label: $(printf '%s\n' "$AE_ALL" | grep -m1 -oE "$file[^\"]*" | cut -c1-150)"
+	note "$label: $(printf '%s\n' "$AE_ALL" | grep -m1 -oE "${file}[^\"]*" | cut -c1-150)"
 	cycle
 	expect_rc_in 0 3
 	expect_item LabMachine skip valid skipped
