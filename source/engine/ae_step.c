@@ -10,6 +10,7 @@
 #include "ae_step.h"
 #include "ae_enroll_private.h"
 #include "ae_decide.h"
+#include "ae_file.h"
 #include "ae_hresult.h"
 #include "ae_log.h"
 #include "icpr.h"
@@ -49,6 +50,22 @@ static ae_err certinfo_of(TALLOC_CTX *mem, const struct ae_cert *leaf, const cha
 	return AE_OK;
 }
 
+/*
+ * Why the store failed: for a file system error, also the file and errno
+ * the file layer saw (a full disk, a read-only store), e.g. "file system
+ * error (cannot create LabMachine.key.new.tmp.42: No space left on device)".
+ */
+static const char *store_cause(TALLOC_CTX *mem, ae_err err)
+{
+	const char *last = ae_file_last_error();
+	char *s = NULL;
+
+	if (err == AE_ERR_IO && last[0] != '\0') {
+		s = talloc_asprintf(mem, "%s (%s)", ae_strerror(err), last);
+	}
+	return s != NULL ? s : ae_strerror(err);
+}
+
 static void set_outcome(struct ae_enroll_result *r, enum ae_outcome o, const char *name)
 {
 	r->outcome = o;
@@ -63,6 +80,28 @@ static void call_failed_outcome(struct ae_enroll_result *r, ae_err err)
 			       r->template_name ? r->template_name : "?",
 			       r->ca_name ? r->ca_name : "?", ae_strerror(err));
 	}
+}
+
+/*
+ * A reply that arrived but does not decode as a CertServerRequest answer
+ * (the transport's NT_STATUS_RPC_BAD_STUB_DATA: truncated, garbage, a blob
+ * over ICPR_BLOB_MAX) is the CA's answer failing our checks (exit 7), not
+ * an unreachable CA (exit 5), whichever call function reported it; `request`
+ * and the cycle say the same.
+ */
+static void garbled_answer(struct ae_enroll_result *r)
+{
+	const char *why = " (the reply is not a valid CertServerRequest answer)";
+	char *was = NULL;
+
+	if (r->outcome != AE_OUTCOME_UNREACHABLE ||
+	    r->nt_status != NT_STATUS_V(NT_STATUS_RPC_BAD_STUB_DATA)) {
+		return;
+	}
+	was = talloc_steal(r, r->error);
+	ae_enroll_fail(r, AE_OUTCOME_UNVERIFIED, "%s%s", was ? was : "the CA's reply",
+		       was != NULL && strstr(was, why) != NULL ? "" : why);
+	talloc_free(was);
 }
 
 /*
@@ -92,13 +131,14 @@ static ae_err install(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 		info.manual_renewal = info.enrollee_names &&
 			(st->t->name_flag & CT_FLAG_OLD_CERT_SUPPLIES_SUBJECT_AND_ALT_NAME) == 0;
 	}
+	ae_file_clear_error();
 	err = ae_store_commit(st->store, st->template_name, is->cert_pem, is->cert_len,
 			      is->chain_pem, strlen(is->chain_pem), &info);
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s: request %u was issued but "
 			       "cannot be installed into %s: %s; the request id is recorded and the "
 			       "next run installs it", st->template_name, ca->svc->cn, r->request_id,
-			       st->store->dir, ae_strerror(err));
+			       st->store->dir, store_cause(mem, err));
 		return err;
 	}
 	r->serial_hex = talloc_steal(r, info.serial_hex);
@@ -123,13 +163,15 @@ static ae_err conclude(TALLOC_CTX *mem, const struct ae_step *st, const struct a
 	if (r->outcome == AE_OUTCOME_PENDING || r->outcome == AE_OUTCOME_ISSUED) {
 		/* the answer's one durable fact first: the request id */
 		if (!retrieving) {
+			ae_file_clear_error();
 			err = ae_store_pending(st->store, st->template_name, ca->svc->cn,
 					       r->request_id);
 		}
 		if (err != AE_OK) {
 			ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s: request %u was "
 				       "answered but cannot be recorded in %s: %s", st->template_name,
-				       ca->svc->cn, r->request_id, st->store->dir, ae_strerror(err));
+				       ca->svc->cn, r->request_id, st->store->dir,
+				       store_cause(mem, err));
 			return err;
 		}
 		if (r->outcome == AE_OUTCOME_PENDING) {
@@ -194,11 +236,12 @@ ae_err ae_step_submit(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 		return AE_ERR_PARSE;
 	}
 	/* nothing goes to the CA before the store holds the key */
+	ae_file_clear_error();
 	err = ae_store_begin(st->store, st->template_name, st->kind, key_pem, key_len);
 	if (err != AE_OK) {
 		ae_enroll_fail(r, err == AE_ERR_INVALID ? AE_OUTCOME_MISCONFIGURED : AE_OUTCOME_STORE,
 			       "template %s: cannot record the new request in %s: %s",
-			       st->template_name, st->store->dir, ae_strerror(err));
+			       st->template_name, st->store->dir, store_cause(mem, err));
 		return err;
 	}
 	in.authority = ca->svc->cn;
@@ -206,6 +249,7 @@ ae_err ae_step_submit(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 	in.request.cb = (uint32_t)st->csr_len;
 	err = ca->call(ca->priv, mem, r, &in, &resp);
 	call_failed_outcome(r, err);
+	garbled_answer(r);
 	if (err != AE_OK) {
 		/* no answer: no request id to wait for */
 		(void)ae_store_abort(st->store, st->template_name, r->error ? r->error
@@ -321,6 +365,7 @@ ae_err ae_step_retrieve(TALLOC_CTX *mem, const struct ae_step *st, const struct 
 	in.request_id = rec->request_id;
 	err = ca->call(ca->priv, mem, r, &in, &resp);
 	call_failed_outcome(r, err);
+	garbled_answer(r);
 	if (err != AE_OK) {
 		return err;	/* still pending; the next run tries again */
 	}

@@ -22,6 +22,18 @@ const char *ae_file_kind(mode_t mode)
 	}
 }
 
+static _Thread_local char last_error[256];
+
+const char *ae_file_last_error(void)
+{
+	return last_error;
+}
+
+void ae_file_clear_error(void)
+{
+	last_error[0] = '\0';
+}
+
 ae_err ae_file_write_atomic_at(int dirfd, const char *name, const void *data, size_t len,
 			       mode_t mode)
 {
@@ -42,6 +54,8 @@ ae_err ae_file_write_atomic_at(int dirfd, const char *name, const void *data, si
 	if (fd < 0) {
 		saved = errno;
 		AE_ERROR("cannot create %s: %s", tmp, strerror(saved));
+		snprintf(last_error, sizeof(last_error), "cannot create %s: %s", tmp,
+			 strerror(saved));
 		free(tmp);
 		return AE_ERR_IO;
 	}
@@ -75,6 +89,7 @@ ae_err ae_file_write_atomic_at(int dirfd, const char *name, const void *data, si
 fail:
 	saved = errno;
 	AE_ERROR("cannot write %s: %s", name, strerror(saved));
+	snprintf(last_error, sizeof(last_error), "cannot write %s: %s", name, strerror(saved));
 	if (fd >= 0) {
 		close(fd);
 	}

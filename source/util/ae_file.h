@@ -29,6 +29,14 @@ ae_err ae_file_write_atomic(const char *path, const void *data, size_t len, mode
  * "<name>.tmp.<pid>" is created there with O_EXCL|O_NOFOLLOW and renamed
  * over name with renameat; dirfd is fsync'ed.
  */
+/*
+ * The last failure of ae_file_write_atomic_at in this thread, as logged
+ * ("cannot write NAME: <strerror>"), so that an error message can name the
+ * file and the cause; "" when there was none since ae_file_clear_error().
+ */
+const char *ae_file_last_error(void);
+void ae_file_clear_error(void);
+
 ae_err ae_file_write_atomic_at(int dirfd, const char *name, const void *data, size_t len,
 			       mode_t mode);
 

@@ -46,6 +46,7 @@
 #include "ca_ctx.h"
 #include "ca_db.h"
 #include "ca_dir_ldb.h"
+#include "ca_fault.h"
 #include "ca_policy.h"
 
 #define ICPR_CA_NAME_EP	"icpr_ca"
@@ -53,6 +54,8 @@
 struct icpr_call {
 	struct icpr_request *req;
 	struct icpr_response *resp;
+	struct ca_fault fault;	/* the test switch (ca_fault.h), read per call */
+	bool fault_on;		/* it applies to this answer */
 };
 
 /* Per-process state (a prefork worker loads its own on its first call). */
@@ -298,6 +301,36 @@ static void log_request(const struct ca_caller *caller, const struct icpr_reques
 	talloc_free(sid);
 }
 
+/*
+ * The test switch ($ICPR_CA_DIR/fault, ca_fault.h): read for every call,
+ * applied to the processed answer (payload faults, a delay) here and to the
+ * encoded stub (NDR faults) in icpr_ndr_push.
+ */
+static void fault_answer(struct icpr_call *c, struct ca_answer *a)
+{
+	ae_err err = ca_fault_read(c, getenv("ICPR_CA_DIR"), &c->fault);
+
+	if (err != AE_OK) {
+		fprintf(stderr, "icpr_ca: FAULT switch %s/%s ignored: %s\n",
+			getenv("ICPR_CA_DIR") ? getenv("ICPR_CA_DIR") : ".", CA_FAULT_FILE,
+			ae_strerror(err));
+		fflush(stderr);
+		return;
+	}
+	c->fault_on = ca_fault_applies(&c->fault, a->template_name);
+	if (!c->fault_on) {
+		return;
+	}
+	err = ca_fault_answer(&c->fault, g_ca, a);
+	fprintf(stderr, "icpr_ca: FAULT %s (n=%u) on the answer to request %u (template %s): %s\n",
+		c->fault.name, c->fault.n, a->request_id,
+		a->template_name ? a->template_name : "-", ae_strerror(err));
+	fflush(stderr);
+	if (c->fault.kind == CA_FAULT_SLOW) {
+		sleep(c->fault.n);	/* blocks this samba process, on purpose */
+	}
+}
+
 static NTSTATUS icpr_dispatch(struct dcesrv_call_state *call, TALLOC_CTX *mem_ctx, void *r)
 {
 	struct icpr_call *c = r;
@@ -327,6 +360,7 @@ static NTSTATUS icpr_dispatch(struct dcesrv_call_state *call, TALLOC_CTX *mem_ct
 	err = ca_process(tmp, g_ca, &dir, &caller, c->req, time(NULL), &a);
 	if (err == AE_OK) {
 		log_request(&caller, c->req, a, ms_since(&t0));
+		fault_answer(c, a);
 		err = ca_answer_response(c, a, &c->resp);
 	}
 	talloc_free(tmp);
@@ -350,6 +384,9 @@ static NTSTATUS icpr_ndr_push(struct dcesrv_call_state *call, TALLOC_CTX *mem_ct
 
 	(void)call;
 	err = icpr_response_push(mem_ctx, c->resp, &out, &len);
+	if (err == AE_OK && c->fault_on) {
+		err = ca_fault_stub(mem_ctx, &c->fault, &out, &len);
+	}
 	if (err != AE_OK || len > UINT32_MAX) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}

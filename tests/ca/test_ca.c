@@ -395,5 +395,6 @@ int main(void)
 	rc |= cmocka_run_group_tests_name("ca_process", tests, setup, teardown);
 	rc |= ca_renewal_tests();
 	rc |= ca_user_tests();
+	rc |= ca_fault_tests();
 	return rc;
 }

@@ -83,5 +83,7 @@ int ca_admin(struct fixture *f, const char *args);
 int ca_renewal_tests(void);
 /* test_ca_user.c */
 int ca_user_tests(void);
+/* test_ca_fault.c */
+int ca_fault_tests(void);
 
 #endif

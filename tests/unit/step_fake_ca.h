@@ -28,8 +28,11 @@
 #define CA_CN "LAB-CA"
 #define DENIED 0x80094012u	/* CERTSRV_E_TEMPLATE_DENIED */
 
-/* FAKE_SILENT: fails without saying how (against the interface's contract) */
-enum fake_answer { FAKE_ISSUE, FAKE_PENDING, FAKE_DENY, FAKE_UNREACHABLE, FAKE_SILENT };
+/* FAKE_SILENT: fails without saying how (against the interface's contract);
+ * FAKE_GARBLED: a reply that does not decode, reported as the cycle's call
+ * function does (unreachable, NT_STATUS_RPC_BAD_STUB_DATA) */
+enum fake_answer { FAKE_ISSUE, FAKE_PENDING, FAKE_DENY, FAKE_UNREACHABLE, FAKE_SILENT,
+		   FAKE_GARBLED };
 
 struct fake_ca {
 	struct ae_key *ca_key;
@@ -127,6 +130,13 @@ static inline ae_err fake_call(void *priv, TALLOC_CTX *mem, struct ae_enroll_res
 		r->nt_status = 0xC0000236u;	/* NT_STATUS_CONNECTION_REFUSED */
 		ae_enroll_fail(r, AE_OUTCOME_UNREACHABLE, "template %s, CA %s: cannot reach the "
 			       "MS-ICPR endpoint (fake)", r->template_name, r->ca_name);
+		return AE_ERR_TRANSPORT;
+	}
+	if (f->answer == FAKE_GARBLED) {
+		r->nt_status = 0xC003000Cu;	/* NT_STATUS_RPC_BAD_STUB_DATA */
+		ae_enroll_fail(r, AE_OUTCOME_UNREACHABLE, "template %s, CA %s: CertServerRequest "
+			       "on host failed: NT_STATUS_RPC_BAD_STUB_DATA", r->template_name,
+			       r->ca_name);
 		return AE_ERR_TRANSPORT;
 	}
 	resp = talloc_zero(mem, struct icpr_response);

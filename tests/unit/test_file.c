@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -138,11 +139,27 @@ static void test_write_atomic_at(void **state)
 	cleanup(dir);
 }
 
+/* fault suite (t_fault_store_space): a failed write leaves the file and errno for the message */
+static void test_write_failure_names_the_file(void **state)
+{
+	(void)state;
+	ae_file_clear_error();
+	assert_string_equal(ae_file_last_error(), "");
+	assert_int_equal(ae_file_write_atomic_at(-1, "LabMachine.key.new", "x", 1, 0600),
+			 AE_ERR_IO);
+	assert_non_null(strstr(ae_file_last_error(), "LabMachine.key.new"));
+	assert_non_null(strstr(ae_file_last_error(), strerror(EBADF)));
+	ae_file_clear_error();
+	assert_string_equal(ae_file_last_error(), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_read_regular_only, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_write_atomic_at, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_write_failure_names_the_file, leak_setup,
+						leak_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -243,6 +243,25 @@ static void transport_failure_keeps_the_installed_pair_and_reports_unreachable(v
 	env_free(e);
 }
 
+/* fault suite (t_fault_ca_ndr): an undecodable reply is the CA's answer failing, exit 7 */
+static void garbled_reply_is_unverified_not_unreachable(void **state)
+{
+	struct env *e = env_new(*state);
+	struct pair p = first_pair(e);
+	struct ae_enroll_result *r = NULL;
+
+	e->ca.answer = FAKE_GARBLED;
+	assert_int_equal(submit(e, AE_CERT_RENEWING, NULL, &r, NULL), AE_ERR_TRANSPORT);
+	assert_int_equal(e->ca.calls, 1);
+	assert_int_equal(r->outcome, AE_OUTCOME_UNVERIFIED);
+	assert_non_null(strstr(r->error, CA_CN));
+	assert_non_null(strstr(r->error, TPL));
+	assert_non_null(strstr(r->error, "not a valid CertServerRequest answer"));
+	assert_null(r->cert_path);
+	assert_pair_intact(e, &p);
+	env_free(e);
+}
+
 static void answer_for_another_key_is_unverified_and_not_installed(void **state)
 {
 	struct env *e = env_new(*state);
@@ -444,6 +463,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			transport_failure_keeps_the_installed_pair_and_reports_unreachable,
 			leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(garbled_reply_is_unverified_not_unreachable,
+						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(
 			answer_for_another_key_is_unverified_and_not_installed,
 			leak_setup, leak_teardown),
