@@ -75,6 +75,39 @@ static bool take_new_key(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 
 /* ---- one MS-ICPR connection per CA ---------------------------------------- */
 
+/*
+ * A call on conn failed (st): the connection is not used again. A CA that
+ * did not answer in time or dropped the connection is not waited for again
+ * in this cycle (its next templates fail at once with the same cause); after
+ * any other failure (an answer that does not decode) the next call to that
+ * host connects anew rather than reusing a connection in an unknown state.
+ */
+static void conn_drop(struct ae_cycle_ctx *c, struct icpr_conn *conn, NTSTATUS st)
+{
+	size_t i;
+
+	for (i = 0; i < c->num_conns; i++) {
+		if (c->conns[i].conn != conn) {
+			continue;
+		}
+		TALLOC_FREE(c->conns[i].conn);
+		if (NT_STATUS_EQUAL(st, NT_STATUS_IO_TIMEOUT) ||
+		    NT_STATUS_EQUAL(st, NT_STATUS_CONNECTION_DISCONNECTED) ||
+		    NT_STATUS_EQUAL(st, NT_STATUS_CONNECTION_RESET) ||
+		    NT_STATUS_EQUAL(st, NT_STATUS_PIPE_BROKEN)) {
+			c->conns[i].why = talloc_asprintf(c->mem, "an earlier call in this cycle "
+							  "failed: %s", icpr_nt_errstr(st));
+			return;
+		}
+		/* forget the host: the next call connects again */
+		c->conns[i] = c->conns[--c->num_conns];
+		c->conns[c->num_conns].host = NULL;
+		c->conns[c->num_conns].conn = NULL;
+		c->conns[c->num_conns].why = NULL;
+		return;
+	}
+}
+
 static ae_err conn_for(struct ae_cycle_ctx *c, const char *host, struct icpr_conn **_conn,
 		       char **_why)
 {
@@ -144,6 +177,7 @@ static ae_err call_ca(void *priv, TALLOC_CTX *mem, struct ae_enroll_result *r,
 	c->r->requests++;
 	if (!NT_STATUS_IS_OK(st)) {
 		r->nt_status = NT_STATUS_V(st);
+		conn_drop(c, conn, st);
 		ae_enroll_fail(r, AE_OUTCOME_UNREACHABLE, "template %s, CA %s: CertServerRequest on "
 			       "%s failed: %s", r->template_name, r->ca_name, r->ca_host,
 			       icpr_nt_errstr(st));

@@ -10,7 +10,8 @@
 #      the installed pair unchanged (key 0600), nothing staged, one request
 #      at the CA (issued there once the DC woke: the client dropped that
 #      key, the certificate is unusable and harmless); once the CA answers
-#      in time, the next run renews.
+#      in time, the next run renews. The timed-out connection is not used
+#      again by the cycle (ae_cycle_act.c conn_drop).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/policy/lib.sh"
 . "$(dirname "$0")/cycle/lib.sh"
@@ -44,6 +45,11 @@ expect_refused LabMachine renew
 expect_output "template LabMachine.*CA $CA_NAME" "the template and the CA"
 expect_output "NT_STATUS_IO_TIMEOUT" "the timeout"
 expect_pair_unchanged "$snap" "timed out renewal"
+# the timed-out connection is not reused for the cycle's next call to that
+# CA (it used to get NT_STATUS_CONNECTION_DISCONNECTED on the dead one)
+if printf "%s" "$AE_ALL" | grep -q "NT_STATUS_CONNECTION_DISCONNECTED"; then
+	fail "a later call of the cycle reused the timed-out connection"
+fi
 ca_fault off
 # the DC sleeps out the delay: wait (bounded) until the CA has answered
 for _ in $(seq 1 120); do
