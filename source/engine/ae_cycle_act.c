@@ -79,6 +79,9 @@ ae_err ae_cycle_keygen(struct ae_cycle_ctx *c)
 			c->key_errors[i] = talloc_strdup(c->key_errors, why);
 			continue;	/* reported when the action runs */
 		}
+		if (ae_cycle_keygen_tpm(c, i, &jobs[i].spec)) {
+			continue;	/* a TPM key, or the template skipped (ae_key_choice.c) */
+		}
 		jobs[i].started = pthread_create(&jobs[i].thread, NULL, keygen_thread, &jobs[i]) == 0;
 		if (!jobs[i].started) {
 			keygen_thread(&jobs[i]);
@@ -370,6 +373,13 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 		}
 	}
 	if (key == NULL) {
+		if (c->key_skips != NULL && c->key_skips[idx] != NULL) {
+			/* no key where the template wants it: nothing is written */
+			it->result = "skipped";
+			it->reason = talloc_strdup(c->r, c->key_skips[idx]);
+			AE_WARN("template %s skipped: %s", it->template_name, c->key_skips[idx]);
+			return;
+		}
 		if (c->key_errors[idx] != NULL) {
 			ae_cycle_item_fail(c->r, it, AE_OUTCOME_MISCONFIGURED, "%s", c->key_errors[idx]);
 		} else {

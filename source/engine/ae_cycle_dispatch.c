@@ -204,8 +204,9 @@ ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c)
 
 	c->keys = talloc_zero_array(c->mem, struct ae_key *, c->num_actions + 1);
 	c->key_errors = talloc_zero_array(c->mem, char *, c->num_actions + 1);
+	c->key_skips = talloc_zero_array(c->mem, char *, c->num_actions + 1);
 	done = talloc_zero_array(c->mem, bool, c->num_actions + 1);
-	if (c->keys == NULL || c->key_errors == NULL || done == NULL) {
+	if (c->keys == NULL || c->key_errors == NULL || c->key_skips == NULL || done == NULL) {
 		return AE_ERR_NOMEM;
 	}
 	(void)ae_cycle_keygen(c);

@@ -37,6 +37,7 @@ struct ae_cycle_ctx {
 	size_t num_actions;
 	struct ae_key **keys;			/* per action: pre-generated new key, or NULL */
 	char **key_errors;			/* per action: why there is no key */
+	char **key_skips;			/* per action: why the template is skipped */
 	struct { char *host; struct icpr_conn *conn; char *why; } conns[AE_CYCLE_CAS_MAX];
 	size_t num_conns;
 	/* the CA call of requests and retrievals (ae_step_call_fn, ae_step.h):
@@ -55,6 +56,14 @@ struct ae_cycle_ctx {
 ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c);
 /* ae_cycle_dispatch.c: helpers of the actions. */
 bool ae_cycle_needs_new_key(const struct ae_action *a);
+/*
+ * ae_cycle_key_tpm.c: the key source of action idx's template
+ * (ae_key_choose); a TPM key is made here, in the main thread (the TPM
+ * serialises anyway), a skip recorded in c->key_skips. true: handled (no
+ * thread needed); false: a file key, for the threads.
+ */
+bool ae_cycle_keygen_tpm(struct ae_cycle_ctx *c, size_t idx, const struct ae_key_spec *spec);
+
 ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
 			 struct ae_key_spec *spec, char *why, size_t why_len);
 const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,
