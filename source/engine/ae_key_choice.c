@@ -118,3 +118,11 @@ ae_err ae_key_choice_make(TALLOC_CTX *mem, const struct ae_key_choice *ch,
 	}
 	return ae_key_generate(mem, spec, _key);
 }
+
+const char *ae_key_choice_word(const struct ae_key_choice *ch)
+{
+	if (ch == NULL || ch->skip) {
+		return "skip";
+	}
+	return ae_key_source_name(ch->source);
+}

@@ -51,6 +51,9 @@ struct ae_key_choice {
 void ae_key_choose(const struct ae_config *c, const struct ae_template *t,
 		   struct ae_key_choice *out);
 
+/* "TPM", "file", or "skip" (no key can be made as asked). */
+const char *ae_key_choice_word(const struct ae_key_choice *ch);
+
 /* A new key of spec where ch says (ch->skip: AE_ERR_UNAVAILABLE). */
 ae_err ae_key_choice_make(TALLOC_CTX *mem, const struct ae_key_choice *ch,
 			  const struct ae_key_spec *spec, struct ae_key **_key);

@@ -10,6 +10,7 @@
 #                         for the scenario's time (removed on exit)
 #   tpm_pub KEY           the public key of a TSS2 key blob, through the
 #                         provider and this scenario's TPM (PEM)
+#   pub_of_key KEY        cycle/lib.sh's, for TSS2 blobs through tpm_pub
 #   expect_tpm_issued DIR T
 #                         T.key is a TPM key blob at 0600 that OpenSSL
 #                         without the provider cannot load, T.crt verifies
@@ -70,4 +71,12 @@ expect_tpm_issued() {
 	[ -n "$pub" ] && [ "$pub" = "$(pub_of_cert "$d/$t.crt")" ] ||
 		fail "$t.crt's public key is not the TPM key's"
 	note "$t.crt's public key is the TPM key's (openssl pkey -provider tpm2)"
+}
+
+pub_of_key() {
+	if [ "$(head -n 1 "$1" 2> /dev/null)" = "-----BEGIN TSS2 PRIVATE KEY-----" ]; then
+		tpm_pub "$1"
+	else
+		openssl pkey -in "$1" -pubout 2> /dev/null
+	fi
 }
