@@ -111,9 +111,21 @@ static ae_err do_open(void)
 
 ae_err ae_key_tpm_open(char *why, size_t why_len)
 {
+	static bool at_exit;
+
 	if (!g.tried) {
 		g.tried = true;
 		g.outcome = do_open();
+		if (g.outcome == AE_OK && !at_exit) {
+			/*
+			 * Unload the provider at exit: it flushes the objects it loaded
+			 * into the TPM. With the kernel's resource manager
+			 * (/dev/tpmrm0) a process's objects go with it anyway; a TPM
+			 * reached directly (swtpm, /dev/tpm0) would keep them and run
+			 * out of object slots after a few processes.
+			 */
+			at_exit = atexit(ae_key_tpm_close) == 0;
+		}
 		if (g.outcome != AE_OK) {
 			/* keep the flag, drop a half-made context */
 			OSSL_PROVIDER *t = g.tpm, *d = g.dflt;

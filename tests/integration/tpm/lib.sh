@@ -5,6 +5,10 @@
 #                         in the lab's netns, state in $WORK/<scenario>/tpm),
 #                         stopped by its PID on exit; sets TPM_DIR and TCTI
 #   tpm_stop              stop it now (by PID)
+#   tpm_flush             flush the TPM's transient objects and sessions, as the
+#                         kernel's resource manager (/dev/tpmrm0) does when a
+#                         process dies: swtpm has none, and a kill -9 leaves
+#                         the killed process's objects in the TPM's few slots
 #   tpm_conf              CONF (cyc_store's) gets autoenroll:tpm tcti = TCTI
 #   tpm_allow_autoenroll  Domain Computers get AutoEnroll on LabMachineTPM
 #                         for the scenario's time (removed on exit)
@@ -34,6 +38,14 @@ tpm_start() {
 tpm_stop() {
 	ip netns exec "$NS" "$SWTPM_SH" stop "$TPM_DIR" || fail "swtpm did not stop"
 	note "swtpm stopped"
+}
+
+tpm_flush() {
+	local o
+	for o in -t -l -s; do
+		ip netns exec "$NS" env TSS2_LOG=all+NONE tpm2_flushcontext -T "$TCTI" "$o" ||
+			fail "tpm2_flushcontext $o failed"
+	done
 }
 
 tpm_conf() {
