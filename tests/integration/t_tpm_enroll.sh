@@ -9,7 +9,8 @@
 #   - the certificate verifies against the lab CA and its public key is the
 #     TPM key's (openssl pkey -provider tpm2);
 #   - LabMachine (software providers only) still gets a file key;
-#   - status says where each key lives; a second run leaves both alone.
+#   - status says where each key lives, policy which source each template
+#     uses; a second run leaves both alone.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/policy/lib.sh"
 . "$(dirname "$0")/cycle/lib.sh"
@@ -33,6 +34,15 @@ cstatus
 [ "$(sq 'cert("LabMachine")["key_storage"]')" = file ] ||
 	fail "status: LabMachine key_storage $(sq 'cert("LabMachine")["key_storage"]'), want file"
 note "status: LabMachineTPM key in the TPM, LabMachine key in a file"
+cae policy --json
+expect_rc_in 0 3
+ks=$(printf '%s' "$AE_STDOUT" | /usr/bin/python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(" ".join("%s=%s" % (t["name"], (t.get("key_storage") or {}).get("source"))
+	for t in d["templates"] if t["name"] in ("LabMachine", "LabMachineTPM")))')
+note "policy: key sources $ks"
+[[ " $ks " == *" LabMachineTPM=TPM "* && " $ks " == *" LabMachine=file "* ]] ||
+	fail "policy --json: key sources '$ks', want LabMachineTPM=TPM LabMachine=file"
 serial=$(serial_of "$STORE/LabMachineTPM.crt")
 cycle
 expect_rc_in 0 3
