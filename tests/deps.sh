@@ -56,6 +56,9 @@ PKGS=(
 	# the test CEP/CES (tests/cep): Apache httpd with mod_ssl and
 	# mod_auth_gssapi, the channel-bound GSS acceptor and client, curl
 	apache2 libapache2-mod-auth-gssapi python3-gssapi curl
+	# TPM 2.0 keys (request/ae_key_tpm.c): the OpenSSL 3 provider, and a
+	# software TPM for the unit tests and scenarios (tests/tpm/swtpm.sh)
+	tpm2-openssl swtpm swtpm-tools tpm2-tools
 )
 
 if [ "${1:-}" = --list ]; then

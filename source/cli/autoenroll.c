@@ -233,8 +233,10 @@ static int run_policy(struct cli *c, int argc, char **argv)
 		talloc_free(mem);
 		return rc;
 	}
+	cli_policy_key_config(s->config);
 	rc = (json ? cli_policy_json(stdout, r) : cli_policy_text(stdout, r)) == 0 ?
 	     AE_EXIT_OK : AE_EXIT_INTERNAL;
+	cli_policy_key_config(NULL);
 	talloc_free(mem);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli_policy.h"
+#include "ae_key_choice.h"
 #include "ae_principal.h"
 #include "ae_sid.h"
 #include "ae_gpolist.h"
@@ -227,6 +228,31 @@ static void json_cas(FILE *f, const struct ae_policy_report *r)
 	fputc(']', f);
 }
 
+static const struct ae_config *g_key_config;
+
+void cli_policy_key_config(const struct ae_config *c)
+{
+	g_key_config = c;
+}
+
+/* "key_storage": where the template's new key would live and why (ae_key_choose) */
+static void json_key_storage(FILE *f, const struct ae_template *t)
+{
+	struct ae_key_choice ch;
+
+	fputs(", \"key_storage\": ", f);
+	if (g_key_config == NULL) {
+		fputs("null", f);
+		return;
+	}
+	ae_key_choose(g_key_config, t, &ch);
+	fputs("{\"source\": ", f);
+	ae_json_string(f, ae_key_choice_word(&ch));
+	fputs(", \"why\": ", f);
+	ae_json_string(f, ch.why);
+	fputc('}', f);
+}
+
 static void json_templates(FILE *f, const struct ae_policy_report *r)
 {
 	size_t i;
@@ -261,6 +287,7 @@ static void json_templates(FILE *f, const struct ae_policy_report *r)
 		json_ds_cert(f, ds_cert_of(r, t));
 		fputs(", \"policy_server\": ", f);
 		ae_json_string(f, server_of(r, i) ? server_of(r, i)->url : NULL);
+		json_key_storage(f, t);
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -391,6 +418,12 @@ int cli_policy_text(FILE *f, const struct ae_policy_report *r)
 			r->templates[i]->schema_version, r->templates[i]->major_revision,
 			r->templates[i]->minor_revision,
 			e ? (e->reason ? e->reason : e->code_name) : "?");
+		if (g_key_config != NULL && e != NULL && e->code == AE_ELIGIBLE) {
+			struct ae_key_choice ch;
+
+			ae_key_choose(g_key_config, r->templates[i], &ch);
+			fprintf(f, "  %-24s key: %s (%s)\n", "", ae_key_choice_word(&ch), ch.why);
+		}
 		print_ds_cert(f, r, r->templates[i]);
 	}
 	if (r->num_errors > 0) {

@@ -77,6 +77,8 @@ static void json_cert(FILE *f, const struct ae_store_cert *c, const struct ae_ch
 	ae_json_string(f, c->archive_tag);
 	fputs(", \"certificate\": ", f);
 	ae_json_string(f, c->cert_path);
+	fputs(", \"key_storage\": ", f);
+	ae_json_string(f, e->key_storage);
 	fputc('}', f);
 }
 
@@ -102,6 +104,9 @@ static void text_cert(FILE *f, const struct ae_store_cert *c, const struct ae_ch
 			when(b2, sizeof(b2), renew_at_of(c, e)) ? b2 : "?");
 	} else if (e->state == AE_CHECK_EXPIRED) {
 		fprintf(f, " (expired %lld day(s) ago)", -e->days_left);
+	}
+	if (e->key_storage != NULL) {
+		fprintf(f, ", key: %s", e->key_storage);
 	}
 	fprintf(f, "%s%s\n", c->has_record ? "" : " (installed by `autoenroll request`)",
 		c->state == AE_CERT_ARCHIVED || c->state == AE_CERT_REMOVED ? " (archived)" : "");

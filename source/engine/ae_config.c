@@ -15,6 +15,7 @@
 #include "ae_enroll_private.h"
 #include "ae_log.h"
 #include "ae_template.h"
+#include "ae_key_tpm.h"
 
 #define AE_CONFIG_NAME_MAX 256
 #define AE_CONFIG_DUMP_MAX (1024 * 1024)
@@ -42,6 +43,8 @@ static const struct option_def defs[AE_OPT_COUNT] = {
 	[AE_OPT_COMMAND] = { "command", AE_COMMAND_PATH },
 	[AE_OPT_COMMAND_TIMEOUT] = { "command timeout", "600" },
 	[AE_OPT_SAMBA_CERT_AUTO_ENROLL] = { "samba cert auto enroll", "yes" },
+	[AE_OPT_KEY_STORAGE] = { "key storage", "auto" },
+	[AE_OPT_TPM_TCTI] = { "tpm tcti", AE_KEY_TPM_TCTI_DEFAULT },
 };
 
 const char *ae_config_source_name(enum ae_config_source s)
@@ -91,7 +94,7 @@ static bool is_known(const char *name)
 	if (strncasecmp(name, "autoenroll:", 11) != 0) {
 		return false;
 	}
-	if (ae_config_deploy_name(name)) {
+	if (ae_config_deploy_name(name) || ae_config_key_storage_name(name)) {
 		return true;
 	}
 	for (i = 0; i < AE_OPT_COUNT; i++) {
@@ -324,6 +327,17 @@ static ae_err validate(struct ae_config *c, enum ae_config_option o, const char 
 			return AE_OK;
 		}
 		return bad(why, why_len, defs[o].name, v, "expected auto, domain or workgroup");
+	case AE_OPT_KEY_STORAGE:
+		if (!ae_config_key_storage_parse(v, &c->key_storage)) {
+			return bad(why, why_len, defs[o].name, v, "expected file, tpm or auto");
+		}
+		return AE_OK;
+	case AE_OPT_TPM_TCTI:
+		if (ae_key_tpm_configure(v) != AE_OK) {
+			return bad(why, why_len, defs[o].name, v, "expected a TSS2 TCTI such as "
+				   "device:/dev/tpmrm0 or swtpm:host=127.0.0.1,port=2321");
+		}
+		return AE_OK;
 	case AE_OPT_COMMAND_TIMEOUT:
 	case AE_OPT_TRUST_COMMAND:
 	case AE_OPT_COMMAND:
@@ -404,6 +418,9 @@ ae_err ae_config_load(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
 	}
 	if (err == AE_OK) {
 		err = ae_config_deploy_load(c, lp, names, n, why, why_len);
+	}
+	if (err == AE_OK) {
+		err = ae_config_key_storage_load(c, lp, names, n, why, why_len);
 	}
 	for (i = 0; err == AE_OK && i < n; i++) {
 		if (!is_known(names[i])) {

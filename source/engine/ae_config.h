@@ -42,6 +42,9 @@ enum ae_config_option {
 	AE_OPT_COMMAND,
 	AE_OPT_COMMAND_TIMEOUT,
 	AE_OPT_SAMBA_CERT_AUTO_ENROLL,
+	/* where new keys live (ae_key_choice.c) and how the TPM is reached */
+	AE_OPT_KEY_STORAGE,
+	AE_OPT_TPM_TCTI,
 	AE_OPT_COUNT
 };
 
@@ -65,6 +68,21 @@ enum ae_config_mode {
 	AE_MODE_DOMAIN,
 	AE_MODE_WORKGROUP,
 };
+
+/* autoenroll:key storage (and its per-template form): file, tpm or auto. */
+enum ae_key_storage {
+	AE_KEY_STORAGE_AUTO = 0,
+	AE_KEY_STORAGE_FILE,
+	AE_KEY_STORAGE_TPM,
+};
+
+/* `autoenroll:key storage <Template> = file|tpm|auto` */
+struct ae_key_storage_tpl {
+	char *template_name;		/* lower case, as loadparm gives it */
+	enum ae_key_storage storage;
+};
+
+#define AE_CONFIG_KEY_STORAGE_MAX 64	/* per-template key storage options */
 
 struct ae_config_item {
 	const char *name;		/* "autoenroll:store dir" */
@@ -106,6 +124,14 @@ struct ae_config {
 	const char *hooks_dir;		/* absolute */
 	char **hook_argv;
 	unsigned hook_timeout_s;
+	/*
+	 * autoenroll:key storage (default auto) and its per-template overrides;
+	 * autoenroll:tpm tcti (default device:/dev/tpmrm0), given to the
+	 * request layer's TPM source (ae_key_tpm_configure) when loaded.
+	 */
+	enum ae_key_storage key_storage;
+	struct ae_key_storage_tpl *key_storage_tpl;
+	size_t num_key_storage_tpl;
 	struct ae_config_item items[AE_OPT_COUNT];
 	char **unknown;			/* autoenroll:* names nobody reads, as written */
 	size_t num_unknown;
@@ -156,6 +182,18 @@ ae_err ae_config_names_from_dump(TALLOC_CTX *mem_ctx, const char *text, size_t l
 
 /* ae_config_deploy.c: an "autoenroll:deploy <Template>" name (normalised) */
 bool ae_config_deploy_name(const char *name);
+
+/* ae_config_key.c: `autoenroll:key storage <Template>` (a name as loadparm gives it) */
+bool ae_config_key_storage_name(const char *name);
+/* "file", "tpm" or "auto" -> *out (only on success; case-insensitive) */
+bool ae_config_key_storage_parse(const char *v, enum ae_key_storage *out);
+const char *ae_config_key_storage_word(enum ae_key_storage s);
+/* the per-template options among names; AE_ERR_CONFIG with why on a bad value */
+ae_err ae_config_key_storage_load(struct ae_config *c, struct loadparm_context *lp,
+				  char *const *names, size_t n, char *why, size_t why_len);
+/* The storage for template t and the option that says so (*_from, static or on c). */
+enum ae_key_storage ae_config_key_storage_for(const struct ae_config *c, const char *t,
+					      const char **_from);
 /* ae_config_deploy.c: each such name of names[] parsed into c->deploy (why names the option) */
 ae_err ae_config_deploy_load(struct ae_config *c, struct loadparm_context *lp,
 			     char *const *names, size_t n, char *why, size_t why_len);

@@ -378,7 +378,14 @@ void ae_cycle_do_request(struct ae_cycle_ctx *c, size_t idx, struct ae_cycle_ite
 		}
 	}
 	if (key == NULL) {
-		if (!take_new_key(c, idx, it)) {
+		if (c->key_skips != NULL && c->key_skips[idx] != NULL) {
+			/* no key where the template wants it: nothing is written */
+			it->result = "skipped";
+			it->reason = talloc_strdup(c->r, c->key_skips[idx]);
+			AE_WARN("template %s skipped: %s", it->template_name, c->key_skips[idx]);
+			return;
+		}
+		if (c->keys[idx] == NULL && !take_new_key(c, idx, it)) {
 			return;
 		}
 		key = c->keys[idx];

@@ -113,6 +113,12 @@ static ae_err content_of(TALLOC_CTX *mem, const struct ae_store *st, const char 
 	if (err != AE_OK) {
 		return err;
 	}
+	if (k->source == AE_KEY_SRC_TPM) {
+		/* the key never leaves the TPM: the target gets what the store has */
+		AE_INFO("template %s: its key is in the TPM; the deploy target's key file is the "
+			"tpm2 provider's TSS2 PRIVATE KEY blob (for programs that load keys through "
+			"OpenSSL 3 with the tpm2 provider), not a plain private key", t);
+	}
 	full = talloc_size(mem, ncrt + 1 + nchain);
 	if (full == NULL) {
 		return AE_ERR_NOMEM;

@@ -150,6 +150,9 @@ static ae_err keys_start(struct ae_cycle_ctx *c)
 			c->key_errors[i] = talloc_strdup(c->key_errors, why);
 			continue;
 		}
+		if (ae_cycle_keygen_tpm(c, i, &specs[n])) {
+			continue;	/* a TPM key (main thread), or skipped (ae_key_choice.c) */
+		}
 		c->key_slot[i] = n++;
 	}
 	if (n > 0) {
@@ -250,8 +253,9 @@ ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c)
 
 	c->keys = talloc_zero_array(c->mem, struct ae_key *, c->num_actions + 1);
 	c->key_errors = talloc_zero_array(c->mem, char *, c->num_actions + 1);
+	c->key_skips = talloc_zero_array(c->mem, char *, c->num_actions + 1);
 	done = talloc_zero_array(c->mem, bool, c->num_actions + 1);
-	if (c->keys == NULL || c->key_errors == NULL || done == NULL) {
+	if (c->keys == NULL || c->key_errors == NULL || c->key_skips == NULL || done == NULL) {
 		return AE_ERR_NOMEM;
 	}
 	err = keys_start(c);

@@ -100,6 +100,12 @@ static ae_err read_pair(TALLOC_CTX *mem, const struct ae_store *st,
 			ae_why(why, why_len, "%s.key does not parse: %s", t, ae_strerror(err));
 		}
 	}
+	if (err == AE_OK && key->source == AE_KEY_SRC_TPM) {
+		/* NSS needs the private key itself, which a TPM never gives out */
+		ae_why(why, why_len, "%s.key is a TPM key: the NSS database needs a plain private "
+		       "key (set autoenroll:key storage %s = file for this template)", t, t);
+		err = AE_ERR_UNSUPPORTED;
+	}
 	if (err == AE_OK && (err = ae_cert_matches_key(cert, key)) != AE_OK) {
 		ae_why(why, why_len, "%s.key is not the key of %s.crt", t, t);
 	}

@@ -38,6 +38,7 @@ struct ae_cycle_ctx {
 	size_t num_actions;
 	struct ae_key **keys;			/* per action: its new key once taken, or NULL */
 	char **key_errors;			/* per action: why there is no key spec */
+	char **key_skips;			/* per action: why the template is skipped */
 	struct ae_keypool *keypool;		/* the new keys, generated ahead (ae_keypool.h) */
 	size_t *key_slot;			/* per action: its key in keypool, or SIZE_MAX */
 	struct { char *host; struct icpr_conn *conn; char *why; } conns[AE_CYCLE_CAS_MAX];
@@ -58,6 +59,14 @@ struct ae_cycle_ctx {
 ae_err ae_cycle_dispatch(struct ae_cycle_ctx *c);
 /* ae_cycle_dispatch.c: helpers of the actions. */
 bool ae_cycle_needs_new_key(const struct ae_action *a);
+/*
+ * ae_cycle_key_tpm.c: the key source of action idx's template
+ * (ae_key_choose); a TPM key is made here, in the main thread (the TPM
+ * serialises anyway), a skip recorded in c->key_skips. true: handled (no
+ * thread needed); false: a file key, for the threads.
+ */
+bool ae_cycle_keygen_tpm(struct ae_cycle_ctx *c, size_t idx, const struct ae_key_spec *spec);
+
 ae_err ae_cycle_key_spec(struct ae_cycle_ctx *c, const struct ae_template *t,
 			 struct ae_key_spec *spec, char *why, size_t why_len);
 const struct ae_enrollment_service *ae_cycle_ca_for(struct ae_cycle_ctx *c,

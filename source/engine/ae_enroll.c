@@ -41,6 +41,7 @@ enum ae_outcome ae_outcome_from_err(ae_err err)
 	case AE_ERR_NOT_FOUND:
 	case AE_ERR_INVALID:
 	case AE_ERR_UNSUPPORTED:
+	case AE_ERR_UNAVAILABLE:
 		return AE_OUTCOME_MISCONFIGURED;
 	case AE_ERR_MISMATCH:
 	case AE_ERR_UNTRUSTED:

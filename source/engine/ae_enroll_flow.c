@@ -20,6 +20,7 @@
 #include "ae_pki.h"
 #include "ae_template.h"
 #include "ae_key.h"
+#include "ae_key_choice.h"
 #include "ae_config.h"
 #include "ae_csr.h"
 #include "ae_x509.h"
@@ -33,6 +34,7 @@ static ae_err make_key(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_r
 		       const char *key_type, const struct ae_template *t, struct ae_key **_key)
 {
 	struct ae_key_spec spec;
+	struct ae_key_choice ch;
 	char desc[64], why[512];
 	ae_err err;
 
@@ -41,14 +43,19 @@ static ae_err make_key(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_r
 		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "%s", why);
 		return err;
 	}
-	err = ae_key_generate(mem, &spec, _key);
+	ae_key_choose(s->config, t, &ch);
+	if (ch.skip) {
+		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "%s", ch.why);
+		return AE_ERR_UNAVAILABLE;
+	}
+	err = ae_key_choice_make(mem, &ch, &spec, _key);
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s: %s key generation failed",
 			       r->template_name, ae_key_spec_describe(&spec, desc, sizeof(desc)));
 		return err;
 	}
-	AE_INFO("template %s: new %s key", r->template_name, ae_key_describe(*_key, desc,
-									      sizeof(desc)));
+	AE_INFO("template %s: new %s key (%s: %s)", r->template_name,
+		ae_key_describe(*_key, desc, sizeof(desc)), ae_key_source_name(ch.source), ch.why);
 	return AE_OK;
 }
 

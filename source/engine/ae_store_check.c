@@ -13,6 +13,7 @@
 #include "ae_store.h"
 #include "ae_file.h"
 #include "ae_key.h"
+#include "ae_key_tpm.h"
 #include "ae_log.h"
 #include "ae_x509.h"
 
@@ -152,7 +153,17 @@ static char *check_files(TALLOC_CTX *tmp, const struct ae_store *s, const struct
 	if (read_file(tmp, s, key_name, AE_KEY_PEM_MAX, &d, &n, &cause) != AE_OK) {
 		return cause;
 	}
-	if (ae_key_from_pem(tmp, d, n, &key) != AE_OK) {
+	/* a static string: survives tmp */
+	e->key_storage = ae_key_source_name(ae_key_pem_source(d, n));
+	switch (ae_key_from_pem(tmp, d, n, &key)) {
+	case AE_OK:
+		break;
+	case AE_ERR_UNAVAILABLE:
+		/* a TPM key blob and no TPM now: the pair is not judged by that */
+		e->note = talloc_asprintf(tmp, "%s is a TPM key; not checked against %s (no "
+					  "TPM reachable)", key_name, crt_name);
+		return record_mismatch(tmp, c, cert, crt_name);
+	default:
 		return talloc_asprintf(tmp, "%s does not parse as a private key", key_name);
 	}
 	if (ae_cert_matches_key(cert, key) != AE_OK) {

@@ -40,6 +40,7 @@ struct ae_check_entry {
 	enum ae_check_state state;
 	char *cause;		/* INVALID: why, naming the file; else NULL */
 	char *note;		/* the key file's mode (reported / fixed), or NULL */
+	const char *key_storage;	/* where the key lives: "file", "TPM"; NULL: not read */
 	char *serial_hex;	/* of the certificate file when it parses, else NULL */
 	time_t not_before, not_after;	/* of the certificate file, else the record's */
 	long long days_left;	/* whole days until notAfter (negative once expired) */

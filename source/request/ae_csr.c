@@ -566,7 +566,8 @@ ae_err ae_csr_build(TALLOC_CTX *mem_ctx, const struct ae_key *key,
 		return err;
 	}
 	tmp = talloc_new(NULL);
-	req = X509_REQ_new();
+	/* a TPM key signs in its own library context (ae_key_tpm.h) */
+	req = X509_REQ_new_ex(key->libctx, key->propq);
 	if (tmp == NULL || req == NULL) {
 		talloc_free(tmp);
 		X509_REQ_free(req);

@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include "ae_key.h"
+#include "ae_key_tpm.h"
 #include "ae_log.h"
 #include "ae_request_private.h"
 
@@ -183,8 +184,13 @@ static int key_destructor(struct ae_key *k)
 	return 0;
 }
 
-/* Takes ownership of pkey (freed on failure too). */
-static ae_err key_wrap(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_key)
+const char *ae_key_source_name(enum ae_key_source src)
+{
+	return src == AE_KEY_SRC_TPM ? "TPM" : "file";
+}
+
+ae_err ae_key_wrap_src(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, enum ae_key_source src,
+		       OSSL_LIB_CTX *libctx, const char *propq, struct ae_key **_key)
 {
 	struct ae_key *key = NULL;
 
@@ -198,6 +204,9 @@ static ae_err key_wrap(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_key
 		return AE_ERR_NOMEM;
 	}
 	key->pkey = pkey;
+	key->source = src;
+	key->libctx = libctx;
+	key->propq = propq;
 	talloc_set_destructor(key, key_destructor);
 	*_key = key;
 	return AE_OK;
@@ -250,6 +259,12 @@ ae_err ae_key_generate_evp(const struct ae_key_spec *spec, bool (*stop)(void *ar
 	return AE_OK;
 }
 
+/* Takes ownership of pkey (freed on failure too). */
+static ae_err key_wrap(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_key)
+{
+	return ae_key_wrap_src(mem_ctx, pkey, AE_KEY_SRC_FILE, NULL, NULL, _key);
+}
+
 ae_err ae_key_generate(TALLOC_CTX *mem_ctx, const struct ae_key_spec *spec,
 		       struct ae_key **_key)
 {
@@ -298,6 +313,9 @@ ae_err ae_key_to_pem(TALLOC_CTX *mem_ctx, const struct ae_key *key,
 	if (key == NULL || key->pkey == NULL || _pem == NULL || _len == NULL) {
 		return AE_ERR_INVALID;
 	}
+	if (key->source == AE_KEY_SRC_TPM) {
+		return ae_key_tpm_to_pem(mem_ctx, key, _pem, _len);
+	}
 	/* secure memory BIO: its buffer is cleansed when freed */
 	bio = BIO_new(BIO_s_secmem());
 	if (bio == NULL) {
@@ -339,6 +357,7 @@ ae_err ae_key_from_pem(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 	size_t end = 0;
 	size_t key_start;
 	size_t key_end;
+	bool is_tpm;
 	ae_err err;
 
 	if (p == NULL || _key == NULL) {
@@ -357,7 +376,8 @@ ae_err ae_key_from_pem(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 	if (err != AE_OK) {
 		return err;
 	}
-	if (!key_label_ok(label)) {
+	is_tpm = strcmp(label, AE_KEY_TPM_PEM_LABEL) == 0;
+	if (!is_tpm && !key_label_ok(label)) {
 		AE_DEBUG("key: PEM block '%s' is not an unencrypted private key", label);
 		return AE_ERR_PARSE;
 	}
@@ -366,6 +386,9 @@ ae_err ae_key_from_pem(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 	err = ae_req_pem_next(p, len, &off, label, &start, &end);
 	if (err != AE_ERR_NOT_FOUND) {
 		return AE_ERR_TRAILING;
+	}
+	if (is_tpm) {
+		return ae_key_tpm_from_pem(mem_ctx, p + key_start, key_end - key_start, _key);
 	}
 	bio = BIO_new_mem_buf(p + key_start, (int)(key_end - key_start));
 	if (bio == NULL) {

@@ -65,8 +65,19 @@ ae_err ae_key_spec_apply_minimum(struct ae_key_spec *s, unsigned template_min_bi
 /* "RSA-2048", "EC P-256", ... into buf (always NUL-terminated); returns buf. */
 const char *ae_key_spec_describe(const struct ae_key_spec *s, char *buf, size_t n);
 
+/* Where a key lives: a plain key in a file, or a TPM 2.0 (ae_key_tpm.h). */
+enum ae_key_source { AE_KEY_SRC_FILE = 0, AE_KEY_SRC_TPM };
+
 struct ae_key {
 	EVP_PKEY *pkey;		/* owned: freed with the struct */
+	enum ae_key_source source;
+	/*
+	 * The OpenSSL library context and property query the key's operations
+	 * (signing, encoding) must use: NULL/NULL for file keys (the default
+	 * context), the TPM's private context and "provider=tpm2" for TPM keys.
+	 */
+	OSSL_LIB_CTX *libctx;
+	const char *propq;
 };
 
 /*
@@ -101,7 +112,18 @@ ae_err ae_key_adopt_evp(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_ke
 ae_err ae_key_from_evp(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, struct ae_key **_key);
 
 /*
- * Unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY") on mem_ctx, NUL-terminated,
+ * Wrap a key made by a provider in libctx (takes ownership of pkey, freed on
+ * failure too); used by ae_key_tpm.c. Only RSA and EC keys.
+ */
+ae_err ae_key_wrap_src(TALLOC_CTX *mem_ctx, EVP_PKEY *pkey, enum ae_key_source src,
+		       OSSL_LIB_CTX *libctx, const char *propq, struct ae_key **_key);
+
+/* "file" or "TPM". */
+const char *ae_key_source_name(enum ae_key_source src);
+
+/*
+ * Unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY") on mem_ctx; for a TPM key the
+ * provider's "BEGIN TSS2 PRIVATE KEY" blob (no private material in clear), NUL-terminated,
  * *_len excludes the NUL. The buffer is wiped when it is freed.
  */
 ae_err ae_key_to_pem(TALLOC_CTX *mem_ctx, const struct ae_key *key,
@@ -109,7 +131,8 @@ ae_err ae_key_to_pem(TALLOC_CTX *mem_ctx, const struct ae_key *key,
 
 /*
  * Read one unencrypted PEM private key (PKCS#8 or the traditional RSA/EC
- * forms). len is capped by AE_KEY_PEM_MAX (AE_ERR_TOO_LARGE); NUL bytes,
+ * forms), or a TPM key blob ("TSS2 PRIVATE KEY", loaded through the TPM:
+ * AE_ERR_UNAVAILABLE when no TPM is reachable, ae_key_tpm.h). len is capped by AE_KEY_PEM_MAX (AE_ERR_TOO_LARGE); NUL bytes,
  * anything but whitespace after the key (AE_ERR_TRAILING), encrypted keys
  * and malformed input (AE_ERR_PARSE) are refused; key types other than RSA
  * and EC -> AE_ERR_UNSUPPORTED. Never prompts for a passphrase.

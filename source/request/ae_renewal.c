@@ -14,6 +14,37 @@
 
 /* ---- building ---- */
 
+/*
+ * The SignerInfo's signature over content (no signed attributes: the
+ * signature is over the content's digest, RFC 5652 5.4), made with one
+ * EVP_DigestSign in the key's own library context. Done here rather than
+ * by CMS_final because a TPM key's provider computes the digest inside the
+ * signature operation and cannot duplicate a digest context, which
+ * CMS_final's content signing needs; file keys take the same path.
+ */
+static bool sign_content(CMS_SignerInfo *si, const uint8_t *content, size_t n,
+			 const struct ae_key *key, const EVP_MD *md)
+{
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	unsigned char *sig = NULL;
+	size_t siglen = 0;
+	bool ok;
+
+	ok = mctx != NULL &&
+	     EVP_DigestSignInit_ex(mctx, NULL, EVP_MD_get0_name(md), key->libctx, key->propq,
+				   key->pkey, NULL) == 1 &&
+	     EVP_DigestSign(mctx, NULL, &siglen, content, n) == 1 &&
+	     (sig = OPENSSL_malloc(siglen)) != NULL &&
+	     EVP_DigestSign(mctx, sig, &siglen, content, n) == 1;
+	EVP_MD_CTX_free(mctx);
+	if (!ok || siglen > INT_MAX) {
+		OPENSSL_free(sig);
+		return false;
+	}
+	ASN1_STRING_set0(CMS_SignerInfo_get0_signature(si), sig, (int)siglen);
+	return true;
+}
+
 /* CMS SignedData over csr, signed by old_key, old_cert included; DER on mem_ctx. */
 static ae_err sign_cms(TALLOC_CTX *mem_ctx, const uint8_t *csr, size_t csr_len,
 		       const struct ae_cert *old_cert, const struct ae_key *old_key,
@@ -23,23 +54,34 @@ static ae_err sign_cms(TALLOC_CTX *mem_ctx, const uint8_t *csr, size_t csr_len,
 	 * CMS_BINARY: the content is DER, never MIME-canonicalised (CRLF).
 	 * CMS_NOATTR: no signed attributes, as in MS-WSTEP 4.1.5.1.
 	 * issuerAndSerialNumber is the default identifier (no CMS_USE_KEYID).
+	 * CMS_PARTIAL: the structure only (digest and signature algorithms,
+	 * signer identifier, certificate); content and signature set below.
 	 */
 	const unsigned flags = CMS_BINARY | CMS_NOATTR;
 	CMS_ContentInfo *cms = NULL;
+	CMS_SignerInfo *si = NULL;
+	ASN1_OCTET_STRING **content = NULL;
 	unsigned char *der = NULL;
-	BIO *in = NULL;
 	ae_err err = AE_ERR_CRYPTO;
 	int n;
 
-	in = BIO_new_mem_buf(csr, (int)csr_len);
+	if (csr_len > INT_MAX) {
+		return AE_ERR_TOO_LARGE;
+	}
 	cms = CMS_sign(NULL, NULL, NULL, NULL, CMS_PARTIAL | flags);
-	if (in == NULL || cms == NULL) {
+	if (cms == NULL) {
 		goto done;
 	}
-	if (CMS_add1_signer(cms, old_cert->x509, old_key->pkey, md, flags) == NULL) {
+	si = CMS_add1_signer(cms, old_cert->x509, old_key->pkey, md, CMS_PARTIAL | flags);
+	if (si == NULL || CMS_set_detached(cms, 0) != 1) {
 		goto done;
 	}
-	if (CMS_final(cms, in, NULL, flags) != 1) {
+	content = CMS_get0_content(cms);
+	if (content == NULL || *content == NULL ||
+	    ASN1_OCTET_STRING_set(*content, csr, (int)csr_len) != 1) {
+		goto done;
+	}
+	if (!sign_content(si, csr, csr_len, old_key, md)) {
 		goto done;
 	}
 	n = i2d_CMS_ContentInfo(cms, &der);
@@ -49,7 +91,6 @@ done:
 		ae_log_openssl(0, "renewal: CMS signing");
 	}
 	CMS_ContentInfo_free(cms);
-	BIO_free(in);
 	return err;
 }
 

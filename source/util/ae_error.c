@@ -34,6 +34,7 @@ const char *ae_strerror(ae_err err)
 	case AE_ERR_TRANSPORT: return "RPC transport error";
 	case AE_ERR_LOCKED: return "locked by another process";
 	case AE_ERR_UNSUPPORTED: return "not supported";
+	case AE_ERR_UNAVAILABLE: return "device not available";
 	}
 	return "unknown error";
 }

@@ -27,6 +27,7 @@ typedef enum ae_err {
 	AE_ERR_TRANSPORT,	/* RPC connection or call failed */
 	AE_ERR_LOCKED,		/* another cycle holds the lock */
 	AE_ERR_UNSUPPORTED,	/* feature not supported (yet) */
+	AE_ERR_UNAVAILABLE,	/* a device the operation needs is not reachable (the TPM) */
 } ae_err;
 
 /* A short constant English description; never NULL. */

@@ -15,12 +15,12 @@ lds() {
 }
 t=$(lds -b "CN=Certificate Templates,$pks" -s one '(objectClass=pKICertificateTemplate)' cn |
 	sed -n 's/^cn: //p' | sort | tr '\n' ' ')
-[ "$t" = "LabMachine LabMachineEC LabNoEnroll LabPending LabUnpublished LabUser LabUserRoaming LabWebServer LabWebServerAuto Machine " ] ||
+[ "$t" = "LabMachine LabMachineEC LabMachineTPM LabNoEnroll LabPending LabUnpublished LabUser LabUserRoaming LabWebServer LabWebServerAuto Machine " ] ||
 	fail "templates seen by the machine: '$t'"
 note "templates: $t"
 p=$(lds -b "CN=Enrollment Services,$pks" -s one '(cn=LAB-CA)' certificateTemplates dNSHostName)
 pub=$(sed -n 's/^certificateTemplates: //p' <<< "$p" | sort | tr '\n' ' ')
-[ "$pub" = "LabMachine LabMachineEC LabNoEnroll LabPending LabUser LabUserRoaming LabWebServer LabWebServerAuto Machine " ] ||
+[ "$pub" = "LabMachine LabMachineEC LabMachineTPM LabNoEnroll LabPending LabUser LabUserRoaming LabWebServer LabWebServerAuto Machine " ] ||
 	fail "LAB-CA publishes '$pub'"
 grep -q "^dNSHostName: $DCFQDN$" <<< "$p" || fail "LAB-CA dNSHostName is not $DCFQDN"
 note "LAB-CA on $DCFQDN publishes: $pub"
