@@ -4,6 +4,7 @@
 #include <ldap.h>
 #include <lber.h>
 #include "ae_log.h"
+#include "ae_net_timeout.h"
 #include "ae_ldap.h"
 #include "ae_ldap_private.h"
 
@@ -97,8 +98,9 @@ bool ae_ldap_host_valid(const char *host)
 
 static ae_err set_options(LDAP *ld, const char *server, const char *secprops)
 {
-	struct timeval net = { .tv_sec = AE_LDAP_NETWORK_TIMEOUT_S };
-	struct timeval op = { .tv_sec = AE_LDAP_OP_TIMEOUT_S };
+	/* ae_net_timeout.h: the connect, and every request (the bind too) */
+	struct timeval net = { .tv_sec = (time_t)ae_net_timeout() };
+	struct timeval op = { .tv_sec = (time_t)ae_net_timeout() };
 	int version = LDAP_VERSION3;
 	int rc;
 
@@ -168,6 +170,12 @@ ae_err ae_ldap_connect_secprops(TALLOC_CTX *mem_ctx, const char *dc_fqdn,
 	ldap_set_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, NULL);
 	rc = ldap_sasl_interactive_bind_s(c->ld, NULL, "GSSAPI", NULL, NULL,
 					  LDAP_SASL_QUIET, sasl_interact, NULL);
+	if (rc == LDAP_TIMEOUT || rc == LDAP_TIMELIMIT_EXCEEDED) {
+		AE_ERROR("LDAP SASL GSSAPI bind on %s: no answer within %u s "
+			 "(autoenroll:network timeout)", c->server, ae_net_timeout());
+		talloc_free(c);
+		return AE_ERR_LDAP;
+	}
 	if (rc != LDAP_SUCCESS) {
 		log_ldap_error(c->ld, c->server, "SASL GSSAPI bind", rc);
 		talloc_free(c);

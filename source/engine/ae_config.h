@@ -42,6 +42,7 @@ enum ae_config_option {
 	AE_OPT_COMMAND,
 	AE_OPT_COMMAND_TIMEOUT,
 	AE_OPT_SAMBA_CERT_AUTO_ENROLL,
+	AE_OPT_NETWORK_TIMEOUT,		/* each network step's bound (ae_net_timeout.h) */
 	AE_OPT_COUNT
 };
 
@@ -51,6 +52,7 @@ enum ae_config_option {
 #define AE_HOOKS_DIR_DEFAULT "/etc/samba/autoenroll/hooks.d"
 #endif
 #define AE_HOOK_TIMEOUT_DEFAULT "60"
+#define AE_NETWORK_TIMEOUT_DEFAULT "30"	/* seconds; AE_NET_TIMEOUT_DEFAULT_S */
 #define AE_CONFIG_DEPLOY_MAX 64		/* autoenroll:deploy <Template> options */
 #define AE_CONFIG_UNKNOWN_MAX 64	/* unknown names reported at most */
 
@@ -106,6 +108,7 @@ struct ae_config {
 	const char *hooks_dir;		/* absolute */
 	char **hook_argv;
 	unsigned hook_timeout_s;
+	unsigned network_timeout_s;	/* autoenroll:network timeout, 1..300 */
 	struct ae_config_item items[AE_OPT_COUNT];
 	char **unknown;			/* autoenroll:* names nobody reads, as written */
 	size_t num_unknown;

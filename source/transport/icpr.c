@@ -1,6 +1,7 @@
 /*
  * icpr.c: the MS-ICPR client (connect + CertServerRequest).
  */
+#include <dlfcn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <gen_ndr/dcerpc.h>
 #include "icpr.h"
 #include "ae_log.h"
+#include "ae_net_timeout.h"
 
 const char *nt_errstr(NTSTATUS status);
 
@@ -37,7 +39,8 @@ static const struct ndr_interface_table icpr_table = {
 	.authservices = &icpr_authservices,
 };
 
-#define ICPR_CALL_TIMEOUT_SECS 60
+/* the CertServerRequest call, and the whole connect of one binding */
+#define ICPR_CALL_TIMEOUT_SECS ae_net_timeout()
 
 struct icpr_conn {
 	struct dcerpc_pipe *pipe;
@@ -47,7 +50,66 @@ struct icpr_conn {
 
 const char *icpr_nt_errstr(NTSTATUS st)
 {
+	static __thread char buf[128];
+
+	if (NT_STATUS_EQUAL(st, NT_STATUS_IO_TIMEOUT)) {
+		snprintf(buf, sizeof(buf), "no answer within %u s (%s, autoenroll:network timeout)",
+			 ICPR_CALL_TIMEOUT_SECS, nt_errstr(st));
+		return buf;
+	}
 	return nt_errstr(st);
+}
+
+/*
+ * dcerpc_pipe_connect() has its own fixed bound (Samba's
+ * DCERPC_REQUEST_TIMEOUT, 60 s, for the endpoint mapper, the connect and
+ * the bind together). Ours is shorter when configured so: a timer on the
+ * same event context ends the connect as Samba's own timeout handler does,
+ * with composite_error(NT_STATUS_IO_TIMEOUT). composite_error is public in
+ * Samba's libraries but not in the installed headers; it is looked up at
+ * run time, and without it Samba's bound applies.
+ */
+struct connect_wait {
+	struct composite_context *c;
+	void (*error)(struct composite_context *, NTSTATUS);
+	bool timed_out;
+};
+
+static void connect_timeout(struct tevent_context *ev, struct tevent_timer *te,
+			    struct timeval now, void *private_data)
+{
+	struct connect_wait *w = private_data;
+
+	(void)ev;
+	(void)te;
+	(void)now;
+	w->timed_out = true;
+	w->error(w->c, NT_STATUS_IO_TIMEOUT);
+}
+
+static NTSTATUS pipe_connect_bounded(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+				     const char *binding, const struct ndr_interface_table *table,
+				     struct cli_credentials *creds, struct loadparm_context *lp,
+				     struct dcerpc_pipe **_pipe)
+{
+	struct connect_wait w = { .c = NULL };
+	struct tevent_timer *te = NULL;
+	NTSTATUS st;
+
+	*(void **)&w.error = dlsym(RTLD_DEFAULT, "composite_error");
+	w.c = dcerpc_pipe_connect_send(mem_ctx, binding, table, creds, ev, lp);
+	if (w.c == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (w.error != NULL) {
+		te = tevent_add_timer(ev, mem_ctx,
+				      tevent_timeval_current_ofs(ICPR_CALL_TIMEOUT_SECS, 0),
+				      connect_timeout, &w);
+	}
+	/* waits in ev until done, failed or ended by connect_timeout; frees w.c */
+	st = dcerpc_pipe_connect_recv(w.c, mem_ctx, _pipe);
+	TALLOC_FREE(te);
+	return w.timed_out ? NT_STATUS_IO_TIMEOUT : st;
 }
 
 const char *icpr_conn_binding(const struct icpr_conn *conn)
@@ -87,7 +149,7 @@ static NTSTATUS icpr_connect_one(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	}
 	conn->binding = talloc_strdup(conn, binding);
 	AE_DEBUG("connecting %s (Kerberos, packet privacy)", binding);
-	st = dcerpc_pipe_connect(conn, &conn->pipe, binding, &icpr_table, creds, ev, lp);
+	st = pipe_connect_bounded(conn, ev, binding, &icpr_table, creds, lp, &conn->pipe);
 	if (!NT_STATUS_IS_OK(st)) {
 		talloc_free(conn);
 		return st;
@@ -167,14 +229,14 @@ struct tevent_req *icpr_connect_send(TALLOC_CTX *mem_ctx, struct tevent_context 
 		}
 		AE_INFO("MS-ICPR connect to %s failed: %s", bindings[i], nt_errstr(one));
 		state->why = talloc_asprintf_append(state->why, "%s%s: %s%s",
-						    i ? "; " : "", bindings[i], nt_errstr(one),
+						    i ? "; " : "", bindings[i], icpr_nt_errstr(one),
 						    i > 0 && uninformative(one) &&
 						    !uninformative(st) ? " (no cause given)" : "");
 		st = icpr_connect_cause(i == 0 ? NT_STATUS_OK : st, one);
 	}
 	if (!NT_STATUS_IS_OK(st) && state->why != NULL) {
 		/* the cause first, then every binding tried */
-		state->why = talloc_asprintf(state, "%s (%s)", nt_errstr(st), state->why);
+		state->why = talloc_asprintf(state, "%s (%s)", icpr_nt_errstr(st), state->why);
 	}
 	if (!NT_STATUS_IS_OK(st)) {
 		tevent_req_nterror(req, st);
