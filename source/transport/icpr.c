@@ -1,7 +1,6 @@
 /*
  * icpr.c: the MS-ICPR client (connect + CertServerRequest).
  */
-#include <dlfcn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +38,7 @@ static const struct ndr_interface_table icpr_table = {
 	.authservices = &icpr_authservices,
 };
 
-/* the CertServerRequest call, and the whole connect of one binding */
+/* the CertServerRequest call (the connect: Samba's own bound, connect_errstr) */
 #define ICPR_CALL_TIMEOUT_SECS ae_net_timeout()
 
 struct icpr_conn {
@@ -61,55 +60,20 @@ const char *icpr_nt_errstr(NTSTATUS st)
 }
 
 /*
- * dcerpc_pipe_connect() has its own fixed bound (Samba's
- * DCERPC_REQUEST_TIMEOUT, 60 s, for the endpoint mapper, the connect and
- * the bind together). Ours is shorter when configured so: a timer on the
- * same event context ends the connect as Samba's own timeout handler does,
- * with composite_error(NT_STATUS_IO_TIMEOUT). composite_error is public in
- * Samba's libraries but not in the installed headers; it is looked up at
- * run time, and without it Samba's bound applies.
+ * The text of a failed connect of one binding: dcerpc_pipe_connect() has its
+ * own fixed bound, Samba's DCERPC_REQUEST_TIMEOUT (60 s) for the endpoint
+ * mapper, the connect and the bind together; a timeout says so.
  */
-struct connect_wait {
-	struct composite_context *c;
-	void (*error)(struct composite_context *, NTSTATUS);
-	bool timed_out;
-};
-
-static void connect_timeout(struct tevent_context *ev, struct tevent_timer *te,
-			    struct timeval now, void *private_data)
+static const char *connect_errstr(NTSTATUS st)
 {
-	struct connect_wait *w = private_data;
+	static __thread char buf[128];
 
-	(void)ev;
-	(void)te;
-	(void)now;
-	w->timed_out = true;
-	w->error(w->c, NT_STATUS_IO_TIMEOUT);
-}
-
-static NTSTATUS pipe_connect_bounded(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
-				     const char *binding, const struct ndr_interface_table *table,
-				     struct cli_credentials *creds, struct loadparm_context *lp,
-				     struct dcerpc_pipe **_pipe)
-{
-	struct connect_wait w = { .c = NULL };
-	struct tevent_timer *te = NULL;
-	NTSTATUS st;
-
-	*(void **)&w.error = dlsym(RTLD_DEFAULT, "composite_error");
-	w.c = dcerpc_pipe_connect_send(mem_ctx, binding, table, creds, ev, lp);
-	if (w.c == NULL) {
-		return NT_STATUS_NO_MEMORY;
+	if (NT_STATUS_EQUAL(st, NT_STATUS_IO_TIMEOUT)) {
+		snprintf(buf, sizeof(buf), "no answer within %d s (%s, Samba's RPC connect bound)",
+			 DCERPC_REQUEST_TIMEOUT, nt_errstr(st));
+		return buf;
 	}
-	if (w.error != NULL) {
-		te = tevent_add_timer(ev, mem_ctx,
-				      tevent_timeval_current_ofs(ICPR_CALL_TIMEOUT_SECS, 0),
-				      connect_timeout, &w);
-	}
-	/* waits in ev until done, failed or ended by connect_timeout; frees w.c */
-	st = dcerpc_pipe_connect_recv(w.c, mem_ctx, _pipe);
-	TALLOC_FREE(te);
-	return w.timed_out ? NT_STATUS_IO_TIMEOUT : st;
+	return nt_errstr(st);
 }
 
 const char *icpr_conn_binding(const struct icpr_conn *conn)
@@ -149,7 +113,7 @@ static NTSTATUS icpr_connect_one(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	}
 	conn->binding = talloc_strdup(conn, binding);
 	AE_DEBUG("connecting %s (Kerberos, packet privacy)", binding);
-	st = pipe_connect_bounded(conn, ev, binding, &icpr_table, creds, lp, &conn->pipe);
+	st = dcerpc_pipe_connect(conn, &conn->pipe, binding, &icpr_table, creds, ev, lp);
 	if (!NT_STATUS_IS_OK(st)) {
 		talloc_free(conn);
 		return st;
@@ -229,14 +193,14 @@ struct tevent_req *icpr_connect_send(TALLOC_CTX *mem_ctx, struct tevent_context 
 		}
 		AE_INFO("MS-ICPR connect to %s failed: %s", bindings[i], nt_errstr(one));
 		state->why = talloc_asprintf_append(state->why, "%s%s: %s%s",
-						    i ? "; " : "", bindings[i], icpr_nt_errstr(one),
+						    i ? "; " : "", bindings[i], connect_errstr(one),
 						    i > 0 && uninformative(one) &&
 						    !uninformative(st) ? " (no cause given)" : "");
 		st = icpr_connect_cause(i == 0 ? NT_STATUS_OK : st, one);
 	}
 	if (!NT_STATUS_IS_OK(st) && state->why != NULL) {
 		/* the cause first, then every binding tried */
-		state->why = talloc_asprintf(state, "%s (%s)", icpr_nt_errstr(st), state->why);
+		state->why = talloc_asprintf(state, "%s (%s)", connect_errstr(st), state->why);
 	}
 	if (!NT_STATUS_IS_OK(st)) {
 		tevent_req_nterror(req, st);
