@@ -12,9 +12,11 @@
  *  - MS-ICPR (transport/icpr.c): the whole connect of one binding (endpoint
  *    mapper, TCP, bind with Kerberos) and the CertServerRequest call.
  *  - DNS (ae_net_timeout_resolver): getaddrinfo and the SRV lookups.
+ *  - HTTPS (transport/ae_https.c), when the caller sets none: connect
+ *    min(15 s, bound), the whole request 4 x bound.
  * Not this value: the KDC (Samba's Kerberos client waits 30 s for each KDC
- * request, fixed), HTTPS (ae_https.h: its own connect and total timeouts),
- * CLDAP and CRL fetches (their own deadlines).
+ * request, fixed), the MS-ICPR connect (Samba's 60 s), CLDAP and CRL
+ * fetches (their own deadlines).
  */
 #ifndef AE_NET_TIMEOUT_H
 #define AE_NET_TIMEOUT_H
