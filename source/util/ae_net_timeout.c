@@ -17,7 +17,7 @@ void ae_net_timeout_set(unsigned seconds)
 	ae_net_timeout_resolver();
 }
 
-void ae_net_timeout_resolver(void)
+void ae_net_timeout_res(struct __res_state *rs)
 {
 	unsigned per_try = net_timeout_s < 5 ? net_timeout_s : 5;
 
@@ -27,11 +27,15 @@ void ae_net_timeout_resolver(void)
 	 * step's bound per nameserver: 30 s -> 5 s x 2 (glibc's default), 5 s ->
 	 * 5 s x 1, 2 s -> 2 s x 1. getaddrinfo() asks A and AAAA in parallel.
 	 */
-	if (res_init() != 0) {
-		return;
+	rs->retrans = (int)per_try;
+	rs->retry = net_timeout_s >= 2 * per_try ? 2 : 1;
+}
+
+void ae_net_timeout_resolver(void)
+{
+	if (res_init() == 0) {
+		ae_net_timeout_res(&_res);
 	}
-	_res.retrans = (int)per_try;
-	_res.retry = net_timeout_s >= 2 * per_try ? 2 : 1;
 }
 
 unsigned ae_net_timeout(void)

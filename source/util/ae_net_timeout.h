@@ -36,6 +36,11 @@ void ae_net_timeout_set(unsigned seconds);
  */
 void ae_net_timeout_resolver(void);
 
+/* The same for a private resolver state (res_ninit'ed, e.g. the SRV lookup
+ * of ae_dclocate.c). */
+struct __res_state;
+void ae_net_timeout_res(struct __res_state *rs);
+
 /* The bound in seconds (1..AE_NET_TIMEOUT_MAX_S). */
 unsigned ae_net_timeout(void);
 

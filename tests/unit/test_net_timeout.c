@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <resolv.h>
 #include <cmocka.h>
@@ -44,11 +45,27 @@ static void test_resolver(void **state)
 	ae_net_timeout_set(0);
 }
 
+static void test_private_resolver_state(void **state)
+{
+	struct __res_state rs;
+
+	(void)state;
+	memset(&rs, 0, sizeof(rs));
+	assert_int_equal(res_ninit(&rs), 0);
+	ae_net_timeout_set(3);
+	ae_net_timeout_res(&rs);
+	assert_int_equal(rs.retrans, 3);
+	assert_int_equal(rs.retry, 1);
+	res_nclose(&rs);
+	ae_net_timeout_set(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_and_clamp),
 		cmocka_unit_test(test_resolver),
+		cmocka_unit_test(test_private_resolver_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
