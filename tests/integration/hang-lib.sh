@@ -4,6 +4,7 @@
 # continued again (an EXIT trap).
 # shellcheck shell=bash
 
+# shellcheck disable=SC2034 # the scenarios'
 HANG_TIMEOUT=5		# autoenroll:network timeout in these scenarios
 HANG_PIDS=""
 

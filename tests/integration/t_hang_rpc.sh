@@ -26,7 +26,7 @@ states_before=$(cd "$store" && find . -name '*.state' | sort | tr '\n' ' ')
 o="$WORK/$NAME/run.out" e="$WORK/$NAME/run.err"
 AE_TEST_PAUSE_AFTER_POLICY=$pause timeout -k 5 180 "$ADLAB" client "$AUTOENROLL" \
 	-s "$LAB/member/smb.conf" "${opts[@]}" --option "autoenroll:network timeout=$HANG_TIMEOUT" \
-	--ccache "FILE:$cc" ${HANG_DEBUG:-} run > "$o" 2> "$e" < /dev/null &
+	--ccache "FILE:$cc" run > "$o" 2> "$e" < /dev/null &
 pid=$!
 for _ in $(seq 1 600); do
 	[ -e "$pause/paused" ] && break
