@@ -5,6 +5,7 @@
 #include <ldap.h>
 #include <lber.h>
 #include "ae_log.h"
+#include "ae_net_timeout.h"
 #include "ae_ldap.h"
 #include "ae_ldap_private.h"
 
@@ -150,8 +151,9 @@ bool ae_ldap_host_valid(const char *host)
 
 static ae_err set_options(LDAP *ld, const char *server, const char *secprops)
 {
-	struct timeval net = { .tv_sec = AE_LDAP_NETWORK_TIMEOUT_S };
-	struct timeval op = { .tv_sec = AE_LDAP_OP_TIMEOUT_S };
+	/* ae_net_timeout.h: the connect, and every request (the bind too) */
+	struct timeval net = { .tv_sec = (time_t)ae_net_timeout() };
+	struct timeval op = { .tv_sec = (time_t)ae_net_timeout() };
 	int version = LDAP_VERSION3;
 	int rc;
 
@@ -255,6 +257,15 @@ static ae_err connect_bind(TALLOC_CTX *mem_ctx, const char *dc_fqdn, const char 
 	rc = ldap_sasl_interactive_bind_s(c->ld, NULL, "GSSAPI", NULL, NULL,
 					  LDAP_SASL_QUIET, sasl_interact, NULL);
 	bind_timeout(c->ld, AE_LDAP_OP_TIMEOUT_S);
+	if (rc == LDAP_TIMEOUT || rc == LDAP_TIMELIMIT_EXCEEDED) {
+		AE_ERROR("LDAP SASL GSSAPI bind on %s: no answer within %u s "
+			 "(autoenroll:network timeout)", c->server, ae_net_timeout());
+		if (_why != NULL) {
+			*_why = AE_LDAP_BIND_UNREACHED;
+		}
+		talloc_free(c);
+		return AE_ERR_LDAP;
+	}
 	if (rc != LDAP_SUCCESS) {
 		log_ldap_error(c->ld, c->server, "SASL GSSAPI bind", rc);
 		if (_why != NULL) {

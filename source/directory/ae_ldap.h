@@ -25,13 +25,15 @@
 #include <talloc.h>
 #include "ae_error.h"
 #include "ae_entry.h"
+#include "ae_net_timeout.h"
 
 #define AE_LDAP_MIN_SSF			56	/* sealing; GSSAPI with AES gives 256 */
-#define AE_LDAP_NETWORK_TIMEOUT_S	10	/* TCP connect */
-#define AE_LDAP_OP_TIMEOUT_S		60	/* each bind / search request */
-/* the SASL GSSAPI bind: with a cached ticket it is the first request a hung
- * DC (TCP handshakes completed by its kernel) leaves unanswered */
-#define AE_LDAP_BIND_TIMEOUT_S		15
+/* TCP connect, the SASL GSSAPI bind (with a cached ticket the first request a
+ * hung DC, whose kernel completes TCP handshakes, leaves unanswered) and each
+ * search request: autoenroll:network timeout */
+#define AE_LDAP_NETWORK_TIMEOUT_S	((time_t)ae_net_timeout())
+#define AE_LDAP_OP_TIMEOUT_S		((time_t)ae_net_timeout())
+#define AE_LDAP_BIND_TIMEOUT_S		((time_t)ae_net_timeout())
 #define AE_LDAP_PAGE_SIZE		500	/* simple paged results (RFC 2696) */
 #define AE_LDAP_ENTRIES_MAX		100000	/* entries one search may return */
 #define AE_LDAP_HOST_MAX		253	/* bytes of a DNS name */
@@ -112,8 +114,10 @@ ae_err ae_ldap_rootdse(struct ae_ldap *conn, TALLOC_CTX *mem_ctx, struct ae_root
  *
  * A base that does not exist is AE_ERR_NOT_FOUND (logged at debug level
  * only: callers decide whether an absent container matters). Other server
- * errors, more than AE_LDAP_ENTRIES_MAX entries or a timeout are
- * AE_ERR_LDAP, logged with the server name, base, and libldap's message.
+ * errors or more than AE_LDAP_ENTRIES_MAX entries are AE_ERR_LDAP, logged
+ * with the server name, base, and libldap's message. No answer within
+ * AE_LDAP_OP_TIMEOUT_S is AE_ERR_LDAP too ("LDAP search of '<base>' on
+ * <server>: no answer within <n> s").
  */
 ae_err ae_ldap_search(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 		      const char *base, enum ae_ldap_scope scope, const char *filter,

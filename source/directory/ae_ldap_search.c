@@ -8,6 +8,7 @@
 #include <ldap.h>
 #include <lber.h>
 #include "ae_log.h"
+#include "ae_net_timeout.h"
 #include "ae_ldap.h"
 #include "ae_ldap_private.h"
 
@@ -184,7 +185,7 @@ ae_err ae_ldap_search(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 	}
 	conn->searches++;
 	do {
-		struct timeval tv = { .tv_sec = AE_LDAP_OP_TIMEOUT_S };
+		struct timeval tv = { .tv_sec = (time_t)ae_net_timeout() };
 		LDAPControl *page = NULL;
 		LDAPControl *sctrls[3] = { NULL, NULL, NULL };
 		LDAPMessage *res = NULL;
@@ -210,6 +211,14 @@ ae_err ae_ldap_search(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 			AE_DEBUG("LDAP %s: '%s' does not exist", conn->server, base);
 			ldap_msgfree(res);
 			err = AE_ERR_NOT_FOUND;
+			break;
+		}
+		if (rc == LDAP_TIMEOUT) {
+			AE_ERROR("LDAP search of '%s' on %s: no answer within %u s "
+				 "(autoenroll:network timeout)", base, conn->server,
+				 ae_net_timeout());
+			ldap_msgfree(res);
+			err = AE_ERR_LDAP;
 			break;
 		}
 		if (rc != LDAP_SUCCESS) {

@@ -45,6 +45,7 @@ static const struct option_def defs[AE_OPT_COUNT] = {
 	[AE_OPT_SAMBA_CERT_AUTO_ENROLL] = { "samba cert auto enroll", "yes" },
 	[AE_OPT_KEY_STORAGE] = { "key storage", "auto" },
 	[AE_OPT_TPM_TCTI] = { "tpm tcti", AE_KEY_TPM_TCTI_DEFAULT },
+	[AE_OPT_NETWORK_TIMEOUT] = { "network timeout", AE_NETWORK_TIMEOUT_DEFAULT },
 };
 
 const char *ae_config_source_name(enum ae_config_source s)
@@ -312,6 +313,16 @@ static ae_err validate(struct ae_config *c, enum ae_config_option o, const char 
 			return bad(why, why_len, defs[o].name, v, "expected seconds from 1 to 3600");
 		}
 		c->hook_timeout_s = (unsigned)n;
+		return AE_OK;
+	}
+	case AE_OPT_NETWORK_TIMEOUT: {
+		char *end = NULL;
+		unsigned long n = strtoul(v, &end, 10);
+
+		if (!isdigit((unsigned char)v[0]) || *end != '\0' || n < 1 || n > 300) {
+			return bad(why, why_len, defs[o].name, v, "expected seconds from 1 to 300");
+		}
+		c->network_timeout_s = (unsigned)n;
 		return AE_OK;
 	}
 	case AE_OPT_USER_NSSDB:

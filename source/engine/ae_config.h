@@ -45,6 +45,7 @@ enum ae_config_option {
 	/* where new keys live (ae_key_choice.c) and how the TPM is reached */
 	AE_OPT_KEY_STORAGE,
 	AE_OPT_TPM_TCTI,
+	AE_OPT_NETWORK_TIMEOUT,		/* each network step's bound (ae_net_timeout.h) */
 	AE_OPT_COUNT
 };
 
@@ -54,6 +55,7 @@ enum ae_config_option {
 #define AE_HOOKS_DIR_DEFAULT "/etc/samba/autoenroll/hooks.d"
 #endif
 #define AE_HOOK_TIMEOUT_DEFAULT "60"
+#define AE_NETWORK_TIMEOUT_DEFAULT "30"	/* seconds; AE_NET_TIMEOUT_DEFAULT_S */
 #define AE_CONFIG_DEPLOY_MAX 64		/* autoenroll:deploy <Template> options */
 #define AE_CONFIG_UNKNOWN_MAX 64	/* unknown names reported at most */
 
@@ -132,6 +134,7 @@ struct ae_config {
 	enum ae_key_storage key_storage;
 	struct ae_key_storage_tpl *key_storage_tpl;
 	size_t num_key_storage_tpl;
+	unsigned network_timeout_s;	/* autoenroll:network timeout, 1..300 */
 	struct ae_config_item items[AE_OPT_COUNT];
 	char **unknown;			/* autoenroll:* names nobody reads, as written */
 	size_t num_unknown;

@@ -22,6 +22,7 @@
 #include "ae_dclocate.h"
 #include "ae_ldap.h"
 #include "ae_log.h"
+#include "ae_net_timeout.h"
 
 static char *lower(char *s)
 {
@@ -213,6 +214,7 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	if (err != AE_OK || o->config_only) {
 		return err;
 	}
+	ae_net_timeout_set(s->config->network_timeout_s);	/* before any network step */
 	no_realm = lpcfg_realm(s->lp) == NULL || lpcfg_realm(s->lp)[0] == '\0';
 	s->workgroup = s->config->mode == AE_MODE_WORKGROUP ||
 		       (s->config->mode == AE_MODE_AUTO && no_realm);

@@ -16,6 +16,7 @@
 #include "ae_dclocate.h"
 #include "ae_creds.h"
 #include "ae_log.h"
+#include "ae_net_timeout.h"
 
 /* A host name as GSSAPI and LDAP take it: LDH labels (plus '_', as AD
  * allows), 1..63 octets each, no empty label (RFC 1035 §2.3.1). */
@@ -213,6 +214,7 @@ static ae_err dns_srv(TALLOC_CTX *mem_ctx, const char *realm, char **_dc)
 		talloc_free(q);
 		return AE_ERR_NOT_FOUND;
 	}
+	ae_net_timeout_res(&rs);	/* autoenroll:network timeout */
 	err = ae_srv_lookup(mem_ctx, q, res_srv_query, &rs, _dc, why, sizeof(why));
 	res_nclose(&rs);
 	if (err == AE_ERR_NOT_FOUND) {

@@ -25,6 +25,7 @@
 #include "ae_https_neg.h"
 #include "ae_https_state.h"
 #include "ae_log.h"
+#include "ae_net_timeout.h"
 
 #define AE_HTTPS_LEGS_MAX 3
 
@@ -273,11 +274,14 @@ static ae_err https_prepare(struct ae_https_state *s, const char *url,
 		return err;
 	}
 	s->o = *o;
+	/* unset: from autoenroll:network timeout T (ae_net_timeout.h): connect
+	 * min(15 s, T), the whole request 4 T (120 s with the default T) */
 	if (s->o.connect_timeout_s == 0) {
-		s->o.connect_timeout_s = AE_HTTPS_CONNECT_TIMEOUT_DEFAULT;
+		s->o.connect_timeout_s = ae_net_timeout() < AE_HTTPS_CONNECT_TIMEOUT_DEFAULT ?
+					 ae_net_timeout() : AE_HTTPS_CONNECT_TIMEOUT_DEFAULT;
 	}
 	if (s->o.total_timeout_s == 0) {
-		s->o.total_timeout_s = AE_HTTPS_TOTAL_TIMEOUT_DEFAULT;
+		s->o.total_timeout_s = 4 * ae_net_timeout();
 	}
 	s->max = s->o.max_response != 0 ? s->o.max_response : AE_HTTPS_RESPONSE_MAX_DEFAULT;
 	s->deadline = tevent_timeval_current_ofs(s->o.total_timeout_s, 0);

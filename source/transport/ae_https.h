@@ -54,7 +54,7 @@
 
 #define AE_HTTPS_RESPONSE_MAX_DEFAULT	(4u * 1024u * 1024u)
 #define AE_HTTPS_CONNECT_TIMEOUT_DEFAULT 15u	/* seconds */
-#define AE_HTTPS_TOTAL_TIMEOUT_DEFAULT	120u	/* seconds */
+#define AE_HTTPS_TOTAL_TIMEOUT_DEFAULT	120u	/* seconds; unset: 4 x autoenroll:network timeout */
 
 enum ae_https_auth {
 	AE_HTTPS_AUTH_NONE = 0,

@@ -164,7 +164,7 @@ static ae_err configure(struct ae_smb *s, const struct ae_smb_options *opts,
 	smbc_setOptionSmbEncryptionLevel(s->c, SMBC_ENCRYPTLEVEL_REQUEST);
 	smbc_setOptionCaseSensitive(s->c, 0);
 	smbc_setOptionOneSharePerServer(s->c, 0);
-	smbc_setTimeout(s->c, AE_SMB_TIMEOUT_MS);
+	smbc_setTimeout(s->c, (int)AE_SMB_TIMEOUT_MS);	/* connect and each request */
 	smbc_setUser(s->c, s->user);
 	if (s->workgroup != NULL) {
 		smbc_setWorkgroup(s->c, s->workgroup);
@@ -342,6 +342,12 @@ static ae_err fail(int e, const char *what, const char *server, const char *shar
 	 */
 	bool login = e == EINVAL && strcmp(what, "read") != 0;
 
+	if (e == ETIMEDOUT) {
+		ae_why(why, why_len, "SMB %s //%s/%s/%s: no answer within %u s "
+		       "(autoenroll:network timeout)", what, server, share, path,
+		       ae_net_timeout());
+		return AE_ERR_TRANSPORT;
+	}
 	ae_why(why, why_len, "SMB %s //%s/%s/%s: %s (errno %d)%s", what, server, share, path,
 		strerror(e), e,
 		login ? ": Kerberos session setup failed (a ticket in KRB5CCNAME? a DC host "

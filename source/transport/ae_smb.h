@@ -28,8 +28,10 @@
 #include <time.h>
 #include <talloc.h>
 #include "ae_error.h"
+#include "ae_net_timeout.h"
 
-#define AE_SMB_TIMEOUT_MS	20000	/* per SMB request */
+/* connect and each SMB request: autoenroll:network timeout (ae_net_timeout.h) */
+#define AE_SMB_TIMEOUT_MS	(ae_net_timeout() * 1000u)
 #define AE_SMB_UNC_MAX		1024	/* bytes of a UNC path */
 #define AE_SMB_SHARE_MAX	80	/* bytes of a share name */
 #define AE_SMB_HOST_MAX		253	/* bytes of a server name */

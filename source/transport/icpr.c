@@ -14,6 +14,7 @@
 #include <gen_ndr/dcerpc.h>
 #include "icpr.h"
 #include "ae_log.h"
+#include "ae_net_timeout.h"
 
 const char *nt_errstr(NTSTATUS status);
 
@@ -37,7 +38,8 @@ static const struct ndr_interface_table icpr_table = {
 	.authservices = &icpr_authservices,
 };
 
-#define ICPR_CALL_TIMEOUT_SECS 60
+/* the CertServerRequest call (the connect: Samba's own bound, connect_errstr) */
+#define ICPR_CALL_TIMEOUT_SECS ae_net_timeout()
 
 struct icpr_conn {
 	struct dcerpc_pipe *pipe;
@@ -47,6 +49,30 @@ struct icpr_conn {
 
 const char *icpr_nt_errstr(NTSTATUS st)
 {
+	static __thread char buf[128];
+
+	if (NT_STATUS_EQUAL(st, NT_STATUS_IO_TIMEOUT)) {
+		snprintf(buf, sizeof(buf), "no answer within %u s (%s, autoenroll:network timeout)",
+			 ICPR_CALL_TIMEOUT_SECS, nt_errstr(st));
+		return buf;
+	}
+	return nt_errstr(st);
+}
+
+/*
+ * The text of a failed connect of one binding: dcerpc_pipe_connect() has its
+ * own fixed bound, Samba's DCERPC_REQUEST_TIMEOUT (60 s) for the endpoint
+ * mapper, the connect and the bind together; a timeout says so.
+ */
+static const char *connect_errstr(NTSTATUS st)
+{
+	static __thread char buf[128];
+
+	if (NT_STATUS_EQUAL(st, NT_STATUS_IO_TIMEOUT)) {
+		snprintf(buf, sizeof(buf), "no answer within %d s (%s, Samba's RPC connect bound)",
+			 DCERPC_REQUEST_TIMEOUT, nt_errstr(st));
+		return buf;
+	}
 	return nt_errstr(st);
 }
 
@@ -167,14 +193,14 @@ struct tevent_req *icpr_connect_send(TALLOC_CTX *mem_ctx, struct tevent_context 
 		}
 		AE_INFO("MS-ICPR connect to %s failed: %s", bindings[i], nt_errstr(one));
 		state->why = talloc_asprintf_append(state->why, "%s%s: %s%s",
-						    i ? "; " : "", bindings[i], nt_errstr(one),
+						    i ? "; " : "", bindings[i], connect_errstr(one),
 						    i > 0 && uninformative(one) &&
 						    !uninformative(st) ? " (no cause given)" : "");
 		st = icpr_connect_cause(i == 0 ? NT_STATUS_OK : st, one);
 	}
 	if (!NT_STATUS_IS_OK(st) && state->why != NULL) {
 		/* the cause first, then every binding tried */
-		state->why = talloc_asprintf(state, "%s (%s)", nt_errstr(st), state->why);
+		state->why = talloc_asprintf(state, "%s (%s)", connect_errstr(st), state->why);
 	}
 	if (!NT_STATUS_IS_OK(st)) {
 		tevent_req_nterror(req, st);

@@ -298,6 +298,33 @@ static void test_mode_option(void **state)
 	assert_non_null(strstr(why, "auto, domain or workgroup"));
 }
 
+/* autoenroll:network timeout: 30 s by default, 1..300, else refused naming it */
+static void test_network_timeout_option(void **state)
+{
+	static const char *const bad[] = { "0", "301", "5s", "-1", "1e2" };
+	struct ae_config *c = NULL;
+	char why[256];
+	size_t i;
+
+	assert_int_equal(try_load(*state, GLOBAL, NULL, &c, why, sizeof(why)), AE_OK);
+	assert_int_equal(c->network_timeout_s, 30);
+	assert_string_equal(c->items[AE_OPT_NETWORK_TIMEOUT].value, "30");
+	assert_int_equal(try_load(*state, GLOBAL "\tautoenroll:network timeout = 300\n", NULL, &c,
+				  why, sizeof(why)), AE_OK);
+	assert_int_equal(c->network_timeout_s, 300);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *conf = talloc_asprintf(*state, GLOBAL "\tautoenroll:network timeout = %s\n",
+					     bad[i]);
+
+		c = NULL;
+		assert_int_equal(try_load(*state, conf, NULL, &c, why, sizeof(why)), AE_ERR_CONFIG);
+		assert_null(c);
+		assert_non_null(strstr(why, "autoenroll:network timeout"));
+		assert_non_null(strstr(why, "1 to 300"));
+		talloc_free(conf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +340,8 @@ int main(void)
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_user_nssdb_option, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_mode_option, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_network_timeout_option, leak_setup,
+						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_raised_to_template_minimum, leak_setup,
 						leak_teardown),
 	};

@@ -1,0 +1,48 @@
+# hang-lib.sh: sourced by the t_hang_* scenarios (after lib.sh). The DC's
+# processes are stopped with SIGSTOP (the kernel still completes TCP
+# handshakes and queues datagrams: a hung DC, not a dead one) and always
+# continued again (an EXIT trap).
+# shellcheck shell=bash
+
+# shellcheck disable=SC2034 # the scenarios'
+HANG_TIMEOUT=5		# autoenroll:network timeout in these scenarios
+HANG_PIDS=""
+
+# dc_pids COMM...: the DC's processes (its mount namespace) named COMM
+dc_pids() {
+	local p mnt q c out=""
+	p=$(cat "$LAB/dc/samba.pid") || return 1
+	mnt=$(readlink "/proc/$p/ns/mnt") || return 1
+	for q in $(ip netns pids "$NS"); do
+		[ "$(readlink "/proc/$q/ns/mnt" 2> /dev/null)" = "$mnt" ] || continue
+		c=$(cat "/proc/$q/comm" 2> /dev/null) || continue
+		for want in "$@"; do
+			[ "$c" = "$want" ] && out="$out $q"
+		done
+	done
+	[ -n "$out" ] && echo "$out"
+}
+
+hang_continue() {
+	# shellcheck disable=SC2086
+	[ -z "$HANG_PIDS" ] || kill -CONT $HANG_PIDS 2> /dev/null
+	HANG_PIDS=""
+}
+
+# hang_stop COMM...: SIGSTOP those DC processes until hang_continue / exit
+hang_stop() {
+	HANG_PIDS=$(dc_pids "$@") || fail "no DC process named $*"
+	trap hang_continue EXIT
+	# shellcheck disable=SC2086
+	kill -STOP $HANG_PIDS || fail "cannot stop $HANG_PIDS"
+	note "stopped the DC's $* (pids$HANG_PIDS)"
+}
+
+# prime_ccache FILE: a copy of the member's machine ccache holding, after
+# one `policy` with it, the service tickets for ldap/ and cifs/ of the DC:
+# a later run with --ccache FILE needs no KDC exchange for LDAP and SMB.
+prime_ccache() {
+	cp "$LAB/member/machine.ccache" "$1" || fail "no member machine ccache"
+	ae --ccache "FILE:$1" policy
+	expect_rc 0
+}

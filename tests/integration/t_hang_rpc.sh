@@ -1,0 +1,52 @@
+#!/bin/bash
+# Issue I, a hung DC: the CA's RPC server stops answering in the middle of
+# a cycle (the DC's samba process stopped after the policy was read: the
+# test seam AE_TEST_PAUSE_AFTER_POLICY holds the cycle there). The CRL
+# search (LDAP) ends after autoenroll:network timeout (5 s); the MS-ICPR
+# connect of each binding (endpoint mapper + TCP + bind; then the named
+# pipe over smbd, which still runs, to the stopped RPC server) ends after
+# Samba's own connect bound (60 s each): exit 5 within the bound (README
+# "Timeouts": 5 + 2 x 60 s; the wrapper allows 180 s), the CA, its host and
+# the timeout named. The
+# store keeps its pending request (the CA has it; nothing was sent in this
+# run) and after SIGCONT the next run retrieves it as before.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hang-lib.sh"
+need_autoenroll
+cc="$WORK/$NAME/ccache"
+store=$(out_dir store)
+pause=$(out_dir pause)
+mkdir -p "$pause"
+prime_ccache "$cc"
+opts=(--option "autoenroll:dc=dc1.lab.example.com" --option "autoenroll:store dir=$store")
+ae "${opts[@]}" --ccache "FILE:$cc" run
+before=$AE_RC
+case $before in 0 | 3) ;; *) fail "the run before the hang exited $before" ;; esac
+states_before=$(cd "$store" && find . -name '*.state' | sort | tr '\n' ' ')
+o="$WORK/$NAME/run.out" e="$WORK/$NAME/run.err"
+AE_TEST_PAUSE_AFTER_POLICY=$pause timeout -k 5 180 "$ADLAB" client "$AUTOENROLL" \
+	-s "$LAB/member/smb.conf" "${opts[@]}" --option "autoenroll:network timeout=$HANG_TIMEOUT" \
+	--ccache "FILE:$cc" run > "$o" 2> "$e" < /dev/null &
+pid=$!
+for _ in $(seq 1 600); do
+	[ -e "$pause/paused" ] && break
+	alive "$pid" || break
+	sleep 0.1
+done
+[ -e "$pause/paused" ] || { wait "$pid"; fail "the cycle did not reach the pause after the policy: $(tail -n 2 "$e")"; }
+hang_stop samba
+touch "$pause/go"
+wait "$pid"
+rc=$?
+note "run -> exit $rc"
+sed 's/^/      | /' "$o" "$e" | tail -n 8
+[ "$rc" != 124 ] || fail "the run did not end within 180 s"
+[ "$rc" = 5 ] || fail "expected exit 5 (CA unreachable), got $rc"
+grep -qE "LAB-CA: cannot reach the MS-ICPR endpoint on dc1\.lab\.example\.com: .*no answer within 60 s" "$o" "$e" ||
+	fail "the output does not name the CA, its host and the timeout"
+states_after=$(cd "$store" && find . -name '*.state' | sort | tr '\n' ' ')
+[ "$states_after" = "$states_before" ] || fail "the store changed: '$states_before' -> '$states_after'"
+hang_continue
+ae "${opts[@]}" --ccache "FILE:$cc" run
+expect_rc "$before"
+pass
