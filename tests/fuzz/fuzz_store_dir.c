@@ -4,10 +4,11 @@
  * pending records, certificates, keys, hooks, archive entries, and entries
  * that are not regular files: symbolic links, FIFOs, directories); then the
  * store is opened, locked, recovered and snapshotted by the real functions
- * (ae_store_open, ae_store_lock, ae_store_recover, ae_store_snapshot), as
- * a cycle does at start, and recovered once more (a second recovery after
- * a complete one must succeed). Checked: what the snapshot lists has a
- * usable template name, and every note is a capped string.
+ * (ae_store_open, ae_store_lock, ae_store_recover, ae_store_snapshot,
+ * ae_store_hooks_pending), as a cycle does at start, and recovered once
+ * more (a second recovery after a complete one must succeed). Checked: what
+ * the snapshot lists has a usable template name, every note is a capped
+ * string, a pending hooks action is a short word.
  *
  * The store lives in a private directory under $TMPDIR (default /tmp),
  * emptied after each input.
@@ -157,6 +158,24 @@ static void check_snapshot(const struct ae_store_snapshot *snap)
 	}
 }
 
+/* The hooks records the engine reads at start (ae_store_hooks_pending). */
+static void check_hooks(TALLOC_CTX *mem, const struct ae_store *s)
+{
+	static const char *const templates[] = { "T", "U", "V" };
+	size_t i;
+
+	for (i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
+		char *action = NULL;
+
+		if (ae_store_hooks_pending(mem, s, templates[i], &action) == AE_OK &&
+		    (action == NULL || action[0] == '\0' || strlen(action) > 16)) {
+			abort();
+		} else if (action != NULL && talloc_parent(action) != mem) {
+			abort();
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *dir = store_dir();
@@ -191,6 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ae_store_snapshot(mem, s, &snap) == AE_OK) {
 			check_snapshot(snap);
 		}
+		check_hooks(mem, s);
 		if (err == AE_OK) {
 			notes = NULL;
 			if (ae_store_recover(mem, s, &notes) != AE_OK) {
