@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Writes the seed corpora of the call-site harnesses (fuzz_dclocate,
-fuzz_cldap_loop, fuzz_store_dir: their input formats are in their comments)
-from the inner parsers' seeds: tests/fuzz/corpus/{srv,cldap,state,pending,
-store_hooks,cert}/. Usage: gen_callsite_corpus.py [tests/fuzz/corpus]"""
+fuzz_cldap_loop, fuzz_store_dir, fuzz_fetch: their input formats are in
+their comments) from the inner parsers' seeds: tests/fuzz/corpus/{srv,
+cldap,state,pending,store_hooks,cert,http}/. Usage: gen_callsite_corpus.py [tests/fuzz/corpus]"""
 import os
 import re
 import struct
@@ -119,12 +119,31 @@ def store_dir(base):
         write(base, 'store_dir', name, data)
 
 
+def fetch(base):
+    """http seeds are a server's answer: here in segments of some size,
+    with EAGAIN between them or not, for each max_len."""
+    for name in sorted(os.listdir(os.path.join(base, 'http'))):
+        if name.startswith('url_'):
+            continue
+        d = read(base, 'http', name)
+        stem = name.rsplit('.', 1)[0]
+        write(base, 'fetch', stem + '_whole', bytes([0, 2 << 1]) + d)
+        write(base, 'fetch', stem + '_7_byte_segments_eagain', bytes([7, 1 | (1 << 1)]) + d)
+    ok = read(base, 'http', 'ok_length.txt')
+    head = ok.split(b'\r\n\r\n')[0].replace(b'Content-Length', b'X-Length')
+    write(base, 'fetch', 'body_above_max_len', bytes([0, 0]) + head + b'\r\n\r\n' + b'A' * 200)
+    write(base, 'fetch', 'headers_above_cap', bytes([0, 0]) + b'HTTP/1.0 200 OK\r\n' +
+          b'X: ' + b'y' * 20000 + b'\r\n\r\n')
+    write(base, 'fetch', 'closed_at_once', bytes([0, 0]))
+
+
 def main():
     base = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), 'corpus')
     dclocate(base)
     cldap_loop(base)
     store_dir(base)
+    fetch(base)
 
 
 if __name__ == '__main__':
