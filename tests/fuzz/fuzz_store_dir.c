@@ -10,8 +10,9 @@
  * the snapshot lists has a usable template name, every note is a capped
  * string, a pending hooks action is a short word.
  *
- * The store lives in a private directory under $TMPDIR (default /tmp),
- * emptied after each input.
+ * The store lives in a private directory under $TMPDIR (default /tmp;
+ * fuzz-for uses /dev/shm: the store fsyncs every write), emptied after
+ * each input.
  *
  * Input: entries, each 1 byte k, 2 bytes big-endian length, the content
  * (the last one may be shorter). k % 32 picks the name (names[] below);
@@ -124,8 +125,9 @@ static void put(int dfd, unsigned k, const uint8_t *p, size_t len)
 	} else if (kind == 6) {
 		(void)mkdirat(dfd, name, 0700);
 	} else {
-		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-			    kind == 7 ? 0644 : 0600);
+		/* O_NONBLOCK: an earlier entry may have made this name a FIFO */
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+			    O_NONBLOCK, kind == 7 ? 0644 : 0600);
 		if (fd >= 0) {
 			if (write(fd, p, len) != (ssize_t)len) {
 				abort();
