@@ -16,11 +16,15 @@
 #include "ae_file.h"
 #include "ae_log.h"
 
-/* A name the store reads or renames: a template's file or a pending record/key. */
+/*
+ * A name the store reads or renames: a template's file or a pending
+ * record/key, and <T>.state.corrupt, which recovery renames a bad record
+ * over (a directory of that name made every recovery fail).
+ */
 static bool store_file_name(const char *name)
 {
 	static const char *const sfx[] = { SFX_KEY, SFX_CRT, SFX_CHAIN, SFX_STATE, SFX_NEW_KEY,
-					    SFX_NEW_CRT, SFX_NEW_CHAIN, SFX_NEW_STATE };
+					    SFX_NEW_CRT, SFX_NEW_CHAIN, SFX_NEW_STATE, SFX_CORRUPT };
 	size_t i;
 
 	if (ae_store_is_tmp_name(name)) {

@@ -131,8 +131,9 @@ static ae_err recover_one(TALLOC_CTX *tmp, const struct ae_store *s, const char 
 	if (err == AE_ERR_PARSE) {
 		err = ae_store_move(s->fd, ae_store_fname(tmp, t, SFX_STATE), s->fd,
 				    ae_store_fname(tmp, t, SFX_CORRUPT), NULL);
-		note(nt, "template %s: the state record does not parse; set aside as %s%s", t, t,
-		     SFX_CORRUPT);
+		note(nt, err == AE_OK ? "template %s: the state record does not parse; set aside "
+		     "as %s%s" : "template %s: the state record does not parse; cannot set it "
+		     "aside as %s%s", t, t, SFX_CORRUPT);
 		st = NULL;
 	} else if (err == AE_ERR_NOT_FOUND) {
 		err = AE_OK;

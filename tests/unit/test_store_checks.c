@@ -246,6 +246,34 @@ static void test_directory_named_state_is_set_aside(void **state)
 	rm_rf(dir);
 }
 
+/* fuzz_store_dir found it: a directory named <T>.state.corrupt made every
+ * recovery of a record that does not parse fail (the rename over it). */
+static void test_directory_named_corrupt_record_is_set_aside(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	char *dir = scratch_dir(mem, "checks");
+	struct ae_store *s = open_locked(mem, dir);
+	char **notes = NULL;
+	int fd;
+
+	fd = open(talloc_asprintf(mem, "%s/X.state", dir), O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "garbage\n", 8), 8);
+	close(fd);
+	assert_int_equal(mkdir(talloc_asprintf(mem, "%s/X.state.corrupt", dir), 0700), 0);
+	assert_int_equal(ae_store_recover(mem, s, &notes), AE_OK);
+	assert_true(has_note(notes, "X.state.corrupt is a directory", "quarantine/X.state.corrupt"));
+	assert_true(has_note(notes, "does not parse; set aside", "X.state.corrupt"));
+	assert_int_equal(kind_of(talloc_asprintf(mem, "%s/quarantine/X.state.corrupt", dir)),
+			 S_IFDIR);
+	assert_int_equal(kind_of(talloc_asprintf(mem, "%s/X.state.corrupt", dir)), S_IFREG);
+	assert_false(tpresent(mem, s, "X", ".state"));
+	notes = NULL;
+	assert_int_equal(ae_store_recover(mem, s, &notes), AE_OK);
+	talloc_free(s);
+	rm_rf(dir);
+}
+
 static void test_mistyped_store_path_is_not_created(void **state)
 {
 	TALLOC_CTX *mem = *state;
@@ -306,6 +334,8 @@ int main(void)
 						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_directory_named_state_is_set_aside, leak_setup,
 						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_directory_named_corrupt_record_is_set_aside,
+						leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_mistyped_store_path_is_not_created, leak_setup,
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_relative_store_path_is_refused, leak_setup,
