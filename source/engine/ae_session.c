@@ -193,6 +193,8 @@ static ae_err open_config(struct ae_session *s, const struct ae_session_opts *o)
 	return AE_OK;
 }
 
+static ae_err session_bind(struct ae_session *s);
+
 ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		       struct ae_session **_s)
 {
@@ -295,7 +297,7 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	 * network step, done here so that a DC that is down or hung fails the
 	 * session before any store is touched, as the KDC exchange did.
 	 */
-	return s->creds->reused ? ae_session_ldap(s) : AE_OK;
+	return s->creds->reused ? session_bind(s) : AE_OK;
 }
 
 const char *ae_session_configfile(const struct ae_session *s)
@@ -324,7 +326,8 @@ static ae_err ldap_connect_renewing(struct ae_session *s, enum ae_ldap_bind_fail
 	return err;
 }
 
-ae_err ae_session_ldap(struct ae_session *s)
+/* The sealed LDAP connection, bound; no search yet. */
+static ae_err session_bind(struct ae_session *s)
 {
 	enum ae_ldap_bind_failure why = AE_LDAP_BIND_OTHER;
 	ae_err err;
@@ -339,14 +342,28 @@ ae_err ae_session_ldap(struct ae_session *s)
 		return AE_ERR_CONFIG;
 	}
 	err = ldap_connect_renewing(s, &why);
-	if (err == AE_OK && s->rootdse == NULL) {	/* set: the no-op memo's (ae_noop.c) */
-		err = ae_ldap_rootdse(s->ldap, s, &s->rootdse);
-	}
 	if (err != AE_OK) {
 		snprintf(s->error, sizeof(s->error), "LDAP (sealed GSSAPI) to the domain controller "
 			 "%s failed: %s", s->dc, why == AE_LDAP_BIND_UNREACHED ?
 			 "cannot connect (unreachable, or no answer)" : ae_strerror(err));
 		TALLOC_FREE(s->ldap);
+	}
+	return err;
+}
+
+ae_err ae_session_ldap(struct ae_session *s)
+{
+	ae_err err = session_bind(s);
+
+	/* the rootDSE once; already set: the no-op memo's (ae_noop.c) */
+	if (err == AE_OK && s->rootdse == NULL) {
+		err = ae_ldap_rootdse(s->ldap, s, &s->rootdse);
+		if (err != AE_OK) {
+			snprintf(s->error, sizeof(s->error), "LDAP (sealed GSSAPI) to the domain "
+				 "controller %s failed: cannot read the rootDSE: %s", s->dc,
+				 ae_strerror(err));
+			TALLOC_FREE(s->ldap);
+		}
 	}
 	return err;
 }

@@ -129,10 +129,37 @@ ae_err ae_ccache_inspect(TALLOC_CTX *mem_ctx, const char *path, const char *real
 	return AE_OK;
 }
 
+/*
+ * Our krb5.conf layer over the system's: the KDC asked over TCP directly
+ * (RFC 4120 section 7.2.1), and the service names we give (the DC's DNS
+ * name from the SRV answer or autoenroll:dc) used as given, without a
+ * forward and a reverse DNS lookup first (krb5.conf(5): canonicalization
+ * only when the name as given fails; no reverse lookup): faster, and a DC
+ * whose DNS hangs does not hold the LDAP bind for the resolver's timeouts.
+ */
 static const char tcp_profile[] =
-	"# written by autoenroll: ask the KDC over TCP directly (RFC 4120 section 7.2.1)\n"
+	"# written by autoenroll (rewritten when it differs)\n"
 	"[libdefaults]\n"
-	"\tudp_preference_limit = 1\n";
+	"\tudp_preference_limit = 1\n"
+	"\tdns_canonicalize_hostname = fallback\n"
+	"\trdns = false\n";
+
+/* true: path is our regular file with exactly tcp_profile in it */
+static bool tcp_profile_current(const char *path)
+{
+	char buf[sizeof(tcp_profile) + 1];
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		return false;
+	}
+	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() ?
+	    read(fd, buf, sizeof(buf)) : -1;
+	close(fd);
+	return n == (ssize_t)sizeof(tcp_profile) - 1 && memcmp(buf, tcp_profile, (size_t)n) == 0;
+}
 
 /* <run_dir>/krb5-tcp.conf: created atomically when missing; a regular file of ours */
 static ae_err tcp_profile_file(const char *run_dir, const char *path)
@@ -141,8 +168,11 @@ static ae_err tcp_profile_file(const char *run_dir, const char *path)
 	struct stat st;
 	int fd;
 
-	if (lstat(path, &st) == 0) {
-		return S_ISREG(st.st_mode) && st.st_uid == geteuid() ? AE_OK : AE_ERR_IO;
+	if (tcp_profile_current(path)) {
+		return AE_OK;
+	}
+	if (lstat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
+		return AE_ERR_IO;
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s/.krb5-tcp.conf.%ld", run_dir, (long)getpid()) >=
 	    (int)sizeof(tmp)) {
