@@ -29,16 +29,11 @@ static int cache_destructor(struct ae_crl_cache *c)
 ae_err ae_crl_cache_open(TALLOC_CTX *mem_ctx, const char *dir, struct ae_crl_cache **_c)
 {
 	struct ae_crl_cache *c = NULL;
-	struct stat st;
+	const char *cause = NULL;
 	ae_err err;
 
 	if (dir == NULL || dir[0] != '/' || _c == NULL) {
 		return AE_ERR_INVALID;
-	}
-	err = ae_mkdir_p(dir, 0700);
-	if (err != AE_OK) {
-		AE_WARN("CRL cache %s: cannot create it", dir);
-		return err;
 	}
 	c = talloc_zero(mem_ctx, struct ae_crl_cache);
 	if (c == NULL) {
@@ -51,13 +46,11 @@ ae_err ae_crl_cache_open(TALLOC_CTX *mem_ctx, const char *dir, struct ae_crl_cac
 		talloc_free(c);
 		return AE_ERR_NOMEM;
 	}
-	c->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (c->dirfd < 0 || fstat(c->dirfd, &st) != 0 || st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		AE_WARN("CRL cache %s: %s", dir, c->dirfd < 0 ? strerror(errno) :
-			"not a directory of ours without access for group and others");
+	err = ae_private_dir_open(dir, &c->dirfd, &cause);
+	if (err != AE_OK) {
+		AE_WARN("CRL cache %s: %s", dir, cause);
 		talloc_free(c);
-		return AE_ERR_IO;
+		return err;
 	}
 	*_c = c;
 	return AE_OK;

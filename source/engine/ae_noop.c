@@ -261,12 +261,16 @@ ae_err ae_noop_try(struct ae_cycle_ctx *c, bool *_noop)
 		return AE_ERR_NOMEM;
 	}
 	why = memo_load(tmp, c, &m);
-	if (why == NULL && s->ldap == NULL && s->rootdse == NULL &&
-	    (err = rootdse_from(s, m)) != AE_OK) {
-		talloc_free(tmp);
-		return err;
+	/* the session may be bound already (a kept ticket binds at open), but
+	 * no search was made yet: the rootDSE comes from the memo */
+	if (why == NULL && s->rootdse == NULL) {
+		err = rootdse_from(s, m);
+		if (err != AE_OK) {
+			talloc_free(tmp);
+			return err;
+		}
+		from_memo = true;
 	}
-	from_memo = s->rootdse != NULL && s->ldap == NULL;
 	err = ae_session_ldap(s);	/* with the memo's rootDSE: no search for it */
 	if (err == AE_OK && why == NULL) {
 		err = build(tmp, m, q);

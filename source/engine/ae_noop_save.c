@@ -166,10 +166,14 @@ static ae_err fill(TALLOC_CTX *mem, const struct ae_cycle_ctx *c,
 
 static int open_dir(const char *dir)
 {
-	if (ae_mkdir_p(dir, 0700) != AE_OK) {
+	const char *cause = NULL;
+	int fd = -1;
+
+	if (ae_private_dir_open(dir, &fd, &cause) != AE_OK) {
+		AE_DEBUG("no-op memo: %s: %s", dir, cause);
 		return -1;
 	}
-	return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
 }
 
 void ae_noop_save(struct ae_cycle_ctx *c, const struct ae_decide_input *in)

@@ -45,26 +45,20 @@ ae_err ae_polsrv_cache_open(TALLOC_CTX *mem, const char *dir, struct ae_polsrv_c
 			    char *why, size_t why_len)
 {
 	struct ae_polsrv_cache *c;
-	struct stat st;
+	const char *cause = NULL;
 
 	if (dir == NULL || dir[0] != '/') {
 		return AE_ERR_INVALID;
-	}
-	if (ae_mkdir_p(dir, 0700) != AE_OK) {
-		ae_why(why, why_len, "cannot create the XCEP cache %s", dir);
-		return AE_ERR_IO;
 	}
 	c = talloc_zero(mem, struct ae_polsrv_cache);
 	if (c == NULL || (c->dir = talloc_strdup(c, dir)) == NULL) {
 		talloc_free(c);
 		return AE_ERR_NOMEM;
 	}
+	c->dirfd = -1;
 	talloc_set_destructor(c, cache_destructor);
-	c->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (c->dirfd < 0 || fstat(c->dirfd, &st) != 0 || st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		ae_why(why, why_len, "XCEP cache %s: %s", dir, c->dirfd < 0 ? strerror(errno) :
-		       "not a directory of ours without access for group and others");
+	if (ae_private_dir_open(dir, &c->dirfd, &cause) != AE_OK) {
+		ae_why(why, why_len, "XCEP cache %s: %s", dir, cause);
 		talloc_free(c);
 		return AE_ERR_IO;
 	}

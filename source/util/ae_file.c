@@ -264,6 +264,34 @@ ae_err ae_mkdir_p(const char *path, mode_t mode)
 	return AE_OK;
 }
 
+ae_err ae_private_dir_open(const char *dir, int *_fd, const char **_cause)
+{
+	struct stat st;
+	int fd;
+
+	if (dir == NULL || dir[0] != '/') {
+		*_cause = "not an absolute path";
+		return AE_ERR_INVALID;
+	}
+	if (ae_mkdir_p(dir, 0700) != AE_OK) {
+		*_cause = "cannot create it";
+		return AE_ERR_IO;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		*_cause = strerror(errno);
+		return AE_ERR_IO;
+	}
+	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		close(fd);
+		*_cause = "not a directory of ours without access for group and others";
+		return AE_ERR_IO;
+	}
+	*_fd = fd;
+	return AE_OK;
+}
+
 int ae_file_exists(const char *path)
 {
 	struct stat st;

@@ -72,6 +72,14 @@ const char *ae_file_kind(mode_t mode);
 /* mkdir -p with 'mode' for the directories it creates. */
 ae_err ae_mkdir_p(const char *path, mode_t mode);
 
+/*
+ * A private cache directory of this process's user: created (mkdir -p, 0700)
+ * when missing, then opened O_DIRECTORY | O_NOFOLLOW and accepted only if it
+ * is ours with no access for group and others. AE_OK: *_fd set; else
+ * AE_ERR_IO (or AE_ERR_INVALID for a relative path) and *_cause says why.
+ */
+ae_err ae_private_dir_open(const char *dir, int *_fd, const char **_cause);
+
 /* true if path exists (any type) */
 int ae_file_exists(const char *path);
 
