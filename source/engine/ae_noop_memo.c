@@ -202,6 +202,7 @@ static ae_err parse_head(struct cur *c, struct ae_noop_memo *m)
 
 static ae_err parse_tail(struct cur *c, struct ae_noop_memo *m)
 {
+	size_t cap = 1;		/* m->items as allocated below */
 	uint64_t v = 0;
 	const char *l = NULL;
 	size_t n = 0;
@@ -241,9 +242,12 @@ static ae_err parse_tail(struct cur *c, struct ae_noop_memo *m)
 		if (m->num_items == AE_NOOP_ITEMS_MAX) {
 			return AE_ERR_TOO_LARGE;
 		}
-		m->items = talloc_realloc(c->mem, m->items, struct ae_noop_item, m->num_items + 1);
-		if (m->items == NULL) {
-			return AE_ERR_NOMEM;
+		if (m->num_items == cap) {	/* doubled: thousands of items stay linear */
+			cap = cap == 0 ? 16 : cap * 2;
+			m->items = talloc_realloc(c->mem, m->items, struct ae_noop_item, cap);
+			if (m->items == NULL) {
+				return AE_ERR_NOMEM;
+			}
 		}
 		if ((err = item(c, &m->items[m->num_items])) != AE_OK) {
 			return err;
@@ -306,12 +310,53 @@ static char *hexstr(TALLOC_CTX *mem, const uint8_t *d, size_t n)
 	return s;
 }
 
+/*
+ * *_t + one "item" line per item + "end\n", in a buffer sized once
+ * (thousands of items: no copy per line). AE_ERR_INVALID: an item without
+ * a field; *_t is tmp's either way.
+ */
+static ae_err items_append(TALLOC_CTX *tmp, char **_t, const struct ae_noop_memo *m)
+{
+	char *t = *_t;
+	size_t len = strlen(t), total = len + sizeof("end\n"), i;
+	int n;
+
+	for (i = 0; i < m->num_items; i++) {
+		const struct ae_noop_item *it = &m->items[i];
+		if (it->template_name == NULL || it->action == NULL || it->cause == NULL ||
+		    it->result == NULL || it->reason == NULL) {
+			return AE_ERR_INVALID;
+		}
+		total += sizeof("item \t\t\t\t\t\n") + strlen(it->template_name) +
+			 strlen(it->action) + strlen(it->cause) + strlen(it->result) +
+			 (it->ca ? strlen(it->ca) : 0) + strlen(it->reason);
+	}
+	t = talloc_realloc(tmp, t, char, total);
+	if (t == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	*_t = t;
+	for (i = 0; i < m->num_items; i++) {
+		const struct ae_noop_item *it = &m->items[i];
+		n = snprintf(t + len, total - len, "item %s\t%s\t%s\t%s\t%s\t%s\n",
+			     it->template_name, it->action, it->cause, it->result,
+			     it->ca ? it->ca : "", it->reason);
+		if (n < 0 || (size_t)n >= total - len) {
+			return AE_ERR_INVALID;
+		}
+		len += (size_t)n;
+	}
+	memcpy(t + len, "end\n", sizeof("end\n"));
+	return AE_OK;
+}
+
 ae_err ae_noop_memo_format(TALLOC_CTX *mem_ctx, const struct ae_noop_memo *m, char **_text)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	struct ae_noop_memo *back = NULL;
 	char *t;
 	size_t i;
+	ae_err err;
 
 	if (tmp == NULL || m == NULL || _text == NULL || m->dc == NULL ||
 	    m->ds_service_name == NULL || m->configuration_nc == NULL ||
@@ -329,31 +374,18 @@ ae_err ae_noop_memo_format(TALLOC_CTX *mem_ctx, const struct ae_noop_memo *m, ch
 			    (unsigned long long)m->usn, m->principal_sid,
 			    hexstr(tmp, m->principal, AE_NOOP_DIGEST_LEN), m->site ? m->site : "-");
 	for (i = 0; t != NULL && i < m->num_watch; i++) {
-		t = talloc_asprintf_append(t, "watch %s\n", m->watch[i]);
+		t = talloc_asprintf_append_buffer(t, "watch %s\n", m->watch[i]);
 	}
 	if (t != NULL) {
-		t = talloc_asprintf_append(t, "full_read %lld\ndue %lld\nconfig %s\nstore %s\n",
+		t = talloc_asprintf_append_buffer(t, "full_read %lld\ndue %lld\nconfig %s\nstore %s\n",
 					   (long long)m->full_read, (long long)m->due,
 					   hexstr(tmp, m->config, AE_NOOP_DIGEST_LEN),
 					   hexstr(tmp, m->store, AE_NOOP_DIGEST_LEN));
 	}
-	for (i = 0; t != NULL && i < m->num_items; i++) {
-		const struct ae_noop_item *it = &m->items[i];
-		if (it->template_name == NULL || it->action == NULL || it->cause == NULL ||
-		    it->result == NULL || it->reason == NULL) {
-			talloc_free(tmp);
-			return AE_ERR_INVALID;
-		}
-		t = talloc_asprintf_append(t, "item %s\t%s\t%s\t%s\t%s\t%s\n", it->template_name,
-					   it->action, it->cause, it->result, it->ca ? it->ca : "",
-					   it->reason);
-	}
-	if (t != NULL) {
-		t = talloc_asprintf_append(t, "end\n");
-	}
-	if (t == NULL) {
+	err = t != NULL ? items_append(tmp, &t, m) : AE_ERR_NOMEM;
+	if (err != AE_OK) {
 		talloc_free(tmp);
-		return AE_ERR_NOMEM;
+		return err;
 	}
 	/* what we write must read back: a value with a control byte, a newline
 	 * or a tab where none may be, a negative time, is refused here */

@@ -35,10 +35,10 @@
 #include "ae_error.h"
 
 #define AE_NOOP_MEMO_VERSION	1
-#define AE_NOOP_MEMO_MAX	(1024 * 1024)	/* bytes of the file */
+#define AE_NOOP_MEMO_MAX	(4 * 1024 * 1024)	/* bytes of the file */
 #define AE_NOOP_LINE_MAX	4096		/* bytes of one line */
 #define AE_NOOP_WATCH_MAX	256
-#define AE_NOOP_ITEMS_MAX	1024
+#define AE_NOOP_ITEMS_MAX	10000	/* a forest with thousands of templates still gets its no-op */
 #define AE_NOOP_DIGEST_LEN	32
 #define AE_NOOP_MEMO_NAME	"noop.memo"
 

@@ -191,6 +191,45 @@ static void test_caps(void **state)
 	talloc_free(mem);
 }
 
+/*
+ * A forest with thousands of templates (bench/cycle adds 2,000): every one
+ * is an item of the steady cycle, and the memo must still be written and
+ * read back, so that the next run is a no-op; one item over the cap is not
+ * written.
+ */
+static void test_thousands_of_items(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct ae_noop_item items[2];
+	struct ae_noop_item *many = talloc_array(mem, struct ae_noop_item, AE_NOOP_ITEMS_MAX + 1);
+	struct ae_noop_memo m, *b = NULL;
+	char *t;
+	size_t i;
+
+	(void)state;
+	assert_non_null(many);
+	for (i = 0; i <= AE_NOOP_ITEMS_MAX; i++) {
+		many[i] = (struct ae_noop_item) { talloc_asprintf(many, "BenchTpl%05zu", i), "skip",
+			"not-eligible", "skipped", NULL,
+			"not eligible: no enterprise CA publishes the template" };
+	}
+	sample(&m, items);
+	m.items = many;
+	m.num_items = 2000;
+	t = formatted(mem, &m);
+	assert_int_equal(ae_noop_memo_parse(mem, (const uint8_t *)t, strlen(t), &b), AE_OK);
+	assert_int_equal(b->num_items, 2000);
+	assert_string_equal(b->items[1999].template_name, "BenchTpl01999");
+	m.num_items = AE_NOOP_ITEMS_MAX;
+	t = formatted(mem, &m);
+	assert_true(strlen(t) <= AE_NOOP_MEMO_MAX);
+	assert_int_equal(ae_noop_memo_parse(mem, (const uint8_t *)t, strlen(t), &b), AE_OK);
+	assert_int_equal(b->num_items, AE_NOOP_ITEMS_MAX);
+	m.num_items = AE_NOOP_ITEMS_MAX + 1;	/* cannot be read back: not written */
+	assert_int_equal(ae_noop_memo_format(mem, &m, &t), AE_ERR_INVALID);
+	talloc_free(mem);
+}
+
 static void test_no_leak(void **state)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
@@ -214,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_thousands_of_items),
 		cmocka_unit_test(test_no_leak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
