@@ -19,7 +19,11 @@ start=$(date +%s)
 ae policy
 secs=$(($(date +%s) - start))
 expect_rc 5
-[ "$secs" -lt 80 ] || fail "took ${secs}s"
+# README "Timeouts": with the kept machine ticket the LDAP bind (30 s) is the
+# first request, after up to 4 name lookups of 10 s each (the DC is the lab's
+# DNS server): about 80 s; without it one KDC request, about 50 s. The bound
+# stated there: under 2 minutes.
+[ "$secs" -lt 120 ] || fail "took ${secs}s (README: under 2 minutes)"
 expect_output 'dc1\.lab\.example\.com' "the DC"
 printf '%s\n' "$AE_ALL" | grep -q "realm' in smb.conf" && fail "a hung DC was taken for a wrong realm"
 # shellcheck disable=SC2086
