@@ -20,26 +20,9 @@
 #include "ae_key_choice.h"
 #include "ae_key_tpm.h"
 #include "ae_template.h"
-
-#define SWTPM_SH SRCDIR "/tests/tpm/swtpm.sh"
+#include "swtpm_helpers.h"
 
 static char g_dir[] = "/tmp/ae-test-choice-XXXXXX";
-static char g_tcti[AE_KEY_TPM_TCTI_MAX + 1];
-
-static void swtpm(const char *op)
-{
-	char cmd[512];
-	FILE *f = NULL;
-
-	snprintf(cmd, sizeof(cmd), "%s %s %s", SWTPM_SH, op, g_dir);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	if (strcmp(op, "start") == 0) {
-		assert_non_null(fgets(g_tcti, sizeof(g_tcti), f));
-		g_tcti[strcspn(g_tcti, "\n")] = '\0';
-	}
-	assert_int_equal(pclose(f), 0);
-}
 
 static int group_setup(void **state)
 {
@@ -137,7 +120,7 @@ static void test_tpm(void **state)
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
-	swtpm("start");
+	swtpm(g_dir, "start");
 	assert_int_equal(ae_key_tpm_configure(g_tcti), AE_OK);
 	choose(&cfg, &a, false, AE_KEY_SRC_TPM, "requires the Microsoft Platform");
 	choose(&cfg, &b, false, AE_KEY_SRC_FILE, "only software providers");
@@ -152,7 +135,7 @@ static void test_tpm(void **state)
 	choose(&cfg, &d, false, AE_KEY_SRC_FILE, "autoenroll:key storage <template> is file");
 	cfg.key_storage = AE_KEY_STORAGE_TPM;
 	choose(&cfg, &b, false, AE_KEY_SRC_TPM, "key storage tpm");
-	swtpm("stop");
+	swtpm(g_dir, "stop");
 	ae_key_tpm_close();
 }
 

@@ -31,26 +31,9 @@
 #include "ae_renewal.h"
 #include "ae_x509.h"
 #include "pki_helpers.h"
-
-#define SWTPM_SH SRCDIR "/tests/tpm/swtpm.sh"
+#include "swtpm_helpers.h"
 
 static char g_dir[] = "/tmp/ae-test-tpm-XXXXXX";
-static char g_tcti[AE_KEY_TPM_TCTI_MAX + 1];
-
-static void swtpm(const char *op)
-{
-	char cmd[512];
-	FILE *f = NULL;
-
-	snprintf(cmd, sizeof(cmd), "%s %s %s", SWTPM_SH, op, g_dir);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	if (strcmp(op, "start") == 0) {
-		assert_non_null(fgets(g_tcti, sizeof(g_tcti), f));
-		g_tcti[strcspn(g_tcti, "\n")] = '\0';
-	}
-	assert_int_equal(pclose(f), 0);
-}
 
 static int group_setup(void **state)
 {
@@ -58,7 +41,7 @@ static int group_setup(void **state)
 	if (mkdtemp(g_dir) == NULL) {
 		return -1;
 	}
-	swtpm("start");
+	swtpm(g_dir, "start");
 	return ae_key_tpm_configure(g_tcti) == AE_OK ? 0 : -1;
 }
 
@@ -68,7 +51,7 @@ static int group_teardown(void **state)
 
 	(void)state;
 	ae_key_tpm_close();
-	swtpm("stop");
+	swtpm(g_dir, "stop");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -246,7 +229,7 @@ static void test_tpm_gone(void **state)
 
 	assert_int_equal(ae_key_to_pem(mem, k, &pem, &len), AE_OK);
 	TALLOC_FREE(k);
-	swtpm("stop");
+	swtpm(g_dir, "stop");
 	assert_int_equal(ae_key_tpm_configure(g_tcti), AE_OK);	/* a fresh context */
 	assert_int_equal(ae_key_tpm_open(why, sizeof(why)), AE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(why, g_tcti));
@@ -256,7 +239,7 @@ static void test_tpm_gone(void **state)
 			 AE_ERR_UNAVAILABLE);
 	assert_null(back);
 	/* back again: the same blob loads (the state directory kept the TPM's seeds) */
-	swtpm("start");
+	swtpm(g_dir, "start");
 	assert_int_equal(ae_key_tpm_configure(g_tcti), AE_OK);
 	assert_int_equal(ae_key_from_pem(mem, (const uint8_t *)pem, len, &back), AE_OK);
 	talloc_free(back);
