@@ -21,9 +21,9 @@ top = '.'
 out = 'build-waf'
 
 # the meson options the product's declarations read, with meson's defaults
-MESON_DIRS = ('sbindir', 'libexecdir', 'datadir', 'sysconfdir', 'localstatedir')
+MESON_DIRS = ('sbindir', 'libexecdir', 'datadir', 'sysconfdir', 'localstatedir', 'libdir')
 MESON_DEFAULT = {'sbindir': 'sbin', 'libexecdir': 'libexec', 'datadir': 'share',
-                 'sysconfdir': 'etc', 'localstatedir': 'var'}
+                 'sysconfdir': 'etc', 'localstatedir': 'var', 'libdir': 'lib'}
 # meson's special cases (its builtin-options documentation)
 MESON_DEFAULT_BY_PREFIX = {'/usr': {'sysconfdir': '/etc', 'localstatedir': '/var'},
                            '/usr/local': {'localstatedir': '/var/local'}}
@@ -51,7 +51,8 @@ def options(opt):
 
 
 def _uselib(dep):
-    return 'X_' + ''.join(c if c.isalnum() else '_' for c in dep.name).upper()
+    u = 'X_' + ''.join(c if c.isalnum() else '_' for c in dep.name).upper()
+    return u + '_HDR' if dep.kind == 'hdr' else u   # partial_dependency: CFLAGS only
 
 
 class _ConfHost(object):
@@ -85,6 +86,8 @@ class _ConfHost(object):
             for inc in conf.env['INCLUDES_' + u]:
                 conf.env.append_value('CFLAGS_' + u, ['-isystem', inc])
             conf.env['INCLUDES_' + u] = []
+            conf.env['CFLAGS_' + u + '_HDR'] = conf.env['CFLAGS_' + u]
+            conf.env['FOUND_' + u + '_HDR'] = ok
         else:
             raise Errors.ConfigurationError('unexpected dependency kind %s' % dep.kind)
         conf.env['FOUND_' + u] = ok
@@ -125,7 +128,7 @@ def _uselib_name(name):
 
 
 def _meson_options(env):
-    o = {'prefix': env.PREFIX, 'sanitize': False, 'test_seams': False, 'tests': False,
+    o = {'prefix': env.PREFIX, 'build_root': env.AE_BUILD_ROOT, 'sanitize': False, 'test_seams': False, 'tests': False,
          'libfuzzer': False, 'journal': env.AE_JOURNAL, 'pam_moduledir': env.AE_PAM_MODULEDIR}
     for d in MESON_DIRS:
         o[d] = env['AE_' + d.upper()]
@@ -144,7 +147,13 @@ def configure(conf):
     o = conf.options
     conf.env.AE_JOURNAL = o.journal
     conf.env.AE_PAM_MODULEDIR = o.pam_moduledir
-    by_prefix = MESON_DEFAULT_BY_PREFIX.get(conf.env.PREFIX.rstrip('/'), {})
+    by_prefix = dict(MESON_DEFAULT_BY_PREFIX.get(conf.env.PREFIX.rstrip('/'), {}))
+    if conf.env.PREFIX.rstrip('/') == '/usr' and os.path.exists('/etc/debian_version'):
+        # meson's libdir on Debian: lib/<multiarch>
+        arch = subprocess.run(['gcc', '-print-multiarch'], capture_output=True,
+                              text=True).stdout.strip()
+        by_prefix['libdir'] = 'lib/' + arch if arch else 'lib'
+    conf.env.AE_BUILD_ROOT = conf.bldnode.abspath()
     for d in MESON_DIRS:
         v = getattr(o, d) or by_prefix.get(d) or MESON_DEFAULT[d]
         conf.env['AE_' + d.upper()] = v
@@ -177,6 +186,8 @@ def _closure(t):
                 libs.append(d.target.name)
             for x in d.deps:
                 walk(x)
+        elif d.kind == 'none':
+            pass    # partial_dependency of a plain library: nothing to compile with
         elif d.kind == 'lib' or d.is_found:
             if _uselib(d) not in ext:
                 ext.append(_uselib(d))
@@ -215,6 +226,8 @@ def build(bld):
             continue
         kw['install_path'] = _install_dir(bld, t)
         if t.kind == 'executable':
+            if t.export_dynamic:
+                kw['linkflags'] = list(kw['linkflags']) + ['-rdynamic']
             bld.program(**kw)
         else:   # shared_module: a dlopen()ed module, no lib prefix
             env = bld.env.derive()

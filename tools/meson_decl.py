@@ -348,6 +348,10 @@ class Project(object):
                 return os.path.join(self.srcdir, self.subdir_now)
             if meth == 'project_source_root':
                 return self.srcdir
+            if meth == 'project_build_root':
+                if 'build_root' not in self.options:
+                    raise MesonError('meson.project_build_root(): no build_root given')
+                return self.options['build_root']
             if meth == 'get_compiler':
                 return None
             raise MesonError('meson.%s() not known to the waf build' % meth)
@@ -357,6 +361,12 @@ class Project(object):
             d.is_found = True
             return d
         o = self.ev(obj)
+        if isinstance(o, Dep) and meth == 'partial_dependency':
+            return self._partial(o, kw)
+        if isinstance(o, Target) and meth == 'full_path':
+            return self.method(('id', 'meson'), 'project_build_root', [], {}) and \
+                os.path.join(self.options['build_root'], o.subdir,
+                             o.name + ('.so' if o.kind == 'shared_module' else ''))
         if isinstance(o, Dep) and meth == 'found':
             return o.is_found
         if isinstance(o, Dep) and meth == 'get_variable':
@@ -365,6 +375,20 @@ class Project(object):
             o[1][self.ev(pos[0])] = (meth, self.ev(pos[1]))
             return None
         raise MesonError('method %s() not known to the waf build' % meth)
+
+    def _partial(self, d, kw):
+        """dep.partial_dependency(compile_args: true, includes: true): its
+        headers and compile flags, nothing linked (waf: the uselib's CFLAGS
+        only, under <uselib>_HDR)."""
+        for k in kw:
+            if k not in ('compile_args', 'includes') or not self.ev(kw[k]):
+                raise MesonError('partial_dependency(%s: ...) not known to the waf build' % k)
+        if d.kind == 'layer':
+            return Dep('layer', '', deps=[self._partial(x, kw) for x in d.deps],
+                       incdirs=d.incdirs)
+        h = Dep('hdr' if d.kind == 'pkg' else 'none', d.name)
+        h.is_found = d.is_found
+        return h
 
     def target(self, kind, pos, kw):
         try:
@@ -386,6 +410,7 @@ class Project(object):
                    self._flat(kw.get('dependencies')),
                    self._flat(kw.get('c_args')), self._flat(kw.get('link_args')),
                    self._flat(kw.get('include_directories')))
+        t.export_dynamic = 'export_dynamic' in kw and bool(self.ev(kw['export_dynamic']))
         t.install_dir = None
         if 'install' in kw and self.ev(kw['install']) and 'install_dir' in kw:
             t.install_dir = self.ev(kw['install_dir'])

@@ -111,8 +111,11 @@ static void conn_drop(struct ae_cycle_ctx *c, struct icpr_conn *conn, NTSTATUS s
 static ae_err conn_for(struct ae_cycle_ctx *c, const char *host, struct icpr_conn **_conn,
 		       char **_why)
 {
+	struct cli_credentials *creds = NULL;
 	struct tevent_req *req = NULL;
+	char why[512];
 	size_t i;
+	ae_err err;
 	NTSTATUS st;
 
 	for (i = 0; i < c->num_conns; i++) {
@@ -131,8 +134,12 @@ static ae_err conn_for(struct ae_cycle_ctx *c, const char *host, struct icpr_con
 	if (c->num_conns == AE_CYCLE_CAS_MAX) {
 		return AE_ERR_TOO_LARGE;
 	}
-	req = icpr_connect_send(c->mem, c->s->ev, host, ICPR_TRANSPORT_AUTO, c->s->creds->creds,
-				c->s->lp);
+	err = ae_creds_samba(c->s->creds, c->s->lp, &creds, why, sizeof(why));
+	if (err != AE_OK) {
+		*_why = talloc_strdup(c->mem, why);
+		return err;
+	}
+	req = icpr_connect_send(c->mem, c->s->ev, host, ICPR_TRANSPORT_AUTO, creds, c->s->lp);
 	if (req == NULL || !tevent_req_poll(req, c->s->ev)) {
 		return AE_ERR_NOMEM;
 	}
@@ -158,9 +165,16 @@ static ae_err call_ca(void *priv, TALLOC_CTX *mem, struct ae_enroll_result *r,
 	struct icpr_conn *conn = NULL;
 	struct tevent_req *req = NULL;
 	char *why = NULL;
+	ae_err err;
 	NTSTATUS st;
 
-	if (conn_for(c, r->ca_host, &conn, &why) != AE_OK) {
+	err = conn_for(c, r->ca_host, &conn, &why);
+	if (err == AE_ERR_CREDENTIALS || err == AE_ERR_UNAVAILABLE) {
+		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s, CA %s: %s",
+			       r->template_name, r->ca_name, why ? why : "no credentials for RPC");
+		return err;
+	}
+	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_UNREACHABLE, "template %s, CA %s: cannot reach the "
 			       "MS-ICPR endpoint on %s: %s", r->template_name, r->ca_name, r->ca_host,
 			       why ? why : "connect failed");

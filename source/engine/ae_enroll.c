@@ -180,13 +180,19 @@ ae_err ae_enroll_call(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_re
 		      enum ae_transport_choice transport, const struct icpr_request *in,
 		      struct icpr_response **_resp)
 {
+	struct cli_credentials *creds = NULL;
 	struct tevent_req *req = NULL;
 	struct icpr_conn *conn = NULL;
-	char *why = NULL;
+	char *why = NULL, cwhy[512];
 	NTSTATUS st;
 
+	if (ae_creds_samba(s->creds, s->lp, &creds, cwhy, sizeof(cwhy)) != AE_OK) {
+		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s, CA %s: %s",
+			       r->template_name, r->ca_name, cwhy);
+		return AE_ERR_CREDENTIALS;
+	}
 	req = icpr_connect_send(mem, s->ev, r->ca_host, (enum icpr_transport)transport,
-				s->creds->creds, s->lp);
+				creds, s->lp);
 	if (req == NULL || !tevent_req_poll(req, s->ev)) {
 		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s, CA %s: cannot run the connect",
 			       r->template_name, r->ca_name);

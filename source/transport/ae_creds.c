@@ -11,9 +11,7 @@
 #include <sys/stat.h>
 #include <talloc.h>
 #include <tevent.h>
-#include <core/ntstatus.h>
 #include <param.h>
-#include <credentials.h>
 #include <time.h>
 #include "ae_creds.h"
 #include "ae_creds_cache.h"
@@ -164,29 +162,6 @@ static char *machine_principal(TALLOC_CTX *mem_ctx, struct loadparm_context *lp)
 	return p;
 }
 
-/* Samba's credentials on the kept ccache (a fresh cli_credentials each time) */
-static ae_err use_ccache(struct ae_creds *c, struct loadparm_context *lp, char *why,
-			 size_t why_len)
-{
-	struct cli_credentials *creds = cli_credentials_init(c);
-	const char *err_str = NULL;
-
-	if (creds == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	cli_credentials_set_conf(creds, lp);
-	if (cli_credentials_set_ccache(creds, lp, c->ccache_name, CRED_SPECIFIED, &err_str) != 0) {
-		ae_why(why, why_len, "cannot use the machine's ticket cache %s: %s", c->ccache_name,
-		       err_str ? err_str : "unknown error");
-		talloc_free(creds);
-		return AE_ERR_CREDENTIALS;
-	}
-	cli_credentials_set_kerberos_state(creds, CRED_USE_KERBEROS_REQUIRED, CRED_SPECIFIED);
-	talloc_free(c->creds);
-	c->creds = creds;
-	return AE_OK;
-}
-
 /*
  * The kept ccache <run_dir>/krb5cc.machine (ae_creds_cache.h): reused while
  * its TGT is the machine's and valid beyond the margin (no KDC exchange, no
@@ -228,7 +203,8 @@ static ae_err machine_ccache(struct ae_creds *c, struct loadparm_context *lp,
 			return err;
 		}
 	}
-	return use_ccache(c, lp, why, why_len);
+	c->principal = talloc_strdup(c, c->machine_principal);
+	return c->principal != NULL ? AE_OK : AE_ERR_NOMEM;
 }
 
 ae_err ae_creds_machine_renew(struct ae_creds *c, struct loadparm_context *lp, char *why,
@@ -243,7 +219,26 @@ ae_err ae_creds_machine_renew(struct ae_creds *c, struct loadparm_context *lp, c
 	AE_INFO("the cached ticket of %s was refused: a new TGT from secrets.tdb",
 		c->machine_principal);
 	err = ae_ccache_kinit(lp, c->run_dir, c->machine_principal, why, why_len);
-	return err != AE_OK ? err : use_ccache(c, lp, why, why_len);
+	TALLOC_FREE(c->creds);	/* Samba's credentials, if made, were on the old ticket */
+	return err;
+}
+
+/* --ccache: krb5 reads it (any type); Samba's credentials come when RPC needs them */
+static ae_err given_ccache(struct ae_creds *c, struct loadparm_context *lp, const char *ccache,
+			   char *why, size_t why_len)
+{
+	struct ae_ccache_info *info = NULL;
+	char reason[300] = "";
+	ae_err err = ae_ccache_read(c, ccache, lpcfg_realm(lp), &info, reason, sizeof(reason));
+
+	if (err != AE_OK) {
+		ae_why(why, why_len, "cannot use the Kerberos ccache %s: %s", ccache, reason);
+		return err == AE_ERR_NOMEM ? err : AE_ERR_CREDENTIALS;
+	}
+	c->principal = talloc_strdup(c, info->principal);
+	c->ccache_name = talloc_strdup(c, ccache);
+	talloc_free(info);
+	return c->ccache_name != NULL ? AE_OK : AE_ERR_NOMEM;
 }
 
 ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
@@ -252,38 +247,18 @@ ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 			char *why, size_t why_len)
 {
 	struct ae_creds *c = talloc_zero(mem_ctx, struct ae_creds);
-	const char *err_str = NULL;
-	int ret;
+	ae_err err;
 
 	(void)ev;	/* the AS exchange is MIT krb5's own (ae_creds_kinit.c) */
 	if (c == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	c->creds = cli_credentials_init(c);
-	if (c->creds == NULL) {
+	err = ccache != NULL ? given_ccache(c, lp, ccache, why, why_len) :
+			       machine_ccache(c, lp, run_dir, why, why_len);
+	if (err != AE_OK) {
 		talloc_free(c);
-		return AE_ERR_NOMEM;
+		return err;
 	}
-	cli_credentials_set_conf(c->creds, lp);
-	if (ccache != NULL) {
-		ret = cli_credentials_set_ccache(c->creds, lp, ccache, CRED_SPECIFIED, &err_str);
-		if (ret != 0) {
-			snprintf(why, why_len, "cannot use the Kerberos ccache %s: %s",
-				 ccache, err_str ? err_str : "unknown error");
-			talloc_free(c);
-			return AE_ERR_CREDENTIALS;
-		}
-		c->ccache_name = talloc_strdup(c, ccache);
-	} else {
-		ae_err err = machine_ccache(c, lp, run_dir, why, why_len);
-
-		if (err != AE_OK) {
-			talloc_free(c);
-			return err;
-		}
-	}
-	cli_credentials_set_kerberos_state(c->creds, CRED_USE_KERBEROS_REQUIRED, CRED_SPECIFIED);
-	c->principal = cli_credentials_get_principal(c->creds, c);
 	AE_INFO("credentials: %s, ccache %s", c->principal ? c->principal : "?", c->ccache_name);
 	*_c = c;
 	return AE_OK;

@@ -25,7 +25,7 @@ struct loadparm_context;
 struct cli_credentials;
 
 struct ae_creds {
-	struct cli_credentials *creds;
+	struct cli_credentials *creds;	/* NULL until ae_creds_samba makes them */
 	char *principal;	/* e.g. MEMBER1$@LAB.EXAMPLE.COM */
 	char *ccache_name;	/* "FILE:/..." usable by GSSAPI */
 	bool kdc_unreachable;	/* set with AE_ERR_TRANSPORT */
@@ -97,6 +97,16 @@ ae_err ae_creds_machine_renew(struct ae_creds *c, struct loadparm_context *lp, c
  */
 ae_err ae_creds_user(TALLOC_CTX *mem_ctx, struct loadparm_context *lp, const char *ccache,
 		     const char *sam, struct ae_creds **_c, char *why, size_t why_len);
+
+/*
+ * Samba's credentials (Kerberos only, no password prompt) on c's ccache,
+ * made once when an RPC connection first needs them and kept in c->creds
+ * (a renewal drops them). AE_ERR_CREDENTIALS with 'why' naming the
+ * principal and the ccache when Samba cannot use it. In the network module
+ * (ae_netmod.h).
+ */
+ae_err ae_creds_samba(struct ae_creds *c, struct loadparm_context *lp,
+		      struct cli_credentials **_creds, char *why, size_t why_len);
 
 /*
  * krb5's default ccache name for the effective uid (krb5.conf's

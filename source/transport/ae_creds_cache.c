@@ -13,6 +13,7 @@
 #include <talloc.h>
 #include <krb5/krb5.h>
 #include "ae_creds_cache.h"
+#include "ae_creds_krb5.h"
 #include "ae_log.h"
 
 /* the realm of "name@REALM" (the last '@'), or NULL */
@@ -69,8 +70,9 @@ static bool cache_file_ok(const char *path)
 	       (st.st_mode & 07777) == 0600 && st.st_size > 0;
 }
 
-/* the TGT krbtgt/realm@realm of client in cc: its endtime, or -1 */
-static int64_t tgt_end(krb5_context k, krb5_ccache cc, krb5_principal client, const char *realm)
+/* ae_creds_krb5.h */
+int64_t ae_ccache_tgt_end(krb5_context k, krb5_ccache cc, krb5_principal client,
+			  const char *realm)
 {
 	krb5_creds mcreds, creds;
 	int64_t end = -1;
@@ -111,7 +113,7 @@ ae_err ae_ccache_inspect(TALLOC_CTX *mem_ctx, const char *path, const char *real
 	if (spec != NULL && krb5_cc_resolve(k, spec, &cc) == 0 &&
 	    krb5_cc_get_principal(k, cc, &client) == 0 &&
 	    krb5_unparse_name(k, client, &name) == 0) {
-		int64_t end = tgt_end(k, cc, client, realm);
+		int64_t end = ae_ccache_tgt_end(k, cc, client, realm);
 
 		info->principal = talloc_strdup(info, name);
 		info->has_tgt = end >= 0;

@@ -61,6 +61,14 @@ ae_err ae_ccache_inspect(TALLOC_CTX *mem_ctx, const char *path, const char *real
 			 struct ae_ccache_info **_info);
 
 /*
+ * Any ccache krb5 opens ("FILE:/...", "KEYRING:...", "KCM:", a bare path)
+ * read with MIT krb5: its client principal and its TGT of realm (NULL: not
+ * looked for). AE_ERR_CREDENTIALS with krb5's message in 'why' when it
+ * cannot be opened or holds no principal; *_info set only on success.
+ */
+ae_err ae_ccache_read(TALLOC_CTX *mem_ctx, const char *name, const char *realm,
+		      struct ae_ccache_info **_info, char *why, size_t why_len);
+/*
  * The machine password of domain (NetBIOS name) from <private_dir>/secrets.tdb,
  * read with libtdb (the key SECRETS/MACHINE_PASSWORD/<DOMAIN>), without
  * Samba's secrets.ldb probe. The file must be a regular file owned by root

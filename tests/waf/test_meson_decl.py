@@ -50,8 +50,8 @@ def introspect(what):
 # -- 1. this tree against the meson build -----------------------------------
 opts = {o['name']: o['value'] for o in introspect('buildoptions')}
 keys = ('prefix', 'sbindir', 'libexecdir', 'datadir', 'sysconfdir', 'localstatedir',
-        'sanitize', 'test_seams', 'tests', 'libfuzzer', 'journal', 'pam_moduledir')
-p = meson_decl.Project(SRC, {k: opts[k] for k in keys}, Host())
+        'libdir', 'sanitize', 'test_seams', 'tests', 'libfuzzer', 'journal', 'pam_moduledir')
+p = meson_decl.Project(SRC, dict({k: opts[k] for k in keys}, build_root=BUILD), Host())
 ours = {t.name: t for t in p.targets}
 kinds = {'static library': 'static_library', 'executable': 'executable',
          'shared module': 'shared_module'}

@@ -1,0 +1,229 @@
+/*
+ * ae_netmod.c: the programs' side of the network module (ae_netmod.h): the
+ * loader, and a stub for each of the module's functions with the same
+ * name and contract, which loads the module on first use. Linked into the
+ * programs only; the tests link the real functions instead.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "ae_log.h"
+#include "ae_netmod.h"
+
+static const struct ae_netmod_ops *g_ops;
+static char g_why[PATH_MAX + 256];	/* set when loading failed: every later call says it */
+static char g_smb_cache_dir[1024];	/* ae_smb_set_default_cache_dir before the load */
+
+/*
+ * The module of this build when the program runs from the build tree
+ * (meson's build directory), else the installed one.
+ */
+static const char *module_path(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t root = strlen(AE_BUILD_ROOT);
+
+	if (n > 0) {
+		self[n] = '\0';
+		if (strncmp(self, AE_BUILD_ROOT, root) == 0 && self[root] == '/') {
+			return AE_NETMOD_BUILD_PATH;
+		}
+	}
+	return AE_NETMOD_PATH;
+}
+
+/* root's or ours, a regular file nobody else may write */
+static bool module_file_ok(const char *path, char *why, size_t why_len)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0) {
+		ae_why(why, why_len, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & 022) != 0) {
+		ae_why(why, why_len, "%s (uid %u, mode %04o) is not a regular file owned by root "
+		       "and writable only by its owner: refused", path, (unsigned)st.st_uid,
+		       (unsigned)(st.st_mode & 07777));
+		return false;
+	}
+	return true;
+}
+
+static ae_err load(void)
+{
+	const char *path = module_path();
+	const struct ae_netmod_ops *ops;
+	void *h;
+
+	if (!module_file_ok(path, g_why, sizeof(g_why))) {
+		return AE_ERR_UNAVAILABLE;
+	}
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		ae_why(g_why, sizeof(g_why), "cannot load %s: %s", path, dlerror());
+		return AE_ERR_UNAVAILABLE;
+	}
+	ops = dlsym(h, AE_NETMOD_SYMBOL);
+	if (ops == NULL || ops->size != sizeof(*ops)) {
+		ae_why(g_why, sizeof(g_why), "%s is not this version's network module (%s)", path,
+		       ops == NULL ? "no " AE_NETMOD_SYMBOL : "another table size");
+		dlclose(h);
+		return AE_ERR_UNAVAILABLE;
+	}
+	if (g_smb_cache_dir[0] != '\0') {
+		(void)ops->smb_set_default_cache_dir(g_smb_cache_dir);
+	}
+	AE_DEBUG("loaded the network module %s", path);
+	g_ops = ops;	/* never unloaded: its libraries keep state for the process */
+	return AE_OK;
+}
+
+ae_err ae_netmod_load(char *why, size_t why_len)
+{
+	if (g_ops == NULL && g_why[0] == '\0' && load() != AE_OK) {
+		AE_ERROR("%s", g_why);
+	}
+	if (g_ops == NULL) {
+		ae_why(why, why_len, "%s", g_why);
+		return AE_ERR_UNAVAILABLE;
+	}
+	return AE_OK;
+}
+
+bool ae_netmod_loaded(void)
+{
+	return g_ops != NULL;
+}
+
+/* the table, or NULL after logging why (once) */
+static const struct ae_netmod_ops *ops(void)
+{
+	char why[8];
+
+	return ae_netmod_load(why, sizeof(why)) == AE_OK ? g_ops : NULL;
+}
+
+ae_err ae_smb_open(TALLOC_CTX *mem_ctx, const struct ae_smb_options *opts,
+		   struct ae_smb **_ctx, char *why, size_t why_len)
+{
+	ae_err err = ae_netmod_load(why, why_len);
+
+	return err != AE_OK ? err : g_ops->smb_open(mem_ctx, opts, _ctx, why, why_len);
+}
+
+ae_err ae_smb_fetch(TALLOC_CTX *mem_ctx, struct ae_smb *ctx, const char *server,
+		    const char *share, const char *path, size_t max,
+		    uint8_t **_data, size_t *_len, char *why, size_t why_len)
+{
+	ae_err err = ae_netmod_load(why, why_len);
+
+	return err != AE_OK ? err : g_ops->smb_fetch(mem_ctx, ctx, server, share, path, max,
+						     _data, _len, why, why_len);
+}
+
+ae_err ae_smb_stat(struct ae_smb *ctx, const char *server, const char *share,
+		   const char *path, struct ae_smb_stat *_st, char *why, size_t why_len)
+{
+	ae_err err = ae_netmod_load(why, why_len);
+
+	return err != AE_OK ? err : g_ops->smb_stat(ctx, server, share, path, _st, why, why_len);
+}
+
+unsigned ae_smb_read_count(const struct ae_smb *ctx)
+{
+	return ctx != NULL && g_ops != NULL ? g_ops->smb_read_count(ctx) : 0;
+}
+
+ae_err ae_unc_split(TALLOC_CTX *mem_ctx, const char *unc, char **_server, char **_share,
+		    char **_path)
+{
+	const struct ae_netmod_ops *o = ops();
+
+	return o != NULL ? o->unc_split(mem_ctx, unc, _server, _share, _path) :
+			   AE_ERR_UNAVAILABLE;
+}
+
+/* kept here until the module is loaded: a user session sets it at its start */
+ae_err ae_smb_set_default_cache_dir(const char *dir)
+{
+	if (g_ops != NULL) {
+		return g_ops->smb_set_default_cache_dir(dir);
+	}
+	if (dir == NULL) {
+		g_smb_cache_dir[0] = '\0';
+		return AE_OK;
+	}
+	if (dir[0] != '/' || strlen(dir) >= sizeof(g_smb_cache_dir) ||
+	    strpbrk(dir, "\n\r") != NULL) {
+		return AE_ERR_INVALID;
+	}
+	snprintf(g_smb_cache_dir, sizeof(g_smb_cache_dir), "%s", dir);
+	return AE_OK;
+}
+
+/* NULL when the module cannot be loaded: the callers' "cannot run the connect" */
+struct tevent_req *icpr_connect_send(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+				     const char *server, enum icpr_transport transport,
+				     struct cli_credentials *creds,
+				     struct loadparm_context *lp)
+{
+	const struct ae_netmod_ops *o = ops();
+
+	return o != NULL ? o->icpr_connect_send(mem_ctx, ev, server, transport, creds, lp) : NULL;
+}
+
+NTSTATUS icpr_connect_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx,
+			   struct icpr_conn **_conn, char **_why)
+{
+	return g_ops->icpr_connect_recv(req, mem_ctx, _conn, _why);
+}
+
+const char *icpr_conn_binding(const struct icpr_conn *conn)
+{
+	return g_ops->icpr_conn_binding(conn);
+}
+
+uint32_t icpr_conn_auth_level(const struct icpr_conn *conn)
+{
+	return g_ops->icpr_conn_auth_level(conn);
+}
+
+struct tevent_req *icpr_submit_send(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+				    struct icpr_conn *conn, const struct icpr_request *in)
+{
+	return g_ops->icpr_submit_send(mem_ctx, ev, conn, in);
+}
+
+NTSTATUS icpr_submit_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx,
+			  struct icpr_response **_resp)
+{
+	return g_ops->icpr_submit_recv(req, mem_ctx, _resp);
+}
+
+const char *icpr_nt_errstr(NTSTATUS st)
+{
+	return g_ops != NULL ? g_ops->icpr_nt_errstr(st) : "(the network module is not loaded)";
+}
+
+ae_err icpr_attribs_blob(TALLOC_CTX *mem_ctx, const char *lines, struct icpr_blob *_blob)
+{
+	const struct ae_netmod_ops *o = ops();
+
+	return o != NULL ? o->icpr_attribs_blob(mem_ctx, lines, _blob) : AE_ERR_UNAVAILABLE;
+}
+
+ae_err ae_creds_samba(struct ae_creds *c, struct loadparm_context *lp,
+		      struct cli_credentials **_creds, char *why, size_t why_len)
+{
+	ae_err err = ae_netmod_load(why, why_len);
+
+	return err != AE_OK ? err : g_ops->creds_samba(c, lp, _creds, why, why_len);
+}
