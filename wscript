@@ -228,6 +228,10 @@ def build(bld):
         if t.kind == 'executable':
             if t.export_dynamic:
                 kw['linkflags'] = list(kw['linkflags']) + ['-rdynamic']
+            for w in t.link_whole:     # every object of the library (the modules use them)
+                lib = bld.path.get_bld().make_node(os.path.join(w.subdir, 'lib%s.a' % w.name))
+                kw['linkflags'] = list(kw['linkflags']) + [
+                    '-Wl,--whole-archive', lib.abspath(), '-Wl,--no-whole-archive']
             bld.program(**kw)
         else:   # shared_module: a dlopen()ed module, no lib prefix
             env = bld.env.derive()

@@ -30,6 +30,8 @@ PKGS=(
 	libcurl4-openssl-dev libkrb5-dev
 	# the machine password from secrets.tdb (transport/ae_creds_kinit.c)
 	libtdb-dev
+	# the no-op memo's SHA-256 (engine/ae_noop_digest.c)
+	nettle-dev
 	# structured journal entries (util/ae_log_event.c, sd_journal_sendv)
 	libsystemd-dev
 	# lab: AD DC, member, client tools

@@ -411,6 +411,7 @@ class Project(object):
                    self._flat(kw.get('c_args')), self._flat(kw.get('link_args')),
                    self._flat(kw.get('include_directories')))
         t.export_dynamic = 'export_dynamic' in kw and bool(self.ev(kw['export_dynamic']))
+        t.link_whole = self._flat(kw.get('link_whole'))
         t.install_dir = None
         if 'install' in kw and self.ev(kw['install']) and 'install_dir' in kw:
             t.install_dir = self.ev(kw['install_dir'])

@@ -4,106 +4,33 @@
  * name and contract, which loads the module on first use. Linked into the
  * programs only; the tests link the real functions instead.
  */
-#include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include "ae_log.h"
+#include "ae_module.h"
 #include "ae_netmod.h"
 
+static struct ae_module g_mod = {
+	.installed = AE_NETMOD_PATH,
+	.build = AE_NETMOD_BUILD_PATH,
+	.symbol = AE_NETMOD_SYMBOL,
+	.size = sizeof(struct ae_netmod_ops),
+};
 static const struct ae_netmod_ops *g_ops;
-static char g_why[PATH_MAX + 256];	/* set when loading failed: every later call says it */
 static char g_smb_cache_dir[1024];	/* ae_smb_set_default_cache_dir before the load */
-
-/*
- * The module of this build when the program runs from the build tree
- * (meson's build directory), else the installed one.
- */
-static const char *module_path(void)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	size_t root = strlen(AE_BUILD_ROOT);
-
-	if (n > 0) {
-		self[n] = '\0';
-		if (strncmp(self, AE_BUILD_ROOT, root) == 0 && self[root] == '/') {
-			return AE_NETMOD_BUILD_PATH;
-		}
-	}
-	return AE_NETMOD_PATH;
-}
-
-/* root's or ours, a regular file nobody else may write */
-static bool module_file_ok(const char *path, char *why, size_t why_len)
-{
-	struct stat st;
-
-	if (lstat(path, &st) != 0) {
-		ae_why(why, why_len, "%s: %s", path, strerror(errno));
-		return false;
-	}
-	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
-	    (st.st_mode & 022) != 0) {
-		ae_why(why, why_len, "%s (uid %u, mode %04o) is not a regular file owned by root "
-		       "and writable only by its owner: refused", path, (unsigned)st.st_uid,
-		       (unsigned)(st.st_mode & 07777));
-		return false;
-	}
-	return true;
-}
-
-static ae_err load(void)
-{
-	const char *path = module_path();
-	const struct ae_netmod_ops *ops;
-	void *h;
-
-	if (!module_file_ok(path, g_why, sizeof(g_why))) {
-		return AE_ERR_UNAVAILABLE;
-	}
-	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
-		ae_why(g_why, sizeof(g_why), "cannot load %s: %s", path, dlerror());
-		return AE_ERR_UNAVAILABLE;
-	}
-	ops = dlsym(h, AE_NETMOD_SYMBOL);
-	if (ops == NULL || ops->size != sizeof(*ops)) {
-		ae_why(g_why, sizeof(g_why), "%s is not this version's network module (%s)", path,
-		       ops == NULL ? "no " AE_NETMOD_SYMBOL : "another table size");
-		dlclose(h);
-		return AE_ERR_UNAVAILABLE;
-	}
-	if (g_smb_cache_dir[0] != '\0') {
-		(void)ops->smb_set_default_cache_dir(g_smb_cache_dir);
-	}
-	AE_DEBUG("loaded the network module %s", path);
-	g_ops = ops;	/* never unloaded: its libraries keep state for the process */
-	return AE_OK;
-}
 
 ae_err ae_netmod_load(char *why, size_t why_len)
 {
-	if (g_ops == NULL && g_why[0] == '\0' && load() != AE_OK) {
-		AE_ERROR("%s", g_why);
-	}
 	if (g_ops == NULL) {
-		ae_why(why, why_len, "%s", g_why);
-		return AE_ERR_UNAVAILABLE;
+		g_ops = ae_module_table(&g_mod, why, why_len);
+		if (g_ops != NULL && g_smb_cache_dir[0] != '\0') {
+			(void)g_ops->smb_set_default_cache_dir(g_smb_cache_dir);
+		}
 	}
-	return AE_OK;
+	return g_ops != NULL ? AE_OK : AE_ERR_UNAVAILABLE;
 }
 
-bool ae_netmod_loaded(void)
-{
-	return g_ops != NULL;
-}
-
-/* the table, or NULL after logging why (once) */
+/* the table, or NULL (logged once) */
 static const struct ae_netmod_ops *ops(void)
 {
 	char why[8];

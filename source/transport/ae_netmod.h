@@ -60,14 +60,10 @@ struct ae_netmod_ops {
 };
 
 /*
- * Load the module now if it is not loaded (the stubs do this themselves).
- * It must be a regular file owned by root or by us and writable by nobody
- * else, else it is refused. AE_ERR_UNAVAILABLE with 'why' naming the file
- * and the cause; the same answer every later time.
+ * Load the module now if it is not loaded (the stubs do this themselves;
+ * util/ae_module.h: where it is looked for and what is refused).
+ * AE_ERR_UNAVAILABLE with 'why' naming the file and the cause.
  */
 ae_err ae_netmod_load(char *why, size_t why_len);
-
-/* true once the module is loaded (the bench and tests ask) */
-bool ae_netmod_loaded(void);
 
 #endif

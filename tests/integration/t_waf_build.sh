@@ -50,9 +50,16 @@ t0=$(date +%s.%N)
 note "waf configure build took $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s ($(grep -c '^\[.*Compiling' "$W/waf.out") compiles)"
 after=$(git_state)
 [ "$before" = "$after" ] || fail "waf wrote into the checkout: $(diff <(echo "$before") <(echo "$after") | tail -n +2 | head -n 3 | tr '\n' ' ')"
-for f in source/cli/autoenroll source/certmonger/certmonger-submit source/pam/pam_autoenroll.so ae_paths.h; do
+for f in source/cli/autoenroll source/certmonger/certmonger-submit source/pam/pam_autoenroll.so ae_paths.h \
+	source/transport/ae-net.so source/transport/ae-web.so source/deploy/ae-nss.so; do
 	[ -f "$OUT/$f" ] || fail "waf built no $f"
 done
+# the modules (source/util/ae_module.h) load into waf's programs as into meson's
+/usr/bin/python3 -B "$SRCDIR/tests/layers/check_netmod.py" "$OUT/source/transport/ae-net.so" \
+	"$OUT/source/transport/ae-web.so" "$OUT/source/deploy/ae-nss.so" -- \
+	"$OUT/source/cli/autoenroll" "$OUT/source/certmonger/certmonger-submit" > "$W/netmod" 2>&1 ||
+	fail "waf's modules and programs: $(head -n 3 "$W/netmod" | tr '\n' ' ')"
+note "$(tail -n 1 "$W/netmod")"
 WAF_AE=$OUT/source/cli/autoenroll
 
 # -- 3. the same sources, the same generated header --------------------------------

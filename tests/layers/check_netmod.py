@@ -1,22 +1,26 @@
 #!/usr/bin/env python3
-"""The network module (source/transport/ae_netmod.h) as the programs load it.
+"""The program's modules (source/util/ae_module.h) as the programs load them:
+ae-net.so (SMB, MS-ICPR, Samba's credentials), ae-web.so (HTTPS), ae-nss.so
+(NSS databases).
 
-check_netmod.py MODULE PROGRAM...:
-1. No program links libsmbclient, libdcerpc, libdcerpc-binding or
-   libsamba-credentials itself (readelf -d: NEEDED): they come with the
+check_netmod.py MODULE... -- PROGRAM...:
+1. No program links a library that belongs to a module itself (readelf -d:
+   NEEDED): libsmbclient, libdcerpc, libdcerpc-binding,
+   libsamba-credentials, libcurl, libssl, libnss3. They come with the
    module, when a run needs it.
-2. Every symbol of ours the module leaves undefined (nm -D: ae_*, icpr_*)
-   is one each program exports (linked with export_dynamic): else dlopen
-   fails at run time with "undefined symbol" the first time a run needs SMB
-   or RPC.
-3. The module exports its table (ae_netmod_ops_v1) and nothing else of ours.
+2. Every symbol of ours a module leaves undefined (nm -D: ae_*, icpr_*) is
+   one each program exports (linked with export_dynamic): else dlopen fails
+   at run time with "undefined symbol" the first time a run needs it.
+3. Each module exports its table (ae_*_ops_v1) and nothing else of ours.
 Exit 0 when all hold, 1 with one line per violation.
 """
 import re
 import subprocess
 import sys
 
-HEAVY = ('libsmbclient.so', 'libdcerpc.so', 'libdcerpc-binding.so', 'libsamba-credentials.so')
+HEAVY = ('libsmbclient.so', 'libdcerpc.so', 'libdcerpc-binding.so', 'libsamba-credentials.so',
+         'libcurl.so', 'libssl.so', 'libnss3.so')
+TABLE = re.compile(r'^ae_[a-z]+mod_ops_v1$')
 OURS = re.compile(r'^(ae_|icpr_)')
 
 
@@ -33,25 +37,31 @@ def needed(path):
 
 
 def main():
-    if len(sys.argv) < 3:
+    if '--' not in sys.argv:
         sys.exit(__doc__)
-    module, programs = sys.argv[1], sys.argv[2:]
-    bad = []
-    wanted = {s for s in nm(module, '--undefined-only') if OURS.match(s)}
-    exported = {s for s in nm(module, '--defined-only') if OURS.match(s)}
-    if exported != {'ae_netmod_ops_v1'}:
-        bad.append('%s exports %s, not only ae_netmod_ops_v1' % (module, sorted(exported)))
+    cut = sys.argv.index('--')
+    modules, programs = sys.argv[1:cut], sys.argv[cut + 1:]
+    if not modules or not programs:
+        sys.exit(__doc__)
+    bad, wanted = [], set()
+    for m in modules:
+        need = {s for s in nm(m, '--undefined-only') if OURS.match(s)}
+        wanted |= need
+        exported = {s for s in nm(m, '--defined-only') if OURS.match(s)}
+        if len(exported) != 1 or not TABLE.match(next(iter(exported))):
+            bad.append('%s exports %s, not only its table' % (m, sorted(exported)))
+        for p in programs:
+            missing = need - nm(p, '--defined-only')
+            if missing:
+                bad.append('%s does not export %s, which %s needs' % (p, sorted(missing), m))
     for p in programs:
         for lib in needed(p):
             if lib.startswith(HEAVY):
-                bad.append('%s links %s itself (it belongs to the network module)' % (p, lib))
-        missing = wanted - nm(p, '--defined-only')
-        if missing:
-            bad.append('%s does not export %s, which %s needs' % (p, sorted(missing), module))
+                bad.append('%s links %s itself (it belongs to a module)' % (p, lib))
     for b in bad:
         print(b)
-    print('check_netmod: %d programs, %d symbols the module takes from them, %d problems' %
-          (len(programs), len(wanted), len(bad)))
+    print('check_netmod: %d modules, %d programs, %d symbols the modules take from them, '
+          '%d problems' % (len(modules), len(programs), len(wanted), len(bad)))
     return 1 if bad else 0
 
 
