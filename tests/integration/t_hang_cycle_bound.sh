@@ -28,7 +28,7 @@ sums_before=$(cd "$store" && find . -type f \( -name '*.state' -o -name '*.crt' 
 o="$WORK/$NAME/run.out" e="$WORK/$NAME/run.err"
 AE_TEST_PAUSE_AFTER_POLICY=$pause timeout -k 5 180 "$ADLAB" client "$AUTOENROLL" \
 	-s "$LAB/member/smb.conf" "${opts[@]}" --option "autoenroll:network timeout=$T" \
-	--option "autoenroll:cycle timeout=$CYCLE" --ccache "FILE:$cc" -v run > "$o" 2> "$e" < /dev/null &
+	--option "autoenroll:cycle timeout=$CYCLE" --ccache "FILE:$cc" run > "$o" 2> "$e" < /dev/null &
 pid=$!
 for _ in $(seq 1 600); do
 	[ -e "$pause/paused" ] && break
