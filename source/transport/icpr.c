@@ -84,6 +84,7 @@ typedef void (*composite_error_fn)(struct composite_context *, NTSTATUS);
 struct connect_bound {
 	struct composite_context *c;
 	composite_error_fn fail;
+	struct tevent_timer *te;	/* NULL once fired: tevent frees a fired timer */
 };
 
 static composite_error_fn composite_error_lookup(void)
@@ -120,6 +121,7 @@ static void connect_expired(struct tevent_context *ev, struct tevent_timer *te,
 	(void)ev;
 	(void)te;
 	(void)now;
+	b->te = NULL;
 	AE_DEBUG("MS-ICPR connect: the step's bound of %u s is over", ICPR_CALL_TIMEOUT_SECS);
 	b->fail(b->c, NT_STATUS_IO_TIMEOUT);
 }
@@ -129,7 +131,6 @@ static NTSTATUS connect_bounded(struct icpr_conn *conn, struct tevent_context *e
 				struct loadparm_context *lp)
 {
 	struct connect_bound b = { .fail = composite_error_lookup() };
-	struct tevent_timer *te = NULL;
 	NTSTATUS st;
 
 	b.c = dcerpc_pipe_connect_send(conn, binding, &icpr_table, creds, ev, lp);
@@ -137,11 +138,12 @@ static NTSTATUS connect_bounded(struct icpr_conn *conn, struct tevent_context *e
 		return NT_STATUS_NO_MEMORY;
 	}
 	if (b.fail != NULL) {
-		te = tevent_add_timer(ev, conn, tevent_timeval_current_ofs(ICPR_CALL_TIMEOUT_SECS, 0),
-				      connect_expired, &b);
+		b.te = tevent_add_timer(ev, conn,
+					tevent_timeval_current_ofs(ICPR_CALL_TIMEOUT_SECS, 0),
+					connect_expired, &b);
 	}
 	st = dcerpc_pipe_connect_recv(b.c, conn, &conn->pipe);	/* frees b.c */
-	TALLOC_FREE(te);
+	TALLOC_FREE(b.te);
 	return st;
 }
 
