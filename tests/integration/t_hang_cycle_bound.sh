@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hang-lib.sh"
 need_autoenroll
-T=10 CYCLE=20 LIMIT=50
+T=10 CYCLE=${HANG_CYCLE_TIMEOUT:-20} LIMIT=50	# HANG_CYCLE_TIMEOUT=3600: the check without the bound (it fails)
 cc="$WORK/$NAME/ccache"
 store=$(out_dir store)
 pause=$(out_dir pause)
