@@ -36,13 +36,18 @@ void ae_net_timeout_set(unsigned seconds)
 
 unsigned ae_net_bound_s(unsigned step_s, int64_t now_ms, int64_t until_ms)
 {
-	int64_t left = until_ms - now_ms;
-	int64_t left_s;
+	int64_t left, left_s;
 
-	if (left <= 0) {
+	if (until_ms <= now_ms) {
 		return 0;
 	}
-	left_s = (left + 999) / 1000;	/* a started second counts: never 0 while time is left */
+	if (__builtin_sub_overflow(until_ms, now_ms, &left)) {
+		return step_s;		/* more time left than an int64_t of ms holds */
+	}
+	if (left / 1000 >= (int64_t)step_s) {
+		return step_s;		/* also "no deadline": until_ms INT64_MAX */
+	}
+	left_s = left / 1000 + (left % 1000 != 0);	/* a started second counts: never 0 */
 	return left_s < (int64_t)step_s ? (unsigned)left_s : step_s;
 }
 

@@ -77,6 +77,9 @@ static void test_bound_arithmetic(void **state)
 	assert_int_equal(ae_net_bound_s(30, 5000, 1000), 0);	/* past it */
 	assert_int_equal(ae_net_bound_s(5, INT64_C(1) << 40, (INT64_C(1) << 40) + 4000), 4);
 	assert_int_equal(ae_net_bound_s(0, 0, 1000), 0);
+	assert_int_equal(ae_net_bound_s(120, 0, INT64_MAX), 120);	/* no deadline */
+	assert_int_equal(ae_net_bound_s(120, -5, INT64_MAX), 120);
+	assert_int_equal(ae_net_bound_s(120, INT64_MIN + 1, 0), 120);
 }
 
 static void sleep_ms(long ms)
