@@ -6,9 +6,9 @@
 # connect of each binding (endpoint mapper + TCP + bind; then the named
 # pipe over smbd, which still runs, to the stopped RPC server) ends after
 # the same bound (autoenroll:network timeout, 5 s each; Samba's own connect
-# bound of 60 s no longer applies), except for the host/ service ticket
-# Samba's named-pipe connect asks the stopped KDC for (MIT krb5, about 30 s,
-# blocking: README "Timeouts"): exit 5 within the bound (5 + 2 x 5 + 30 s
+# bound of 60 s no longer applies), except for a service ticket Samba's
+# named-pipe connect asks the stopped KDC for (MIT krb5, about 30 s,
+# blocking, not cut by a timer: README "Timeouts"): exit 5 within the bound (5 + 2 x 5 + 30 s
 # and the reads that follow, 5 s each: about 57 s measured; the scenario
 # allows 90 s), the CA, its host and the timeout named. The
 # store keeps its pending request (the CA has it; nothing was sent in this
