@@ -16,6 +16,7 @@
 #include "ae_cldap_private.h"
 #include "ae_ldap.h"
 #include "ae_log.h"
+#include "ae_net_timeout.h"
 
 static int64_t now_ms(void)
 {
@@ -56,7 +57,8 @@ static ae_err await_reply(int fd, int32_t msgid, int wait_ms, const char *where,
 			  TALLOC_CTX *mem_ctx, unsigned *malformed, struct ae_cldap_reply **_r)
 {
 	uint8_t buf[AE_CLDAP_REPLY_MAX + 1];
-	int64_t deadline = now_ms() + wait_ms;
+	int64_t cycle_left = ae_net_left_ms();	/* never past the cycle's deadline */
+	int64_t deadline = now_ms() + (cycle_left < wait_ms ? cycle_left : wait_ms);
 	unsigned datagrams = 0;
 
 	for (;;) {
@@ -197,6 +199,10 @@ ae_err ae_cldap_ping_at(TALLOC_CTX *mem_ctx, const char *dc_host, const char *po
 	if (_r == NULL || port == NULL || wait_ms <= 0 || !ae_ldap_host_valid(dc_host)) {
 		AE_ERROR("CLDAP: '%s' is not a DC host name", dc_host != NULL ? dc_host : "(null)");
 		return AE_ERR_INVALID;
+	}
+	if (ae_net_deadline_passed()) {
+		AE_ERROR("CLDAP ping of %s: %s", dc_host, ae_net_cycle_over());
+		return AE_ERR_TRANSPORT;
 	}
 	tmp = talloc_new(NULL);
 	if (tmp == NULL) {

@@ -240,6 +240,16 @@ static ae_err connect_bind(TALLOC_CTX *mem_ctx, const char *dc_fqdn, const char 
 		talloc_free(c);
 		return AE_ERR_NOMEM;
 	}
+	if (ae_net_deadline_passed()) {
+		AE_ERROR("LDAP SASL GSSAPI bind on %s: %s", c->server, ae_net_cycle_over());
+		if (_why != NULL) {
+			*_why = AE_LDAP_BIND_UNREACHED;
+		}
+		talloc_free(c);
+		return AE_ERR_LDAP;
+	}
+	/* the name lookups libldap and Cyrus SASL make on the way: bounded by the time left */
+	ae_net_timeout_resolver();
 	ae_ldap_sasl_gssapi_only();
 	rc = ldap_initialize(&c->ld, url);
 	if (rc != LDAP_SUCCESS) {
@@ -258,8 +268,7 @@ static ae_err connect_bind(TALLOC_CTX *mem_ctx, const char *dc_fqdn, const char 
 					  LDAP_SASL_QUIET, sasl_interact, NULL);
 	bind_timeout(c->ld, AE_LDAP_OP_TIMEOUT_S);
 	if (rc == LDAP_TIMEOUT || rc == LDAP_TIMELIMIT_EXCEEDED) {
-		AE_ERROR("LDAP SASL GSSAPI bind on %s: no answer within %u s "
-			 "(autoenroll:network timeout)", c->server, ae_net_timeout());
+		AE_ERROR("LDAP SASL GSSAPI bind on %s: %s", c->server, ae_net_no_answer());
 		if (_why != NULL) {
 			*_why = AE_LDAP_BIND_UNREACHED;
 		}

@@ -56,8 +56,8 @@ static ae_err answer(struct ae_ldap *c, int msgid, TALLOC_CTX *mem, struct ae_ld
 
 	rc = ldap_result(c->ld, msgid, LDAP_MSG_ALL, &tv, &res);
 	if (rc <= 0) {
-		AE_ERROR("LDAP search of '%s' on %s: no answer (%s)", q->base, c->server,
-			 rc == 0 ? "timeout" : ldap_err2string(rc));
+		AE_ERROR("LDAP search of '%s' on %s: %s", q->base, c->server,
+			 rc == 0 ? ae_net_no_answer() : ldap_err2string(rc));
 		ldap_msgfree(res);
 		return AE_ERR_LDAP;
 	}
@@ -103,6 +103,11 @@ ae_err ae_ldap_search_multi(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 		reqs[i].truncated = false;
 		reqs[i].entries = NULL;
 		reqs[i].num = 0;
+	}
+	if (ae_net_deadline_passed()) {
+		AE_ERROR("LDAP search of '%s' on %s: %s", reqs[0].base, conn->server,
+			 ae_net_cycle_over());
+		return AE_ERR_LDAP;
 	}
 	ldap_set_option(conn->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, NULL);
 	for (i = 0; i < n; i++) {

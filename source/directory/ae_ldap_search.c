@@ -191,6 +191,12 @@ ae_err ae_ldap_search(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 		LDAPMessage *res = NULL;
 		int rc;
 
+		if (ae_net_deadline_passed()) {
+			AE_ERROR("LDAP search of '%s' on %s: %s", base, conn->server,
+				 ae_net_cycle_over());
+			err = AE_ERR_LDAP;
+			break;
+		}
 		rc = ldap_create_page_control(conn->ld, AE_LDAP_PAGE_SIZE, &cookie, 0, &page);
 		if (rc != LDAP_SUCCESS) {
 			log_search_error(conn, base, rc);
@@ -214,9 +220,8 @@ ae_err ae_ldap_search(struct ae_ldap *conn, TALLOC_CTX *mem_ctx,
 			break;
 		}
 		if (rc == LDAP_TIMEOUT) {
-			AE_ERROR("LDAP search of '%s' on %s: no answer within %u s "
-				 "(autoenroll:network timeout)", base, conn->server,
-				 ae_net_timeout());
+			AE_ERROR("LDAP search of '%s' on %s: %s", base, conn->server,
+				 ae_net_no_answer());
 			ldap_msgfree(res);
 			err = AE_ERR_LDAP;
 			break;

@@ -46,6 +46,7 @@ static const struct option_def defs[AE_OPT_COUNT] = {
 	[AE_OPT_KEY_STORAGE] = { "key storage", "auto" },
 	[AE_OPT_TPM_TCTI] = { "tpm tcti", AE_KEY_TPM_TCTI_DEFAULT },
 	[AE_OPT_NETWORK_TIMEOUT] = { "network timeout", AE_NETWORK_TIMEOUT_DEFAULT },
+	[AE_OPT_CYCLE_TIMEOUT] = { "cycle timeout", AE_CYCLE_TIMEOUT_DEFAULT },
 };
 
 const char *ae_config_source_name(enum ae_config_source s)
@@ -323,6 +324,16 @@ static ae_err validate(struct ae_config *c, enum ae_config_option o, const char 
 			return bad(why, why_len, defs[o].name, v, "expected seconds from 1 to 300");
 		}
 		c->network_timeout_s = (unsigned)n;
+		return AE_OK;
+	}
+	case AE_OPT_CYCLE_TIMEOUT: {
+		char *end = NULL;
+		unsigned long n = strtoul(v, &end, 10);
+
+		if (!isdigit((unsigned char)v[0]) || *end != '\0' || n < 10 || n > 3600) {
+			return bad(why, why_len, defs[o].name, v, "expected seconds from 10 to 3600");
+		}
+		c->cycle_timeout_s = (unsigned)n;
 		return AE_OK;
 	}
 	case AE_OPT_USER_NSSDB:

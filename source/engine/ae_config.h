@@ -46,6 +46,7 @@ enum ae_config_option {
 	AE_OPT_KEY_STORAGE,
 	AE_OPT_TPM_TCTI,
 	AE_OPT_NETWORK_TIMEOUT,		/* each network step's bound (ae_net_timeout.h) */
+	AE_OPT_CYCLE_TIMEOUT,		/* the whole cycle's network steps (ae_net_timeout.h) */
 	AE_OPT_COUNT
 };
 
@@ -56,6 +57,7 @@ enum ae_config_option {
 #endif
 #define AE_HOOK_TIMEOUT_DEFAULT "60"
 #define AE_NETWORK_TIMEOUT_DEFAULT "30"	/* seconds; AE_NET_TIMEOUT_DEFAULT_S */
+#define AE_CYCLE_TIMEOUT_DEFAULT "300"	/* seconds; AE_NET_CYCLE_TIMEOUT_DEFAULT_S */
 #define AE_CONFIG_DEPLOY_MAX 64		/* autoenroll:deploy <Template> options */
 #define AE_CONFIG_UNKNOWN_MAX 64	/* unknown names reported at most */
 
@@ -135,6 +137,7 @@ struct ae_config {
 	struct ae_key_storage_tpl *key_storage_tpl;
 	size_t num_key_storage_tpl;
 	unsigned network_timeout_s;	/* autoenroll:network timeout, 1..300 */
+	unsigned cycle_timeout_s;	/* autoenroll:cycle timeout, 10..3600 */
 	struct ae_config_item items[AE_OPT_COUNT];
 	char **unknown;			/* autoenroll:* names nobody reads, as written */
 	size_t num_unknown;

@@ -27,6 +27,7 @@
 #include "ae_cycle_trust.h"
 #include "ae_ldap.h"
 #include "ae_noop.h"
+#include "ae_net_timeout.h"
 
 /* ---- phase 1: the store ---------------------------------------------------------- */
 
@@ -46,7 +47,9 @@ static ae_err open_store(struct ae_cycle_ctx *c, const struct ae_cycle_opts *o)
 	}
 	/* one cycle per context at a time: others wait (bounded), then find the work done */
 	c->store->lock_wait_s = s->config->lock_wait_s;	/* validated by ae_config */
+	ae_net_deadline_pause();	/* waiting for another run is not this cycle's network time */
 	err = ae_store_lock(c->store, true, &c->lock);
+	ae_net_deadline_resume();
 	if (err == AE_OK) {
 		err = ae_store_recover(r, c->store, &r->notes);
 	}
@@ -259,7 +262,9 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	}
 #ifdef AE_TEST_SEAMS
 	if (err == AE_OK) {
+		ae_net_deadline_pause();	/* the scenario's time, not the cycle's */
 		test_pause_after_policy();
+		ae_net_deadline_resume();
 	}
 #endif
 	if (err == AE_OK) {

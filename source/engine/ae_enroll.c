@@ -29,6 +29,7 @@
 #include "ae_csr.h"
 #include "ae_x509.h"
 #include "ae_store.h"
+#include "ae_net_timeout.h"
 
 enum ae_outcome ae_outcome_from_err(ae_err err)
 {
@@ -309,7 +310,9 @@ ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
 
 	/* the same lock as a cycle: never install while one runs */
 	if (err == AE_OK && (*_store)->lock == NULL) {
+		ae_net_deadline_pause();	/* another run's time, not ours */
 		err = ae_store_lock(*_store, true, &lock);
+		ae_net_deadline_resume();
 	}
 	/* as a cycle: finish or roll back what a crash left, adopt old pending/ records */
 	if (err == AE_OK) {

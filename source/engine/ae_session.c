@@ -133,9 +133,10 @@ static bool kdc_alive(const char *host, int timeout_ms)
  */
 static ae_err classify_kdc_failure(struct ae_session *s)
 {
+	int64_t left = ae_net_left_ms();	/* never past the cycle's deadline */
 	size_t n;
 
-	if (s->dc == NULL || !kdc_alive(s->dc, 3000)) {
+	if (s->dc == NULL || left == 0 || !kdc_alive(s->dc, left < 3000 ? (int)left : 3000)) {
 		return AE_ERR_TRANSPORT;
 	}
 	n = strlen(s->error);
@@ -217,6 +218,7 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		return err;
 	}
 	ae_net_timeout_set(s->config->network_timeout_s);	/* before any network step */
+	ae_net_deadline_set(s->config->cycle_timeout_s);	/* the whole cycle's bound */
 	no_realm = lpcfg_realm(s->lp) == NULL || lpcfg_realm(s->lp)[0] == '\0';
 	s->workgroup = s->config->mode == AE_MODE_WORKGROUP ||
 		       (s->config->mode == AE_MODE_AUTO && no_realm);

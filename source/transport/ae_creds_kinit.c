@@ -21,6 +21,8 @@
 #include "ae_creds.h"
 #include "ae_creds_cache.h"
 #include "ae_log.h"
+#include "ae_bounded.h"
+#include "ae_net_timeout.h"
 
 #define AE_MACHINE_PASSWORD_MAX 1024	/* Samba's are 120-240 UTF-8 bytes */
 
@@ -156,6 +158,53 @@ static krb5_error_code kinit_to(krb5_context k, const char *principal, const cha
 	return ret;
 }
 
+/*
+ * kinit_to within the step's bound (autoenroll:network timeout, or the time
+ * left to the cycle's deadline): MIT krb5 1.20 has no per-request timeout
+ * (sendto_kdc waits up to about 30 s for a KDC that accepted the TCP
+ * connection and does not answer), so the exchange runs in a child
+ * (ae_bounded.h) that is killed at the bound. msg: MIT's text, or the bound.
+ */
+struct kinit_args {
+	krb5_context k;
+	const char *principal, *pw, *spec;
+};
+
+static int kinit_child(void *arg, char *msg, size_t msg_len)
+{
+	struct kinit_args *a = arg;
+	krb5_error_code ret = kinit_to(a->k, a->principal, a->pw, a->spec);
+
+	if (ret != 0) {
+		const char *m = krb5_get_error_message(a->k, ret);
+		snprintf(msg, msg_len, "%s", m ? m : "unknown error");
+		krb5_free_error_message(a->k, m);
+	}
+	return (int)ret;
+}
+
+static krb5_error_code kinit_bounded(krb5_context k, const char *principal, const char *pw,
+				     const char *spec, char *msg, size_t msg_len)
+{
+	struct kinit_args a = { k, principal, pw, spec };
+	int ret = KRB5_KDC_UNREACH;
+	ae_err err;
+
+	if (ae_net_deadline_passed()) {
+		snprintf(msg, msg_len, "%s", ae_net_cycle_over());
+		return KRB5_KDC_UNREACH;
+	}
+	err = ae_bounded_call(kinit_child, &a, ae_net_timeout() * 1000u, &ret, msg, msg_len);
+	if (err == AE_ERR_TRANSPORT) {
+		snprintf(msg, msg_len, "%s", ae_net_no_answer());
+		return KRB5_KDC_UNREACH;
+	}
+	if (err != AE_OK) {
+		return KRB5_KDC_UNREACH;	/* msg: no child */
+	}
+	return (krb5_error_code)ret;
+}
+
 /* the temporary ccache is a regular 0600 file of ours before it is renamed */
 static bool tmp_cache_ok(const char *path)
 {
@@ -172,6 +221,7 @@ ae_err ae_ccache_kinit(struct loadparm_context *lp, const char *run_dir, const c
 	char *pw = NULL, *tmp_path, *final_path, *spec;
 	krb5_context k = NULL;
 	krb5_error_code ret;
+	char kmsg[AE_BOUNDED_MSG_MAX];
 	mode_t old_umask;
 	ae_err err;
 
@@ -201,15 +251,12 @@ ae_err ae_ccache_kinit(struct loadparm_context *lp, const char *run_dir, const c
 	}
 	(void)unlink(tmp_path);	/* a leftover of a pid reused */
 	old_umask = umask(077);
-	ret = kinit_to(k, principal, pw, spec);
+	ret = kinit_bounded(k, principal, pw, spec, kmsg, sizeof(kmsg));
 	(void)umask(old_umask);
 	TALLOC_FREE(pw);
 	if (ret != 0) {
-		const char *msg = krb5_get_error_message(k, ret);
-
 		ae_why(why, why_len, "cannot obtain a Kerberos ticket for %s from the KDC of %s: %s",
-		       principal, lpcfg_realm(lp), msg ? msg : "unknown error");
-		krb5_free_error_message(k, msg);
+		       principal, lpcfg_realm(lp), kmsg[0] ? kmsg : "unknown error");
 		err = kdc_unreachable(ret) ? AE_ERR_TRANSPORT : AE_ERR_CREDENTIALS;
 	} else if (!tmp_cache_ok(tmp_path) || rename(tmp_path, final_path) != 0) {
 		ae_why(why, why_len, "cannot install the ticket cache %s: %s", final_path,

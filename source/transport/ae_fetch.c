@@ -15,6 +15,7 @@
 #include "ae_fetch.h"
 #include "ae_file.h"
 #include "ae_log.h"
+#include "ae_net_timeout.h"
 
 #define RECV_CHUNK (16 * 1024)
 
@@ -286,8 +287,15 @@ ae_err ae_fetch_url(TALLOC_CTX *mem_ctx, const char *url, size_t max_len,
 		if (err != AE_OK) {
 			AE_WARN("fetch %s: %s", url, why[0] ? why : ae_strerror(err));
 		}
+	} else if (ae_net_deadline_passed()) {
+		AE_WARN("fetch %s: %s", url, ae_net_cycle_over());
+		err = AE_ERR_TRANSPORT;
 	} else {
-		err = http_get(mem_ctx, u, url, max_len, timeout_ms, _data, _len);
+		/* never past the cycle's deadline (autoenroll:cycle timeout) */
+		int64_t left = ae_net_left_ms();
+
+		err = http_get(mem_ctx, u, url, max_len,
+			       left < (int64_t)timeout_ms ? (unsigned)left : timeout_ms, _data, _len);
 	}
 	talloc_free(u);
 	return err;

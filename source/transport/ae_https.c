@@ -283,6 +283,15 @@ static ae_err https_prepare(struct ae_https_state *s, const char *url,
 	if (s->o.total_timeout_s == 0) {
 		s->o.total_timeout_s = 4 * ae_net_timeout();
 	}
+	if (ae_net_deadline_passed()) {
+		ae_why(s->why, sizeof(s->why), "%s: %s", s->url, ae_net_cycle_over());
+		return AE_ERR_TRANSPORT;
+	}
+	/* never past the cycle's deadline (autoenroll:cycle timeout) */
+	s->o.total_timeout_s = ae_net_bound_s(s->o.total_timeout_s, 0, ae_net_left_ms());
+	if (s->o.connect_timeout_s > s->o.total_timeout_s) {
+		s->o.connect_timeout_s = s->o.total_timeout_s;
+	}
 	s->max = s->o.max_response != 0 ? s->o.max_response : AE_HTTPS_RESPONSE_MAX_DEFAULT;
 	s->deadline = tevent_timeval_current_ofs(s->o.total_timeout_s, 0);
 	s->body = talloc_zero_array(s, uint8_t, body_len + 1);

@@ -343,9 +343,8 @@ static ae_err fail(int e, const char *what, const char *server, const char *shar
 	bool login = e == EINVAL && strcmp(what, "read") != 0;
 
 	if (e == ETIMEDOUT) {
-		ae_why(why, why_len, "SMB %s //%s/%s/%s: no answer within %u s "
-		       "(autoenroll:network timeout)", what, server, share, path,
-		       ae_net_timeout());
+		ae_why(why, why_len, "SMB %s //%s/%s/%s: %s", what, server, share, path,
+		       ae_net_no_answer());
 		return AE_ERR_TRANSPORT;
 	}
 	ae_why(why, why_len, "SMB %s //%s/%s/%s: %s (errno %d)%s", what, server, share, path,
@@ -382,6 +381,13 @@ ae_err ae_smb_fetch(TALLOC_CTX *mem_ctx, struct ae_smb *ctx, const char *server,
 		talloc_free(tmp);
 		return AE_ERR_INVALID;
 	}
+	if (ae_net_deadline_passed()) {
+		ae_why(why, why_len, "SMB open //%s/%s/%s: %s", server, share, path,
+		       ae_net_cycle_over());
+		talloc_free(tmp);
+		return AE_ERR_TRANSPORT;
+	}
+	smbc_setTimeout(ctx->c, (int)AE_SMB_TIMEOUT_MS);	/* a new connect: the time left */
 	ctx->reads++;
 	errno = 0;
 	f = smbc_getFunctionOpen(ctx->c)(ctx->c, url, O_RDONLY, 0);

@@ -1,6 +1,7 @@
 /*
  * icpr.c: the MS-ICPR client (connect + CertServerRequest).
  */
+#include <dlfcn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +39,7 @@ static const struct ndr_interface_table icpr_table = {
 	.authservices = &icpr_authservices,
 };
 
-/* the CertServerRequest call (the connect: Samba's own bound, connect_errstr) */
+/* the CertServerRequest call; the connect of each binding (connect_bounded) */
 #define ICPR_CALL_TIMEOUT_SECS ae_net_timeout()
 
 struct icpr_conn {
@@ -52,28 +53,98 @@ const char *icpr_nt_errstr(NTSTATUS st)
 	static __thread char buf[128];
 
 	if (NT_STATUS_EQUAL(st, NT_STATUS_IO_TIMEOUT)) {
-		snprintf(buf, sizeof(buf), "no answer within %u s (%s, autoenroll:network timeout)",
-			 ICPR_CALL_TIMEOUT_SECS, nt_errstr(st));
+		snprintf(buf, sizeof(buf), "%s (%s)", ae_net_no_answer(), nt_errstr(st));
 		return buf;
 	}
 	return nt_errstr(st);
 }
 
 /*
- * The text of a failed connect of one binding: dcerpc_pipe_connect() has its
- * own fixed bound, Samba's DCERPC_REQUEST_TIMEOUT (60 s) for the endpoint
- * mapper, the connect and the bind together; a timeout says so.
+ * The text of a failed connect of one binding: the endpoint mapper, the
+ * connect and the bind together have the step's bound (connect_bounded;
+ * Samba's own DCERPC_REQUEST_TIMEOUT, 60 s, when that is shorter).
  */
 static const char *connect_errstr(NTSTATUS st)
 {
-	static __thread char buf[128];
+	return icpr_nt_errstr(st);
+}
 
-	if (NT_STATUS_EQUAL(st, NT_STATUS_IO_TIMEOUT)) {
-		snprintf(buf, sizeof(buf), "no answer within %d s (%s, Samba's RPC connect bound)",
-			 DCERPC_REQUEST_TIMEOUT, nt_errstr(st));
-		return buf;
+/*
+ * dcerpc_pipe_connect() waits up to Samba's fixed DCERPC_REQUEST_TIMEOUT
+ * (60 s). Its connect is a composite_context whose wait ends when the
+ * composite is in error: a timer at the step's bound puts it there with
+ * NT_STATUS_IO_TIMEOUT through Samba's composite_error() and
+ * dcerpc_pipe_connect_recv() frees every part of the connect under way.
+ * composite_error() lives in a private library of Samba's (its symbol
+ * version names the release), a dependency of libdcerpc: it is looked up at
+ * run time in libdcerpc's scope; without it Samba's own bound stays.
+ */
+typedef void (*composite_error_fn)(struct composite_context *, NTSTATUS);
+
+struct connect_bound {
+	struct composite_context *c;
+	composite_error_fn fail;
+	struct tevent_timer *te;	/* NULL once fired: tevent frees a fired timer */
+};
+
+static composite_error_fn composite_error_lookup(void)
+{
+	static composite_error_fn fn;
+	static bool done;
+	Dl_info info;
+
+	if (!done) {
+		void *h = NULL;
+
+		done = true;
+		if (dladdr((void *)dcerpc_pipe_connect_send, &info) != 0 &&
+		    info.dli_fname != NULL) {
+			h = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+		}
+		if (h != NULL) {
+			*(void **)&fn = dlsym(h, "composite_error");
+			dlclose(h);
+		}
+		if (fn == NULL) {
+			AE_DEBUG("Samba's composite_error is not available: the MS-ICPR connect "
+				 "keeps Samba's bound of %d s", DCERPC_REQUEST_TIMEOUT);
+		}
 	}
-	return nt_errstr(st);
+	return fn;
+}
+
+static void connect_expired(struct tevent_context *ev, struct tevent_timer *te,
+			    struct timeval now, void *private_data)
+{
+	struct connect_bound *b = private_data;
+
+	(void)ev;
+	(void)te;
+	(void)now;
+	b->te = NULL;
+	AE_DEBUG("MS-ICPR connect: the step's bound of %u s is over", ICPR_CALL_TIMEOUT_SECS);
+	b->fail(b->c, NT_STATUS_IO_TIMEOUT);
+}
+
+static NTSTATUS connect_bounded(struct icpr_conn *conn, struct tevent_context *ev,
+				const char *binding, struct cli_credentials *creds,
+				struct loadparm_context *lp)
+{
+	struct connect_bound b = { .fail = composite_error_lookup() };
+	NTSTATUS st;
+
+	b.c = dcerpc_pipe_connect_send(conn, binding, &icpr_table, creds, ev, lp);
+	if (b.c == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (b.fail != NULL) {
+		b.te = tevent_add_timer(ev, conn,
+					tevent_timeval_current_ofs(ICPR_CALL_TIMEOUT_SECS, 0),
+					connect_expired, &b);
+	}
+	st = dcerpc_pipe_connect_recv(b.c, conn, &conn->pipe);	/* frees b.c */
+	TALLOC_FREE(b.te);
+	return st;
 }
 
 const char *icpr_conn_binding(const struct icpr_conn *conn)
@@ -113,7 +184,7 @@ static NTSTATUS icpr_connect_one(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	}
 	conn->binding = talloc_strdup(conn, binding);
 	AE_DEBUG("connecting %s (Kerberos, packet privacy)", binding);
-	st = dcerpc_pipe_connect(conn, &conn->pipe, binding, &icpr_table, creds, ev, lp);
+	st = connect_bounded(conn, ev, binding, creds, lp);
 	if (!NT_STATUS_IS_OK(st)) {
 		talloc_free(conn);
 		return st;
@@ -186,6 +257,14 @@ struct tevent_req *icpr_connect_send(TALLOC_CTX *mem_ctx, struct tevent_context 
 			tevent_req_oom(req);
 			return tevent_req_post(req, ev);
 		}
+		if (ae_net_deadline_passed()) {
+			/* the cycle's bound: no binding (or no further one) is tried */
+			state->why = talloc_asprintf(state, "%s: %s%s%s", bindings[i],
+						     ae_net_cycle_over(), i ? "; after " : "",
+						     state->why);
+			tevent_req_nterror(req, NT_STATUS_IO_TIMEOUT);
+			return tevent_req_post(req, ev);
+		}
 		one = icpr_connect_one(state, ev, bindings[i], creds, lp, &state->conn);
 		if (NT_STATUS_IS_OK(one)) {
 			st = one;
@@ -249,6 +328,13 @@ struct tevent_req *icpr_submit_send(TALLOC_CTX *mem_ctx, struct tevent_context *
 	if (req == NULL) {
 		return NULL;
 	}
+	if (ae_net_deadline_passed()) {
+		AE_ERROR("MS-ICPR CertServerRequest: %s", ae_net_cycle_over());
+		tevent_req_nterror(req, NT_STATUS_IO_TIMEOUT);
+		return tevent_req_post(req, ev);
+	}
+	/* the call's bound: the network timeout or the time left to the cycle's */
+	dcerpc_binding_handle_set_timeout(conn->pipe->binding_handle, ICPR_CALL_TIMEOUT_SECS);
 	err = icpr_request_push(state, in, &stub, &stub_len);
 	if (err != AE_OK) {
 		tevent_req_nterror(req, err == AE_ERR_NOMEM ? NT_STATUS_NO_MEMORY

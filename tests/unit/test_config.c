@@ -325,6 +325,36 @@ static void test_network_timeout_option(void **state)
 	}
 }
 
+/* autoenroll:cycle timeout: 300 s by default, 10..3600, else refused naming it */
+static void test_cycle_timeout_option(void **state)
+{
+	static const char *const bad[] = { "0", "9", "3601", "5m", "-1", "1e3" };
+	struct ae_config *c = NULL;
+	char why[256];
+	size_t i;
+
+	assert_int_equal(try_load(*state, GLOBAL, NULL, &c, why, sizeof(why)), AE_OK);
+	assert_int_equal(c->cycle_timeout_s, 300);
+	assert_string_equal(c->items[AE_OPT_CYCLE_TIMEOUT].value, "300");
+	assert_int_equal(try_load(*state, GLOBAL "\tautoenroll:cycle timeout = 10\n", NULL, &c,
+				  why, sizeof(why)), AE_OK);
+	assert_int_equal(c->cycle_timeout_s, 10);
+	assert_int_equal(try_load(*state, GLOBAL "\tautoenroll:cycle timeout = 3600\n", NULL, &c,
+				  why, sizeof(why)), AE_OK);
+	assert_int_equal(c->cycle_timeout_s, 3600);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *conf = talloc_asprintf(*state, GLOBAL "\tautoenroll:cycle timeout = %s\n",
+					     bad[i]);
+
+		c = NULL;
+		assert_int_equal(try_load(*state, conf, NULL, &c, why, sizeof(why)), AE_ERR_CONFIG);
+		assert_null(c);
+		assert_non_null(strstr(why, "autoenroll:cycle timeout"));
+		assert_non_null(strstr(why, "10 to 3600"));
+		talloc_free(conf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +371,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_user_nssdb_option, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_mode_option, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_network_timeout_option, leak_setup,
+						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_cycle_timeout_option, leak_setup,
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_rsa_raised_to_template_minimum, leak_setup,
 						leak_teardown),
