@@ -58,14 +58,10 @@ static int cache_destructor(struct ae_gpo_cache *c)
 ae_err ae_gpo_cache_open(TALLOC_CTX *mem_ctx, const char *dir, struct ae_gpo_cache **_c)
 {
 	struct ae_gpo_cache *c;
-	ae_err err;
+	const char *cause = NULL;
 
 	if (dir == NULL || dir[0] != '/' || _c == NULL) {
 		return AE_ERR_INVALID;
-	}
-	err = ae_mkdir_p(dir, 0700);
-	if (err != AE_OK) {
-		return err;
 	}
 	c = talloc_zero(mem_ctx, struct ae_gpo_cache);
 	if (c == NULL) {
@@ -78,9 +74,9 @@ ae_err ae_gpo_cache_open(TALLOC_CTX *mem_ctx, const char *dir, struct ae_gpo_cac
 		talloc_free(c);
 		return AE_ERR_NOMEM;
 	}
-	c->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (c->dirfd < 0) {
-		AE_ERROR("GPO cache %s: %s", dir, strerror(errno));
+	/* ours alone (created 0700 when missing): what is read back is policy */
+	if (ae_private_dir_open(dir, &c->dirfd, &cause) != AE_OK) {
+		AE_ERROR("GPO cache %s: %s", dir, cause);
 		talloc_free(c);
 		return AE_ERR_IO;
 	}

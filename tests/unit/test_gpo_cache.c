@@ -184,6 +184,16 @@ static void test_gpo_cache_symlink_not_followed(void **state)
 	assert_int_equal(ae_gpo_cache_open(*state, dirlink, &c), AE_ERR_IO);
 	assert_null(c);
 	assert_int_equal(ae_gpo_cache_open(*state, "relative/dir", &c), AE_ERR_INVALID);
+	/* a cache directory others may write (or enter): refused, what it holds is policy */
+	assert_int_equal(chmod(t.outside, 0757), 0);
+	assert_int_equal(ae_gpo_cache_open(*state, t.outside, &c), AE_ERR_IO);
+	assert_null(c);
+	assert_int_equal(chmod(t.outside, 0755), 0);
+	assert_int_equal(ae_gpo_cache_open(*state, t.outside, &c), AE_ERR_IO);
+	assert_int_equal(chmod(t.outside, 0700), 0);
+	assert_int_equal(ae_gpo_cache_open(*state, t.outside, &c), AE_OK);
+	talloc_free(c);
+	c = NULL;
 	tree_free(&t);
 }
 
