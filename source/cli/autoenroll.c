@@ -275,7 +275,7 @@ static int run_offline(TALLOC_CTX *mem, struct ae_session *s, ae_err err, bool j
 static int run_cycle(struct cli *c, int argc, char **argv)
 {
 	struct ae_session_opts so = session_opts(c);
-	struct cli_ctx_flags f = { 0 };
+	struct cli_ctx_flags f = { .takes_full = true };
 	struct ae_cycle_opts co = { 0 };
 	struct ae_session *s = NULL;
 	struct ae_cycle_report *r = NULL;
@@ -288,6 +288,7 @@ static int run_cycle(struct cli *c, int argc, char **argv)
 	if (rc >= 0) {
 		return rc;
 	}
+	co.full_read = f.full;
 	apply_ctx(&so, &f);
 	ae_log_to_syslog(1);
 	mem = talloc_new(NULL);

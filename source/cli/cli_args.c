@@ -126,6 +126,7 @@ int cli_parse_ctx_flags(int argc, char **argv, bool *json, bool *dry_run, int na
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "user", optional_argument, NULL, 'u' },
 		{ "ccache", required_argument, NULL, 'C' },
+		{ "full", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -152,6 +153,12 @@ int cli_parse_ctx_flags(int argc, char **argv, bool *json, bool *dry_run, int na
 				return cli_usage_error(argv[0], "%s takes no --ccache", argv[0]);
 			}
 			f->ccache = optarg;
+			break;
+		case 'F':
+			if (f == NULL || !f->takes_full) {
+				return cli_usage_error(argv[0], "%s takes no --full", argv[0]);
+			}
+			f->full = true;
 			break;
 		case 'h': return cli_command_help(stdout, argv[0], AE_EXIT_OK);
 		default: return cli_usage_error(argv[0], "invalid option");

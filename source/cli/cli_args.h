@@ -43,6 +43,8 @@ int cli_parse_flags(int argc, char **argv, bool *json, bool *dry_run, int nargs)
 struct cli_ctx_flags {
 	const char *user;	/* NULL: the machine; "": the calling user; else NAME */
 	const char *ccache;	/* --ccache CCNAME of the command, or NULL */
+	bool takes_full;	/* set by the caller: --full is an option of this command (run) */
+	bool full;		/* --full */
 };
 
 /*

@@ -41,13 +41,17 @@ static const struct command_help commands[] = {
 "  retrieve --ca NAME --request-id N [--out DIR] [--transport ...] [--json]\n"
 "      Fetch the result of a pending request recorded by `request`.\n" },
 	{ "run",
-"  run [--user [NAME]] [--ccache CCNAME] [--json] [--dry-run]\n"
+"  run [--user [NAME]] [--ccache CCNAME] [--json] [--dry-run] [--full]\n"
 "      One autoenrollment cycle for this machine (or with --user, a domain\n"
 "      user): read Group Policy and the enrollment policy, then per template\n"
 "      enroll, renew (signed with the old key), re-enroll, retrieve a pending\n"
 "      request, archive or remove, and sync the AD trust anchors. One line per template: action, result, reason.\n"
 "      --dry-run prints the decisions and changes nothing. Exit 0 all done or\n"
 "      nothing to do, 3 something is pending, else the worst failure (4-8).\n"
+"      --full reads Group Policy and the directory in full even when the\n"
+"      last full cycle found nothing to do and nothing changed since (the\n"
+"      no-op check is skipped; a full read that finds nothing to do writes\n"
+"      a new memo).\n"
 "      --user NAME (alice, DOMAIN\\alice or alice@dns.domain; --user alone:\n"
 "      the calling user, refused for root): the user's cycle with the user's\n"
 "      Group Policy and templates, into <state dir>/autoenroll/users/<SID>/,\n"

@@ -251,7 +251,7 @@ ae_err ae_cycle_run(TALLOC_CTX *mem_ctx, struct ae_session *s, const struct ae_c
 	r->store_dir = talloc_strdup(r, s->store_dir);
 	err = open_store(c, o);
 	memo = ae_noop_allowed(s, o);
-	if (err == AE_OK && memo) {
+	if (err == AE_OK && memo && !o->full_read) {	/* --full: read, and write a new memo */
 		err = ae_noop_try(c, &noop);
 		if (err == AE_OK && noop) {
 			return noop_cycle(c);

@@ -23,6 +23,7 @@ struct ae_policy_report;
 struct ae_cycle_opts {
 	bool dry_run;		/* decide and print; change nothing, send nothing */
 	const char *renew_template;	/* `autoenroll renew T`: renew T now (decide's force_renew) */
+	bool full_read;		/* `run --full`: no no-op fast path, whatever the memo says */
 };
 
 struct ae_cycle_item {

@@ -8,7 +8,8 @@
 # LabMachine and LabPending), "full_read" set; the text output says nothing
 # changed since the full read. The DC's side: the test CA saw no request.
 # With the memo removed, the same run is a full cycle again (more than 3
-# searches, GPT.INI read over SMB). The wire agrees (strace of the no-op
+# searches, GPT.INI read over SMB), and so is `run --full` with a memo (which
+# it rewrites; `status` takes no --full). The wire agrees (strace of the no-op
 # run, tests/integration/noop/ldapwire.py): on the LDAP socket the SASL
 # bind, then three requests written before any answer is read, then the
 # unbind.
@@ -38,6 +39,19 @@ items_full=$(cq '" ".join(x["template"] + "/" + x["action"] + "/" + x["result"] 
 
 cycle
 expect_noop
+# run --full: the full read although the memo holds; it finds nothing to do
+# and leaves a memo for the next run
+cycle --full
+expect_rc 0
+expect_full "run --full"
+[ "$(cq 'd["counts"]["smb_reads"] > 0')" = true ] || fail "run --full read no GPT.INI"
+[ -f "$M" ] || fail "run --full left no memo"
+cycle
+expect_noop
+timeout 60 "$ADLAB" client "$AUTOENROLL" -s "$CONF" status --full > /dev/null 2> "$WORK/$NAME/status-full.err" &&
+	fail "status took --full"
+grep -q 'takes no --full' "$WORK/$NAME/status-full.err" ||
+	fail "status --full: $(tail -n 1 "$WORK/$NAME/status-full.err")"
 timeout 60 "$ADLAB" client "$AUTOENROLL" -s "$CONF" run > "$WORK/$NAME/text.out" 2>&1 ||
 	fail "text run: exit $?"
 grep -q '^nothing changed since the full read at ' "$WORK/$NAME/text.out" ||

@@ -116,7 +116,7 @@ static void test_subcommand_help_is_that_commands(void **state)
 	(void)state;
 	g_dry_run_allowed = true;
 	assert_int_equal(capture(flags, 2, argv, out, sizeof(out), err, sizeof(err)), AE_EXIT_OK);
-	assert_non_null(strstr(out, "\n  run [--user [NAME]] [--ccache CCNAME] [--json] [--dry-run]\n"));
+	assert_non_null(strstr(out, "\n  run [--user [NAME]] [--ccache CCNAME] [--json] [--dry-run] [--full]\n"));
 	assert_non_null(strstr(out, "--user NAME (alice, DOMAIN\\alice or alice@dns.domain"));
 	assert_null(strstr(out, "  request --template"));
 	assert_null(strstr(out, "  policy [--user [NAME]]"));
