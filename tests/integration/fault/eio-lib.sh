@@ -31,19 +31,23 @@ eio_need() {
 }
 
 eio_umount() {
-	local i
+	local _
 	[ -d "$EIO_DIR/mnt" ] || return 0
 	if mountpoint -q "$EIO_DIR/mnt"; then
-		umount "$EIO_DIR/mnt" 2> /dev/null || umount -l "$EIO_DIR/mnt"
+		umount "$EIO_DIR/mnt" 2> "$EIO_DIR/umount.err" || umount -l "$EIO_DIR/mnt"
 	fi
 	[ -n "$EIO_PID" ] || return 0
-	for i in $(seq 100); do
+	for _ in $(seq 300); do
 		alive "$EIO_PID" || break
 		sleep 0.1
 	done
 	if alive "$EIO_PID"; then
+		# who still has it (a process in another mount namespace, an open file)
+		note "eiofs (pid $EIO_PID) still running after the unmount ($(cat "$EIO_DIR/umount.err" \
+			2> /dev/null)); mount seen by: $(grep -l "$EIO_DIR/mnt" /proc/[0-9]*/mountinfo \
+			2> /dev/null | cut -d/ -f3 | head -n 5 | tr '\n' ' ')"
 		kill -KILL "$EIO_PID" 2> /dev/null
-		note "eiofs (pid $EIO_PID) did not end after the unmount: killed"
+		note "eiofs (pid $EIO_PID) killed"
 	fi
 	wait "$EIO_PID" 2> /dev/null
 	EIO_PID=""
@@ -51,7 +55,7 @@ eio_umount() {
 }
 
 eio_mount() {
-	local i
+	local _
 	eio_umount
 	rm -rf "$EIO_DIR"
 	mkdir -p "$EIO_DIR/backing" "$EIO_DIR/mnt"
@@ -61,7 +65,7 @@ eio_mount() {
 	"$EIOFS" "$EIO_DIR/backing" "$EIO_DIR/mnt" "$EIO_DIR/control" "$EIO_DIR/log" \
 		> "$EIO_DIR/eiofs.out" 2>&1 < /dev/null &
 	EIO_PID=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		mountpoint -q "$EIO_DIR/mnt" && break
 		alive "$EIO_PID" || break
 		sleep 0.1
