@@ -61,10 +61,10 @@ commit_case() {
 	eio_fault
 	expect_rc 8
 	expect_one_request "$n0" "$label"
-	expect_output "$file[^\"]*Input/output error" "$label: the file and the cause"
+	expect_output "${file}[^\"]*Input/output error" "$label: the file and the cause"
 	[ "$status" = installing ] || expect_output "request $REQ" "$label: the CA's request id"
 	note "$label: exit 8, $(printf '%s\n' "$AE_ALL" |
-		grep -m1 -oE "[^\"]*$file[^\"]*Input/output error[^\"]*" | cut -c1-240)"
+		grep -m1 -oE "[^\"]*${file}[^\"]*Input/output error[^\"]*" | cut -c1-240)"
 	old_pair_kept "$snap" "$label"
 	record_holds "$status" "$label"
 	note "$label: the old pair installed, LabMachine.state $status with request $REQ"
@@ -72,7 +72,7 @@ commit_case() {
 	cycle
 	expect_rc_in 0 3
 	if [ "$status" = pending ]; then
-		expect_item LabMachine retrieve pending done
+		expect_item LabMachine retrieve pending "done"
 	else
 		expect_output "finished an interrupted install" "$label: the recovery"
 		expect_item LabMachine skip valid skipped

@@ -37,13 +37,13 @@ read_case() {
 	expect_eio_hit read "$file" "EIO reading $file"
 	eio_fault
 	expect_rc 8
-	expect_output "$file[^\"]*Input/output error" "EIO reading $file: the file and the cause"
+	expect_output "${file}[^\"]*Input/output error" "EIO reading $file: the file and the cause"
 	expect_pair_unchanged "$snap" "EIO reading $file"
 	nothing_set_aside "EIO reading $file"
 	[ "$(ca_count LabMachine)" = "$n0" ] ||
 		fail "EIO reading $file: the CA got $(($(ca_count LabMachine) - n0)) requests"
 	note "EIO reading $file: exit 8, $(printf '%s\n' "$AE_ALL" |
-		grep -m1 -oE "[^\"]*$file[^\"]*Input/output error[^\"]*" | cut -c1-200)"
+		grep -m1 -oE "[^\"]*${file}[^\"]*Input/output error[^\"]*" | cut -c1-200)"
 	cycle
 	expect_rc_in 0 3
 	expect_item LabMachine skip valid skipped

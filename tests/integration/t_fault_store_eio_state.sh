@@ -22,7 +22,6 @@
 . "$(dirname "$0")/fault/eio-lib.sh"
 
 ca_serial_of() { ca_run certs 2> /dev/null | awk -v id="$1" '$4 == id { print $1 }' | head -n 1; }
-last_req() { ca_list | awk '$3 == "LabMachine" { id = $1 } END { print id }'; }
 
 files_snap() {
 	local f
@@ -52,16 +51,16 @@ refused_before_request() {
 	expect_eio_hit "$op" "$name" "$label"
 	eio_fault
 	expect_rc 8
-	expect_output "$file[^\"]*Input/output error" "$label: the file and the cause"
+	expect_output "${file}[^\"]*Input/output error" "$label: the file and the cause"
 	note "$label: exit 8, $(printf '%s\n' "$AE_ALL" |
-		grep -m1 -oE "[^\"]*$file[^\"]*Input/output error[^\"]*" | cut -c1-200)"
+		grep -m1 -oE "[^\"]*${file}[^\"]*Input/output error[^\"]*" | cut -c1-200)"
 	[ "$(ca_count LabMachine)" = "$n0" ] ||
 		fail "$label: the CA got $(($(ca_count LabMachine) - n0)) requests although nothing could be recorded"
 	[ "$(pair_snap)" = "$snap" ] || fail "$label: the installed pair or its record changed"
 	[ "$(stat -c %a "$STORE/LabMachine.key")" = 600 ] || fail "$label: LabMachine.key is not 0600"
 	cycle AE_TEST_NOW=+$FAULT_RENEW_AT
 	expect_rc_in 0 3
-	expect_item LabMachine renew "" done
+	expect_item LabMachine renew "" "done"
 	expect_one_request "$n0" "$label, healed"
 	installed_req "$REQ" "$label, healed"
 	[ -z "$(find "$STORE" -maxdepth 1 -name 'LabMachine.*.new')" ] || fail "$label: staged files left"
@@ -80,7 +79,7 @@ cycle AE_TEST_NOW=+$FAULT_RENEW_AT
 expect_eio_hit write 'LabMachine.state.tmp.[0-9]+' "C"
 eio_fault
 expect_rc_in 0 3
-expect_item LabMachine renew "" done
+expect_item LabMachine renew "" "done"
 expect_output "LabMachine.state[^\"]*Input/output error[^\"]*installed directly" \
 	"C: the record, the cause and what was done"
 expect_one_request "$n0" "C"
@@ -110,7 +109,7 @@ grep -qx "cert_request_id=$REQ" "$STORE/LabMachine.state.new" 2> /dev/null ||
 cycle
 expect_rc_in 0 3
 expect_output "request $REQ at CA [^\"]*answer staged" "D: the recovery"
-expect_item LabMachine retrieve pending done
+expect_item LabMachine retrieve pending "done"
 installed_req "$REQ" "D, healed"
 [ "$(ca_count LabMachine)" = $((n0 + 1)) ] || fail "D: a second request at the CA"
 [ -z "$(find "$STORE" -maxdepth 1 -name 'LabMachine.*.new')" ] || fail "D: staged files left"
