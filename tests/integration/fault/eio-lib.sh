@@ -24,7 +24,7 @@ EIO_PID=""
 EIO_MARK=0
 
 eio_need() {
-	[ -x "$EIOFS" ] || fail "the test file system is not built ($EIOFS): libfuse3 was not " \
+	[ -x "$EIOFS" ] || fail "the test file system is not built ($EIOFS): libfuse3 was not" \
 		"found when the build was configured (tests/deps.sh installs fuse3 and libfuse3-dev)"
 	grep -qw fuse /proc/filesystems || fail "the kernel has no fuse file system (/proc/filesystems)"
 	[ -c /dev/fuse ] || fail "/dev/fuse is missing: eiofs cannot mount"
