@@ -13,7 +13,7 @@
  *   OPS GLOB [COUNT [SKIP]]
  *
  * OPS: a comma-separated list of getattr, open, create, read, write,
- * fsync, fsyncdir, rename, unlink, readdir, or all; GLOB (fnmatch(3)) is
+ * fsync, fsyncdir, rename, unlink, readdir, flock, or all; GLOB (fnmatch(3)) is
  * matched against the last component of the file's name (rename: of either
  * name); SKIP: the first SKIP matching calls go through; COUNT: then only
  * COUNT matching calls fail (none or 0: all).
@@ -25,8 +25,10 @@
  * every stat, open, read and write reaches this process. Unlinked open
  * files are removed at once (hard_remove; the descriptor-based operations
  * do not need their name), so no .fuse_hidden file appears in a store.
- * flock(2) is not implemented here: the kernel then keeps flock locks
- * itself, as for a local file system.
+ * flock(2) is passed to the backing file's descriptor (one per open, so
+ * two opens exclude each other as on a local file system), never waiting:
+ * this process serves one request at a time, and the store only asks with
+ * LOCK_NB.
  */
 #define FUSE_USE_VERSION 31
 #include <dirent.h>
@@ -37,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -442,6 +445,13 @@ static int eio_fsyncdir(const char *path, int datasync, struct fuse_file_info *f
 	RET(fsync(FD(fi)));
 }
 
+static int eio_flock(const char *path, struct fuse_file_info *fi, int op)
+{
+	(void)path;
+	FAULT("flock", NAME(fi));
+	RET(flock(FD(fi), op | LOCK_NB));
+}
+
 static int eio_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
 {
 	if (fi != NULL) {
@@ -476,6 +486,7 @@ static const struct fuse_operations eio_ops = {
 	.releasedir = eio_releasedir,
 	.fsyncdir = eio_fsyncdir,
 	.utimens = eio_utimens,
+	.flock = eio_flock,
 };
 
 int main(int argc, char **argv)

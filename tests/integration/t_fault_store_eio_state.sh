@@ -2,8 +2,9 @@
 # Fault suite, EIO from the store's file system (eiofs: tests/faults/eiofs.c)
 # on the store lock and on LabMachine's state record; LabMachine enrolled on
 # a healthy eiofs, then at renewal time (330 days on):
-#   A. opening .lock fails: exit 8 naming .lock and "Input/output error";
-#      nothing changed, no request; healed, the next run renews;
+#   A. opening .lock fails (A2: flock(2) on it fails): exit 8 naming .lock
+#      and "Input/output error"; nothing changed, no request; healed, the
+#      next run renews;
 #   B. every write of the record fails (begin's save, before the request):
 #      exit 8 naming LabMachine.state and the cause; the pair and its
 #      record unchanged, no request; healed, the next run renews;
@@ -68,6 +69,7 @@ refused_before_request() {
 }
 
 refused_before_request "A: EIO opening the store lock" "open,create .lock" open .lock .lock
+refused_before_request "A2: EIO taking the store lock" "flock .lock" flock .lock .lock
 refused_before_request "B: EIO writing the record before the request" \
 	"write LabMachine.state.tmp.*" write 'LabMachine.state.tmp.[0-9]+' LabMachine.state
 
