@@ -115,10 +115,9 @@ static ae_err install(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 		      const struct ae_issued *is, const char *unrecorded,
 		      struct ae_enroll_result *r)
 {
+	struct ae_store_certinfo info;
 	char *staged_ca = NULL;
 	uint32_t staged_id = 0;
-
-	struct ae_store_certinfo info;
 	ae_err err = certinfo_of(mem, is->leaf, ca->svc->cn, r->request_id, &info);
 
 	if (err != AE_OK) {

@@ -163,10 +163,12 @@ static ae_err recover_one(TALLOC_CTX *tmp, const struct ae_store *s, const char 
 		if (ae_store_staged_request(tmp, s, t, &ca, &id)) {
 			/* the answer staged, its record not written (EIO): keep it */
 			err = ae_store_pending(s, t, ca, id);
-			note(nt, "template %s: request %u at CA %s was answered and its answer staged, "
-			     "but the record could not say so; recorded as pending: the received "
-			     "certificate is installed if it matches the request's key, else the "
-			     "request is retrieved again", t, id, ca);
+			if (err == AE_OK) {
+				note(nt, "template %s: request %u at CA %s was answered and its answer "
+				     "staged, but the record could not say so; recorded as pending: the "
+				     "received certificate is installed if it matches the request's key, "
+				     "else the request is retrieved again", t, id, ca);
+			}
 			return err;
 		}
 		err = ae_store_abort(s, t, "interrupted before the CA recorded a request");
