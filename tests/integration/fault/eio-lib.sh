@@ -30,24 +30,32 @@ eio_need() {
 	[ -c /dev/fuse ] || fail "/dev/fuse is missing: eiofs cannot mount"
 }
 
+# eio_holders: "pid(comm)" of the processes whose mount table has the mount
+eio_holders() {
+	local f p
+	for f in $(grep -l " $EIO_DIR/mnt " /proc/[0-9]*/mountinfo 2> /dev/null | head -n 5); do
+		p=${f#/proc/}
+		p=${p%%/*}
+		printf '%s(%s) ' "$p" "$(cat "/proc/$p/comm" 2> /dev/null)"
+	done
+}
+
 eio_umount() {
 	local _
 	[ -d "$EIO_DIR/mnt" ] || return 0
 	if mountpoint -q "$EIO_DIR/mnt"; then
-		umount "$EIO_DIR/mnt" 2> "$EIO_DIR/umount.err" || umount -l "$EIO_DIR/mnt"
+		umount "$EIO_DIR/mnt" 2> /dev/null || umount -l "$EIO_DIR/mnt"
 	fi
 	[ -n "$EIO_PID" ] || return 0
-	for _ in $(seq 300); do
+	for _ in $(seq 50); do
 		alive "$EIO_PID" || break
 		sleep 0.1
 	done
 	if alive "$EIO_PID"; then
-		# who still has it (a process in another mount namespace, an open file)
-		note "eiofs (pid $EIO_PID) still running after the unmount ($(cat "$EIO_DIR/umount.err" \
-			2> /dev/null)); mount seen by: $(grep -l "$EIO_DIR/mnt" /proc/[0-9]*/mountinfo \
-			2> /dev/null | cut -d/ -f3 | head -n 5 | tr '\n' ' ')"
+		# unmounted here, but a process started meanwhile in a mount namespace
+		# of its own (ip netns exec) holds a copy of the mount: end eiofs
+		note "eiofs (pid $EIO_PID) still serves a copy of the mount held by: $(eio_holders); stopped (SIGKILL)"
 		kill -KILL "$EIO_PID" 2> /dev/null
-		note "eiofs (pid $EIO_PID) killed"
 	fi
 	wait "$EIO_PID" 2> /dev/null
 	EIO_PID=""
