@@ -34,7 +34,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <fuse.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +42,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-
-#define MAX_RULES 32
+#include "eiofs_rules.h"
 
 /* an open file: its descriptor in BACKING and its name when it was opened
  * (read, write and fsync get no path: nullpath_ok) */
@@ -54,20 +52,7 @@ struct handle {
 	char name[256];
 };
 
-struct rule {
-	char ops[128];
-	char glob[128];
-	unsigned long count;	/* 0: every matching call */
-	unsigned long skip;	/* matching calls that go through first */
-	unsigned long hits;
-};
-
 static int backing_fd = -1;
-static const char *control_path;
-static const char *log_path;
-static struct rule rules[MAX_RULES];
-static size_t num_rules;
-static struct stat control_seen;
 
 /* the path relative to the backing directory */
 static const char *rel(const char *path)
@@ -75,99 +60,7 @@ static const char *rel(const char *path)
 	return path[1] == '\0' ? "." : path + 1;
 }
 
-static const char *base(const char *path)
-{
-	const char *s = path ? strrchr(path, '/') : NULL;
-
-	return path == NULL ? "" : s ? s + 1 : path;
-}
-
-static void reload(void)
-{
-	struct stat st;
-	char line[300];
-	FILE *f;
-
-	if (stat(control_path, &st) != 0) {
-		memset(&st, 0, sizeof(st));
-	}
-	if (st.st_ino == control_seen.st_ino && st.st_size == control_seen.st_size &&
-	    st.st_mtim.tv_sec == control_seen.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == control_seen.st_mtim.tv_nsec) {
-		return;
-	}
-	control_seen = st;
-	num_rules = 0;
-	f = fopen(control_path, "re");
-	while (f != NULL && num_rules < MAX_RULES && fgets(line, sizeof(line), f) != NULL) {
-		struct rule *r = &rules[num_rules];
-		int n;
-
-		memset(r, 0, sizeof(*r));
-		n = sscanf(line, "%127s %127s %lu %lu", r->ops, r->glob, &r->count, &r->skip);
-		if (n >= 2 && r->ops[0] != '#') {
-			num_rules++;
-		}
-	}
-	if (f != NULL) {
-		fclose(f);
-	}
-}
-
-static int op_listed(const char *ops, const char *op)
-{
-	size_t n = strlen(op);
-	const char *p = ops;
-
-	while (*p != '\0') {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-		if ((len == n && strncmp(p, op, n) == 0) || (len == 3 && strncmp(p, "all", 3) == 0)) {
-			return 1;
-		}
-		p += len + (comma != NULL);
-	}
-	return 0;
-}
-
-/* 1 if OP on NAME (or NAME2) must fail now; the hit is logged */
-static int fault(const char *op, const char *name, const char *name2)
-{
-	size_t i;
-
-	reload();
-	for (i = 0; i < num_rules; i++) {
-		struct rule *r = &rules[i];
-		const char *hit = NULL;
-
-		if (!op_listed(r->ops, op) || (r->count != 0 && r->hits >= r->count)) {
-			continue;
-		}
-		if (fnmatch(r->glob, base(name), 0) == 0) {
-			hit = base(name);
-		} else if (name2 != NULL && fnmatch(r->glob, base(name2), 0) == 0) {
-			hit = base(name2);
-		}
-		if (hit != NULL && r->skip > 0) {
-			r->skip--;
-			continue;
-		}
-		if (hit != NULL) {
-			FILE *l = fopen(log_path, "ae");
-
-			r->hits++;
-			if (l != NULL) {
-				fprintf(l, "EIO %s %s\n", op, hit);
-				fclose(l);
-			}
-			return 1;
-		}
-	}
-	return 0;
-}
-
-#define FAULT(op, name) do { if (fault(op, name, NULL)) return -EIO; } while (0)
+#define FAULT(op, name) do { if (eio_fault(op, name, NULL)) return -EIO; } while (0)
 #define FD(fi) (((struct handle *)(uintptr_t)(fi)->fh)->fd)
 #define NAME(fi) (((struct handle *)(uintptr_t)(fi)->fh)->name)
 #define RET(expr) return (expr) == 0 ? 0 : -errno
@@ -250,7 +143,7 @@ static int eio_symlink(const char *target, const char *path)
 
 static int eio_rename(const char *from, const char *to, unsigned int flags)
 {
-	if (fault("rename", from, to)) {
+	if (eio_fault("rename", from, to)) {
 		return -EIO;
 	}
 	RET(renameat2(backing_fd, rel(from), backing_fd, rel(to), flags));
@@ -303,7 +196,7 @@ static int keep(const char *path, int fd, struct fuse_file_info *fi)
 		return -ENOMEM;
 	}
 	h->fd = fd;
-	snprintf(h->name, sizeof(h->name), "%s", base(path));
+	snprintf(h->name, sizeof(h->name), "%s", eio_base(path));
 	fi->fh = (uint64_t)(uintptr_t)h;
 	return 0;
 }
@@ -390,7 +283,7 @@ static int keep_dir(const char *path, DIR *d, struct fuse_file_info *fi)
 	}
 	h->fd = dirfd(d);
 	h->dir = d;
-	snprintf(h->name, sizeof(h->name), "%s", base(path));
+	snprintf(h->name, sizeof(h->name), "%s", eio_base(path));
 	fi->fh = (uint64_t)(uintptr_t)h;
 	return 0;
 }
@@ -506,8 +399,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "eiofs: %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
-	control_path = argv[3];
-	log_path = argv[4];
+	eio_rules_init(argv[3], argv[4]);
 	fargv[1] = argv[2];
 	umask(0);	/* modes are the callers' (the kernel applied their umask) */
 	return fuse_main(6, fargv, &eio_ops, NULL);
