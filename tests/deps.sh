@@ -61,6 +61,9 @@ PKGS=(
 	# TPM 2.0 keys (request/ae_key_tpm.c): the OpenSSL 3 provider, and a
 	# software TPM for the unit tests and scenarios (tests/tpm/swtpm.sh)
 	tpm2-openssl swtpm swtpm-tools tpm2-tools
+	# the fault suite's EIO file system (tests/faults/eiofs.c, FUSE):
+	# libfuse3 to build it, fusermount3 and the kernel's fuse module to mount
+	fuse3 libfuse3-dev
 )
 
 if [ "${1:-}" = --list ]; then

@@ -14,6 +14,7 @@
 #include <talloc.h>
 #include "ae_cycle.h"
 #include "ae_cycle_private.h"
+#include "ae_file.h"
 #include "ae_policy_report.h"
 #include "ae_decide.h"
 #include "ae_clock.h"
@@ -47,6 +48,7 @@ static ae_err open_store(struct ae_cycle_ctx *c, const struct ae_cycle_opts *o)
 	}
 	/* one cycle per context at a time: others wait (bounded), then find the work done */
 	c->store->lock_wait_s = s->config->lock_wait_s;	/* validated by ae_config */
+	ae_file_clear_error();
 	ae_net_deadline_pause();	/* waiting for another run is not this cycle's network time */
 	err = ae_store_lock(c->store, true, &c->lock);
 	ae_net_deadline_resume();
@@ -54,8 +56,11 @@ static ae_err open_store(struct ae_cycle_ctx *c, const struct ae_cycle_opts *o)
 		err = ae_store_recover(r, c->store, &r->notes);
 	}
 	if (err != AE_OK) {
-		snprintf(s->error, sizeof(s->error), "store %s: %s", s->store_dir,
-			 ae_strerror(err));
+		/* a file system error names the file and the cause (EIO, ENOSPC...) */
+		snprintf(s->error, sizeof(s->error), "store %s: %s%s%s%s", s->store_dir,
+			 ae_strerror(err), err == AE_ERR_IO && ae_file_last_error()[0] ? " (" : "",
+			 err == AE_ERR_IO ? ae_file_last_error() : "",
+			 err == AE_ERR_IO && ae_file_last_error()[0] ? ")" : "");
 		return err;
 	}
 	for (i = 0; r->notes != NULL && r->notes[i] != NULL; i++) {
@@ -121,6 +126,9 @@ static ae_err read_store(struct ae_cycle_ctx *c, bool fix, struct ae_store_snaps
 	err = ae_store_snapshot(c->mem, c->store, _snap);
 	if (err == AE_OK) {
 		err = ae_cycle_check_store(c, *_snap, fix, _chk);
+		if (err == AE_ERR_IO) {
+			return err;	/* c->s->error names the file and the cause */
+		}
 	}
 	if (err == AE_OK) {
 		err = pending_from_records(c->mem, *_snap);

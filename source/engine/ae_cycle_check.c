@@ -2,6 +2,7 @@
  * ae_cycle_check.c: the cycle's side of the store check (ae_cycle_check.h).
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <talloc.h>
@@ -58,6 +59,17 @@ ae_err ae_cycle_check_store(struct ae_cycle_ctx *c, struct ae_store_snapshot *sn
 	ae_store_check_log(snap, *_chk, false);
 	for (i = 0; i < (*_chk)->num_entries; i++) {
 		const struct ae_check_entry *e = &(*_chk)->entries[i];
+		/*
+		 * A file that cannot be read (EIO: the device, not the content) is
+		 * not a broken pair to set aside and replace: nothing is decided
+		 * this cycle, and the next one reads it again.
+		 */
+		if (e->io_error) {
+			snprintf(c->s->error, sizeof(c->s->error), "store %s: template %s: %s; "
+				 "nothing was decided or changed this cycle", c->store->dir,
+				 snap->certs[i].template_name, e->cause);
+			return AE_ERR_IO;
+		}
 		if (e->note != NULL) {
 			check_note(c->r, "template %s: %s", snap->certs[i].template_name, e->note);
 		}

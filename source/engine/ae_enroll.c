@@ -26,6 +26,7 @@
 #include "ae_pki.h"
 #include "ae_template.h"
 #include "ae_key.h"
+#include "ae_file.h"
 #include "ae_csr.h"
 #include "ae_x509.h"
 #include "ae_store.h"
@@ -309,6 +310,7 @@ ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
 	size_t i;
 
 	/* the same lock as a cycle: never install while one runs */
+	ae_file_clear_error();
 	if (err == AE_OK && (*_store)->lock == NULL) {
 		ae_net_deadline_pause();	/* another run's time, not ours */
 		err = ae_store_lock(*_store, true, &lock);
@@ -320,6 +322,10 @@ ae_err ae_enroll_open_store(struct ae_session *s, TALLOC_CTX *mem, struct ae_enr
 	}
 	for (i = 0; notes != NULL && notes[i] != NULL; i++) {
 		AE_WARN("store recovery: %s", notes[i]);
+	}
+	if (err == AE_ERR_IO && why[0] == '\0' && ae_file_last_error()[0] != '\0') {
+		/* the lock or recovery: the file and the cause (EIO, ENOSPC...) */
+		snprintf(why, sizeof(why), "%s (%s)", ae_strerror(err), ae_file_last_error());
 	}
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s: cannot open the store %s: %s",

@@ -107,12 +107,17 @@ static void garbled_answer(struct ae_enroll_result *r)
 /*
  * An answer "issued", verified: commit it. The record is PENDING already
  * (the request id is durable); a failure here leaves it so, with the
- * staged files the commit wrote, for the next run to finish.
+ * staged files the commit wrote, for the next run to finish. unrecorded
+ * (why, or NULL): the PENDING save failed (EIO); the commit's staged record
+ * then carries the request id (ae_store_staged_request), if it got that far.
  */
 static ae_err install(TALLOC_CTX *mem, const struct ae_step *st, const struct ae_step_ca *ca,
-		      const struct ae_issued *is, struct ae_enroll_result *r)
+		      const struct ae_issued *is, const char *unrecorded,
+		      struct ae_enroll_result *r)
 {
 	struct ae_store_certinfo info;
+	char *staged_ca = NULL;
+	uint32_t staged_id = 0;
 	ae_err err = certinfo_of(mem, is->leaf, ca->svc->cn, r->request_id, &info);
 
 	if (err != AE_OK) {
@@ -134,12 +139,26 @@ static ae_err install(TALLOC_CTX *mem, const struct ae_step *st, const struct ae
 	ae_file_clear_error();
 	err = ae_store_commit(st->store, st->template_name, is->cert_pem, is->cert_len,
 			      is->chain_pem, strlen(is->chain_pem), &info);
+	if (err != AE_OK && unrecorded != NULL &&
+	    !ae_store_staged_request(mem, st->store, st->template_name, &staged_ca, &staged_id)) {
+		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s: request %u was issued but "
+			       "can be neither recorded nor installed in %s: %s; the next run "
+			       "requests again (request %u stays unused at the CA)",
+			       st->template_name, ca->svc->cn, r->request_id, st->store->dir,
+			       store_cause(mem, err), r->request_id);
+		return err;
+	}
 	if (err != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s: request %u was issued but "
 			       "cannot be installed into %s: %s; the request id is recorded and the "
 			       "next run installs it", st->template_name, ca->svc->cn, r->request_id,
 			       st->store->dir, store_cause(mem, err));
 		return err;
+	}
+	if (unrecorded != NULL) {
+		r->note = talloc_asprintf(r, "%s%snot recorded as pending first (%s): installed "
+					  "directly", r->note ? r->note : "", r->note ? "; " : "",
+					  unrecorded);
 	}
 	r->serial_hex = talloc_steal(r, info.serial_hex);
 	r->not_after = info.not_after;
@@ -157,6 +176,7 @@ static ae_err conclude(TALLOC_CTX *mem, const struct ae_step *st, const struct a
 {
 	struct ae_cert_list *anchors = NULL;
 	struct ae_issued is = { 0 };
+	const char *unrecorded = NULL;
 	ae_err err = AE_OK;
 
 	ae_enroll_classify(r, resp);
@@ -167,11 +187,21 @@ static ae_err conclude(TALLOC_CTX *mem, const struct ae_step *st, const struct a
 			err = ae_store_pending(st->store, st->template_name, ca->svc->cn,
 					       r->request_id);
 		}
+		if (err != AE_OK && r->outcome == AE_OUTCOME_ISSUED) {
+			/* the certificate is here: install it rather than lose it (a commit
+			 * stages the request id in its next record, which recovery takes) */
+			unrecorded = store_cause(mem, err);
+			AE_WARN("template %s, CA %s: request %u was issued but cannot be recorded "
+				"as pending in %s: %s; installing it directly", st->template_name,
+				ca->svc->cn, r->request_id, st->store->dir, unrecorded);
+			err = AE_OK;
+		}
 		if (err != AE_OK) {
 			ae_enroll_fail(r, AE_OUTCOME_STORE, "template %s, CA %s: request %u was "
-				       "answered but cannot be recorded in %s: %s", st->template_name,
-				       ca->svc->cn, r->request_id, st->store->dir,
-				       store_cause(mem, err));
+				       "answered but cannot be recorded in %s: %s; the next run "
+				       "requests again (request %u stays pending at the CA)",
+				       st->template_name, ca->svc->cn, r->request_id, st->store->dir,
+				       store_cause(mem, err), r->request_id);
 			return err;
 		}
 		if (r->outcome == AE_OUTCOME_PENDING) {
@@ -185,7 +215,7 @@ static ae_err conclude(TALLOC_CTX *mem, const struct ae_step *st, const struct a
 				       "CA %s in AD parses", st->template_name, ca->svc->cn);
 		}
 		if (err == AE_OK) {
-			return install(mem, st, ca, &is, r);
+			return install(mem, st, ca, &is, unrecorded, r);
 		}
 		if (r->outcome == AE_OUTCOME_ISSUED) {
 			set_outcome(r, AE_OUTCOME_UNVERIFIED, "error");
@@ -354,7 +384,7 @@ ae_err ae_step_retrieve(TALLOC_CTX *mem, const struct ae_step *st, const struct 
 				st->template_name, rec->request_id);
 			set_outcome(r, AE_OUTCOME_ISSUED, "issued");
 			r->disposition = AE_CR_DISP_ISSUED;
-			return install(mem, st, ca, &is, r);
+			return install(mem, st, ca, &is, NULL, r);
 		}
 		AE_WARN("template %s: the certificate received earlier for request %u fails the "
 			"checks (%s); retrieving it again", st->template_name, rec->request_id,

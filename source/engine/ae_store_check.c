@@ -132,11 +132,13 @@ static char *check_files(TALLOC_CTX *tmp, const struct ae_store *s, const struct
 	struct ae_key *key = NULL;
 	uint8_t *d = NULL;
 	size_t n = 0;
+	ae_err err;
 
 	if (crt_name == NULL || key_name == NULL) {
 		return NULL;
 	}
-	if (read_file(tmp, s, crt_name, AE_STORE_PEM_MAX, &d, &n, &cause) != AE_OK) {
+	if ((err = read_file(tmp, s, crt_name, AE_STORE_PEM_MAX, &d, &n, &cause)) != AE_OK) {
+		e->io_error = err == AE_ERR_IO;
 		return cause;
 	}
 	if (ae_cert_parse_pem(tmp, d, n, &cert) != AE_OK ||
@@ -150,7 +152,8 @@ static char *check_files(TALLOC_CTX *tmp, const struct ae_store *s, const struct
 	if (cause != NULL) {
 		return cause;
 	}
-	if (read_file(tmp, s, key_name, AE_KEY_PEM_MAX, &d, &n, &cause) != AE_OK) {
+	if ((err = read_file(tmp, s, key_name, AE_KEY_PEM_MAX, &d, &n, &cause)) != AE_OK) {
+		e->io_error = err == AE_ERR_IO;
 		return cause;
 	}
 	/* a static string: survives tmp */
@@ -275,7 +278,10 @@ void ae_store_check_log(const struct ae_store_snapshot *snap, const struct ae_st
 		if (e->note != NULL) {
 			AE_WARN("template %s: %s", c->template_name, e->note);
 		}
-		if (e->state == AE_CHECK_INVALID) {
+		if (e->state == AE_CHECK_INVALID && e->io_error) {
+			AE_ERROR("template %s: the installed certificate cannot be read: %s",
+				 c->template_name, e->cause);
+		} else if (e->state == AE_CHECK_INVALID) {
 			AE_ERROR("template %s: installed certificate INVALID: %s", c->template_name,
 				 e->cause);
 		} else if (!times) {

@@ -46,6 +46,8 @@ struct ae_check_entry {
 	long long days_left;	/* whole days until notAfter (negative once expired) */
 	unsigned left_percent;	/* of the lifetime, 0..100 */
 	bool expiring;		/* VALID with less than percent % of its lifetime left */
+	bool io_error;		/* INVALID because a file could not be read (EIO...), not for
+				 * its content: `run` stops before deciding anything */
 	bool manual_due;	/* the record's manual_renewal and now >= renew_at: only a new
 				 * manual request replaces it (ae_decide_manual.c) */
 };

@@ -204,6 +204,18 @@ ae_err ae_store_remove(const struct ae_store *s, const char *template_name, cons
 ae_err ae_store_recover(TALLOC_CTX *mem_ctx, const struct ae_store *s, char ***_notes);
 
 /*
+ * The answer a commit staged while the record still says ENROLLING or
+ * RENEWING (the PENDING save before it failed, e.g. EIO, and so did the
+ * commit point): <template>.crt.new and .key.new next to the next record
+ * <template>.state.new (ISSUED) that names the CA and the request id. True
+ * with *_ca (on mem_ctx) and *_request_id set; recovery then records the
+ * template PENDING with them, so the staged answer is installed (or the
+ * request retrieved again) instead of being dropped.
+ */
+bool ae_store_staged_request(TALLOC_CTX *mem_ctx, const struct ae_store *s,
+			     const char *template_name, char **_ca, uint32_t *_request_id);
+
+/*
  * What the store holds, for decide(): one ae_store_cert per state record
  * (and per <template>.crt without a record, as ISSUED with only its paths),
  * sorted by template name; one ae_store_pending_req per pending/ record.

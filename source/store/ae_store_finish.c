@@ -181,3 +181,31 @@ ae_err ae_store_finish_install(const struct ae_store *s, const struct ae_store_s
 	talloc_free(tmp);
 	return err;
 }
+
+bool ae_store_staged_request(TALLOC_CTX *mem_ctx, const struct ae_store *s, const char *t,
+			     char **_ca, uint32_t *_request_id)
+{
+	TALLOC_CTX *tmp = NULL;
+	struct ae_store_state *next = NULL;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char why[96] = "";
+	bool found = false;
+
+	if (!ae_store_name_ok(t) || (tmp = talloc_new(NULL)) == NULL) {
+		return false;
+	}
+	/* begin's reservation in <T>.state.new does not parse: not an answer */
+	if (ae_store_has(tmp, s, t, SFX_NEW_CRT) && ae_store_has(tmp, s, t, SFX_NEW_KEY) &&
+	    ae_file_read_at(tmp, s->fd, ae_store_fname(tmp, t, SFX_NEW_STATE),
+			    AE_STORE_RECORD_MAX, 0, &data, &len, why, sizeof(why)) == AE_OK &&
+	    ae_store_state_parse(tmp, data, len, &next) == AE_OK &&
+	    strcmp(next->template_name, t) == 0 && next->status == AE_CERT_ISSUED &&
+	    next->cert.ca != NULL && next->cert.request_id != 0) {
+		*_ca = talloc_strdup(mem_ctx, next->cert.ca);
+		*_request_id = next->cert.request_id;
+		found = *_ca != NULL;
+	}
+	talloc_free(tmp);
+	return found;
+}

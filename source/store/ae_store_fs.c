@@ -92,6 +92,7 @@ ae_err ae_store_fsync_dirfd(int dfd, const char *what)
 {
 	if (fsync(dfd) != 0) {
 		AE_ERROR("cannot sync directory %s: %s", what, strerror(errno));
+		ae_file_set_error("cannot sync the directory of %s: %s", what, strerror(errno));
 		return AE_ERR_IO;
 	}
 	return AE_OK;
@@ -107,6 +108,7 @@ ae_err ae_store_unlink_at(int dfd, const char *name, bool *_did)
 			return AE_OK;
 		}
 		AE_ERROR("cannot remove %s: %s", name, strerror(errno));
+		ae_file_set_error("cannot remove %s: %s", name, strerror(errno));
 		return AE_ERR_IO;
 	}
 	if (_did != NULL) {
@@ -127,6 +129,7 @@ ae_err ae_store_move(int from_dfd, const char *from, int to_dfd, const char *to,
 			return AE_OK;
 		}
 		AE_ERROR("cannot rename %s to %s: %s", from, to, strerror(errno));
+		ae_file_set_error("cannot rename %s to %s: %s", from, to, strerror(errno));
 		return AE_ERR_IO;
 	}
 	if (_did != NULL) {

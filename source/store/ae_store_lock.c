@@ -109,8 +109,9 @@ ae_err ae_store_lock(struct ae_store *s, bool wait, struct ae_store_lock **_lock
 	l->fd = openat(s->fd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
 		       0600);
 	if (l->fd < 0) {
-		AE_ERROR("cannot open %s/.lock: %s", s->dir,
-			 errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		const char *why = errno == ELOOP ? "it is a symbolic link" : strerror(errno);
+		AE_ERROR("cannot open %s/.lock: %s", s->dir, why);
+		ae_file_set_error("cannot open .lock: %s", why);
 		talloc_free(l);
 		return AE_ERR_IO;
 	}
@@ -137,6 +138,7 @@ ae_err ae_store_lock(struct ae_store *s, bool wait, struct ae_store_lock **_lock
 			return AE_ERR_LOCKED;
 		}
 		AE_ERROR("cannot lock %s/.lock: %s", s->dir, strerror(saved));
+		ae_file_set_error("cannot lock .lock: %s", strerror(saved));
 		return AE_ERR_IO;
 	}
 	write_pid(l->fd);

@@ -125,6 +125,8 @@ static ae_err recover_one(TALLOC_CTX *tmp, const struct ae_store *s, const char 
 {
 	struct ae_store_state *st = NULL, *after = NULL;
 	const char *where = NULL;
+	char *ca = NULL;
+	uint32_t id = 0;
 	bool did = false;
 	ae_err err = ae_store_state_load(tmp, s, t, &st);
 
@@ -158,6 +160,17 @@ static ae_err recover_one(TALLOC_CTX *tmp, const struct ae_store *s, const char 
 		return AE_OK;
 	case AE_CERT_ENROLLING:
 	case AE_CERT_RENEWING:
+		if (ae_store_staged_request(tmp, s, t, &ca, &id)) {
+			/* the answer staged, its record not written (EIO): keep it */
+			err = ae_store_pending(s, t, ca, id);
+			if (err == AE_OK) {
+				note(nt, "template %s: request %u at CA %s was answered and its answer "
+				     "staged, but the record could not say so; recorded as pending: the "
+				     "received certificate is installed if it matches the request's key, "
+				     "else the request is retrieved again", t, id, ca);
+			}
+			return err;
+		}
 		err = ae_store_abort(s, t, "interrupted before the CA recorded a request");
 		note(nt, "template %s: %s interrupted before a request id was recorded; dropped "
 		     "the new key%s", t, st->status == AE_CERT_RENEWING ? "renewal" : "enrollment",

@@ -470,8 +470,11 @@ ae_err ae_store_state_load(TALLOC_CTX *mem_ctx, const struct ae_store *s,
 	if (err == AE_ERR_TOO_LARGE) {
 		err = AE_ERR_PARSE;
 	}
-	if (err == AE_ERR_INVALID || err == AE_ERR_IO) {
+	if (err == AE_ERR_INVALID) {
 		AE_ERROR("store %s: %s%s: %s; skipped", s->dir, template_name, SFX_STATE, why);
+	} else if (err == AE_ERR_IO) {
+		AE_ERROR("store %s: cannot read %s%s: %s", s->dir, template_name, SFX_STATE, why);
+		ae_file_set_error("cannot read %s%s: %s", template_name, SFX_STATE, why);
 	}
 	if (err == AE_OK) {
 		err = ae_store_state_parse(tmp, data, len, &st);

@@ -49,7 +49,10 @@
  * - commit: <T>.crt.new, <T>.chain.pem.new and <T>.state.new (the next
  *   record, status ISSUED) are written completely BEFORE the record says
  *   INSTALLING (with the archive tag). Before that point recover() deletes
- *   them for ENROLLING/RENEWING (with the new key); PENDING keeps the key
+ *   them for ENROLLING/RENEWING (with the new key), unless all three are
+ *   there (a commit after a PENDING save that failed, e.g. EIO: the staged
+ *   record names the request, ae_store_staged_request; recover() records
+ *   PENDING with it and keeps the answer); PENDING keeps the key
  *   and the staged certificate and chain (above), drops <T>.state.new; after it,
  *   recover() finishes: (1) unless archive/<T>.<tag>.state exists, move
  *   whatever of crt, chain, key is still in place to archive/ and write

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,15 @@ const char *ae_file_last_error(void)
 void ae_file_clear_error(void)
 {
 	last_error[0] = '\0';
+}
+
+void ae_file_set_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
 }
 
 ae_err ae_file_write_atomic_at(int dirfd, const char *name, const void *data, size_t len,
@@ -214,7 +224,15 @@ ae_err ae_file_read_at(TALLOC_CTX *mem_ctx, int dirfd, const char *name, size_t 
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
-		if (n <= 0) {
+		if (n < 0) {
+			int e = errno;	/* EIO: the device, not the content */
+			ae_why(why, why_len, "%s", strerror(e));
+			ae_file_set_error("cannot read %s: %s", name, strerror(e));
+			close(fd);
+			talloc_free(buf);
+			return AE_ERR_IO;
+		}
+		if (n == 0) {
 			break;
 		}
 		done += (size_t)n;

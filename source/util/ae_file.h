@@ -33,9 +33,13 @@ ae_err ae_file_write_atomic(const char *path, const void *data, size_t len, mode
  * The last failure of ae_file_write_atomic_at in this thread, as logged
  * ("cannot write NAME: <strerror>"), so that an error message can name the
  * file and the cause; "" when there was none since ae_file_clear_error().
+ * Also a read error of ae_file_read_at ("cannot read NAME: <strerror>", EIO)
+ * and what a caller notes with ae_file_set_error (the store's renames,
+ * unlinks, directory syncs and lock).
  */
 const char *ae_file_last_error(void);
 void ae_file_clear_error(void);
+void ae_file_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 ae_err ae_file_write_atomic_at(int dirfd, const char *name, const void *data, size_t len,
 			       mode_t mode);

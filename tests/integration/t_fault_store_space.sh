@@ -12,10 +12,8 @@
 #   B. the store's file system is read-only (remount,ro): exit 8 naming the
 #      store and "Read-only file system", the same checks; once remounted
 #      read-write, the next run renews.
-# EIO: not provoked here (it needs a faulty block device, e.g. dm-error or
-# a FUSE file system, and neither loop devices nor /dev/fuse are available
-# in the lab's container); the store's error paths are the same as for
-# ENOSPC and EROFS (ae_err AE_ERR_IO with the errno text).
+# EIO: t_fault_store_eio_read, _commit and _state (a FUSE file system that
+# fails on demand, tests/faults/eiofs.c).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/policy/lib.sh"
 . "$(dirname "$0")/cycle/lib.sh"

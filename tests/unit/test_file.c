@@ -153,6 +153,25 @@ static void test_write_failure_names_the_file(void **state)
 	assert_string_equal(ae_file_last_error(), "");
 }
 
+/* t_fault_store_eio_*: the store's renames, unlinks and lock note their failure the same way */
+static void test_set_error(void **state)
+{
+	char big[600];
+
+	(void)state;
+	ae_file_set_error("cannot rename %s to %s: %s", "LabMachine.crt", "archive/x.crt",
+			  strerror(EIO));
+	assert_string_equal(ae_file_last_error(),
+			    "cannot rename LabMachine.crt to archive/x.crt: Input/output error");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ae_file_set_error("cannot read %s: %s", big, strerror(EIO));	/* truncated, terminated */
+	assert_true(strlen(ae_file_last_error()) < sizeof(big));
+	assert_non_null(strstr(ae_file_last_error(), "cannot read aaa"));
+	ae_file_clear_error();
+	assert_string_equal(ae_file_last_error(), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +179,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_atomic_at, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_names_the_file, leak_setup,
 						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_set_error, leak_setup, leak_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

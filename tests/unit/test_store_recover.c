@@ -238,6 +238,65 @@ static void test_renewing_rolls_back(void **state)
 }
 
 /*
+ * EIO on the record after the CA issued: the PENDING save failed, the
+ * engine committed anyway, and the commit point (INSTALLING) failed too.
+ * The record still says RENEWING, but the staged next record names the CA
+ * and the request: recovery records PENDING with them and keeps the answer
+ * (the engine installs it) instead of dropping an issued certificate. A
+ * staged record without a request id (or begin's reservation) is no answer.
+ */
+static void test_renewing_staged_answer_kept(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	char *dir = scratch_dir(mem, "rec");
+	struct ae_store *s = open_locked(mem, dir);
+	struct ae_store_state *st = rec(mem, "T", AE_CERT_RENEWING, 1);
+	struct ae_store_state *next = rec(mem, "T", AE_CERT_ISSUED, 2);
+	char **notes = NULL, *text = NULL, *ca = NULL;
+	uint32_t id = 0;
+
+	(void)state;
+	st->renewal = true;
+	put_pair(mem, s, "T", 1);
+	save(s, st);
+	put(mem, s, "T", ".key.new", "KEY 2\n");
+	put(mem, s, "T", ".crt.new", "CRT 2\n");
+	put(mem, s, "T", ".chain.pem.new", "CHAIN 2\n");
+	next->cert.ca = "LAB-CA";
+	next->cert.request_id = 77;
+	assert_int_equal(ae_store_state_format(mem, next, &text), AE_OK);
+	put(mem, s, "T", ".state.new", text);
+	assert_true(ae_store_staged_request(mem, s, "T", &ca, &id));
+	assert_string_equal(ca, "LAB-CA");
+	assert_int_equal(id, 77);
+	/* a second template: begin's reservation, not an answer */
+	save(s, rec(mem, "U", AE_CERT_ENROLLING, 0));
+	put(mem, s, "U", ".key.new", "KEY 1\n");
+	put(mem, s, "U", ".crt.new", "CRT 1\n");
+	put(mem, s, "U", ".state.new", "#######\n");
+	assert_false(ae_store_staged_request(mem, s, "U", &ca, &id));
+	assert_false(ae_store_staged_request(mem, s, "../T", &ca, &id));
+	notes = recover(mem, s, AE_OK);
+	assert_int_equal(count(notes), 2);
+	has_note(notes, "template T: request 77 at CA LAB-CA was answered and its answer staged");
+	has_note(notes, "template U: enrollment interrupted");
+	st = load(mem, s, "T");
+	assert_int_equal(st->status, AE_CERT_PENDING);
+	assert_string_equal(st->request_ca, "LAB-CA");
+	assert_int_equal(st->request_id, 77);
+	assert_true(st->renewal);
+	assert_pair(mem, s, "T", 1);
+	assert_string_equal(tfile(mem, s, "T", ".key.new"), "KEY 2\n");
+	assert_string_equal(tfile(mem, s, "T", ".crt.new"), "CRT 2\n");
+	assert_string_equal(tfile(mem, s, "T", ".chain.pem.new"), "CHAIN 2\n");
+	assert_false(tpresent(mem, s, "T", ".state.new"));
+	assert_false(ae_store_staged_request(mem, s, "T", &ca, &id));
+	no_staged(mem, s, "U", true);
+	rm_rf(dir);
+	talloc_free(mem);
+}
+
+/*
  * Finding 4 ("an issued certificate is thrown away"): killed or out of
  * space while installing an issued certificate, after the record says
  * PENDING with the request id and before INSTALLING. The staged
@@ -554,6 +613,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stray_files, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_enrolling_rolls_back, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_renewing_rolls_back, leak_setup, leak_teardown),
+		cmocka_unit_test_setup_teardown(test_renewing_staged_answer_kept, leak_setup,
+						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_pending_issued_answer_is_kept, leak_setup,
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_request_pending_adopted_for_run, leak_setup,
