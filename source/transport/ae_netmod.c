@@ -23,8 +23,10 @@ ae_err ae_netmod_load(char *why, size_t why_len)
 {
 	if (g_ops == NULL) {
 		g_ops = ae_module_table(&g_mod, why, why_len);
-		if (g_ops != NULL && g_smb_cache_dir[0] != '\0') {
-			(void)g_ops->smb_set_default_cache_dir(g_smb_cache_dir);
+		if (g_ops != NULL && g_smb_cache_dir[0] != '\0' &&
+		    g_ops->smb_set_default_cache_dir(g_smb_cache_dir) != AE_OK) {
+			AE_WARN("Samba's cache directory %s refused: libsmbclient's own is used",
+				g_smb_cache_dir);
 		}
 	}
 	return g_ops != NULL ? AE_OK : AE_ERR_UNAVAILABLE;
@@ -78,21 +80,20 @@ ae_err ae_unc_split(TALLOC_CTX *mem_ctx, const char *unc, char **_server, char *
 			   AE_ERR_UNAVAILABLE;
 }
 
-/* kept here until the module is loaded: a user session sets it at its start */
+/*
+ * Kept here until the module is loaded (a user session sets it at its
+ * start, and most of its runs need no SMB); the module's own setter checks
+ * it when the module comes.
+ */
 ae_err ae_smb_set_default_cache_dir(const char *dir)
 {
 	if (g_ops != NULL) {
 		return g_ops->smb_set_default_cache_dir(dir);
 	}
-	if (dir == NULL) {
-		g_smb_cache_dir[0] = '\0';
-		return AE_OK;
-	}
-	if (dir[0] != '/' || strlen(dir) >= sizeof(g_smb_cache_dir) ||
-	    strpbrk(dir, "\n\r") != NULL) {
+	if (dir != NULL && strlen(dir) >= sizeof(g_smb_cache_dir)) {
 		return AE_ERR_INVALID;
 	}
-	snprintf(g_smb_cache_dir, sizeof(g_smb_cache_dir), "%s", dir);
+	snprintf(g_smb_cache_dir, sizeof(g_smb_cache_dir), "%s", dir != NULL ? dir : "");
 	return AE_OK;
 }
 

@@ -46,3 +46,30 @@ prime_ccache() {
 	ae --ccache "FILE:$1" policy
 	expect_rc 0
 }
+
+# hang_after_policy OPTION...: `autoenroll -s <member smb.conf> OPTION... run`
+# started with the test seam AE_TEST_PAUSE_AFTER_POLICY=$pause (a directory
+# made by the caller); once it has read the policy the DC's samba is stopped
+# (hang_stop) and the run let go. Sets rc (its exit), secs (seconds from the
+# hang to its end), o and e (its stdout and stderr files). Fails when the run
+# does not reach the pause, or does not end within 180 s.
+hang_after_policy() {
+	local pid start
+	o="$WORK/$NAME/run.out" e="$WORK/$NAME/run.err"
+	AE_TEST_PAUSE_AFTER_POLICY=$pause timeout -k 5 180 "$ADLAB" client "$AUTOENROLL" \
+		-s "$LAB/member/smb.conf" "$@" run > "$o" 2> "$e" < /dev/null &
+	pid=$!
+	for _ in $(seq 1 600); do
+		[ -e "$pause/paused" ] && break
+		alive "$pid" || break
+		sleep 0.1
+	done
+	[ -e "$pause/paused" ] || { wait "$pid"; fail "the cycle did not reach the pause after the policy: $(tail -n 2 "$e")"; }
+	hang_stop samba
+	start=$(date +%s)
+	touch "$pause/go"
+	wait "$pid"
+	rc=$?
+	secs=$(($(date +%s) - start))
+	[ "$rc" != 124 ] || fail "the run did not end within 180 s"
+}

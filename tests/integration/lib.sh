@@ -65,7 +65,7 @@ expect_rc() {
 
 # expect_output REGEX WHAT: the last ae() output (stdout+stderr) matches.
 expect_output() {
-	printf '%s\n' "$AE_ALL" | grep -qE -- "$1" || fail "output does not name $2 (/$1/)"
+	grep -qE -- "$1" <<< "$AE_ALL" || fail "output does not name $2 (/$1/)"
 }
 
 # expect_nothing_written DIR: DIR is absent or empty.

@@ -20,17 +20,6 @@
 . "$(dirname "$0")/fault/lib.sh"
 . "$(dirname "$0")/fault/eio-lib.sh"
 
-ca_serial_of() { ca_run certs 2> /dev/null | awk -v id="$1" '$4 == id { print $1 }' | head -n 1; }
-
-# files_snap: sha256 and mode of LabMachine's certificate, key and chain
-files_snap() {
-	local f
-	for f in LabMachine.crt LabMachine.key LabMachine.chain.pem; do
-		printf '%s %s ' "$(sha256sum < "$STORE/$f" 2> /dev/null | cut -c1-16)" \
-			"$(stat -c %a "$STORE/$f" 2> /dev/null)"
-	done
-}
-
 # old_pair_kept SNAP WHAT: the installed files are those of SNAP, and whole
 old_pair_kept() {
 	[ "$(files_snap)" = "$1" ] || fail "$2: the installed pair changed: '$1' -> '$(files_snap)'"

@@ -22,16 +22,6 @@
 . "$(dirname "$0")/fault/lib.sh"
 . "$(dirname "$0")/fault/eio-lib.sh"
 
-ca_serial_of() { ca_run certs 2> /dev/null | awk -v id="$1" '$4 == id { print $1 }' | head -n 1; }
-
-files_snap() {
-	local f
-	for f in LabMachine.crt LabMachine.key LabMachine.chain.pem; do
-		printf '%s %s ' "$(sha256sum < "$STORE/$f" 2> /dev/null | cut -c1-16)" \
-			"$(stat -c %a "$STORE/$f" 2> /dev/null)"
-	done
-}
-
 # installed_req ID WHAT: LabMachine's certificate is the CA's for request ID
 installed_req() {
 	expect_issued "$STORE" LabMachine

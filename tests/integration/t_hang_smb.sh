@@ -28,5 +28,5 @@ hang_continue
 ae --option "autoenroll:dc=dc1.lab.example.com" --option "autoenroll:store dir=$store" \
 	--ccache "FILE:$cc" run
 expect_rc "$before"
-printf '%s\n' "$AE_ALL" | grep -q "no answer within" && fail "SYSVOL still not read after SIGCONT"
+grep -q "no answer within" <<< "$AE_ALL" && fail "SYSVOL still not read after SIGCONT"
 pass

@@ -114,5 +114,17 @@ expect_eio_hit() {
 			"$EIO_DIR/log" | sort | uniq -c | head -n 8 | tr -s ' \n' ' ')): the case tested nothing"
 }
 
+# ca_serial_of ID: the serial of the certificate the test CA issued for request ID
+ca_serial_of() { ca_run certs 2> /dev/null | awk -v id="$1" '$4 == id { print $1 }' | head -n 1; }
+
+# files_snap: sha256 and mode of LabMachine's certificate, key and chain in $STORE
+files_snap() {
+	local f
+	for f in LabMachine.crt LabMachine.key LabMachine.chain.pem; do
+		printf '%s %s ' "$(sha256sum < "$STORE/$f" 2> /dev/null | cut -c1-16)" \
+			"$(stat -c %a "$STORE/$f" 2> /dev/null)"
+	done
+}
+
 eio_need
 on_exit eio_umount
