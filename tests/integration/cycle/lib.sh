@@ -101,9 +101,10 @@ $AE_STDERR"
 	fi
 	n=$(/usr/bin/python3 "$CQ" "$CJ" '"\n".join("%s %s/%s/%s%s" % (x["template"], x["action"],
 		x["cause"], x["result"], "" if x["action"] == "skip" else ": " + (x["reason"] or ""))
-		for x in d["items"] if x["cause"] != "not-eligible")')
+		for x in d.get("items", []) if x["cause"] != "not-eligible")')
 	printf '%s\n' "$n" | sed '/^$/d; s/^/      | /'
-	note "  counts $(cq 'd["counts"]')"
+	# a fatal error is one object without items or counts: its error instead
+	note "  $(cq '"counts %s" % d["counts"] if "counts" in d else "no counts: %s" % d.get("error")')"
 }
 
 cae() {
