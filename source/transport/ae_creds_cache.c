@@ -1,6 +1,7 @@
 /*
  * ae_creds_cache.c: the kept machine ccache (ae_creds_cache.h): the reuse
- * decision, reading a ccache with MIT krb5, and the TCP-only krb5 profile.
+ * decision, the kept cache checked before krb5 reads it (ae_creds_read.c), and the
+ * TCP-only krb5 profile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,9 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <talloc.h>
-#include <krb5/krb5.h>
 #include "ae_creds_cache.h"
-#include "ae_creds_krb5.h"
 #include "ae_log.h"
 
 /* the realm of "name@REALM" (the last '@'), or NULL */
@@ -70,64 +69,24 @@ static bool cache_file_ok(const char *path)
 	       (st.st_mode & 07777) == 0600 && st.st_size > 0;
 }
 
-/* ae_creds_krb5.h */
-int64_t ae_ccache_tgt_end(krb5_context k, krb5_ccache cc, krb5_principal client,
-			  const char *realm)
-{
-	krb5_creds mcreds, creds;
-	int64_t end = -1;
-
-	memset(&mcreds, 0, sizeof(mcreds));
-	memset(&creds, 0, sizeof(creds));
-	mcreds.client = client;
-	if (krb5_build_principal(k, &mcreds.server, (unsigned)strlen(realm), realm,
-				 KRB5_TGS_NAME, realm, NULL) != 0) {
-		return -1;
-	}
-	if (krb5_cc_retrieve_cred(k, cc, 0, &mcreds, &creds) == 0) {
-		/* krb5_timestamp is 32 bits, read as unsigned (RFC 4120's 2038 rollover) */
-		end = (int64_t)(uint32_t)creds.times.endtime;
-		krb5_free_cred_contents(k, &creds);
-	}
-	krb5_free_principal(k, mcreds.server);
-	return end;
-}
-
 ae_err ae_ccache_inspect(TALLOC_CTX *mem_ctx, const char *path, const char *realm,
 			 struct ae_ccache_info **_info)
 {
-	struct ae_ccache_info *info = talloc_zero(mem_ctx, struct ae_ccache_info);
-	krb5_context k = NULL;
-	krb5_ccache cc = NULL;
-	krb5_principal client = NULL;
-	char *name = NULL, *spec = NULL;
+	struct ae_ccache_info *info = NULL;
+	char *spec = NULL, why[256];
 
-	if (info == NULL) {
+	if (cache_file_ok(path) && realm != NULL &&
+	    (spec = talloc_asprintf(mem_ctx, "FILE:%s", path)) != NULL &&
+	    ae_ccache_read(mem_ctx, spec, realm, &info, why, sizeof(why)) == AE_ERR_NOMEM) {
+		talloc_free(spec);
+		return AE_ERR_NOMEM;
+	}
+	talloc_free(spec);
+	/* unreadable, not ours, no principal: an empty answer (a verdict, not an error) */
+	if (info == NULL && (info = talloc_zero(mem_ctx, struct ae_ccache_info)) == NULL) {
 		return AE_ERR_NOMEM;
 	}
 	*_info = info;
-	if (!cache_file_ok(path) || realm == NULL || krb5_init_context(&k) != 0) {
-		return AE_OK;
-	}
-	spec = talloc_asprintf(info, "FILE:%s", path);
-	if (spec != NULL && krb5_cc_resolve(k, spec, &cc) == 0 &&
-	    krb5_cc_get_principal(k, cc, &client) == 0 &&
-	    krb5_unparse_name(k, client, &name) == 0) {
-		int64_t end = ae_ccache_tgt_end(k, cc, client, realm);
-
-		info->principal = talloc_strdup(info, name);
-		info->has_tgt = end >= 0;
-		info->tgt_end = end;
-	}
-	talloc_free(spec);
-	krb5_free_unparsed_name(k, name);
-	if (client != NULL) {
-		krb5_free_principal(k, client);
-	}
-	if (cc != NULL) {
-		krb5_cc_close(k, cc);
-	}
-	krb5_free_context(k);
 	return AE_OK;
 }
 

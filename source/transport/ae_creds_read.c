@@ -14,8 +14,29 @@
 #include <krb5/krb5.h>
 #include "ae_creds.h"
 #include "ae_creds_cache.h"
-#include "ae_creds_krb5.h"
 #include "ae_log.h"
+
+/* the TGT krbtgt/realm@realm of client in cc (RFC 4120 section 7.3): its endtime, or -1 */
+static int64_t tgt_end(krb5_context k, krb5_ccache cc, krb5_principal client, const char *realm)
+{
+	krb5_creds mcreds, creds;
+	int64_t end = -1;
+
+	memset(&mcreds, 0, sizeof(mcreds));
+	memset(&creds, 0, sizeof(creds));
+	mcreds.client = client;
+	if (krb5_build_principal(k, &mcreds.server, (unsigned)strlen(realm), realm,
+				 KRB5_TGS_NAME, realm, NULL) != 0) {
+		return -1;
+	}
+	if (krb5_cc_retrieve_cred(k, cc, 0, &mcreds, &creds) == 0) {
+		/* krb5_timestamp is 32 bits, read as unsigned (RFC 4120's 2038 rollover) */
+		end = (int64_t)(uint32_t)creds.times.endtime;
+		krb5_free_cred_contents(k, &creds);
+	}
+	krb5_free_principal(k, mcreds.server);
+	return end;
+}
 
 static void k5_why(krb5_context k, krb5_error_code code, char *why, size_t why_len)
 {
@@ -37,7 +58,7 @@ static krb5_error_code read_cc(krb5_context k, krb5_ccache cc, const char *realm
 		rc = krb5_unparse_name(k, client, &name);
 	}
 	if (rc == 0) {
-		int64_t end = realm != NULL ? ae_ccache_tgt_end(k, cc, client, realm) : -1;
+		int64_t end = realm != NULL ? tgt_end(k, cc, client, realm) : -1;
 
 		info->principal = talloc_strdup(info, name);
 		info->has_tgt = end >= 0;
