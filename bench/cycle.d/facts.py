@@ -29,6 +29,7 @@ def main():
     keys = ('requests', 'rpc_binds', 'ldap_searches', 'smb_reads')
     out = {
         'store': d.get('store'),
+        'noop': 'true' if d.get('noop') else 'false',
         'counts': ', '.join('%s %s' % (k, c.get(k)) for k in keys),
         'acted': len(acted),
         'enrolled': sum(1 for x in acted if x.get('action') == 'enroll'),
