@@ -4,7 +4,9 @@
 #
 #   swtpm.sh start DIR [PORT]   start swtpm with its state in DIR (created);
 #                               PORT for the TPM commands (default: a free
-#                               one from 23000 up; control channel PORT+1);
+#                               one of 23000-23399, another one when a
+#                               parallel test took it first; control
+#                               channel PORT+1);
 #                               prints the TCTI string and writes DIR/pid,
 #                               DIR/port and DIR/tcti
 #   swtpm.sh stop DIR           stop the swtpm of DIR by its PID (DIR/pid)
@@ -27,6 +29,15 @@ port_free() {
 	! (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null
 }
 
+# launch DIR PORT: swtpm as a daemon on PORT (commands) and PORT+1 (control)
+launch() {
+	swtpm socket --tpm2 --daemon \
+		--server "type=tcp,port=$2,bindaddr=127.0.0.1" \
+		--ctrl "type=tcp,port=$(($2 + 1)),bindaddr=127.0.0.1" \
+		--flags startup-clear --tpmstate "dir=$1" \
+		--pid "file=$1/pid" --log "file=$1/swtpm.log"
+}
+
 start() {
 	local dir=$1 port=${2:-} pid i
 	command -v swtpm > /dev/null || die "swtpm not installed (tests/deps.sh)"
@@ -36,18 +47,25 @@ start() {
 		die "$dir: swtpm already running (pid $(cat "$dir/pid"))"
 	fi
 	rm -f "$dir/pid" "$dir/port" "$dir/tcti"
-	if [ -z "$port" ]; then
-		for ((port = 23000; port < 23400; port += 2)); do
-			port_free "$port" && port_free $((port + 1)) && break
+	if [ -n "$port" ]; then
+		[[ "$port" =~ ^[0-9]+$ ]] || die "bad port '$port'"
+		launch "$dir" "$port" || die "swtpm did not start (see $dir/swtpm.log)"
+	else
+		# a free pair of ports from 23000 up, starting at a place of our
+		# pid's: tests that start a TPM at the same time (meson runs them
+		# in parallel) may still pick the same pair between the check and
+		# swtpm's bind, and the one that loses moves on to the next pair
+		local base=$((($$ % 200) * 2)) k ok=
+		for ((k = 0; k < 200; k++)); do
+			port=$((23000 + (base + 2 * k) % 400))
+			port_free "$port" && port_free $((port + 1)) || continue
+			if launch "$dir" "$port"; then
+				ok=1
+				break
+			fi
 		done
+		[ -n "$ok" ] || die "swtpm did not start on any free port of 23000-23399 (see $dir/swtpm.log)"
 	fi
-	[[ "$port" =~ ^[0-9]+$ ]] || die "bad port '$port'"
-	swtpm socket --tpm2 --daemon \
-		--server "type=tcp,port=$port,bindaddr=127.0.0.1" \
-		--ctrl "type=tcp,port=$((port + 1)),bindaddr=127.0.0.1" \
-		--flags startup-clear --tpmstate "dir=$dir" \
-		--pid "file=$dir/pid" --log "file=$dir/swtpm.log" ||
-		die "swtpm did not start (see $dir/swtpm.log)"
 	# ready: the pid file written and the control channel answering
 	for ((i = 0; i < 200; i++)); do
 		if [ -s "$dir/pid" ] && swtpm_ioctl --tcp "127.0.0.1:$((port + 1))" -g \
