@@ -47,6 +47,22 @@ prime_ccache() {
 	expect_rc 0
 }
 
+# hang_store_ready: a store of this scenario's and the machine's ticket in a
+# ccache of its own (cc), the DC named (opts: the options of every run), the
+# test seam's pause directory (pause); one run before the hang, which must
+# end 0 or 3 (before: its exit, for the run after SIGCONT).
+hang_store_ready() {
+	cc="$WORK/$NAME/ccache"
+	store=$(out_dir store)
+	pause=$(out_dir pause)
+	mkdir -p "$pause"
+	prime_ccache "$cc"
+	opts=(--option "autoenroll:dc=dc1.lab.example.com" --option "autoenroll:store dir=$store")
+	ae "${opts[@]}" --ccache "FILE:$cc" run
+	before=$AE_RC
+	case $before in 0 | 3) ;; *) fail "the run before the hang exited $before" ;; esac
+}
+
 # hang_after_policy OPTION...: `autoenroll -s <member smb.conf> OPTION... run`
 # started with the test seam AE_TEST_PAUSE_AFTER_POLICY=$pause (a directory
 # made by the caller); once it has read the policy the DC's samba is stopped

@@ -15,15 +15,7 @@
 . "$(dirname "$0")/hang-lib.sh"
 need_autoenroll
 T=10 CYCLE=${HANG_CYCLE_TIMEOUT:-20} LIMIT=50	# HANG_CYCLE_TIMEOUT=3600: the check without the bound (it fails)
-cc="$WORK/$NAME/ccache"
-store=$(out_dir store)
-pause=$(out_dir pause)
-mkdir -p "$pause"
-prime_ccache "$cc"
-opts=(--option "autoenroll:dc=dc1.lab.example.com" --option "autoenroll:store dir=$store")
-ae "${opts[@]}" --ccache "FILE:$cc" run
-before=$AE_RC
-case $before in 0 | 3) ;; *) fail "the run before the hang exited $before" ;; esac
+hang_store_ready
 sums_before=$(cd "$store" && find . -type f \( -name '*.state' -o -name '*.crt' -o -name '*.key' \) -exec sha256sum {} + | sort)
 hang_after_policy "${opts[@]}" --option "autoenroll:network timeout=$T" \
 	--option "autoenroll:cycle timeout=$CYCLE" --ccache "FILE:$cc"

@@ -16,15 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hang-lib.sh"
 need_autoenroll
-cc="$WORK/$NAME/ccache"
-store=$(out_dir store)
-pause=$(out_dir pause)
-mkdir -p "$pause"
-prime_ccache "$cc"
-opts=(--option "autoenroll:dc=dc1.lab.example.com" --option "autoenroll:store dir=$store")
-ae "${opts[@]}" --ccache "FILE:$cc" run
-before=$AE_RC
-case $before in 0 | 3) ;; *) fail "the run before the hang exited $before" ;; esac
+hang_store_ready
 states_before=$(cd "$store" && find . -name '*.state' | sort | tr '\n' ' ')
 hang_after_policy "${opts[@]}" --option "autoenroll:network timeout=$HANG_TIMEOUT" \
 	--ccache "FILE:$cc"
