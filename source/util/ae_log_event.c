@@ -2,6 +2,9 @@
  * ae_log_event.c: structured journal entries (ae_log_event.h). The fields
  * are built by a pure function; sending is sd_journal_sendv (libsystemd,
  * when the build has it and journald's socket is there) or syslog.
+ * libsystemd is not linked: it is opened the first time an entry is sent,
+ * so a run that logs no entry (the no-op cycle) does not map it and the
+ * seven libraries it brings.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,12 +15,42 @@
 #include <unistd.h>
 #include <talloc.h>
 #ifdef AE_HAVE_LIBSYSTEMD
+#include <dlfcn.h>
 #include <systemd/sd-journal.h>
 #endif
 #include "ae_log.h"
 #include "ae_log_event.h"
 
 #define AE_JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+#ifdef AE_HAVE_LIBSYSTEMD
+/* the library's soname (Debian: libsystemd0), opened once on first use */
+#define AE_LIBSYSTEMD "libsystemd.so.0"
+
+typedef int (*journal_sendv_fn)(const struct iovec *iov, int n);
+
+/* sd_journal_sendv from libsystemd, or NULL (logged once) */
+static journal_sendv_fn journal_sendv(void)
+{
+	static journal_sendv_fn fn;
+	static bool tried;
+	void *h;
+
+	if (tried) {
+		return fn;
+	}
+	tried = true;
+	h = dlopen(AE_LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
+	if (h != NULL) {
+		*(void **)&fn = dlsym(h, "sd_journal_sendv");
+	}
+	if (fn == NULL) {
+		AE_WARN("journal: %s: %s; entries go to syslog", AE_LIBSYSTEMD,
+		       h == NULL ? dlerror() : "no sd_journal_sendv");
+	}
+	return fn;
+}
+#endif
 
 static bool msgid_ok(const char *id)
 {
@@ -131,16 +164,17 @@ static bool send_journal(char **f, size_t n)
 #endif
 #ifdef AE_HAVE_LIBSYSTEMD
 	struct iovec iov[AE_LOG_FIELDS_MAX];
+	journal_sendv_fn sendv;
 	size_t i;
 
-	if (access(AE_JOURNAL_SOCKET, W_OK) != 0) {
+	if (access(AE_JOURNAL_SOCKET, W_OK) != 0 || (sendv = journal_sendv()) == NULL) {
 		return false;
 	}
 	for (i = 0; i < n; i++) {
 		iov[i].iov_base = f[i];
 		iov[i].iov_len = strlen(f[i]);
 	}
-	return sd_journal_sendv(iov, (int)n) >= 0;
+	return sendv(iov, (int)n) >= 0;
 #else
 	(void)f;
 	(void)n;

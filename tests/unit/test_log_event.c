@@ -2,7 +2,9 @@
  * test_log_event.c: the structured journal entry's fields
  * (util/ae_log_event.c, a pure function) and the MESSAGE_ID each report
  * item gets (engine/ae_cycle_log.c); the test seam AE_TEST_JOURNAL writes
- * what would be sent.
+ * what would be sent; as root, a real journal socket in a mount namespace
+ * of its own gets the entry, and libsystemd is mapped only once an entry
+ * is sent.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -14,6 +16,12 @@
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <talloc.h>
 #include "ae_cycle.h"
@@ -140,11 +148,95 @@ static void test_seam_writes_what_would_be_sent(void **state)
 }
 #endif
 
+#ifdef AE_HAVE_LIBSYSTEMD
+static bool mapped(const char *lib)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool found = false;
+
+	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL) {
+		found = strstr(line, lib) != NULL;
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	return found;
+}
+
+/* the child of test_journal_socket: 0 when every check held, else the check's number */
+static int journal_child(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ae_cycle_item it = { 0 };
+	char buf[4096];
+	ssize_t n;
+	int s;
+
+	/* a /run of our own: journald's socket here is the test's */
+	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0 ||
+	    mkdir("/run/systemd", 0755) != 0 || mkdir("/run/systemd/journal", 0755) != 0) {
+		return 10;
+	}
+	strcpy(sa.sun_path, "/run/systemd/journal/socket");
+	s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		return 11;
+	}
+	if (mapped("libsystemd")) {
+		return 12;	/* linked: a no-op run would map it */
+	}
+	it.template_name = "LabMachine";
+	it.action = "renew";
+	it.result = "done";
+	it.ca = "lab-CA";
+	it.serial = "1A";
+	it.reason = "issued";
+	ae_log_to_syslog(1);
+	ae_cycle_log_item(&it);
+	n = recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	if (n <= 0) {
+		return 13;
+	}
+	buf[n] = '\0';
+	if (strstr(buf, "MESSAGE_ID=" AE_MSGID_ISSUED "\n") == NULL ||
+	    strstr(buf, "TEMPLATE=LabMachine\n") == NULL || strstr(buf, "SERIAL=1A\n") == NULL) {
+		return 14;
+	}
+	return mapped("libsystemd") ? 0 : 15;
+}
+
+/* as root: the entry reaches journald's socket through libsystemd, opened on first use */
+static void test_journal_socket(void **state)
+{
+	pid_t pid;
+	int status = 0;
+
+	(void)state;
+	if (geteuid() != 0) {
+		skip();		/* needs a mount namespace (CI runs as root) */
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		unsetenv("AE_TEST_JOURNAL");
+		_exit(journal_child());
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fields, leak_setup, leak_teardown),
 		cmocka_unit_test_setup_teardown(test_item_message_ids, leak_setup, leak_teardown),
+#ifdef AE_HAVE_LIBSYSTEMD
+		cmocka_unit_test(test_journal_socket),
+#endif
 #ifdef AE_TEST_SEAMS
 		cmocka_unit_test_setup_teardown(test_seam_writes_what_would_be_sent, leak_setup,
 						leak_teardown),
