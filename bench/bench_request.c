@@ -28,6 +28,7 @@
 #include "ae_key.h"
 #include "ae_csr.h"
 #include "icpr.h"
+#include "ae_smbconf.h"
 #include "ae_log.h"
 #include "bench_time.h"
 
@@ -36,11 +37,15 @@
 static int connect_once(struct ae_session *s, TALLOC_CTX *mem, const char *host,
 			struct icpr_conn **_c)
 {
-	struct tevent_req *req = icpr_connect_send(mem, s->ev, host, ICPR_TRANSPORT_TCP,
-						   s->creds->creds, s->lp);
-	char *why = NULL;
+	struct tevent_req *req;
+	char *why = NULL, lwhy[256];
 	NTSTATUS st;
 
+	if (ae_smbconf_lp_load(s->conf, lwhy, sizeof(lwhy)) != AE_OK) {
+		return -1;
+	}
+	req = icpr_connect_send(mem, s->ev, host, ICPR_TRANSPORT_TCP, s->creds->creds,
+				s->conf->lp);
 	if (req == NULL || !tevent_req_poll(req, s->ev)) {
 		return -1;
 	}

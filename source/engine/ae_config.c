@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <talloc.h>
-#include <param.h>
+#include "ae_smbconf.h"
 #include "ae_config.h"
 #include "ae_child.h"
 #include "ae_paths.h"
@@ -187,25 +187,11 @@ ae_err ae_config_names_from_dump(TALLOC_CTX *mem_ctx, const char *text, size_t l
 }
 
 /* The [global] section as loadparm holds it (smb.conf and --option). */
-static ae_err global_names(TALLOC_CTX *mem, struct loadparm_context *lp, char ***_names,
+static ae_err global_names(TALLOC_CTX *mem, const struct ae_smbconf *sc, char ***_names,
 			   size_t *_n)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	ae_err err;
-
-	if (f == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	lpcfg_dump(lp, f, false, 0);	/* 0 services: [global] only */
-	if (fclose(f) != 0) {
-		free(text);
-		return AE_ERR_NOMEM;
-	}
-	err = ae_config_names_from_dump(mem, text, len, _names, _n);
-	free(text);
-	return err;
+	return ae_config_names_from_dump(mem, sc->globals != NULL ? sc->globals : "",
+					 sc->globals_len, _names, _n);
 }
 
 static enum ae_config_source source_of(const char *name, const char *const *options)
@@ -378,7 +364,7 @@ static bool no_default_value(size_t i)
 	       i == AE_OPT_HOOK;
 }
 
-static ae_err fill(struct ae_config *c, struct loadparm_context *lp, const char *const *options,
+static ae_err fill(struct ae_config *c, const struct ae_smbconf *sc, const char *const *options,
 		   const char *state_dir, char *why, size_t why_len)
 {
 	size_t i;
@@ -386,7 +372,7 @@ static ae_err fill(struct ae_config *c, struct loadparm_context *lp, const char 
 
 	for (i = 0; i < AE_OPT_COUNT; i++) {
 		struct ae_config_item *it = &c->items[i];
-		const char *v = lpcfg_parm_string(lp, NULL, "autoenroll", defs[i].name);
+		const char *v = ae_smbconf_parm(sc, "autoenroll", defs[i].name);
 
 		it->name = talloc_asprintf(c, "autoenroll:%s", defs[i].name);
 		it->default_text = defs[i].default_text;
@@ -422,7 +408,7 @@ static ae_err fill(struct ae_config *c, struct loadparm_context *lp, const char 
 	return AE_OK;
 }
 
-ae_err ae_config_load(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
+ae_err ae_config_load(TALLOC_CTX *mem_ctx, const struct ae_smbconf *sc,
 		      const char *const *options, const char *state_dir,
 		      struct ae_config **_c, char *why, size_t why_len)
 {
@@ -434,15 +420,15 @@ ae_err ae_config_load(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
 	if (c == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = fill(c, lp, options, state_dir, why, why_len);
+	err = fill(c, sc, options, state_dir, why, why_len);
 	if (err == AE_OK) {
-		err = global_names(c, lp, &names, &n);
+		err = global_names(c, sc, &names, &n);
 	}
 	if (err == AE_OK) {
-		err = ae_config_deploy_load(c, lp, names, n, why, why_len);
+		err = ae_config_deploy_load(c, sc, names, n, why, why_len);
 	}
 	if (err == AE_OK) {
-		err = ae_config_key_storage_load(c, lp, names, n, why, why_len);
+		err = ae_config_key_storage_load(c, sc, names, n, why, why_len);
 	}
 	for (i = 0; err == AE_OK && i < n; i++) {
 		if (!is_known(names[i])) {

@@ -15,7 +15,7 @@
 #include "ae_error.h"
 #include "ae_key.h"
 
-struct loadparm_context;
+struct ae_smbconf;
 struct ae_target_spec;
 
 enum ae_config_source {
@@ -167,14 +167,14 @@ bool ae_config_key_type_valid(const char *s);
 const char *ae_config_source_name(enum ae_config_source s);
 
 /*
- * Read and validate every autoenroll:* option of lp's [global] section.
+ * Read and validate every autoenroll:* option of smb.conf's [global] section (sc).
  * options: the --option NAME=VALUE strings given (to tell --option from
  * smb.conf), NULL-terminated or NULL. state_dir: Samba's state directory
  * (the store's default parent). On a bad value -> AE_ERR_CONFIG with why
  * naming the option and the value; *_c is set only on success. Unknown
  * autoenroll:* names are not an error: they are listed in (*_c)->unknown.
  */
-ae_err ae_config_load(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
+ae_err ae_config_load(TALLOC_CTX *mem_ctx, const struct ae_smbconf *sc,
 		      const char *const *options, const char *state_dir,
 		      struct ae_config **_c, char *why, size_t why_len);
 
@@ -195,13 +195,13 @@ bool ae_config_key_storage_name(const char *name);
 bool ae_config_key_storage_parse(const char *v, enum ae_key_storage *out);
 const char *ae_config_key_storage_word(enum ae_key_storage s);
 /* the per-template options among names; AE_ERR_CONFIG with why on a bad value */
-ae_err ae_config_key_storage_load(struct ae_config *c, struct loadparm_context *lp,
+ae_err ae_config_key_storage_load(struct ae_config *c, const struct ae_smbconf *sc,
 				  char *const *names, size_t n, char *why, size_t why_len);
 /* The storage for template t and the option that says so (*_from, static or on c). */
 enum ae_key_storage ae_config_key_storage_for(const struct ae_config *c, const char *t,
 					      const char **_from);
 /* ae_config_deploy.c: each such name of names[] parsed into c->deploy (why names the option) */
-ae_err ae_config_deploy_load(struct ae_config *c, struct loadparm_context *lp,
+ae_err ae_config_deploy_load(struct ae_config *c, const struct ae_smbconf *sc,
 			     char *const *names, size_t n, char *why, size_t why_len);
 /* The deploy target of template t (case-insensitive), or NULL. */
 const struct ae_target_spec *ae_config_deploy_for(const struct ae_config *c, const char *t);

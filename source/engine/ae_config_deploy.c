@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <talloc.h>
-#include <param.h>
+#include "ae_smbconf.h"
 #include "ae_config.h"
 #include "ae_target.h"
 
@@ -21,7 +21,7 @@ bool ae_config_deploy_name(const char *name)
 	return strncasecmp(name, DEPLOY_PREFIX, n) == 0 && name[n] != '\0' && name[n] != ' ';
 }
 
-ae_err ae_config_deploy_load(struct ae_config *c, struct loadparm_context *lp,
+ae_err ae_config_deploy_load(struct ae_config *c, const struct ae_smbconf *sc,
 			     char *const *names, size_t n, char *why, size_t why_len)
 {
 	size_t i, j;
@@ -41,7 +41,7 @@ ae_err ae_config_deploy_load(struct ae_config *c, struct loadparm_context *lp,
 				 AE_CONFIG_DEPLOY_MAX);
 			return AE_ERR_CONFIG;
 		}
-		v = lpcfg_parm_string(lp, NULL, "autoenroll", names[i] + strlen("autoenroll:"));
+		v = ae_smbconf_parm(sc, "autoenroll", names[i] + strlen("autoenroll:"));
 		err = ae_target_parse(c, t, v != NULL ? v : "", &spec, cause, sizeof(cause));
 		if (err != AE_OK) {
 			snprintf(why, why_len, "invalid value '%s' for option '%s': %s", v ? v : "",

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <talloc.h>
-#include <param.h>
+#include "ae_smbconf.h"
 #include "ae_config.h"
 
 #define KS_PREFIX "autoenroll:key storage "
@@ -48,7 +48,7 @@ const char *ae_config_key_storage_word(enum ae_key_storage s)
 	return "auto";
 }
 
-ae_err ae_config_key_storage_load(struct ae_config *c, struct loadparm_context *lp,
+ae_err ae_config_key_storage_load(struct ae_config *c, const struct ae_smbconf *sc,
 				  char *const *names, size_t n, char *why, size_t why_len)
 {
 	size_t i;
@@ -66,7 +66,7 @@ ae_err ae_config_key_storage_load(struct ae_config *c, struct loadparm_context *
 				 "options", names[i], AE_CONFIG_KEY_STORAGE_MAX);
 			return AE_ERR_CONFIG;
 		}
-		v = lpcfg_parm_string(lp, NULL, "autoenroll", names[i] + strlen("autoenroll:"));
+		v = ae_smbconf_parm(sc, "autoenroll", names[i] + strlen("autoenroll:"));
 		if (!ae_config_key_storage_parse(v, &ks)) {
 			snprintf(why, why_len, "invalid value '%s' for option '%s': expected file, "
 				 "tpm or auto", v != NULL ? v : "", names[i]);

@@ -16,6 +16,7 @@
 #include <talloc.h>
 #include <tevent.h>
 #include <param.h>
+#include "ae_smbconf.h"
 #include "ae_cycle.h"
 #include "ae_cycle_private.h"
 #include "ae_enroll_private.h"
@@ -134,12 +135,16 @@ static ae_err conn_for(struct ae_cycle_ctx *c, const char *host, struct icpr_con
 	if (c->num_conns == AE_CYCLE_CAS_MAX) {
 		return AE_ERR_TOO_LARGE;
 	}
-	err = ae_creds_samba(c->s->creds, c->s->lp, &creds, why, sizeof(why));
+	/* Samba's loadparm, loaded now when the run took smb.conf from its snapshot */
+	err = ae_smbconf_lp_load(c->s->conf, why, sizeof(why));
+	if (err == AE_OK) {
+		err = ae_creds_samba(c->s->creds, c->s->conf->lp, &creds, why, sizeof(why));
+	}
 	if (err != AE_OK) {
 		*_why = talloc_strdup(c->mem, why);
 		return err;
 	}
-	req = icpr_connect_send(c->mem, c->s->ev, host, ICPR_TRANSPORT_AUTO, creds, c->s->lp);
+	req = icpr_connect_send(c->mem, c->s->ev, host, ICPR_TRANSPORT_AUTO, creds, c->s->conf->lp);
 	if (req == NULL || !tevent_req_poll(req, c->s->ev)) {
 		return AE_ERR_NOMEM;
 	}

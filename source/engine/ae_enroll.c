@@ -15,6 +15,7 @@
 #include <talloc.h>
 #include <tevent.h>
 #include <param.h>
+#include "ae_smbconf.h"
 #include "ae_enroll.h"
 #include "ae_enroll_private.h"
 #include "ae_creds.h"
@@ -188,13 +189,14 @@ ae_err ae_enroll_call(struct ae_session *s, TALLOC_CTX *mem, struct ae_enroll_re
 	char *why = NULL, cwhy[512];
 	NTSTATUS st;
 
-	if (ae_creds_samba(s->creds, s->lp, &creds, cwhy, sizeof(cwhy)) != AE_OK) {
+	if (ae_smbconf_lp_load(s->conf, cwhy, sizeof(cwhy)) != AE_OK ||
+	    ae_creds_samba(s->creds, s->conf->lp, &creds, cwhy, sizeof(cwhy)) != AE_OK) {
 		ae_enroll_fail(r, AE_OUTCOME_MISCONFIGURED, "template %s, CA %s: %s",
 			       r->template_name, r->ca_name, cwhy);
 		return AE_ERR_CREDENTIALS;
 	}
 	req = icpr_connect_send(mem, s->ev, r->ca_host, (enum icpr_transport)transport,
-				creds, s->lp);
+				creds, s->conf->lp);
 	if (req == NULL || !tevent_req_poll(req, s->ev)) {
 		ae_enroll_fail(r, AE_OUTCOME_INTERNAL, "template %s, CA %s: cannot run the connect",
 			       r->template_name, r->ca_name);

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <talloc.h>
-#include <param.h>
+#include "ae_smbconf.h"
 #include "ae_gpo_private.h"
 #include "ae_gpo_cache.h"
 #include "ae_creds.h"
@@ -57,8 +57,8 @@ static ae_err smb_read(struct reader *rd, const char *share, const char *path,
 		struct ae_smb_options o = {
 			.user = rd->side == AE_GPO_CONTEXT_USER ?
 				talloc_strdup(rd->mem, rd->s->sam_account_name) :
-				talloc_asprintf(rd->mem, "%s$", lpcfg_netbios_name(rd->s->lp)),
-			.workgroup = ae_lp_string(rd->s->lp, "workgroup") };
+				talloc_asprintf(rd->mem, "%s$", rd->s->conf->netbios_name),
+			.workgroup = rd->s->conf->workgroup };
 		err = ae_smb_open(rd->s, &o, &rd->smb, rd->why, sizeof(rd->why));
 		if (err != AE_OK) {
 			rd->what = "SYSVOL";

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <nettle/sha2.h>
-#include <param.h>
+#include "ae_smbconf.h"
 #include "ae_noop.h"
 #include "ae_principal.h"
 #include "ae_sid.h"
@@ -103,26 +103,14 @@ ae_err ae_noop_digest_principal(const struct ae_principal *p, uint8_t out[AE_NOO
  */
 ae_err ae_noop_digest_config(struct ae_session *s, uint8_t out[AE_NOOP_DIGEST_LEN])
 {
-	char *dump = NULL;
-	size_t len = 0;
 	struct sha256_ctx hc, *h = &hc;
-	FILE *f;
 
-	if (s == NULL || s->lp == NULL) {
+	if (s == NULL || s->conf == NULL) {
 		return AE_ERR_INVALID;
 	}
-	f = open_memstream(&dump, &len);
-	if (f == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	lpcfg_dump(s->lp, f, false, lpcfg_numservices(s->lp));
-	if (fclose(f) != 0 || dump == NULL) {
-		free(dump);
-		return AE_ERR_NOMEM;
-	}
 	sha256_init(h);
-	put(h, dump, len);
-	free(dump);
+	/* the SHA-256 of loadparm's dump, kept with the values (ae_smbconf_snap.h) */
+	put(h, s->conf->dump_sha256, sizeof(s->conf->dump_sha256));
 	put(h, &s->context, sizeof(s->context));
 	put_str(h, s->sam_account_name);
 	put_str(h, s->account);

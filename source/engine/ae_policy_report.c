@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <talloc.h>
-#include <param.h>
+#include "ae_smbconf.h"
 #include "ae_policy_report.h"
 #include "ae_creds.h"
 #include "ae_log.h"
@@ -86,7 +86,7 @@ static const char *name_sid(void *private_data, const struct ae_sid *sid)
 			   filter, attrs, 0, &e, &num) == AE_OK && num == 1 &&
 	    e[0]->num_attrs > 0 && e[0]->attrs[0].num_values > 0) {
 		/* the eligibility text adds the SID itself */
-		name = talloc_asprintf(nm->mem, "%s\\%s", ae_lp_string(nm->s->lp, "workgroup"),
+		name = talloc_asprintf(nm->mem, "%s\\%s", nm->s->conf->workgroup,
 				       (const char *)e[0]->attrs[0].values[0].data);
 	}
 	if (name == NULL) {
@@ -243,7 +243,7 @@ ae_err ae_policy_collect_marked(TALLOC_CTX *mem_ctx, struct ae_session *s, bool 
 		return err;
 	}
 	/* the site: the DC locator's answer (CLDAP), as Windows gets it */
-	if (ae_cldap_ping(r, s->dc, lpcfg_dnsdomain(s->lp), lpcfg_netbios_name(s->lp), &nl) ==
+	if (ae_cldap_ping(r, s->dc, s->conf->dnsdomain, s->conf->netbios_name, &nl) ==
 	    AE_OK && nl->client_site[0] != '\0') {
 		r->site = talloc_strdup(r, nl->client_site);
 	} else {

@@ -14,12 +14,13 @@
 #include "ae_file.h"
 #include "ae_json.h"
 #include "ae_session.h"
+#include "ae_smbconf.h"
 #include "ae_x509.h"
 #include "ae_xcep.h"
 
 char *ae_polsrv_local_path(TALLOC_CTX *mem, const struct ae_session *s)
 {
-	const char *state_dir = s->lp != NULL ? ae_lp_string(s->lp, "state directory") : NULL;
+	const char *state_dir = s->conf != NULL ? ae_smbconf_or_null(s->conf->state_dir) : NULL;
 
 	return talloc_asprintf(mem, "%s/autoenroll/%s", state_dir ? state_dir : "/var/lib/samba",
 			       AE_POLSRV_LOCAL_FILE);

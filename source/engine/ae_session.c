@@ -3,7 +3,6 @@
 #include <string.h>
 #include <strings.h>
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -13,8 +12,6 @@
 #include <stdbool.h>
 #include <talloc.h>
 #include <tevent.h>
-#include <param.h>
-#include <util/debug.h>
 #include "ae_session.h"
 #include "ae_session_private.h"
 #include "ae_config.h"
@@ -23,6 +20,7 @@
 #include "ae_ldap.h"
 #include "ae_log.h"
 #include "ae_net_timeout.h"
+#include "ae_smbconf_snap.h"
 
 static char *lower(char *s)
 {
@@ -32,59 +30,6 @@ static char *lower(char *s)
 		*p = (char)tolower((unsigned char)*p);
 	}
 	return s;
-}
-
-static void samba_debug(void *priv, int level, const char *msg)
-{
-	size_t n = strlen(msg);
-
-	(void)priv;
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r')) {
-		n--;
-	}
-	if (n > 0) {
-		/* Samba's level 0 is its loudest; ours starts at debug (3) */
-		ae_log(level < 0 ? 3 : 3 + (level > 100 ? 100 : level), "samba: %.*s", (int)n, msg);
-	}
-}
-
-void ae_session_route_samba_debug(void)
-{
-	static bool done;
-	void (*set_callback)(void *, debug_callback_fn);
-
-	if (done) {
-		return;
-	}
-	done = true;
-	/*
-	 * debug_set_callback() is Samba's public debug.h API, but the symbol
-	 * lives in a private library (libsamba-debug-samba4, loaded by
-	 * libsamba-util) whose symbol version names the exact Samba release;
-	 * looking it up at run time keeps the binary working across Samba
-	 * updates. With a callback, setup_logging() elsewhere (libsmbclient)
-	 * cannot take the output back: DEBUG_CALLBACK has the highest priority.
-	 */
-	*(void **)&set_callback = dlsym(RTLD_DEFAULT, "debug_set_callback");
-	if (set_callback == NULL) {
-		AE_DEBUG("Samba's debug_set_callback is not available: its debug output "
-			 "is not routed");
-		return;
-	}
-	set_callback(NULL, samba_debug);
-}
-
-/* Samba's own threshold follows ours (level - 3); smb.conf's "log level"
- * is overridden: its output would be ours anyway. */
-static void samba_debug_level(void)
-{
-	void (*set_level)(size_t, int);
-	int level = ae_log_get_level() - 3;
-
-	*(void **)&set_level = dlsym(RTLD_DEFAULT, "debuglevel_set_class");
-	if (set_level != NULL) {
-		set_level(0 /* DBGC_ALL */, level > 0 ? level : 0);
-	}
 }
 
 /*
@@ -142,7 +87,7 @@ static ae_err classify_kdc_failure(struct ae_session *s)
 	n = strlen(s->error);
 	snprintf(s->error + n, sizeof(s->error) - n, "; the KDC on the domain controller %s "
 		 "answers, but none serves the realm %s: is 'realm' in smb.conf right?",
-		 s->dc, lpcfg_realm(s->lp));
+		 s->dc, s->conf->realm);
 	return AE_ERR_CONFIG;
 }
 
@@ -170,15 +115,13 @@ static ae_err open_config(struct ae_session *s, const struct ae_session_opts *o)
 			 o->configfile, strerror(errno));
 		return AE_ERR_CONFIG;
 	}
-	err = ae_loadparm(s, o->configfile, o->options, &s->lp);
+	err = ae_smbconf_open(s, o->configfile, o->options, &s->conf, s->error,
+			      sizeof(s->error));
 	if (err != AE_OK) {
-		snprintf(s->error, sizeof(s->error), "cannot load the configuration %s",
-			 o->configfile ? o->configfile : "(Samba's default smb.conf)");
 		return err;
 	}
-	samba_debug_level();
-	state_dir = ae_lp_string(s->lp, "state directory");
-	err = ae_config_load(s, s->lp, o->options, state_dir, &s->config, s->error,
+	state_dir = ae_smbconf_or_null(s->conf->state_dir);
+	err = ae_config_load(s, s->conf, o->options, state_dir, &s->config, s->error,
 			     sizeof(s->error));
 	if (err != AE_OK) {
 		return err;
@@ -189,7 +132,7 @@ static ae_err open_config(struct ae_session *s, const struct ae_session_opts *o)
 		AE_ERROR("warning: unknown option '%s' (%s%s) is ignored; `autoenroll config` "
 			 "lists the known ones", name,
 			 from_cmdline(o->options, name) ? "--option" : "smb.conf ",
-			 from_cmdline(o->options, name) ? "" : lpcfg_configfile(s->lp));
+			 from_cmdline(o->options, name) ? "" : s->conf->configfile);
 	}
 	return AE_OK;
 }
@@ -204,7 +147,6 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	bool no_realm;
 	ae_err err;
 
-	ae_session_route_samba_debug();
 	if (s == NULL) {
 		return AE_ERR_NOMEM;
 	}
@@ -219,12 +161,12 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 	}
 	ae_net_timeout_set(s->config->network_timeout_s);	/* before any network step */
 	ae_net_deadline_set(s->config->cycle_timeout_s);	/* the whole cycle's bound */
-	no_realm = lpcfg_realm(s->lp) == NULL || lpcfg_realm(s->lp)[0] == '\0';
+	no_realm = s->conf->realm[0] == '\0';
 	s->workgroup = s->config->mode == AE_MODE_WORKGROUP ||
 		       (s->config->mode == AE_MODE_AUTO && no_realm);
 	if (no_realm && !s->workgroup) {
 		snprintf(s->error, sizeof(s->error), "smb.conf %s has no realm: this host is not "
-			 "configured as an Active Directory member", lpcfg_configfile(s->lp));
+			 "configured as an Active Directory member", s->conf->configfile);
 		return AE_ERR_CONFIG;
 	}
 	if (s->workgroup && o->user != NULL) {
@@ -233,18 +175,17 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 			 "autoenroll:mode = workgroup");
 		return AE_ERR_CONFIG;
 	}
-	cache_dir = ae_lp_string(s->lp, "cache directory");
+	cache_dir = ae_smbconf_or_null(s->conf->cache_dir);
 	s->store_dir = talloc_strdup(s, o->store_dir != NULL ? o->store_dir : s->config->store_dir);
 	s->store_dir_default = o->store_dir == NULL &&
 			       s->config->items[AE_OPT_STORE_DIR].source == AE_CONFIG_DEFAULT;
 	s->run_dir = talloc_asprintf(s, "%s/autoenroll", cache_dir ? cache_dir : "/var/cache/samba");
-	s->machine_fqdn = lower(no_realm ? talloc_strdup(s, lpcfg_netbios_name(s->lp)) :
-				talloc_asprintf(s, "%s.%s", lpcfg_netbios_name(s->lp),
-						lpcfg_dnsdomain(s->lp)));
-	s->account = talloc_asprintf(s, "%s\\%s$", ae_lp_string(s->lp, "workgroup"),
-				     lpcfg_netbios_name(s->lp));
+	s->machine_fqdn = lower(no_realm ? talloc_strdup(s, s->conf->netbios_name) :
+				talloc_asprintf(s, "%s.%s", s->conf->netbios_name,
+						s->conf->dnsdomain));
+	s->account = talloc_asprintf(s, "%s\\%s$", s->conf->workgroup, s->conf->netbios_name);
 	s->context = AE_CONTEXT_MACHINE;
-	s->sam_account_name = talloc_asprintf(s, "%s$", lpcfg_netbios_name(s->lp));
+	s->sam_account_name = talloc_asprintf(s, "%s$", s->conf->netbios_name);
 	s->gpo_cache_dir = talloc_asprintf(s, "%s/gpo", s->run_dir);
 	if (s->store_dir == NULL || s->run_dir == NULL || s->machine_fqdn == NULL ||
 	    s->account == NULL || s->sam_account_name == NULL || s->gpo_cache_dir == NULL) {
@@ -271,16 +212,16 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 		s->dc_how = "autoenroll:dc";
 		err = s->dc != NULL ? AE_OK : AE_ERR_NOMEM;
 	} else {
-		err = ae_dc_locate(s, s->lp, &s->dc, &s->dc_how);
+		err = ae_dc_locate(s, s->conf, &s->dc, &s->dc_how);
 	}
 	if (err != AE_OK) {
 		snprintf(s->error, sizeof(s->error), "cannot find a domain controller of %s",
-			 lpcfg_realm(s->lp));
+			 s->conf->realm);
 		return err;
 	}
 	AE_INFO("domain controller %s (found by %s)", s->dc, s->dc_how);
 	err = o->user != NULL ? ae_session_user_creds(s, o) :
-	      ae_creds_machine(s, s->ev, s->lp, o->ccache, s->run_dir, &s->creds,
+	      ae_creds_machine(s, s->ev, s->conf, o->ccache, s->run_dir, &s->creds,
 			       s->error, sizeof(s->error));
 	if (err == AE_ERR_TRANSPORT) {
 		err = classify_kdc_failure(s);
@@ -304,7 +245,7 @@ ae_err ae_session_open(TALLOC_CTX *mem_ctx, const struct ae_session_opts *o,
 
 const char *ae_session_configfile(const struct ae_session *s)
 {
-	return s->lp != NULL ? lpcfg_configfile(s->lp) : NULL;
+	return s->conf != NULL ? s->conf->configfile : NULL;
 }
 
 /*
@@ -318,7 +259,7 @@ static ae_err ldap_connect_renewing(struct ae_session *s, enum ae_ldap_bind_fail
 
 	if (err == AE_ERR_LDAP && *why == AE_LDAP_BIND_REFUSED && s->creds != NULL &&
 	    s->creds->reused) {
-		err = ae_creds_machine_renew(s->creds, s->lp, s->error, sizeof(s->error));
+		err = ae_creds_machine_renew(s->creds, s->conf, s->error, sizeof(s->error));
 		if (err == AE_OK) {
 			err = ae_ldap_connect(s, s->dc, &s->ldap);
 		} else {

@@ -1,6 +1,6 @@
 /*
  * ae_session.h: what one invocation needs, set up once: the event context,
- * smb.conf (loadparm), the principal's credentials (TGT first), the DC, the
+ * smb.conf (its values; loadparm only when needed), the principal's credentials (TGT first), the DC, the
  * LDAP connection (opened on first use) and the store.
  * One talloc parent per session; freeing it releases everything (the
  * temporary ccache file included).
@@ -15,7 +15,7 @@
 #include "ae_error.h"
 #include "ae_eligibility.h"	/* enum ae_context */
 
-struct loadparm_context;
+struct ae_smbconf;
 struct ae_creds;
 struct ae_ldap;
 struct ae_rootdse;
@@ -35,7 +35,7 @@ struct ae_session_opts {
 
 struct ae_session {
 	struct tevent_context *ev;
-	struct loadparm_context *lp;
+	struct ae_smbconf *conf;	/* smb.conf's values (ae_smbconf.h); conf->lp loaded on demand */
 	struct ae_config *config;	/* every autoenroll:* option, validated */
 	struct ae_creds *creds;
 	char *dc;			/* DC host name */
@@ -66,13 +66,6 @@ struct ae_session {
 	bool workgroup;
 	char error[1024];		/* why the last step failed */
 };
-
-/*
- * Send Samba's own debug output (DEBUG(), ldb through ldb_wrap) to our
- * logger: Samba's level L is our level 3 + L, so nothing of it reaches the
- * terminal below -d 3. Idempotent; ae_session_open calls it first.
- */
-void ae_session_route_samba_debug(void);
 
 /*
  * Load the configuration and obtain credentials. On failure *_s is still

@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <talloc.h>
-#include <param.h>
+#include "ae_smbconf.h"
 #include "ae_session.h"
 #include "ae_session_private.h"
 #include "ae_config.h"
@@ -35,19 +36,17 @@
 #define STATE_FIXABLE 2	/* "autoenroll", "users" are ours to make passable */
 #define CACHE_FIXABLE 1	/* "autoenroll-users" */
 
-static const char *dir_or(struct loadparm_context *lp, const char *name, const char *dflt)
+static const char *dir_or(const char *v, const char *dflt)
 {
-	const char *v = ae_lp_string(lp, name);
-
 	return v != NULL && v[0] != '\0' ? v : dflt;
 }
 
 static ae_err resolve(struct ae_session *s, const struct ae_session_opts *o)
 {
-	const char *sep = ae_lp_string(s->lp, "winbind separator");
+	const char *sep = s->conf->winbind_separator;
 	struct ae_userid_domain d = {
-		.workgroup = ae_lp_string(s->lp, "workgroup"),
-		.realm = lpcfg_realm(s->lp),
+		.workgroup = s->conf->workgroup,
+		.realm = s->conf->realm,
 		.separator = sep != NULL && sep[0] != '\0' ? sep[0] : '\\',
 	};
 	bool named = o->user[0] != '\0';
@@ -96,6 +95,14 @@ static ae_err set_fields(struct ae_session *s, const char *store_top, const char
 	       s->gpo_cache_dir ? AE_OK : AE_ERR_NOMEM;
 }
 
+/* may every user read path (smb.conf)? */
+static bool others_read(const char *path)
+{
+	struct stat st;
+
+	return path != NULL && stat(path, &st) == 0 && (st.st_mode & S_IROTH) != 0;
+}
+
 /* Root: both directories made and handed over, then the drop. */
 static ae_err root_part(struct ae_session *s, const char *store_top, const char *cache_top)
 {
@@ -111,6 +118,10 @@ static ae_err root_part(struct ae_session *s, const char *store_top, const char 
 	if (err == AE_OK) {
 		err = ae_store_userdir_prepare(cache_top, CACHE_FIXABLE, u->sid, u->uid, u->gid,
 					       NULL, s->error, sizeof(s->error));
+	}
+	if (err == AE_OK && !others_read(s->conf->configfile)) {
+		/* the user could not read it: Samba's loadparm now, as root (ae_smbconf.h) */
+		err = ae_smbconf_lp_load(s->conf, s->error, sizeof(s->error));
 	}
 	if (err == AE_OK) {
 		err = ae_privs_drop(u->nss_name, u->uid, u->gid, s->error, sizeof(s->error));
@@ -161,10 +172,15 @@ static ae_err samba_dirs(struct ae_session *s)
 	if (err == AE_OK) {
 		err = ae_smb_set_default_cache_dir(dir);	/* libsmbclient: SYSVOL */
 	}
-	if (err == AE_OK && (!lpcfg_set_cmdline(s->lp, "cache directory", dir) ||
-			     !lpcfg_set_cmdline(s->lp, "lock directory", dir) ||
-			     !lpcfg_set_cmdline(s->lp, "state directory", dir))) {
-		err = AE_ERR_CONFIG;
+	if (err == AE_OK) {
+		/* loadparm gets them when it is (or was) loaded: ae_smbconf_lp_load */
+		err = ae_smbconf_set(s->conf, "cache directory", dir);
+	}
+	if (err == AE_OK) {
+		err = ae_smbconf_set(s->conf, "lock directory", dir);
+	}
+	if (err == AE_OK) {
+		err = ae_smbconf_set(s->conf, "state directory", dir);
 	}
 	if (err != AE_OK) {
 		snprintf(s->error, sizeof(s->error), "cannot set Samba's cache directory to %s",
@@ -175,8 +191,8 @@ static ae_err samba_dirs(struct ae_session *s)
 
 ae_err ae_session_user_open(struct ae_session *s, const struct ae_session_opts *o)
 {
-	const char *state = dir_or(s->lp, "state directory", "/var/lib/samba");
-	const char *cache = dir_or(s->lp, "cache directory", "/var/cache/samba");
+	const char *state = dir_or(s->conf->state_dir, "/var/lib/samba");
+	const char *cache = dir_or(s->conf->cache_dir, "/var/cache/samba");
 	char *store_top = talloc_asprintf(s, "%s/autoenroll/users", state);
 	char *cache_top = talloc_asprintf(s, "%s/autoenroll-users", cache);
 	ae_err err;
@@ -215,7 +231,7 @@ ae_err ae_session_user_creds(struct ae_session *s, const struct ae_session_opts 
 	if (ccache == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	return ae_creds_user(s, s->lp, ccache, s->user->name, &s->creds, s->error,
+	return ae_creds_user(s, s->conf, ccache, s->user->name, &s->creds, s->error,
 			     sizeof(s->error));
 }
 

@@ -11,53 +11,12 @@
 #include <sys/stat.h>
 #include <talloc.h>
 #include <tevent.h>
-#include <param.h>
 #include <time.h>
 #include "ae_creds.h"
 #include "ae_creds_cache.h"
 #include "ae_file.h"
 #include "ae_log.h"
-
-ae_err ae_loadparm(TALLOC_CTX *mem_ctx, const char *configfile,
-		   const char *const *options, struct loadparm_context **_lp)
-{
-	struct loadparm_context *lp = loadparm_init_global(false);
-	size_t i;
-
-	if (lp == NULL) {
-		return AE_ERR_NOMEM;
-	}
-	if (configfile != NULL) {
-		if (!lpcfg_load(lp, configfile)) {
-			AE_ERROR("cannot load the configuration file %s", configfile);
-			return AE_ERR_CONFIG;
-		}
-	} else if (!lpcfg_load_default(lp)) {
-		AE_ERROR("cannot load Samba's default configuration file");
-		return AE_ERR_CONFIG;
-	}
-	for (i = 0; options != NULL && options[i] != NULL; i++) {
-		if (!lpcfg_set_option(lp, options[i])) {
-			AE_ERROR("invalid --option '%s' (expected name=value)", options[i]);
-			return AE_ERR_CONFIG;
-		}
-	}
-	(void)mem_ctx;	/* the global loadparm context lives for the process */
-	*_lp = lp;
-	return AE_OK;
-}
-
-const char *ae_lp_string(struct loadparm_context *lp, const char *name)
-{
-	struct parm_struct *parm = lpcfg_parm_struct(lp, name);
-	char **value;
-
-	if (parm == NULL) {
-		return NULL;
-	}
-	value = lpcfg_parm_ptr(lp, NULL, parm);
-	return value != NULL ? *value : NULL;
-}
+#include "ae_smbconf.h"
 
 ae_err ae_run_dir_check(const char *run_dir, char *why, size_t why_len)
 {
@@ -151,9 +110,9 @@ ae_err ae_ccache_remove_stale(const char *run_dir, unsigned *_removed)
 }
 
 /* "<NETBIOS NAME>$@<REALM>": the machine account's principal, from smb.conf alone */
-static char *machine_principal(TALLOC_CTX *mem_ctx, struct loadparm_context *lp)
+static char *machine_principal(TALLOC_CTX *mem_ctx, const struct ae_smbconf *sc)
 {
-	char *p = talloc_asprintf(mem_ctx, "%s$@%s", lpcfg_netbios_name(lp), lpcfg_realm(lp));
+	char *p = talloc_asprintf(mem_ctx, "%s$@%s", sc->netbios_name, sc->realm);
 	size_t i;
 
 	for (i = 0; p != NULL && p[i] != '\0'; i++) {
@@ -167,7 +126,7 @@ static char *machine_principal(TALLOC_CTX *mem_ctx, struct loadparm_context *lp)
  * its TGT is the machine's and valid beyond the margin (no KDC exchange, no
  * secrets.tdb), else a new TGT renamed over it.
  */
-static ae_err machine_ccache(struct ae_creds *c, struct loadparm_context *lp,
+static ae_err machine_ccache(struct ae_creds *c, const struct ae_smbconf *sc,
 			     const char *run_dir, char *why, size_t why_len)
 {
 	struct ae_ccache_info *info = NULL;
@@ -181,12 +140,12 @@ static ae_err machine_ccache(struct ae_creds *c, struct loadparm_context *lp,
 	(void)ae_ccache_remove_stale(run_dir, NULL);
 	(void)ae_krb5_tcp_profile(run_dir);
 	c->run_dir = talloc_strdup(c, run_dir);
-	c->machine_principal = machine_principal(c, lp);
+	c->machine_principal = machine_principal(c, sc);
 	c->ccache_name = talloc_asprintf(c, "FILE:%s/" AE_CCACHE_MACHINE, run_dir);
 	if (c->run_dir == NULL || c->machine_principal == NULL || c->ccache_name == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = ae_ccache_inspect(c, c->ccache_name + strlen("FILE:"), lpcfg_realm(lp), &info);
+	err = ae_ccache_inspect(c, c->ccache_name + strlen("FILE:"), sc->realm, &info);
 	if (err != AE_OK) {
 		return err;
 	}
@@ -198,7 +157,7 @@ static ae_err machine_ccache(struct ae_creds *c, struct loadparm_context *lp,
 	} else {
 		AE_INFO("the machine's ticket cache %s is %s: a new TGT", c->ccache_name,
 			ae_ccache_verdict_str(v));
-		err = ae_ccache_kinit(lp, run_dir, c->machine_principal, why, why_len);
+		err = ae_ccache_kinit(sc, run_dir, c->machine_principal, why, why_len);
 		if (err != AE_OK) {
 			return err;
 		}
@@ -207,7 +166,7 @@ static ae_err machine_ccache(struct ae_creds *c, struct loadparm_context *lp,
 	return c->principal != NULL ? AE_OK : AE_ERR_NOMEM;
 }
 
-ae_err ae_creds_machine_renew(struct ae_creds *c, struct loadparm_context *lp, char *why,
+ae_err ae_creds_machine_renew(struct ae_creds *c, const struct ae_smbconf *sc, char *why,
 			      size_t why_len)
 {
 	ae_err err;
@@ -218,18 +177,18 @@ ae_err ae_creds_machine_renew(struct ae_creds *c, struct loadparm_context *lp, c
 	c->reused = false;	/* once */
 	AE_INFO("the cached ticket of %s was refused: a new TGT from secrets.tdb",
 		c->machine_principal);
-	err = ae_ccache_kinit(lp, c->run_dir, c->machine_principal, why, why_len);
+	err = ae_ccache_kinit(sc, c->run_dir, c->machine_principal, why, why_len);
 	TALLOC_FREE(c->creds);	/* Samba's credentials, if made, were on the old ticket */
 	return err;
 }
 
 /* --ccache: krb5 reads it (any type); Samba's credentials come when RPC needs them */
-static ae_err given_ccache(struct ae_creds *c, struct loadparm_context *lp, const char *ccache,
+static ae_err given_ccache(struct ae_creds *c, const struct ae_smbconf *sc, const char *ccache,
 			   char *why, size_t why_len)
 {
 	struct ae_ccache_info *info = NULL;
 	char reason[300] = "";
-	ae_err err = ae_ccache_read(c, ccache, lpcfg_realm(lp), &info, reason, sizeof(reason));
+	ae_err err = ae_ccache_read(c, ccache, sc->realm, &info, reason, sizeof(reason));
 
 	if (err != AE_OK) {
 		ae_why(why, why_len, "cannot use the Kerberos ccache %s: %s", ccache, reason);
@@ -242,7 +201,7 @@ static ae_err given_ccache(struct ae_creds *c, struct loadparm_context *lp, cons
 }
 
 ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
-			struct loadparm_context *lp, const char *ccache,
+			const struct ae_smbconf *sc, const char *ccache,
 			const char *run_dir, struct ae_creds **_c,
 			char *why, size_t why_len)
 {
@@ -253,8 +212,8 @@ ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	if (c == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	err = ccache != NULL ? given_ccache(c, lp, ccache, why, why_len) :
-			       machine_ccache(c, lp, run_dir, why, why_len);
+	err = ccache != NULL ? given_ccache(c, sc, ccache, why, why_len) :
+			       machine_ccache(c, sc, run_dir, why, why_len);
 	if (err != AE_OK) {
 		talloc_free(c);
 		return err;

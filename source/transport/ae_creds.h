@@ -22,6 +22,7 @@
 #include "ae_error.h"
 
 struct loadparm_context;
+struct ae_smbconf;
 struct cli_credentials;
 
 struct ae_creds {
@@ -34,17 +35,6 @@ struct ae_creds {
 	char *run_dir;		/* where krb5cc.machine is */
 	char *machine_principal; /* NETBIOS$@REALM, from smb.conf */
 };
-
-/*
- * Load smb.conf ('configfile' NULL = Samba's default) plus --option
- * settings ("name=value", NULL-terminated, may be NULL) into a new loadparm
- * context on mem_ctx.
- */
-ae_err ae_loadparm(TALLOC_CTX *mem_ctx, const char *configfile,
-		   const char *const *options, struct loadparm_context **_lp);
-
-/* A global string parameter of smb.conf ("state directory", ...), or NULL. */
-const char *ae_lp_string(struct loadparm_context *lp, const char *name);
 
 #define AE_CCACHE_PREFIX "krb5cc."	/* <run_dir>/krb5cc.<pid>: a new TGT before its rename */
 
@@ -75,7 +65,7 @@ ae_err ae_ccache_remove_stale(const char *run_dir, unsigned *_removed);
  * otherwise.
  */
 ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
-			struct loadparm_context *lp, const char *ccache,
+			const struct ae_smbconf *sc, const char *ccache,
 			const char *run_dir, struct ae_creds **_c,
 			char *why, size_t why_len);
 
@@ -85,7 +75,7 @@ ae_err ae_creds_machine(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
  * kept ccache, and c->creds on it. AE_ERR_INVALID when c did not reuse a
  * ticket (or did so already); else as ae_creds_machine.
  */
-ae_err ae_creds_machine_renew(struct ae_creds *c, struct loadparm_context *lp, char *why,
+ae_err ae_creds_machine_renew(struct ae_creds *c, const struct ae_smbconf *sc, char *why,
 			      size_t why_len);
 
 /*
@@ -95,7 +85,7 @@ ae_err ae_creds_machine_renew(struct ae_creds *c, struct loadparm_context *lp, c
  * ccache or one without a valid TGT: AE_ERR_CREDENTIALS naming the ccache
  * (never a password prompt). Reads nothing of the machine account.
  */
-ae_err ae_creds_user(TALLOC_CTX *mem_ctx, struct loadparm_context *lp, const char *ccache,
+ae_err ae_creds_user(TALLOC_CTX *mem_ctx, const struct ae_smbconf *sc, const char *ccache,
 		     const char *sam, struct ae_creds **_c, char *why, size_t why_len);
 
 /*

@@ -19,7 +19,7 @@
 #include <talloc.h>
 #include "ae_error.h"
 
-struct loadparm_context;
+struct ae_smbconf;
 
 #define AE_CCACHE_MACHINE "krb5cc.machine"	/* the kept cache in the run dir */
 #define AE_CCACHE_MARGIN_S 600			/* renew when the TGT ends sooner */
@@ -86,7 +86,7 @@ ae_err ae_machine_password(TALLOC_CTX *mem_ctx, const char *private_dir, const c
  * AE_ERR_TRANSPORT when no KDC could be reached, AE_ERR_CREDENTIALS
  * otherwise; 'why' names the principal, the realm and the cause.
  */
-ae_err ae_ccache_kinit(struct loadparm_context *lp, const char *run_dir, const char *principal,
+ae_err ae_ccache_kinit(const struct ae_smbconf *sc, const char *run_dir, const char *principal,
 		       char *why, size_t why_len);
 
 /*

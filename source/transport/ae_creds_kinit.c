@@ -17,9 +17,9 @@
 #include <talloc.h>
 #include <tdb.h>
 #include <krb5/krb5.h>
-#include <param.h>
 #include "ae_creds.h"
 #include "ae_creds_cache.h"
+#include "ae_smbconf.h"
 #include "ae_log.h"
 #include "ae_bounded.h"
 #include "ae_net_timeout.h"
@@ -214,7 +214,7 @@ static bool tmp_cache_ok(const char *path)
 	       ((st.st_mode & 07777) == 0600 || chmod(path, 0600) == 0);
 }
 
-ae_err ae_ccache_kinit(struct loadparm_context *lp, const char *run_dir, const char *principal,
+ae_err ae_ccache_kinit(const struct ae_smbconf *sc, const char *run_dir, const char *principal,
 		       char *why, size_t why_len)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
@@ -232,12 +232,12 @@ ae_err ae_ccache_kinit(struct loadparm_context *lp, const char *run_dir, const c
 		talloc_free(tmp);
 		return AE_ERR_NOMEM;
 	}
-	if (ae_lp_string(lp, "workgroup") == NULL || lpcfg_private_dir(lp) == NULL) {
+	if (sc->workgroup[0] == '\0' || sc->private_dir[0] == '\0') {
 		ae_why(why, why_len, "smb.conf names no workgroup or private dir: no machine account");
 		talloc_free(tmp);
 		return AE_ERR_CREDENTIALS;
 	}
-	err = ae_machine_password(tmp, lpcfg_private_dir(lp), ae_lp_string(lp, "workgroup"), &pw,
+	err = ae_machine_password(tmp, sc->private_dir, sc->workgroup, &pw,
 				  why, why_len);
 	if (err != AE_OK) {
 		talloc_free(tmp);
@@ -256,7 +256,7 @@ ae_err ae_ccache_kinit(struct loadparm_context *lp, const char *run_dir, const c
 	TALLOC_FREE(pw);
 	if (ret != 0) {
 		ae_why(why, why_len, "cannot obtain a Kerberos ticket for %s from the KDC of %s: %s",
-		       principal, lpcfg_realm(lp), kmsg[0] ? kmsg : "unknown error");
+		       principal, sc->realm, kmsg[0] ? kmsg : "unknown error");
 		err = kdc_unreachable(ret) ? AE_ERR_TRANSPORT : AE_ERR_CREDENTIALS;
 	} else if (!tmp_cache_ok(tmp_path) || rename(tmp_path, final_path) != 0) {
 		ae_why(why, why_len, "cannot install the ticket cache %s: %s", final_path,

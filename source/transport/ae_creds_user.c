@@ -11,8 +11,8 @@
 #include <string.h>
 #include <strings.h>
 #include <talloc.h>
-#include <param.h>
 #include "ae_creds.h"
+#include "ae_smbconf.h"
 #include "ae_creds_cache.h"
 #include "ae_log.h"
 
@@ -25,11 +25,11 @@ static bool principal_is(const char *principal, const char *sam, const char *rea
 	       realm != NULL && strcasecmp(principal + n + 1, realm) == 0;
 }
 
-ae_err ae_creds_user(TALLOC_CTX *mem_ctx, struct loadparm_context *lp, const char *ccache,
+ae_err ae_creds_user(TALLOC_CTX *mem_ctx, const struct ae_smbconf *sc, const char *ccache,
 		     const char *sam, struct ae_creds **_c, char *why, size_t why_len)
 {
 	struct ae_creds *c = talloc_zero(mem_ctx, struct ae_creds);
-	const char *realm = lpcfg_realm(lp);
+	const char *realm = sc->realm;
 	struct ae_ccache_info *info = NULL;
 	char reason[300] = "";
 	ae_err err;

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 #include <talloc.h>
-#include <param.h>
 #include "ae_dclocate.h"
+#include "ae_smbconf.h"
 #include "ae_creds.h"
 #include "ae_log.h"
 #include "ae_net_timeout.h"
@@ -226,12 +226,12 @@ static ae_err dns_srv(TALLOC_CTX *mem_ctx, const char *realm, char **_dc)
 	return err;
 }
 
-ae_err ae_dc_locate(TALLOC_CTX *mem_ctx, struct loadparm_context *lp, char **_dc,
+ae_err ae_dc_locate(TALLOC_CTX *mem_ctx, const struct ae_smbconf *sc, char **_dc,
 		    const char **_how)
 {
-	const char *opt = lpcfg_parm_string(lp, NULL, "autoenroll", "dc");
-	const char *realm = lpcfg_realm(lp);
-	const char *pw = ae_lp_string(lp, "password server");
+	const char *opt = ae_smbconf_parm(sc, "autoenroll", "dc");
+	const char *realm = sc->realm;
+	const char *pw = sc->password_server;
 	char *dc = NULL;
 	ae_err err;
 

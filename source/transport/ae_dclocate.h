@@ -23,14 +23,14 @@
 #include <talloc.h>
 #include "ae_error.h"
 
-struct loadparm_context;
+struct ae_smbconf;
 
 #define AE_DNS_BUF_FIRST 4096	/* the first query's answer buffer */
 #define AE_DNS_ANSWER_MAX 65535	/* RFC 1035 §4.2.2: 16-bit TCP length */
 #define AE_SRV_MAX_RECORDS 1024	/* answer records we look at */
 #define AE_DNS_HOST_MAX 253	/* a host name's text form (RFC 1035 §2.3.4) */
 
-ae_err ae_dc_locate(TALLOC_CTX *mem_ctx, struct loadparm_context *lp, char **_dc,
+ae_err ae_dc_locate(TALLOC_CTX *mem_ctx, const struct ae_smbconf *sc, char **_dc,
 		    const char **_how);
 
 /*

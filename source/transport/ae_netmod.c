@@ -23,6 +23,9 @@ ae_err ae_netmod_load(char *why, size_t why_len)
 {
 	if (g_ops == NULL) {
 		g_ops = ae_module_table(&g_mod, why, why_len);
+		if (g_ops != NULL) {
+			g_ops->samba_debug_route();
+		}
 		if (g_ops != NULL && g_smb_cache_dir[0] != '\0' &&
 		    g_ops->smb_set_default_cache_dir(g_smb_cache_dir) != AE_OK) {
 			AE_WARN("Samba's cache directory %s refused: libsmbclient's own is used",
@@ -154,4 +157,26 @@ ae_err ae_creds_samba(struct ae_creds *c, struct loadparm_context *lp,
 	ae_err err = ae_netmod_load(why, why_len);
 
 	return err != AE_OK ? err : g_ops->creds_samba(c, lp, _creds, why, why_len);
+}
+
+ae_err ae_smbconf_load(TALLOC_CTX *mem_ctx, const char *file, const char *const *options,
+		       struct ae_smbconf **_c, char *why, size_t why_len)
+{
+	ae_err err = ae_netmod_load(why, why_len);
+
+	return err != AE_OK ? err : g_ops->smbconf_load(mem_ctx, file, options, _c, why, why_len);
+}
+
+ae_err ae_smbconf_lp_load(struct ae_smbconf *c, char *why, size_t why_len)
+{
+	ae_err err = ae_netmod_load(why, why_len);
+
+	return err != AE_OK ? err : g_ops->smbconf_lp_load(c, why, why_len);
+}
+
+void ae_samba_debug_route(void)
+{
+	if (g_ops != NULL) {
+		g_ops->samba_debug_route();
+	}
 }

@@ -10,7 +10,9 @@
  * the module with dlopen and every call goes through its table. A no-op
  * cycle calls none of them, so it never maps libsmbclient, libdcerpc,
  * libsamba-credentials and the ninety-odd libraries they pull in (process
- * start was most of a no-op's time).
+ * start was most of a no-op's time). Samba's loadparm (ae_smbconf_lp.c)
+ * is here too: the programs never link libsamba-hostconfig, which brings
+ * libsamba-util, ICU and libstdc++ (ae_smbconf.h).
  *
  * The module's own symbols are hidden (-fvisibility=hidden) but for its
  * table; what it uses of ours (logging, the network timeout) it takes from
@@ -28,6 +30,7 @@
 #include "ae_error.h"
 #include "ae_creds.h"
 #include "ae_smb.h"
+#include "ae_smbconf.h"
 #include "icpr.h"
 
 #define AE_NETMOD_SYMBOL "ae_netmod_ops_v1"
@@ -57,7 +60,18 @@ struct ae_netmod_ops {
 	ae_err (*icpr_attribs_blob)(TALLOC_CTX *, const char *, struct icpr_blob *);
 	ae_err (*creds_samba)(struct ae_creds *, struct loadparm_context *,
 			      struct cli_credentials **, char *, size_t);
+	ae_err (*smbconf_load)(TALLOC_CTX *, const char *, const char *const *,
+			       struct ae_smbconf **, char *, size_t);
+	ae_err (*smbconf_lp_load)(struct ae_smbconf *, char *, size_t);
+	void (*samba_debug_route)(void);
 };
+
+/*
+ * Samba's debug output (every library of the module's) to our logger, at
+ * our level less 3; called when the module is loaded and again when the
+ * level changed. In the module.
+ */
+void ae_samba_debug_route(void);
 
 /*
  * Load the module now if it is not loaded (the stubs do this themselves;

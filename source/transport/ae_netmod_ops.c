@@ -23,4 +23,7 @@ const struct ae_netmod_ops ae_netmod_ops_v1 = {
 	.icpr_nt_errstr = icpr_nt_errstr,
 	.icpr_attribs_blob = icpr_attribs_blob,
 	.creds_samba = ae_creds_samba,
+	.smbconf_load = ae_smbconf_load,
+	.smbconf_lp_load = ae_smbconf_lp_load,
+	.samba_debug_route = ae_samba_debug_route,
 };

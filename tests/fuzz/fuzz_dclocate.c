@@ -21,7 +21,7 @@
 #include <strings.h>
 #include <resolv.h>
 #include <talloc.h>
-#include <param.h>
+#include "ae_smbconf.h"
 #include "ae_dclocate.h"
 #include "ae_log.h"
 
@@ -52,24 +52,24 @@ int __wrap_res_nquery(res_state rs, const char *dname, int class, int type,
 	return g_len[i];
 }
 
-static struct loadparm_context *lp_once(void)
+/* smb.conf's values as the session has them: a realm, password server = * */
+static const struct ae_smbconf *conf_once(void)
 {
-	static struct loadparm_context *lp;
+	static struct ae_smbconf sc = {
+		.realm = (char *)"LAB.EXAMPLE.COM", .password_server = (char *)"*",
+		.globals = (char *)"\trealm = LAB.EXAMPLE.COM\n\tpassword server = *\n",
+	};
 
-	if (lp == NULL) {
-		lp = loadparm_init(NULL);
-		if (lp == NULL || !lpcfg_set_cmdline(lp, "realm", "LAB.EXAMPLE.COM") ||
-		    !lpcfg_set_cmdline(lp, "password server", "*")) {
-			abort();
-		}
+	if (sc.globals_len == 0) {
+		sc.globals_len = strlen(sc.globals);
 		ae_log_set_level(getenv("FUZZ_VERBOSE") != NULL ? 3 : -1);
 	}
-	return lp;
+	return &sc;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct loadparm_context *lp = lp_once();
+	const struct ae_smbconf *sc = conf_once();
 	TALLOC_CTX *mem;
 	char *dc = NULL;
 	const char *how = NULL;
@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g_len[1] = size - first > 0 ? (int)(size - first) : -1;
 	g_calls = 0;
 	mem = talloc_new(NULL);
-	if (ae_dc_locate(mem, lp, &dc, &how) != AE_OK || dc == NULL || how == NULL ||
+	if (ae_dc_locate(mem, sc, &dc, &how) != AE_OK || dc == NULL || how == NULL ||
 	    talloc_parent(dc) != mem || dc[0] == '\0' || strlen(dc) > AE_DNS_HOST_MAX) {
 		abort();	/* a DC name, from DNS or the realm fallback */
 	}

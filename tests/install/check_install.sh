@@ -47,7 +47,27 @@ reg=$(printf '%s\n' "$@" | grep '/register$')
 grep -qx "DEFAULT_PATH = '$PKGDATADIR/gp_autoenroll_ext.py'" "$D$reg" ||
 	fail "$reg does not default to $PKGDATADIR/gp_autoenroll_ext.py"
 printf '[global]\n\trealm = EXAMPLE.COM\n' > "$W/smb.conf"
-"$D$SBINDIR/autoenroll" -s "$W/smb.conf" config > "$W/config" 2>&1 ||
+# The staged program loads its modules (smb.conf is read by ae-net.so) from
+# where they will be installed: it runs in a mount namespace of its own in
+# which the destdir's module directory is there (a bind mount, or an
+# overlay of the destdir's part over the nearest directory that exists).
+MODDIR=$(dirname "$(printf '%s\n' "$@" | grep '/ae-net\.so$')")
+run_staged() {
+	[ "$(id -u)" = 0 ] || fail "running the staged autoenroll needs root (a mount namespace)"
+	unshare -m sh -ec '
+		d=$1 m=$2
+		shift 2
+		mount --make-rprivate /
+		if [ -d "$m" ]; then
+			mount --bind "$d$m" "$m"
+		else
+			a=$m
+			while [ ! -d "$a" ]; do a=$(dirname "$a"); done
+			mount -t overlay overlay -o "lowerdir=$d$a:$a" "$a"
+		fi
+		exec "$@"' run_staged "$D" "$MODDIR" "$@"
+}
+run_staged "$D$SBINDIR/autoenroll" -s "$W/smb.conf" config > "$W/config" 2>&1 ||
 	fail "autoenroll config: $(head -3 "$W/config")"
 grep -q "autoenroll:command.*$SBINDIR/autoenroll" "$W/config" ||
 	fail "autoenroll config does not show $SBINDIR/autoenroll as autoenroll:command's default: $(grep 'autoenroll:command' "$W/config")"

@@ -7,8 +7,10 @@ check_netmod.py MODULE... -- PROGRAM...:
 1. No program links a library that belongs to a module itself (readelf -d:
    NEEDED): libsmbclient, libdcerpc, libdcerpc-binding,
    libsamba-credentials, libcurl, libssl, libnss3. They come with the
-   module, when a run needs it. Nor libsystemd: util/ae_log_event.c opens
-   it when the first journal entry is sent.
+   module, when a run needs it. Nor libsamba-hostconfig or libsamba-util:
+   Samba's loadparm is in ae-net.so too (transport/ae_smbconf.h). Nor
+   libsystemd: util/ae_log_event.c opens it when the first journal entry
+   is sent.
 2. Every symbol of ours a module leaves undefined (nm -D: ae_*, icpr_*) is
    one each program exports (linked with export_dynamic): else dlopen fails
    at run time with "undefined symbol" the first time a run needs it.
@@ -20,7 +22,8 @@ import subprocess
 import sys
 
 HEAVY = ('libsmbclient.so', 'libdcerpc.so', 'libdcerpc-binding.so', 'libsamba-credentials.so',
-         'libcurl.so', 'libssl.so', 'libnss3.so', 'libsystemd.so')
+         'libcurl.so', 'libssl.so', 'libnss3.so', 'libsystemd.so', 'libsamba-hostconfig.so',
+         'libsamba-util.so')
 TABLE = re.compile(r'^ae_[a-z]+mod_ops_v1$')
 OURS = re.compile(r'^(ae_|icpr_)')
 

@@ -14,40 +14,35 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <talloc.h>
-#include <param.h>
+#include "ae_smbconf.h"
 #include "ae_config.h"
 #include "ae_key.h"
 #include "ae_template.h"
 #include "leak_check.h"
 
-/* smb.conf text -> a loadparm context on mem with the --option strings */
-static struct loadparm_context *load(TALLOC_CTX *mem, const char *text,
-				     const char *const *options)
+/* smb.conf text -> its values (loadparm) on mem with the --option strings */
+static struct ae_smbconf *load(TALLOC_CTX *mem, const char *text, const char *const *options)
 {
 	char path[] = "/tmp/test_config.XXXXXX";
-	struct loadparm_context *lp = loadparm_init(mem);
+	struct ae_smbconf *sc = NULL;
 	int fd = mkstemp(path);
-	size_t i;
+	char why[256] = "";
 
-	assert_non_null(lp);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
-	assert_true(lpcfg_load(lp, path));
+	assert_int_equal(ae_smbconf_load(mem, path, options, &sc, why, sizeof(why)), AE_OK);
 	unlink(path);
-	for (i = 0; options != NULL && options[i] != NULL; i++) {
-		assert_true(lpcfg_set_option(lp, options[i]));
-	}
-	return lp;
+	return sc;
 }
 
 static ae_err try_load(TALLOC_CTX *mem, const char *text, const char *const *options,
 		       struct ae_config **c, char *why, size_t n)
 {
-	struct loadparm_context *lp = load(mem, text, options);
+	struct ae_smbconf *sc = load(mem, text, options);
 
 	why[0] = '\0';
-	return ae_config_load(mem, lp, options, "/var/lib/samba", c, why, n);
+	return ae_config_load(mem, sc, options, "/var/lib/samba", c, why, n);
 }
 
 #define GLOBAL "[global]\n\trealm = LAB.EXAMPLE.COM\n\tworkgroup = LAB\n"

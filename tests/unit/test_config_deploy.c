@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <talloc.h>
-#include <param.h>
+#include "ae_smbconf.h"
 #include "ae_config.h"
 #include "ae_target.h"
 #include "leak_check.h"
@@ -23,18 +23,17 @@ static ae_err try_load(TALLOC_CTX *mem, const char *text, struct ae_config **c, 
 		       size_t n)
 {
 	char path[] = "/tmp/test_config_deploy.XXXXXX";
-	struct loadparm_context *lp = loadparm_init(mem);
+	struct ae_smbconf *sc = NULL;
 	int fd = mkstemp(path);
 
-	assert_non_null(lp);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
-	assert_true(lpcfg_load(lp, path));
+	assert_int_equal(ae_smbconf_load(mem, path, NULL, &sc, why, n), AE_OK);
 	unlink(path);
 	why[0] = '\0';
 	*c = NULL;
-	return ae_config_load(mem, lp, NULL, "/var/lib/samba", c, why, n);
+	return ae_config_load(mem, sc, NULL, "/var/lib/samba", c, why, n);
 }
 
 #define GLOBAL "[global]\n\trealm = LAB.EXAMPLE.COM\n\tworkgroup = LAB\n"
