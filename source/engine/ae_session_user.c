@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include <talloc.h>
 #include "ae_smbconf.h"
 #include "ae_session.h"
@@ -95,14 +94,6 @@ static ae_err set_fields(struct ae_session *s, const char *store_top, const char
 	       s->gpo_cache_dir ? AE_OK : AE_ERR_NOMEM;
 }
 
-/* may every user read path (smb.conf)? */
-static bool others_read(const char *path)
-{
-	struct stat st;
-
-	return path != NULL && stat(path, &st) == 0 && (st.st_mode & S_IROTH) != 0;
-}
-
 /* Root: both directories made and handed over, then the drop. */
 static ae_err root_part(struct ae_session *s, const char *store_top, const char *cache_top)
 {
@@ -119,7 +110,7 @@ static ae_err root_part(struct ae_session *s, const char *store_top, const char 
 		err = ae_store_userdir_prepare(cache_top, CACHE_FIXABLE, u->sid, u->uid, u->gid,
 					       NULL, s->error, sizeof(s->error));
 	}
-	if (err == AE_OK && !others_read(s->conf->configfile)) {
+	if (err == AE_OK && !ae_privs_can_read(s->conf->configfile, u->uid, u->gid)) {
 		/* the user could not read it: Samba's loadparm now, as root (ae_smbconf.h) */
 		err = ae_smbconf_lp_load(s->conf, s->error, sizeof(s->error));
 	}

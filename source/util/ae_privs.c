@@ -10,7 +10,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
+#include <sys/fsuid.h>
 #include "ae_privs.h"
 #include "ae_log.h"
 
@@ -102,4 +105,31 @@ ae_err ae_privs_verify(uid_t uid, gid_t gid, char *why, size_t why_len)
 		return AE_ERR_CREDENTIALS;
 	}
 	return AE_OK;
+}
+
+bool ae_privs_can_read(const char *path, uid_t uid, gid_t gid)
+{
+	gid_t groups[AE_PRIVS_MAX_GROUPS];
+	int n = getgroups(AE_PRIVS_MAX_GROUPS, groups), fd = -1;
+
+	if (path == NULL || geteuid() != 0 || n < 0 || setgroups(0, NULL) != 0) {
+		return false;
+	}
+	(void)setfsgid(gid);
+	(void)setfsuid(uid);
+	if ((uid_t)setfsuid(uid) == uid && (gid_t)setfsgid(gid) == gid) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	}
+	(void)setfsuid(0);
+	(void)setfsgid(getegid());
+	if ((uid_t)setfsuid(0) != 0 || (gid_t)setfsgid(getegid()) != getegid() ||
+	    setgroups((size_t)n, groups) != 0) {
+		/* root's own identity could not be put back: never go on half changed */
+		AE_ERROR("cannot restore root's file system ids and groups: %s", strerror(errno));
+		abort();
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	return fd >= 0;
 }

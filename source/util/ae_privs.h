@@ -10,6 +10,7 @@
 #ifndef AE_PRIVS_H
 #define AE_PRIVS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "ae_error.h"
@@ -31,5 +32,14 @@ ae_err ae_privs_drop(const char *name, uid_t uid, gid_t gid, char *why, size_t w
  * setgid(0) fail. AE_OK or AE_ERR_CREDENTIALS with 'why'.
  */
 ae_err ae_privs_verify(uid_t uid, gid_t gid, char *why, size_t why_len);
+
+/*
+ * Root, before the drop: could uid:gid open path for reading? Tried with
+ * the file system ids (setfsuid/setfsgid) and no supplementary groups, then
+ * root's ids and groups restored: a file the user reads only through a
+ * supplementary group counts as unreadable (the caller then reads it while
+ * still root, which is never wrong). false when not root.
+ */
+bool ae_privs_can_read(const char *path, uid_t uid, gid_t gid);
 
 #endif

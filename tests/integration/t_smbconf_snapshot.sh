@@ -29,7 +29,7 @@ snapshot() { grep -lx "configfile $CONF" "$SNAPDIR"/smbconf-* 2> /dev/null | hea
 # cycle_ld: one run with the dynamic loader's log; LIBS = the Samba libraries it loaded
 cycle_ld() {
 	rm -f "$LDD".*
-	cycle LD_DEBUG=libs LD_DEBUG_OUTPUT="$LDD"
+	cycle LD_DEBUG=libs LD_DEBUG_OUTPUT="$LDD" "$@"
 	LIBS=$(cat "$LDD".* 2> /dev/null | grep -oE 'libsamba-(hostconfig|util)\.so[.0-9]*' |
 		sort -u | paste -sd ' ')
 }

@@ -15,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <grp.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <talloc.h>
@@ -107,12 +110,60 @@ static void test_verify_sees_other_ids(void **state)
 	}
 }
 
+/* ae_privs_can_read: the user's view of a file, root's identity unchanged after */
+static void test_can_read_as_the_user(void **state)
+{
+	char dir[] = "/tmp/test_privs.XXXXXX", *open_f, *root_f, *hidden_d, *hidden_f;
+	gid_t before[64], after[64];
+	int nb, na, fd;
+
+	if (geteuid() != 0) {
+		assert_false(ae_privs_can_read("/etc/hostname", TEST_UID, TEST_GID));
+		return;
+	}
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	open_f = talloc_asprintf(*state, "%s/open.conf", dir);
+	root_f = talloc_asprintf(*state, "%s/root.conf", dir);
+	hidden_d = talloc_asprintf(*state, "%s/private", dir);
+	hidden_f = talloc_asprintf(*state, "%s/private/smb.conf", dir);
+	assert_int_equal(mkdir(hidden_d, 0700), 0);
+	fd = open(open_f, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = open(root_f, O_CREAT | O_WRONLY, 0640);	/* group root: root's group must not count */
+	assert_true(fd >= 0);
+	close(fd);
+	fd = open(hidden_f, O_CREAT | O_WRONLY, 0644);	/* readable, in a directory that is not */
+	assert_true(fd >= 0);
+	close(fd);
+	nb = getgroups(64, before);
+	assert_true(ae_privs_can_read(open_f, TEST_UID, TEST_GID));
+	assert_false(ae_privs_can_read(root_f, TEST_UID, TEST_GID));
+	assert_false(ae_privs_can_read(hidden_f, TEST_UID, TEST_GID));
+	assert_false(ae_privs_can_read(NULL, TEST_UID, TEST_GID));
+	/* root again, with its groups */
+	na = getgroups(64, after);
+	assert_int_equal(na, nb);
+	assert_memory_equal(after, before, (size_t)na * sizeof(gid_t));
+	fd = open(hidden_f, O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(hidden_f);
+	rmdir(hidden_d);
+	unlink(root_f);
+	unlink(open_f);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_drop_is_permanent_and_complete, leak_setup,
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_root_is_never_the_target, leak_setup,
+						leak_teardown),
+		cmocka_unit_test_setup_teardown(test_can_read_as_the_user, leak_setup,
 						leak_teardown),
 		cmocka_unit_test_setup_teardown(test_verify_sees_other_ids, leak_setup,
 						leak_teardown),
