@@ -7,9 +7,12 @@
  *      same struct as the full read and digested the same way;
  *  (b) the default NC: the SOM chain's containers and every linked GPO,
  *      changed since the mark: (&(uSNChanged>=M+1)(|(distinguishedName=..)..));
- *  (c) the configuration NC: any PKI object (templates, Enrollment
- *      Services, certification authorities, CDP objects, OIDs) or the
- *      site, changed since the mark, or the DC's own NTDS Settings object
+ *  (c) the configuration NC: any PKI object the full read reads
+ *      (Enrollment Services, certification authorities, CDP objects; the
+ *      templates the memo lists, or every template: ae_noop_save.c; not
+ *      the msPKI-Enterprise-Oid objects, which no decision reads and of
+ *      which a forest has one per template)
+ *      or the site, changed since the mark, or the DC's own NTDS Settings object
  *      (whose invocationId must be the memo's: uSNs are the DC's own,
  *      [MS-ADTS] 3.1.1.1.9; a restored DC gets a new invocationId).
  *
@@ -136,6 +139,19 @@ static const char *memo_load(TALLOC_CTX *mem, struct ae_cycle_ctx *c, struct ae_
 	return NULL;
 }
 
+/* "(distinguishedName=A)(distinguishedName=B)..." (may be ""), or NULL. */
+static char *dn_list(TALLOC_CTX *mem, char *const *dns, size_t n)
+{
+	char *f = talloc_strdup(mem, "");
+	size_t i;
+
+	for (i = 0; f != NULL && i < n; i++) {
+		char *esc = ae_ldap_escape_filter_value(f, dns[i]);
+		f = esc ? talloc_asprintf_append(f, "(distinguishedName=%s)", esc) : NULL;
+	}
+	return f;
+}
+
 /* "(|(distinguishedName=A)(distinguishedName=B)...)" or NULL. */
 static char *dn_terms(TALLOC_CTX *mem, char *const *dns, size_t n, const char *extra)
 {
@@ -157,6 +173,9 @@ static ae_err build(TALLOC_CTX *mem, const struct ae_noop_memo *m, struct ae_lda
 	char *site = m->site ? dn_terms(mem, &m->site, 1, NULL) : talloc_strdup(mem, "");
 	char *som = dn_terms(mem, m->watch, m->num_watch, NULL);
 	char *dsa = ae_ldap_escape_filter_value(mem, m->ds_service_name);
+	/* the listed templates by DN (indexed), not every template by objectClass */
+	char *tpl = m->tpls_listed ? dn_list(mem, m->tpls, m->num_tpls) :
+		    talloc_strdup(mem, "(objectClass=pKICertificateTemplate)");
 	unsigned long long next = (unsigned long long)m->usn + 1;
 
 	q[0] = (struct ae_ldap_multi) { .base = talloc_asprintf(mem, "<SID=%s>", m->principal_sid),
@@ -166,11 +185,11 @@ static ae_err build(TALLOC_CTX *mem, const struct ae_noop_memo *m, struct ae_lda
 		.attrs = no_attrs, .sizelimit = 1 };
 	q[2] = (struct ae_ldap_multi) { .base = m->configuration_nc,
 		.scope = AE_LDAP_SCOPE_SUBTREE, .attrs = dsa_attrs, .sizelimit = 2,
-		.filter = site && dsa ? talloc_asprintf(mem, "(|(&(uSNChanged>=%llu)(|"
-			"(objectClass=pKICertificateTemplate)(objectClass=pKIEnrollmentService)"
+		.filter = site && dsa && tpl ? talloc_asprintf(mem, "(|(&(uSNChanged>=%llu)(|"
+			"%s(objectClass=pKIEnrollmentService)"
 			"(objectClass=certificationAuthority)(objectClass=cRLDistributionPoint)"
-			"(objectClass=msPKI-Enterprise-Oid)%s))(distinguishedName=%s))", next,
-			site, dsa) : NULL };
+			"%s))(distinguishedName=%s))", next,
+			tpl, site, dsa) : NULL };
 	return q[0].base && q[1].filter && q[2].filter ? AE_OK : AE_ERR_NOMEM;
 }
 

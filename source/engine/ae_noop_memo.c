@@ -10,7 +10,7 @@
 #include "ae_noop_memo.h"
 #include "ae_sid.h"
 
-#define MAGIC "ae-noop-memo 1"
+#define MAGIC "ae-noop-memo 2"
 
 struct cur {
 	const uint8_t *p;
@@ -200,6 +200,43 @@ static ae_err parse_head(struct cur *c, struct ae_noop_memo *m)
 	return AE_OK;
 }
 
+/* "templates all", or "templates listed" and its "tpl <DN>" lines */
+static ae_err parse_tpls(struct cur *c, struct ae_noop_memo *m)
+{
+	char *scope = NULL;
+	ae_err err = field(c, "templates", &scope);
+
+	if (err != AE_OK) {
+		return err;
+	}
+	if (strcmp(scope, "all") != 0 && strcmp(scope, "listed") != 0) {
+		return AE_ERR_PARSE;
+	}
+	m->tpls_listed = strcmp(scope, "listed") == 0;
+	talloc_free(scope);
+	m->tpls = talloc_zero_array(c->mem, char *, 1);
+	if (m->tpls == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	while (peek(c, "tpl ")) {
+		if (!m->tpls_listed) {
+			return AE_ERR_PARSE;	/* "all" lists none */
+		}
+		if (m->num_tpls == AE_NOOP_TPL_MAX) {
+			return AE_ERR_TOO_LARGE;
+		}
+		m->tpls = talloc_realloc(c->mem, m->tpls, char *, m->num_tpls + 1);
+		if (m->tpls == NULL) {
+			return AE_ERR_NOMEM;
+		}
+		if ((err = field(c, "tpl", &m->tpls[m->num_tpls])) != AE_OK) {
+			return err;
+		}
+		m->num_tpls++;
+	}
+	return AE_OK;
+}
+
 static ae_err parse_tail(struct cur *c, struct ae_noop_memo *m)
 {
 	size_t cap = 1;		/* m->items as allocated below */
@@ -225,6 +262,9 @@ static ae_err parse_tail(struct cur *c, struct ae_noop_memo *m)
 			return err;
 		}
 		m->num_watch++;
+	}
+	if ((err = parse_tpls(c, m)) != AE_OK) {
+		return err;
 	}
 	if ((err = number(c, "full_read", INT64_MAX, &v)) != AE_OK) {
 		return err;
@@ -377,6 +417,13 @@ ae_err ae_noop_memo_format(TALLOC_CTX *mem_ctx, const struct ae_noop_memo *m, ch
 		t = talloc_asprintf_append_buffer(t, "watch %s\n", m->watch[i]);
 	}
 	if (t != NULL) {
+		t = talloc_asprintf_append_buffer(t, "templates %s\n",
+						  m->tpls_listed ? "listed" : "all");
+	}
+	for (i = 0; t != NULL && m->tpls_listed && i < m->num_tpls; i++) {
+		t = talloc_asprintf_append_buffer(t, "tpl %s\n", m->tpls[i]);
+	}
+	if (t != NULL) {
 		t = talloc_asprintf_append_buffer(t, "full_read %lld\ndue %lld\nconfig %s\nstore %s\n",
 					   (long long)m->full_read, (long long)m->due,
 					   hexstr(tmp, m->config, AE_NOOP_DIGEST_LEN),
@@ -391,7 +438,9 @@ ae_err ae_noop_memo_format(TALLOC_CTX *mem_ctx, const struct ae_noop_memo *m, ch
 	 * or a tab where none may be, a negative time, is refused here */
 	if (m->full_read < 0 || m->due < 0 ||
 	    ae_noop_memo_parse(tmp, (const uint8_t *)t, strlen(t), &back) != AE_OK ||
-	    back->num_watch != m->num_watch || back->num_items != m->num_items) {
+	    back->num_watch != m->num_watch || back->num_items != m->num_items ||
+	    back->tpls_listed != m->tpls_listed ||
+	    back->num_tpls != (m->tpls_listed ? m->num_tpls : 0)) {
 		talloc_free(tmp);
 		return AE_ERR_INVALID;
 	}

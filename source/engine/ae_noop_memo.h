@@ -4,7 +4,7 @@
  * the context's GPO cache directory (root's for the machine, the user's
  * own for the user), one field per line in a fixed order:
  *
- *   ae-noop-memo 1
+ *   ae-noop-memo 2
  *   dc <host>                      the DC the full read talked to
  *   ds_service_name <DN>           its NTDS Settings object (rootDSE dsServiceName)
  *   invocation_id <32 hex>         that object's invocationId ([MS-ADTS] 3.1.1.1.9)
@@ -17,6 +17,11 @@
  *   principal <64 hex>             SHA-256 of the principal as read (ae_noop.c)
  *   site <DN> | site -             the site SOM (configuration NC)
  *   watch <DN>                     0..AE_NOOP_WATCH_MAX: SOM chain and linked GPOs
+ *   templates all|listed           which templates the fast path watches: every
+ *                                  pKICertificateTemplate, or only these:
+ *   tpl <DN>                       0..AE_NOOP_TPL_MAX (listed): the templates an
+ *                                  Enrollment Service publishes and those of
+ *                                  the store's certificates
  *   full_read <decimal>            when the full read happened (epoch seconds)
  *   due <decimal>                  the earliest time a decision could change
  *   config <64 hex>                SHA-256 of the effective configuration
@@ -29,15 +34,17 @@
 #ifndef AE_NOOP_MEMO_H
 #define AE_NOOP_MEMO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <talloc.h>
 #include "ae_error.h"
 
-#define AE_NOOP_MEMO_VERSION	1
+#define AE_NOOP_MEMO_VERSION	2
 #define AE_NOOP_MEMO_MAX	(4 * 1024 * 1024)	/* bytes of the file */
 #define AE_NOOP_LINE_MAX	4096		/* bytes of one line */
 #define AE_NOOP_WATCH_MAX	256
+#define AE_NOOP_TPL_MAX		256	/* more relevant templates: every template watched */
 #define AE_NOOP_ITEMS_MAX	10000	/* a forest with thousands of templates still gets its no-op */
 #define AE_NOOP_DIGEST_LEN	32
 #define AE_NOOP_MEMO_NAME	"noop.memo"
@@ -62,6 +69,9 @@ struct ae_noop_memo {
 	char *site;		/* NULL: none */
 	char **watch;
 	size_t num_watch;
+	bool tpls_listed;	/* false: every template is watched */
+	char **tpls;		/* listed: the template DNs watched (may be none) */
+	size_t num_tpls;
 	int64_t full_read;
 	int64_t due;
 	uint8_t config[AE_NOOP_DIGEST_LEN];

@@ -118,6 +118,62 @@ static const char *unsteady(const struct ae_cycle_ctx *c, const struct ae_decide
 	return NULL;
 }
 
+/* does an Enrollment Service publish t, or is t the template of a store certificate? */
+static bool template_matters(const struct ae_policy_report *p, const struct ae_store_snapshot *snap,
+			     const struct ae_template *t)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->num_cas; i++) {
+		for (k = 0; k < p->cas[i]->num_templates; k++) {
+			if (strcasecmp(p->cas[i]->templates[k], t->cn) == 0) {
+				return true;
+			}
+		}
+	}
+	for (i = 0; snap != NULL && i < snap->num_certs; i++) {
+		const struct ae_store_cert *sc = &snap->certs[i];
+		if (strcasecmp(sc->template_name, t->cn) == 0 ||
+		    (sc->template_oid != NULL && t->oid != NULL &&
+		     strcmp(sc->template_oid, t->oid) == 0) ||
+		    (sc->template_v1_name != NULL && strcasecmp(sc->template_v1_name, t->cn) == 0)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The templates the fast path watches: a template that no Enrollment
+ * Service publishes and no store certificate comes from cannot change a
+ * decision (to matter it must be published, and publishing it changes the
+ * Enrollment Service, which is watched), so with many templates in the
+ * forest the DC is asked about a few DNs, not every template. More than
+ * AE_NOOP_TPL_MAX, or one outside the configuration NC: every template.
+ */
+static void watched_templates(TALLOC_CTX *mem, const struct ae_cycle_ctx *c,
+			      const struct ae_decide_input *in, struct ae_noop_memo *m)
+{
+	const struct ae_policy_report *p = c->r->policy;
+	const char *nc = c->s->rootdse->configuration_nc;
+	size_t i;
+
+	m->tpls_listed = false;
+	m->num_tpls = 0;
+	m->tpls = talloc_zero_array(mem, char *, AE_NOOP_TPL_MAX + 1);
+	for (i = 0; m->tpls != NULL && i < p->num_templates; i++) {
+		const struct ae_template *t = p->templates[i];
+		if (t->dn == NULL || !template_matters(p, in->snapshot, t)) {
+			continue;
+		}
+		if (m->num_tpls == AE_NOOP_TPL_MAX || !under(t->dn, nc)) {
+			return;		/* every template */
+		}
+		m->tpls[m->num_tpls++] = t->dn;
+	}
+	m->tpls_listed = m->tpls != NULL;
+}
+
 static ae_err fill(TALLOC_CTX *mem, const struct ae_cycle_ctx *c,
 		   const struct ae_decide_input *in, struct ae_noop_memo *m)
 {
@@ -140,6 +196,7 @@ static ae_err fill(TALLOC_CTX *mem, const struct ae_cycle_ctx *c,
 	m->site = p->site_dn;
 	m->watch = p->watch_dns;
 	m->num_watch = p->num_watch_dns;
+	watched_templates(mem, c, in, m);
 	m->full_read = (int64_t)in->now;
 	m->due = (int64_t)next < m->full_read + AE_NOOP_FULL_READ_S ?
 		 (int64_t)next : m->full_read + AE_NOOP_FULL_READ_S;

@@ -14,6 +14,11 @@
 #      RENEW renewal-due;
 #   6. LabMachine.crt removed from the store -> full cycle, LabMachine
 #      enrolled again;
+#   7. LabUnpublished (no CA publishes it, not in the store) changed: the
+#      fast path does not watch it (it cannot change a decision) -> still
+#      the no-op;
+#   8. LabUnpublished published by LAB-CA (the Enrollment Service changed)
+#      -> full cycle;
 # and after each, the fast path resumes (noop_steady). Everything changed
 # on the DC is restored on exit.
 . "$(dirname "$0")/lib.sh"
@@ -79,6 +84,23 @@ cycle
 expect_full "LabMachine.crt removed"
 expect_item LabMachine enroll "" "done"
 expect_issued "$STORE" LabMachine
+noop_steady
+expect_noop
+
+note "7. a template no CA publishes changed"
+adm template-get LabUnpublished revision
+urev=$ADM_OUT
+[[ $urev =~ ^[0-9]+$ ]] || fail "LabUnpublished revision '$urev'"
+on_exit "$ADLAB" admin template-set LabUnpublished revision "$urev"
+adm template-set LabUnpublished revision $((urev + 1))
+cycle
+expect_noop
+
+note "8. that template published"
+on_exit "$ADLAB" admin template-unpublish LabUnpublished
+adm template-publish LabUnpublished
+cycle
+expect_full "LabUnpublished published"
 noop_steady
 expect_noop
 pass

@@ -16,6 +16,12 @@
 #include "ae_noop_memo.h"
 
 static char *watch[] = { "DC=lab,DC=example", "OU=Servers,DC=lab,DC=example" };
+static char *tpls[] = {
+	"CN=LabMachine,CN=Certificate Templates,CN=Public Key Services,CN=Services,"
+	"CN=Configuration,DC=lab,DC=example",
+	"CN=LabUser,CN=Certificate Templates,CN=Public Key Services,CN=Services,"
+	"CN=Configuration,DC=lab,DC=example",
+};
 
 static void sample(struct ae_noop_memo *m, struct ae_noop_item *items)
 {
@@ -34,6 +40,9 @@ static void sample(struct ae_noop_memo *m, struct ae_noop_item *items)
 	m->site = "CN=S,CN=Sites,CN=Configuration,DC=lab,DC=example";
 	m->watch = watch;
 	m->num_watch = 2;
+	m->tpls_listed = true;
+	m->tpls = tpls;
+	m->num_tpls = 2;
 	m->full_read = 1704067200;
 	m->due = 1704067200 + 3600;
 	memset(m->config, 0x22, sizeof(m->config));
@@ -76,6 +85,9 @@ static void test_round_trip(void **state)
 	assert_string_equal(b->site, m.site);
 	assert_int_equal(b->num_watch, 2);
 	assert_string_equal(b->watch[1], watch[1]);
+	assert_true(b->tpls_listed);
+	assert_int_equal(b->num_tpls, 2);
+	assert_string_equal(b->tpls[1], tpls[1]);
 	assert_true(b->full_read == m.full_read && b->due == m.due);
 	assert_memory_equal(b->config, m.config, 32);
 	assert_memory_equal(b->store, m.store, 32);
@@ -86,12 +98,15 @@ static void test_round_trip(void **state)
 	assert_string_equal(b->items[0].reason, "valid until X, renews at Y");
 	assert_null(b->items[1].ca);
 	assert_string_equal(b->items[1].result, "warned");
-	/* no site, no watch, no item */
+	/* no site, no watch, no item; every template watched */
 	m.site = NULL;
 	m.num_watch = 0;
 	m.num_items = 0;
+	m.tpls_listed = false;
 	t = formatted(mem, &m);
 	assert_int_equal(ae_noop_memo_parse(mem, (const uint8_t *)t, strlen(t), &b), AE_OK);
+	assert_false(b->tpls_listed);
+	assert_int_equal(b->num_tpls, 0);
 	assert_null(b->site);
 	assert_int_equal(b->num_watch, 0);
 	assert_int_equal(b->num_items, 0);
@@ -125,7 +140,10 @@ static void test_refused(void **state)
 	(void)state;
 	sample(&m, items);
 	t = formatted(mem, &m);
-	expect_refused(mem, t, "ae-noop-memo 1", "ae-noop-memo 2", AE_ERR_PARSE);
+	expect_refused(mem, t, "ae-noop-memo 2", "ae-noop-memo 1", AE_ERR_PARSE);	/* before the template list */
+	expect_refused(mem, t, "templates listed", "templates some", AE_ERR_PARSE);
+	expect_refused(mem, t, "templates listed", "templates all", AE_ERR_PARSE);	/* "all" lists none */
+	expect_refused(mem, t, "templates listed\n", "", AE_ERR_PARSE);
 	expect_refused(mem, t, "dc dc1", "xx dc1", AE_ERR_PARSE);
 	expect_refused(mem, t, "usn 1", "usn -1", AE_ERR_PARSE);
 	expect_refused(mem, t, "usn 1", "usn 01", AE_ERR_PARSE);
@@ -158,12 +176,12 @@ static void test_caps(void **state)
 	struct ae_noop_memo *out = NULL;
 	struct ae_noop_item items[2];
 	struct ae_noop_memo m;
-	char **many = talloc_array(mem, char *, AE_NOOP_WATCH_MAX + 1);
+	char **many = talloc_array(mem, char *, AE_NOOP_WATCH_MAX + AE_NOOP_TPL_MAX + 1);
 	char *t;
 	size_t i;
 
 	(void)state;
-	for (i = 0; i <= AE_NOOP_WATCH_MAX; i++) {
+	for (i = 0; i <= AE_NOOP_WATCH_MAX + AE_NOOP_TPL_MAX; i++) {
 		many[i] = "DC=x";
 	}
 	sample(&m, items);
@@ -172,6 +190,14 @@ static void test_caps(void **state)
 	t = formatted(mem, &m);
 	assert_int_equal(ae_noop_memo_parse(mem, (const uint8_t *)t, strlen(t), &out), AE_OK);
 	m.num_watch = AE_NOOP_WATCH_MAX + 1;	/* cannot be read back: not written */
+	assert_int_equal(ae_noop_memo_format(mem, &m, &t), AE_ERR_INVALID);
+	sample(&m, items);
+	m.tpls = many;
+	m.num_tpls = AE_NOOP_TPL_MAX;
+	t = formatted(mem, &m);
+	assert_int_equal(ae_noop_memo_parse(mem, (const uint8_t *)t, strlen(t), &out), AE_OK);
+	assert_int_equal(out->num_tpls, AE_NOOP_TPL_MAX);
+	m.num_tpls = AE_NOOP_TPL_MAX + 1;	/* the writer watches every template instead */
 	assert_int_equal(ae_noop_memo_format(mem, &m, &t), AE_ERR_INVALID);
 	out = NULL;
 	assert_int_equal(ae_noop_memo_parse(mem, (const uint8_t *)"x", AE_NOOP_MEMO_MAX + 1, &out),
