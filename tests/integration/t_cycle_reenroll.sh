@@ -25,11 +25,8 @@ expect_item LabMachine enroll no-certificate "done"
 s1=$(serial_of "$STORE/LabMachine.crt")
 
 note "1. LabMachine's revision bumped"
-adm template-get LabMachine revision
-rev=$ADM_OUT
-[[ $rev =~ ^[0-9]+$ ]] || fail "LabMachine revision '$rev'"
-on_exit "$ADLAB" admin template-set LabMachine revision "$rev"
-adm template-set LabMachine revision $((rev + 1))
+tpl_bump LabMachine
+rev=$TPL_REV
 cycle
 expect_rc_in 0 3
 expect_item LabMachine re-enroll major-revision "done"

@@ -31,11 +31,7 @@ noop_steady
 expect_noop
 
 note "1. template revision"
-adm template-get LabMachine revision
-rev=$ADM_OUT
-[[ $rev =~ ^[0-9]+$ ]] || fail "LabMachine revision '$rev'"
-on_exit "$ADLAB" admin template-set LabMachine revision "$rev"
-adm template-set LabMachine revision $((rev + 1))
+tpl_bump LabMachine
 cycle
 expect_full "template revision raised"
 expect_item LabMachine re-enroll major-revision "done"
@@ -88,11 +84,7 @@ noop_steady
 expect_noop
 
 note "7. a template no CA publishes changed"
-adm template-get LabUnpublished revision
-urev=$ADM_OUT
-[[ $urev =~ ^[0-9]+$ ]] || fail "LabUnpublished revision '$urev'"
-on_exit "$ADLAB" admin template-set LabUnpublished revision "$urev"
-adm template-set LabUnpublished revision $((urev + 1))
+tpl_bump LabUnpublished
 cycle
 expect_noop
 

@@ -11,6 +11,8 @@
 #   q EXPR               pq.py EXPR over $PJ (names: policy/pq.py)
 #   expect_q EXPR WANT WHAT   q EXPR prints exactly WANT
 #   expect_true EXPR WHAT     q EXPR prints true
+#   tpl_bump T           raise template T's revision by one, restored on
+#                        exit; TPL_REV: the revision before
 # shellcheck shell=bash
 
 PQ=$SRCDIR/tests/integration/policy/pq.py
@@ -87,3 +89,11 @@ expect_true() {
 
 # "displayName {GUID}", as settings' "source" names a GPO
 gpo_source() { echo "$1 $2"; }
+
+tpl_bump() {
+	adm template-get "$1" revision
+	TPL_REV=$ADM_OUT
+	[[ $TPL_REV =~ ^[0-9]+$ ]] || fail "$1 revision '$TPL_REV'"
+	on_exit "$ADLAB" admin template-set "$1" revision "$TPL_REV"
+	adm template-set "$1" revision $((TPL_REV + 1))
+}
