@@ -200,6 +200,37 @@ static ae_err parse_head(struct cur *c, struct ae_noop_memo *m)
 	return AE_OK;
 }
 
+/* The lines "<key> <value>" here, at most max: a NULL-terminated array on c->mem. */
+static ae_err list(struct cur *c, const char *key, size_t max, char ***_v, size_t *_n)
+{
+	size_t klen = strlen(key);
+	char **v = talloc_zero_array(c->mem, char *, 1);
+	size_t n = 0;
+	ae_err err;
+
+	while (v != NULL && c->len - c->pos > klen && memcmp(c->p + c->pos, key, klen) == 0 &&
+	       c->p[c->pos + klen] == ' ') {
+		if (n == max) {
+			return AE_ERR_TOO_LARGE;
+		}
+		v = talloc_realloc(c->mem, v, char *, n + 2);
+		if (v == NULL) {
+			break;
+		}
+		v[n + 1] = NULL;
+		if ((err = field(c, key, &v[n])) != AE_OK) {
+			return err;
+		}
+		n++;
+	}
+	if (v == NULL) {
+		return AE_ERR_NOMEM;
+	}
+	*_v = v;
+	*_n = n;
+	return AE_OK;
+}
+
 /* "templates all", or "templates listed" and its "tpl <DN>" lines */
 static ae_err parse_tpls(struct cur *c, struct ae_noop_memo *m)
 {
@@ -214,27 +245,10 @@ static ae_err parse_tpls(struct cur *c, struct ae_noop_memo *m)
 	}
 	m->tpls_listed = strcmp(scope, "listed") == 0;
 	talloc_free(scope);
-	m->tpls = talloc_zero_array(c->mem, char *, 1);
-	if (m->tpls == NULL) {
-		return AE_ERR_NOMEM;
+	if (!m->tpls_listed && peek(c, "tpl ")) {
+		return AE_ERR_PARSE;	/* "all" lists none */
 	}
-	while (peek(c, "tpl ")) {
-		if (!m->tpls_listed) {
-			return AE_ERR_PARSE;	/* "all" lists none */
-		}
-		if (m->num_tpls == AE_NOOP_TPL_MAX) {
-			return AE_ERR_TOO_LARGE;
-		}
-		m->tpls = talloc_realloc(c->mem, m->tpls, char *, m->num_tpls + 1);
-		if (m->tpls == NULL) {
-			return AE_ERR_NOMEM;
-		}
-		if ((err = field(c, "tpl", &m->tpls[m->num_tpls])) != AE_OK) {
-			return err;
-		}
-		m->num_tpls++;
-	}
-	return AE_OK;
+	return list(c, "tpl", AE_NOOP_TPL_MAX, &m->tpls, &m->num_tpls);
 }
 
 static ae_err parse_tail(struct cur *c, struct ae_noop_memo *m)
@@ -245,25 +259,12 @@ static ae_err parse_tail(struct cur *c, struct ae_noop_memo *m)
 	size_t n = 0;
 	ae_err err;
 
-	m->watch = talloc_zero_array(c->mem, char *, 1);
 	m->items = talloc_zero_array(c->mem, struct ae_noop_item, 1);
-	if (m->watch == NULL || m->items == NULL) {
+	if (m->items == NULL) {
 		return AE_ERR_NOMEM;
 	}
-	while (peek(c, "watch ")) {
-		if (m->num_watch == AE_NOOP_WATCH_MAX) {
-			return AE_ERR_TOO_LARGE;
-		}
-		m->watch = talloc_realloc(c->mem, m->watch, char *, m->num_watch + 1);
-		if (m->watch == NULL) {
-			return AE_ERR_NOMEM;
-		}
-		if ((err = field(c, "watch", &m->watch[m->num_watch])) != AE_OK) {
-			return err;
-		}
-		m->num_watch++;
-	}
-	if ((err = parse_tpls(c, m)) != AE_OK) {
+	if ((err = list(c, "watch", AE_NOOP_WATCH_MAX, &m->watch, &m->num_watch)) != AE_OK ||
+	    (err = parse_tpls(c, m)) != AE_OK) {
 		return err;
 	}
 	if ((err = number(c, "full_read", INT64_MAX, &v)) != AE_OK) {
