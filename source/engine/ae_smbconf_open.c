@@ -158,6 +158,8 @@ ae_err ae_smbconf_open(TALLOC_CTX *mem_ctx, const char *file, const char *const 
 	err = ae_smbconf_load(mem_ctx, file, options, &c, why, why_len);
 	if (err == AE_OK) {
 		sha256_of(c->dump, c->dump_len, c->dump_sha256);
+		TALLOC_FREE(c->dump);	/* only its digest is used from here on */
+		c->dump_len = 0;
 		if (dirfd >= 0) {
 			write_snapshot(dirfd, name, c);
 		}

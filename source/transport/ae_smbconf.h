@@ -51,7 +51,7 @@ struct ae_smbconf {
 	char *private_dir;
 	char *globals;			/* [global] as lpcfg_dump prints it, no defaults */
 	size_t globals_len;
-	char *dump;			/* every section (NULL from a snapshot) */
+	char *dump;			/* every section; freed once the engine has its SHA-256 */
 	size_t dump_len;
 	uint8_t dump_sha256[32];	/* SHA-256 of dump (set by the engine) */
 	/*
