@@ -31,6 +31,7 @@ CA_ADMIN=${CA_ADMIN:-$SRCDIR/tests/ca/ca-admin}
 
 PASSED=0
 FAILED=0
+FAILURES=()	# the FAIL lines, repeated before the summary so a log's tail names them
 summary() { echo "integration: $PASSED passed, $FAILED failed"; }
 ts() { date +%s.%N; }
 secs() { printf '%.1f' "$(echo "$(ts) - $1" | bc)"; }
@@ -116,16 +117,21 @@ for t in "$SRCDIR"/tests/integration/t_*.sh; do
 	fi
 	FAILED=$((FAILED + 1))
 	case $verdict in
-	"FAIL $name: "*) echo "$verdict" ;;
+	"FAIL $name: "*) line=$verdict ;;
 	*)
 		if [ $rc = 124 ] || [ $rc = 137 ]; then
-			echo "FAIL $name: timed out after ${SCENARIO_TIMEOUT:-300} s"
+			line="FAIL $name: timed out after ${SCENARIO_TIMEOUT:-300} s"
 		else
-			echo "FAIL $name: exit $rc without a verdict"
+			line="FAIL $name: exit $rc without a verdict"
 		fi
 		;;
 	esac
+	echo "$line"
+	FAILURES+=("$line ($(secs "$t1") s)")
 done
 echo "--- integration scenarios took $(secs "$T0") s (lab up included)"
+for f in "${FAILURES[@]}"; do
+	echo "failed: ${f#FAIL }"
+done
 summary
 [ $FAILED = 0 ]
