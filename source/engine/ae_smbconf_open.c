@@ -143,8 +143,12 @@ ae_err ae_smbconf_open(TALLOC_CTX *mem_ctx, const char *file, const char *const 
 
 	snap_name(name, file, options);
 	/* root's only: a snapshot decides what the run trusts */
-	if (geteuid() == 0 && ae_private_dir_open(AE_SMBCONF_SNAP_DIR, &dirfd, &cause) == AE_OK) {
-		c = from_snapshot(mem_ctx, dirfd, name);
+	if (geteuid() == 0) {
+		if (ae_private_dir_open(AE_SMBCONF_SNAP_DIR, &dirfd, &cause) == AE_OK) {
+			c = from_snapshot(mem_ctx, dirfd, name);
+		} else {
+			AE_DEBUG("no smb.conf snapshot: %s: %s", AE_SMBCONF_SNAP_DIR, cause);
+		}
 	}
 	if (c != NULL) {
 		c->file = file;

@@ -300,10 +300,15 @@ ae_err ae_private_dir_open(const char *dir, int *_fd, const char **_cause)
 		*_cause = strerror(errno);
 		return AE_ERR_IO;
 	}
-	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+	if (fstat(fd, &st) != 0) {
+		*_cause = strerror(errno);
 		close(fd);
-		*_cause = "not a directory of ours without access for group and others";
+		return AE_ERR_IO;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		close(fd);
+		*_cause = st.st_uid != geteuid() ? "owned by another user: not used"
+						  : "group or others have access (it must be 0700): not used";
 		return AE_ERR_IO;
 	}
 	*_fd = fd;

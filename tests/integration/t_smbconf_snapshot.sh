@@ -15,7 +15,9 @@
 #      from the snapshot: MS-ICPR loads loadparm when it needs it, the
 #      renewal is issued;
 #   5. an smb.conf with an include: loadparm every run, no snapshot, and a
-#      change in the included file is seen by the next run.
+#      change in the included file is seen by the next run;
+#   6. the snapshot directory open to group and others (0755): not used,
+#      loadparm every run, and -d 3 says why.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/policy/lib.sh"
 . "$(dirname "$0")/cycle/lib.sh"
@@ -93,4 +95,16 @@ cycle_ld
 printf '[global]\n\tautoenroll:included probe2 = 1\n' > "$INC"
 cycle
 expect_output "unknown option 'autoenroll:included probe2'" "the included file's change"
+
+note "6. the snapshot directory open to others"
+sed -i "\#include = $INC#d" "$CONF"
+noop_steady
+ON_EXIT+=("chmod 700 $SNAPDIR")
+chmod 755 "$SNAPDIR"
+CYCLE_DEBUG=3 cycle_ld
+expect_rc 0
+expect_output "no smb.conf snapshot: $SNAPDIR: group or others have access \\(it must be 0700\\): not used" \
+	"why the snapshot directory is not used"
+[ -n "$LIBS" ] || fail "snapshot directory mode 755, but loadparm was not loaded"
+chmod 700 "$SNAPDIR"
 pass
