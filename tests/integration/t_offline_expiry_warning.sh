@@ -48,16 +48,23 @@ with open(sys.argv[2], "ab", buffering=0) as f:
             m = s.recv(8192)
         except OSError:
             break
+        if m == b"\0end":
+            break
         f.write(m + b"\n")
 ' "$d/log" "$SYSLOG" &
 rcv=$!
-for _ in $(seq 50); do [ -S "$d/log" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -S "$d/log" ] && break; sleep 0.1; done
+[ -S "$d/log" ] || { echo "the syslog receiver did not start" >&2; exit 99; }
 mount --bind "$d" /dev
 set +e
 "$@"
 rc=$?
-sleep 0.3
-kill "$rcv" 2> /dev/null
+# the run's datagrams are queued in order before this one: the receiver has
+# written every one of them when it reads it (no sleep: a loaded machine)
+/usr/bin/python3 -c '
+import socket, sys
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"\0end", sys.argv[1])
+' /dev/log
 wait "$rcv" 2> /dev/null
 exit $rc
 EOF

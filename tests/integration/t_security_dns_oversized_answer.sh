@@ -45,7 +45,7 @@ one_run() {
 	ip netns exec "$NS" /usr/bin/python3 "$SRCDIR/tests/integration/fake_dns.py" \
 		"$DNSIP" "$DCIP" "$QNAME" "$count" "$DCFQDN" 300 > "$log" 2>&1 < /dev/null &
 	DNS_PID=$!
-	for _ in $(seq 50); do
+	for _ in $(seq 600); do # a python start on a loaded machine (bounded: 60 s)
 		grep -q '^listening' "$log" 2> /dev/null && break
 		kill -0 "$DNS_PID" 2> /dev/null || fail "fake DNS server died: $(tail -n 3 "$log")"
 		sleep 0.1

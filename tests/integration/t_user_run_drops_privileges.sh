@@ -102,7 +102,7 @@ else
 	STARTED_WB=1
 fi
 UID_=""
-for _ in $(seq 100); do # winbind learns of a new user within its cache time
+for _ in $(seq 600); do # winbind learns of a new user within its cache time (bounded: 60 s)
 	UID_=$("$ADLAB" member id -u "LAB\\$U" 2> /dev/null) && break
 	sleep 0.1
 done

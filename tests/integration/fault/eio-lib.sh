@@ -73,7 +73,7 @@ eio_mount() {
 	"$EIOFS" "$EIO_DIR/backing" "$EIO_DIR/mnt" "$EIO_DIR/control" "$EIO_DIR/log" \
 		> "$EIO_DIR/eiofs.out" 2>&1 < /dev/null &
 	EIO_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do # bounded: 60 s (a loaded machine)
 		mountpoint -q "$EIO_DIR/mnt" && break
 		alive "$EIO_PID" || break
 		sleep 0.1
