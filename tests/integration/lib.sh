@@ -9,6 +9,16 @@ set -uo pipefail
 
 NAME=$(basename "$0" .sh)
 NAME=${NAME#t_}
+
+# cmd | qgrep [grep options] PATTERN: grep -q that reads all of its input.
+# With pipefail, `cmd | grep -q` fails at random on a loaded machine: grep
+# exits at the first match, cmd's next write gets SIGPIPE and the pipeline's
+# status is 141. Use qgrep (or grep -q ... <<< "$text") after a pipe.
+qgrep() {
+	local in
+	in=$(cat; echo .)
+	grep -q "$@" <<< "${in%.}"
+}
 # shellcheck source=/dev/null
 . "$LAB/env.sh"
 AE_TIMEOUT=${AE_TIMEOUT:-90}

@@ -34,7 +34,7 @@ grep -q '^template_major=' "$STORE/LabMachine.state" ||
 	fail "LabMachine.state has no template version (from the request)"
 [ "$(printf '%s\n' "$AE_STDERR" | grep -cE "$warning")" = 1 ] ||
 	fail "first run: want one warning about the omitted extension, stderr: $(printf '%s' "$AE_STDERR" | grep -i template | head -n 3)"
-cq 'item("LabMachine", "enroll")["reason"]' | grep -q 'omits the certificate template extension' ||
+cq 'item("LabMachine", "enroll")["reason"]' | qgrep 'omits the certificate template extension' ||
 	fail "the enroll item does not say that the CA omits the extension"
 [ "$(ca_count LabMachine)" = $((n0 + 1)) ] || fail "first run: $(($(ca_count LabMachine) - n0)) LabMachine requests, want 1"
 note "first run: serial $first, no template extension, record: $(grep -E '^(ca_omits_template_ext|template_major|template_minor)=' "$STORE/LabMachine.state" | tr '\n' ' ')"
@@ -47,6 +47,6 @@ expect_item LabMachine skip valid skipped
 [ "$(serial_of "$STORE/LabMachine.crt")" = "$first" ] || fail "the certificate was replaced"
 [ -z "$(find "$STORE/archive" -name 'LabMachine.*' 2> /dev/null)" ] ||
 	fail "a LabMachine pair was archived: $(find "$STORE/archive" -name 'LabMachine.*' -printf '%f ')"
-! printf '%s\n' "$AE_STDERR" | grep -qE "$warning" || fail "the warning was printed again"
+! printf '%s\n' "$AE_STDERR" | qgrep -E "$warning" || fail "the warning was printed again"
 note "second run: $(cq 'item("LabMachine")["reason"]'); CA requests for LabMachine: 1"
 pass

@@ -6,13 +6,13 @@
 need_autoenroll
 for c in request retrieve run status policy pol config; do
 	out=$("$AUTOENROLL" "$c" --help) || fail "$c --help: exit $?"
-	printf '%s\n' "$out" | grep -q "^  $c " || fail "$c --help does not describe $c"
+	printf '%s\n' "$out" | qgrep "^  $c " || fail "$c --help does not describe $c"
 	others=$(printf '%s\n' "$out" | grep -cE '^  (request|retrieve|run|status|policy|pol|config) ')
 	[ "$others" = 1 ] || fail "$c --help prints $others commands"
 done
-"$AUTOENROLL" --help | grep -q '^  config ' || fail "--help does not list config"
+"$AUTOENROLL" --help | qgrep '^  config ' || fail "--help does not list config"
 v=$("$AUTOENROLL" --version) || fail "--version: exit $?"
-printf '%s\n' "$v" | grep -qE '^autoenroll [0-9]+\.[0-9]+' || fail "--version prints '$v'"
+printf '%s\n' "$v" | qgrep -E '^autoenroll [0-9]+\.[0-9]+' || fail "--version prints '$v'"
 "$AUTOENROLL" -d abc status > /dev/null 2>&1
 [ $? = 2 ] || fail "-d abc is accepted"
 "$AUTOENROLL" -d 3x status > /dev/null 2>&1

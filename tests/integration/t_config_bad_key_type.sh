@@ -22,7 +22,7 @@ store=$(out_dir store-ec)
 ae --option "autoenroll:store dir=$store" --option 'autoenroll:key type=ec:p256' run
 expect_output 'LabMachine .*autoenroll:key type ec:p256 does not qualify' "the refusal of ec:p256"
 if [ -e "$store/LabMachine.crt" ]; then
-	openssl x509 -in "$store/LabMachine.crt" -noout -text | grep -q 'rsaEncryption' &&
+	openssl x509 -in "$store/LabMachine.crt" -noout -text | qgrep 'rsaEncryption' &&
 		fail "ec:p256 became an RSA key for LabMachine"
 fi
 # and the valid strict forms are accepted

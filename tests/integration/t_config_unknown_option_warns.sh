@@ -6,9 +6,9 @@
 store=$(out_dir store)
 ae --option "autoenroll:store dir=$store" --option 'autoenroll:stor dir=/tmp/x' status
 expect_rc 0
-printf '%s\n' "$AE_STDERR" | grep -q "warning: unknown option 'autoenroll:stor dir'" ||
+printf '%s\n' "$AE_STDERR" | qgrep "warning: unknown option 'autoenroll:stor dir'" ||
 	fail "no warning naming autoenroll:stor dir on stderr"
-printf '%s\n' "$AE_STDERR" | grep -q "unknown option 'autoenroll:store dir'" &&
+printf '%s\n' "$AE_STDERR" | qgrep "unknown option 'autoenroll:store dir'" &&
 	fail "a known option was warned about"
 # from smb.conf too (a copy with a misspelling in [global])
 conf="$WORK/$NAME/smb.conf"

@@ -18,7 +18,7 @@ expect_item LabPending enroll no-certificate pending
 id=$(cq 'item("LabPending", "enroll")["request_id"]')
 [[ $id =~ ^[1-9][0-9]*$ ]] || fail "no request id in the LabPending item ($id)"
 [ "$(ca_count LabPending)" = $((n0 + 1)) ] || fail "the CA holds $(($(ca_count LabPending) - n0)) new LabPending requests, want 1"
-ca_list | awk -v id="$id" '$1 == id' | grep -q ' pending LabPending ' ||
+ca_list | awk -v id="$id" '$1 == id' | qgrep ' pending LabPending ' ||
 	fail "CA request $id is not a pending LabPending request: $(ca_list | awk -v id="$id" '$1 == id')"
 [ -s "$STORE/LabPending.key.new" ] || fail "the key of pending request $id is not kept (LabPending.key.new)"
 [ ! -e "$STORE/LabPending.crt" ] || fail "LabPending.crt exists while the request is pending"

@@ -50,7 +50,7 @@ expect_rc_in 0 3
 expect_item "$SUPER" re-enroll superseded "done"
 expect_item "$SUPER" archive replaced "done"
 expect_item LabMachine skip not-eligible skipped
-cq 'item("LabMachine")["reason"]' | grep -qi supersede ||
+cq 'item("LabMachine")["reason"]' | qgrep -i supersede ||
 	fail "LabMachine's skip does not say it is superseded: $(cq 'item("LabMachine")["reason"]')"
 expect_issued "$STORE" "$SUPER"
 expect_template_oid "$STORE/$SUPER.crt" "$SUPER_OID"

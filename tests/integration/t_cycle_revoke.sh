@@ -18,7 +18,7 @@ grep -q 'revoke' "$CA_ADMIN" || fail "$CA_ADMIN has no revoke (the test CA's rev
 on_crl() { # SERIAL: the CA's CRL file lists SERIAL
 	openssl crl -inform DER -in "$LAB/ca/crl/$CANAME.crl" -noout -text 2> /dev/null |
 		sed -n 's/^ *Serial Number: *//p' | while read -r s; do canon_serial "$s"; done |
-		grep -qx "$1"
+		qgrep -x "$1"
 }
 
 cyc_store revoke
@@ -33,7 +33,7 @@ ca_admin revoke "$s1" keyCompromise
 on_crl "$s1" || fail "the CA's CRL does not list $s1"
 CYCLE_DEBUG=3 cycle
 # the CRL as AD CS publishes it: the ldap:/// CDP (the file:/// one is the lab's second)
-printf '%s\n' "$AE_STDERR" | grep -q "serial $s1 is revoked per ldap:///" ||
+printf '%s\n' "$AE_STDERR" | qgrep "serial $s1 is revoked per ldap:///" ||
 	fail "no 'serial $s1 is revoked per ldap:///...' in the log: $(printf '%s\n' "$AE_STDERR" | grep -i crl | tail -n 2 | tr '\n' ' ')"
 note "$(printf '%s\n' "$AE_STDERR" | grep -o "serial $s1 is revoked per ldap:///[^?]*")"
 expect_rc_in 0 3

@@ -112,8 +112,8 @@ grep -q '^CA=.' <<< "$entry" || fail "journal: renewal entry without CA"
 [ "$(canon_serial "$(sed -n 's/^SERIAL=//p' <<< "$entry")")" = "$new" ] ||
 	fail "journal: the renewal entry's SERIAL is not $new: $entry"
 awk -v RS= '/MESSAGE_ID=f2d5b891fded491d8d0175cb8bb10c36/ && /TEMPLATE=LabMachine/' "$J" |
-	grep -q 'RESULT=warned' || fail "journal: no hook-failed entry for LabMachine"
-awk -v RS= '/MESSAGE_ID=93cf920f522546aabcbe14a78ce623e6/' "$J" | grep -q 'TEMPLATE=LabMachine' ||
+	qgrep 'RESULT=warned' || fail "journal: no hook-failed entry for LabMachine"
+awk -v RS= '/MESSAGE_ID=93cf920f522546aabcbe14a78ce623e6/' "$J" | qgrep 'TEMPLATE=LabMachine' ||
 	fail "journal: no deployed entry for LabMachine"
 note "journal: issued, deployed and hook-failed entries with TEMPLATE, CA, SERIAL, ACTION"
 
@@ -163,7 +163,7 @@ reason=$(cq '[x["reason"] for x in items("LabMachine") if x["action"] == "deploy
 	fail "the refusal does not name the directory: $reason"
 [ ! -e "$TGT/m.crt" ] || fail "written into a directory others may write"
 [ "$(runs)" = 4 ] || fail "a hook ran although the target was not written (runs: $(runs))"
-awk -v RS= '/MESSAGE_ID=d35c19bce6b6433da4beb3de11c42cf7/' "$J" | grep -q 'TEMPLATE=LabMachine' ||
+awk -v RS= '/MESSAGE_ID=d35c19bce6b6433da4beb3de11c42cf7/' "$J" | qgrep 'TEMPLATE=LabMachine' ||
 	fail "journal: no deploy-failed entry for LabMachine"
 note "refused: $reason"
 chmod 0755 "$TGT"

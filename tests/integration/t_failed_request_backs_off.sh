@@ -20,7 +20,7 @@ n0=$(ca_count LabMachine)
 cycle
 expect_rc 4
 expect_item LabMachine enroll no-certificate denied
-cq 'item("LabMachine", "enroll")["hresult_name"]' | grep -q CERTSRV_E_TEMPLATE_DENIED ||
+cq 'item("LabMachine", "enroll")["hresult_name"]' | qgrep CERTSRV_E_TEMPLATE_DENIED ||
 	fail "the denial does not name CERTSRV_E_TEMPLATE_DENIED"
 grep -qx 'failures=1' "$STORE/LabMachine.state" ||
 	fail "LabMachine.state does not count the failure: $(tr '\n' ' ' < "$STORE/LabMachine.state")"
@@ -33,7 +33,7 @@ now=$(date +%s)
 cycle
 expect_rc_in 0 3
 expect_item LabMachine skip backing-off skipped
-cq 'item("LabMachine")["reason"]' | grep -q 'backing off after 1 failed request until' ||
+cq 'item("LabMachine")["reason"]' | qgrep 'backing off after 1 failed request until' ||
 	fail "the skip does not say it backs off: $(cq 'item("LabMachine")["reason"]')"
 [ "$(ca_count LabMachine)" = $((n0 + 1)) ] ||
 	fail "two cycles made $(($(ca_count LabMachine) - n0)) LabMachine requests, want exactly 1"

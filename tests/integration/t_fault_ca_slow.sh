@@ -48,7 +48,7 @@ expect_output "NT_STATUS_IO_TIMEOUT" "the timeout"
 expect_pair_unchanged "$snap" "timed out renewal"
 # the timed-out connection is not reused for the cycle's next call to that
 # CA (it used to get NT_STATUS_CONNECTION_DISCONNECTED on the dead one)
-if printf "%s" "$AE_ALL" | grep -q "NT_STATUS_CONNECTION_DISCONNECTED"; then
+if printf "%s" "$AE_ALL" | qgrep "NT_STATUS_CONNECTION_DISCONNECTED"; then
 	fail "a later call of the cycle reused the timed-out connection"
 fi
 ca_fault off

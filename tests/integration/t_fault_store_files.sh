@@ -30,7 +30,7 @@ kept_aside() {
 	local b=${1#LabMachine}
 	find "$STORE" -mindepth 1 \( -path "$STORE/archive/*" -o -path "$STORE/quarantine/*" -o \
 		-name "$1.corrupt*" \) \( -name "LabMachine*$b" -o -name "$1*" \) -print -quit |
-		grep -q . || fail "$1: nothing kept aside (store: $(find "$STORE" -mindepth 1 -printf '%P ' | cut -c1-400))"
+		qgrep . || fail "$1: nothing kept aside (store: $(find "$STORE" -mindepth 1 -printf '%P ' | cut -c1-400))"
 }
 
 # break_case LABEL FILE REGEX SETUP...: the case described above

@@ -101,7 +101,7 @@ pyreg unregister "$OTHER_GUID" > /dev/null 2>&1
 # it fails with that exit code and prints $W/fake.stderr; otherwise it execs
 # the real autoenroll, or (no 'run' yet) prints a fake summary.
 REAL=0
-if [ -x "$AUTOENROLL" ] && "$AUTOENROLL" --help 2>&1 | grep -q ' run'; then
+if [ -x "$AUTOENROLL" ] && "$AUTOENROLL" --help 2>&1 | qgrep ' run'; then
 	REAL=1
 	note "autoenroll has 'run': the extension runs $AUTOENROLL (through a recording wrapper)"
 else
@@ -197,7 +197,7 @@ if [ $REAL = 1 ]; then
 		if [ -e "$STORE/$t.crt" ]; then
 			expect_issued "$STORE" "$t"
 			issued=$((issued + 1))
-		elif awk -v t="$t" '$3 == t && $2 == "pending"' <<< "$after1" | grep -q .; then
+		elif awk -v t="$t" '$3 == t && $2 == "pending"' <<< "$after1" | qgrep .; then
 			note "$t: pending at the CA"
 		else
 			fail "eligible template $t neither issued in $STORE nor pending at the CA"

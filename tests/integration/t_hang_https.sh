@@ -35,7 +35,7 @@ AE_TIMEOUT=120 cycle
 cp "$CONF.orig" "$CONF"
 [ "$AE_RC" != 124 ] || fail "the run did not end within 120 s"
 expect_rc_in 5
-printf '%s\n' "$AE_STDOUT" "$AE_STDERR" | grep -qE "https://${CEP_FQDN}[^ ]*.*(timed out|Timeout|timeout|no answer)" ||
+printf '%s\n' "$AE_STDOUT" "$AE_STDERR" | qgrep -E "https://${CEP_FQDN}[^ ]*.*(timed out|Timeout|timeout|no answer)" ||
 	fail "the output does not name the CEP/CES URL and the timeout: $(printf '%s' "$AE_STDERR" | tail -n 3)"
 [ "$(cat "$STORE/LabPending.state")" = "$pending_before" ] || fail "LabPending's record changed"
 hang_continue

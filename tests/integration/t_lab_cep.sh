@@ -147,7 +147,7 @@ for p in $ap $be; do alive "$p" && fail "process $p still running after cep down
 left=""
 for p in $(ip netns pids "$NS"); do
 	case "$(cat "/proc/$p/comm" 2> /dev/null)" in apache2 | python3) ;; *) continue ;; esac
-	tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null | grep -qF "$LAB/cep/" && left="$left $p"
+	tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null | qgrep -F "$LAB/cep/" && left="$left $p"
 done
 [ -z "$left" ] || fail "cep down left processes:$left"
 "$ADLAB" cep status > /dev/null && fail "cep status says up after cep down"

@@ -17,6 +17,6 @@ for cmd in policy run "request --template LabMachine --out $store/req"; do
 	[ -z "$bad" ] || fail "$cmd: Samba output on stderr: $bad"
 done
 ae -d 5 --option "autoenroll:store dir=$store" policy
-printf '%s\n' "$AE_STDERR" | grep -q '^autoenroll: samba: ' ||
+printf '%s\n' "$AE_STDERR" | qgrep '^autoenroll: samba: ' ||
 	fail "-d 5 does not show Samba's messages through our logger"
 pass

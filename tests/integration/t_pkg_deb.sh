@@ -43,7 +43,7 @@ LAB_GPEXT_EXISTED=0
 [ ! -e "$LAB_GPEXT" ] || LAB_GPEXT_EXISTED=1
 
 # -- refuse to clobber -----------------------------------------------------
-if dpkg-query -W -f='${db:Status-Abbrev}' $PKG 2> /dev/null | grep -q '^[ic]'; then
+if dpkg-query -W -f='${db:Status-Abbrev}' $PKG 2> /dev/null | qgrep '^[ic]'; then
 	fail "$PKG is already installed here: this scenario installs and purges it"
 fi
 for f in /usr/sbin/autoenroll /usr/share/samba-autoenroll /usr/libexec/samba-autoenroll \
@@ -135,7 +135,7 @@ XDG_RUNTIME_DIR=$W/xdg systemd-analyze --user verify /usr/lib/systemd/user/autoe
 note "systemd-analyze verify: the 4 installed units pass, no warning"
 for p in autoenroll pam_autoenroll; do
 	man -w 8 $p > /dev/null 2>&1 || fail "man does not find $p(8)"
-	MANWIDTH=80 man --warnings 8 $p 2> "$W/man.err" | grep -q '^NAME' || fail "man 8 $p renders nothing"
+	MANWIDTH=80 man --warnings 8 $p 2> "$W/man.err" | qgrep '^NAME' || fail "man 8 $p renders nothing"
 	[ ! -s "$W/man.err" ] || fail "man 8 $p warns: $(cat "$W/man.err")"
 done
 note "man 8 autoenroll, man 8 pam_autoenroll render"

@@ -132,7 +132,7 @@ wk() {
 }
 wk policy
 [ "$AE_RC" = 6 ] || fail "workgroup without policy servers: exit $AE_RC, want 6: $AE_STDERR"
-printf '%s' "$AE_STDERR" | grep -q "policy-server add" || fail "the exit 6 does not say what to do: $AE_STDERR"
+printf '%s' "$AE_STDERR" | qgrep "policy-server add" || fail "the exit 6 does not say what to do: $AE_STDERR"
 wk policy-server add "$CEP_URL_PASSWORD" --auth password --credential "$W/cred/alice" \
 	--ca-file "$CEP_CA_FILE"
 [ "$AE_RC" = 0 ] || fail "workgroup add: exit $AE_RC: $AE_STDERR"

@@ -85,7 +85,7 @@ cycle
 expect_rc 8
 [ "$(runs)" = 2 ] || fail "the trust command ran $(runs) time(s), want 2"
 expect_item "(trust anchors)" trust trust-store failed
-cq '[x["reason"] for x in items("(trust anchors)")][0]' | grep -q "trust command .$CMD $REC. failed: exit 3; the anchors will be offered again" ||
+cq '[x["reason"] for x in items("(trust anchors)")][0]' | qgrep "trust command .$CMD $REC. failed: exit 3; the anchors will be offered again" ||
 	fail "the failure does not name the command and its status: $(cq 'items("(trust anchors)")')"
 [ "$(cq 'd["trust_changed"]')" = false ] || fail "trust_changed true after a failed command"
 [ ! -e "$TRUST/.autoenroll-synced" ] || fail "$TRUST/.autoenroll-synced says the failed command succeeded"

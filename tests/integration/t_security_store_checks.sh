@@ -33,7 +33,7 @@ cycle
 expect_rc_in 0 3
 notes=$(cq '"\n".join(d["recovery"])')
 printf '%s\n' "$notes" | sed '/^$/d; s/^/      | recovery: /'
-printf '%s\n' "$notes" | grep -q 'LabMachine.state is a FIFO, not a regular file; set aside as quarantine/LabMachine.state' ||
+printf '%s\n' "$notes" | qgrep 'LabMachine.state is a FIFO, not a regular file; set aside as quarantine/LabMachine.state' ||
 	fail "the recovery notes do not report the FIFO LabMachine.state: $notes"
 [ -p "$STORE/quarantine/LabMachine.state" ] || fail "the FIFO is not in $STORE/quarantine/"
 expect_item LabMachine enroll "" "done"

@@ -87,11 +87,11 @@ for a in $anchors; do
 done
 note "trust dir: one anchor, the lab root ($(basename "$anchors"))"
 [ -f "$STORE/intermediates.pem" ] || fail "no $STORE/intermediates.pem"
-fps "$STORE/intermediates.pem" | grep -qx "$INTER_FP" ||
+fps "$STORE/intermediates.pem" | qgrep -x "$INTER_FP" ||
 	fail "the CN=AIA intermediate is not in intermediates.pem"
-! fps "$STORE/intermediates.pem" | grep -qx "$STRAY_FP" ||
+! fps "$STORE/intermediates.pem" | qgrep -x "$STRAY_FP" ||
 	fail "the stray self-signed certificate is in intermediates.pem"
-! fps "$STORE/intermediates.pem" | grep -qx "$ROOT_FP" || fail "the root is in intermediates.pem"
+! fps "$STORE/intermediates.pem" | qgrep -x "$ROOT_FP" || fail "the root is in intermediates.pem"
 note "intermediates.pem: $(fps "$STORE/intermediates.pem" | wc -l) certificate(s), the test intermediate among them"
 [ "$(cq "[x['result'] for x in items('(trust anchors)') if 'CN=AIA' in x['reason'] and 'self-signed' in x['reason']]")" = '["warned"]' ] ||
 	fail "the stray self-signed certificate is not reported: $(cq "items('(trust anchors)')")"

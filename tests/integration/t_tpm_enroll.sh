@@ -26,7 +26,7 @@ expect_item LabMachineTPM enroll no-certificate "done"
 expect_item LabMachine enroll no-certificate "done"
 expect_tpm_issued "$STORE" LabMachineTPM
 expect_issued "$STORE" LabMachine
-head -n 1 "$STORE/LabMachine.key" | grep -q '^-----BEGIN PRIVATE KEY-----$' ||
+head -n 1 "$STORE/LabMachine.key" | qgrep '^-----BEGIN PRIVATE KEY-----$' ||
 	fail "LabMachine.key is not a plain PKCS#8 key"
 cstatus
 [ "$(sq 'cert("LabMachineTPM")["key_storage"]')" = TPM ] ||

@@ -163,7 +163,7 @@ else
 fi
 
 # -- the real autoenroll: alice's cycle, as alice -----------------------------
-if [ "$SUBJ" != alice ] || ! "$AUTOENROLL" run --help 2>&1 | grep -q -- '--user' ||
+if [ "$SUBJ" != alice ] || ! "$AUTOENROLL" run --help 2>&1 | qgrep -- '--user' ||
 	[ ! -s "$LAB/member/nsswitch.conf" ]; then
 	note "real run: not done here (needs the user lab's alice and nsswitch.conf, and 'autoenroll run --user')"
 	cleanup

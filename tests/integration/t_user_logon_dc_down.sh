@@ -38,15 +38,15 @@ last=$(grep -- '--user alice' "$CALLS" | grep '^end ' | tail -n 1)
 new=$(tail -n +"$((mark + 1))" "$LAB/member/syslog.log")
 printf '%s\n' "$new" | grep -i 'autoenroll' | tail -n 4 | cut -c1-240 | sed 's/^/      | /'
 # the module's line names the user; the cycle's lines (autoenroll[pid]) the cause
-printf '%s\n' "$new" | grep -q 'user alice' || fail "syslog has no line naming alice"
+printf '%s\n' "$new" | qgrep 'user alice' || fail "syslog has no line naming alice"
 printf '%s\n' "$new" | grep 'autoenroll\[' |
-	grep -qiE 'dc1\.lab\.example\.com|refused|unreachable|cannot contact|could not contact|timed? ?out|no route|NT_STATUS_[A-Z_]+|KDC' ||
+	qgrep -iE 'dc1\.lab\.example\.com|refused|unreachable|cannot contact|could not contact|timed? ?out|no route|NT_STATUS_[A-Z_]+|KDC' ||
 	fail "syslog has no line of the cycle naming the cause (the DC unreachable)"
 # the cycle's own lines name the user too (ae_log_set_who: "user LAB\alice: ...")
-printf '%s\n' "$new" | grep 'autoenroll\[' | grep -qF 'user LAB\alice:' ||
+printf '%s\n' "$new" | grep 'autoenroll\[' | qgrep -F 'user LAB\alice:' ||
 	fail "the cycle's syslog lines do not name LAB\\alice"
 note "the cycle's syslog lines name LAB\\alice"
-if printf '%s\n' "$new" | grep -q 'LabUser'; then
+if printf '%s\n' "$new" | qgrep 'LabUser'; then
 	note "syslog names LabUser"
 else
 	note "syslog names no template (none is known without the DC)"

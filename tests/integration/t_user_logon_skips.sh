@@ -42,13 +42,13 @@ note "nobody, root: no run started"
 [ "$(ca_requests LabUser bob | wc -l)" = "$bob_before" ] ||
 	fail "the CA got a LabUser request of LAB\\bob (it must be skipped before any request)"
 log=$(cat "$WORK/$NAME/ae-bob.log" 2> /dev/null; tail -n +"$((mark + 1))" "$LAB/member/syslog.log" | grep bob)
-grep 'LabUser' <<< "$log" | grep -qw 'mail' ||
+grep 'LabUser' <<< "$log" | qgrep -w 'mail' ||
 	fail "neither bob's run nor syslog names LabUser and the missing attribute 'mail': $(grep LabUser <<< "$log" | tail -n 1 | cut -c1-200)"
 note "bob's run: $(grep 'LabUser' <<< "$log" | grep -w mail | tail -n 1 | cut -c1-200)"
 logon bob authenticate
 user_ae policy --user bob --ccache "$(user_ccache bob)"
 [ "$AE_RC" = 0 ] || fail "autoenroll policy --user bob: exit $AE_RC"
-grep 'LabUser' <<< "$AE_ALL" | grep -qw 'mail' || fail "policy --user bob does not name 'mail' for LabUser"
+grep 'LabUser' <<< "$AE_ALL" | qgrep -w 'mail' || fail "policy --user bob does not name 'mail' for LabUser"
 note "policy --user bob: $(grep 'LabUser' <<< "$AE_ALL" | grep -w mail | head -n 1 | cut -c1-200)"
 
 # -- carol -----------------------------------------------------------------

@@ -81,11 +81,11 @@ db=$(db_dir)
 note "NSS database $db"
 L=$(ucertutil -L -d "sql:$db" 2>&1) || fail "certutil -L -d sql:$db: $L"
 printf '%s\n' "$L" | sed 's/^/      | /'
-printf '%s\n' "$L" | grep -qE "^$T \(autoenroll\) +u,u,u" ||
+printf '%s\n' "$L" | qgrep -E "^$T \(autoenroll\) +u,u,u" ||
 	fail "certutil -L does not list '$NICK' as a user certificate (u,u,u)"
 K=$(ucertutil -K -d "sql:$db" 2>&1) || fail "certutil -K -d sql:$db: $K"
 printf '%s\n' "$K" | sed 's/^/      | /'
-printf '%s\n' "$K" | grep -qF "$NICK" || fail "certutil -K lists no key '$NICK'"
+printf '%s\n' "$K" | qgrep -F "$NICK" || fail "certutil -K lists no key '$NICK'"
 [ "$(ours_listed)" = 1 ] && [ "$(ours_keys)" = 1 ] ||
 	fail "$(ours_listed) certificates and $(ours_keys) keys '$NICK', want 1 and 1"
 [ "$(all_ours)" = "$(store_certs)" ] ||
@@ -121,7 +121,7 @@ fps=$(db_fingerprints)
 grep -qx "$new" <<< "$fps" || fail "after the renewal the database's '$NICK' is not the new $T.crt"
 ! grep -qx "$old" <<< "$fps" || fail "after the renewal the old $T certificate is still in the database"
 [ -n "$(keyid)" ] && [ "$(keyid)" != "$oldkey" ] || fail "the key of '$NICK' is still $oldkey after the renewal"
-printf '%s\n' "$AE_STDOUT" | grep -qE '^\(nssdb\) +nssdb +done +NSS database' ||
+printf '%s\n' "$AE_STDOUT" | qgrep -E '^\(nssdb\) +nssdb +done +NSS database' ||
 	fail "the run's report has no '(nssdb) ... done' line for the database"
 ucertutil -L -d "sql:$db" | grep -E "\(autoenroll\)" | sed 's/^/      | /'
 note "after the renewal: only the new certificate ($new) and its key"

@@ -116,14 +116,14 @@ note "uid $UID_ gid $GID_, ccache $CC"
 # -- refusals before anything is made --------------------------------------
 aeu run --user
 [ "$AE_RC" = 2 ] || fail "root without NAME: exit $AE_RC, expected 2"
-printf '%s' "$AE_ALL" | grep -q 'name the user' || fail "root without NAME: no cause"
+printf '%s' "$AE_ALL" | qgrep 'name the user' || fail "root without NAME: no cause"
 aeu run --user nobody --ccache "$CC"
 [ "$AE_RC" = 6 ] || fail "local account: exit $AE_RC, expected 6"
-printf '%s' "$AE_ALL" | grep -q 'nobody is not a domain user' || fail "local account: no cause"
+printf '%s' "$AE_ALL" | qgrep 'nobody is not a domain user' || fail "local account: no cause"
 cp "$LAB/admin.ccache" "$UD/other.cc" && chown "$UID_:$GID_" "$UD/other.cc"
 aeu run --user "$U" --ccache "FILE:$UD/other.cc"
 [ "$AE_RC" = 6 ] || fail "another principal's ccache: exit $AE_RC, expected 6"
-printf '%s' "$AE_ALL" | grep -q "holds the credentials of Administrator@$REALM" ||
+printf '%s' "$AE_ALL" | qgrep "holds the credentials of Administrator@$REALM" ||
 	fail "another principal's ccache: the principals are not named"
 
 # -- the run ------------------------------------------------------------------
@@ -131,8 +131,8 @@ command -v strace > /dev/null || fail "strace is not installed (tests/deps.sh in
 STRACE=$W/strace.out
 aeu --option "private dir=$UD/private-empty" run --user "LAB\\$U" --ccache "$CC"
 [ "$AE_RC" = 0 ] || fail "run --user $U: exit $AE_RC: $(tail -n 1 "$W/out")"
-printf '%s' "$AE_ALL" | grep -qE "^$T +enroll +done +issued by LAB-CA" || fail "$T not issued"
-printf '%s' "$AE_ALL" | grep -q "not exported in the user context" ||
+printf '%s' "$AE_ALL" | qgrep -E "^$T +enroll +done +issued by LAB-CA" || fail "$T not issued"
+printf '%s' "$AE_ALL" | qgrep "not exported in the user context" ||
 	fail "the report does not say the trust anchors were left to the machine cycle"
 
 TOP=$UD/state/autoenroll/users
@@ -145,19 +145,19 @@ others=$(find "$S" "$UD/cache/autoenroll-users/$USID" ! -uid "$UID_" | head -n 3
 [ "$(stat -c '%a' "$S/$T.key")" = 600 ] || fail "the key is $(stat -c '%a' "$S/$T.key")"
 openssl verify -CAfile "$LAB/ca/ca.pem" "$S/$T.crt" > /dev/null 2>&1 || fail "openssl verify failed"
 openssl x509 -in "$S/$T.crt" -noout -ext subjectAltName 2> /dev/null |
-	grep -q "UPN::$U@lab.example.com" || fail "no UPN SAN $U@lab.example.com"
+	qgrep "UPN::$U@lab.example.com" || fail "no UPN SAN $U@lab.example.com"
 ca_admin list
 ICPR_CA_DIR="$LAB/ca" ICPR_SAM_LDB="$LAB/dc/private/sam.ldb" "$CA_ADMIN" list 2> /dev/null |
-	grep -qE "issued $T $USID\$" || fail "the CA has no request of $T by $USID"
+	qgrep -E "issued $T $USID\$" || fail "the CA has no request of $T by $USID"
 ! grep -q 'secrets\.tdb' "$STRACE" || fail "secrets.tdb opened: $(grep -m1 'secrets\.tdb' "$STRACE")"
 grep -q "setresuid($UID_, $UID_, $UID_) = 0" "$STRACE" || fail "no setresuid($UID_) seen"
 note "strace: setresuid($UID_, $UID_, $UID_), no secrets.tdb"
 
 # -- status as root reads the user's store; the second run asks nothing -------
 aeu status --user "$U"
-[ "$AE_RC" = 0 ] && printf '%s' "$AE_ALL" | grep -qE "$T +VALID" || fail "status --user: $T not VALID"
+[ "$AE_RC" = 0 ] && printf '%s' "$AE_ALL" | qgrep -E "$T +VALID" || fail "status --user: $T not VALID"
 aeu run --user "$U" --ccache "$CC"
-[ "$AE_RC" = 0 ] && printf '%s' "$AE_ALL" | grep -q '(0 request(s)' || fail "second run made a request"
+[ "$AE_RC" = 0 ] && printf '%s' "$AE_ALL" | qgrep '(0 request(s)' || fail "second run made a request"
 
 # -- a DIR ccache passes through to krb5 as it is ------------------------------
 mkdir "$UD/ccdir" && chown "$UID_:$GID_" "$UD/ccdir" && chmod 0700 "$UD/ccdir"
@@ -176,6 +176,6 @@ for _ in $(seq 100); do # until klist says it has expired (bounded: 10 s)
 done
 aeu run --user "$U" --ccache "$CC.short"
 [ "$AE_RC" = 6 ] || fail "expired TGT: exit $AE_RC, expected 6"
-printf '%s' "$AE_ALL" | grep -q "$CC.short has no valid ticket-granting ticket" ||
+printf '%s' "$AE_ALL" | qgrep "$CC.short has no valid ticket-granting ticket" ||
 	fail "expired TGT: the ccache is not named"
 pass

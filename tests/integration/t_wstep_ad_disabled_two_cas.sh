@@ -96,9 +96,9 @@ reason=$(cq 'item("LabMachine", "enroll")["reason"]')
 [[ $reason == *"(MS-WSTEP: https://$CEP_FQDN/LAB-CA2_CES_"*", wstep kerberos)"* ]] ||
 	fail "LabMachine was not enrolled through LAB-CA2's CES: $reason"
 note "LabMachine: $reason"
-cep_log_since | grep -q '"LAB-CA2_CES_' || fail "the backend log has no LAB-CA2_CES_ request"
+cep_log_since | qgrep '"LAB-CA2_CES_' || fail "the backend log has no LAB-CA2_CES_ request"
 # LabPending (both CAs in its cAReferences) may go to LAB-CA; LabMachine never
-if err_since | grep -F "Issue LabMachine -> " | grep -qv "Issue LabMachine -> LAB-CA2 "; then
+if err_since | grep -F "Issue LabMachine -> " | qgrep -v "Issue LabMachine -> LAB-CA2 "; then
 	fail "LabMachine was submitted to another CA than LAB-CA2: $(err_since | grep -F "Issue LabMachine -> " | grep -v "LAB-CA2 ")"
 fi
 id=$(cq 'item("LabMachine", "enroll")["request_id"]')

@@ -111,9 +111,9 @@ expect_rc_in 0
 expect_item LabMachine skip "" skipped
 expect_item LabPending retrieve pending "done"
 [ "$(cq 'd["counts"]["requests"]')" = 1 ] || fail "the retrieval run: $(cq 'd["counts"]')"
-err_since | grep -q "QueryTokenStatus $pid -> $CANAME " ||
+err_since | qgrep "QueryTokenStatus $pid -> $CANAME " ||
 	fail "LabPending's request $pid was not fetched through the CES: $(err_since | tail -n 2)"
-if err_since | grep -q 'Issue '; then
+if err_since | qgrep 'Issue '; then
 	fail "the retrieval run submitted a new request: $(err_since | grep 'Issue ' | head -n 1)"
 fi
 note "LabPending request $pid issued by the CA, fetched over the CES"
@@ -125,7 +125,7 @@ expect_rc_in 0
 expect_item LabMachine skip "" skipped
 [ "$(cq 'd["counts"]["requests"]')" = 0 ] || fail "a run with everything issued sent requests: $(cq 'd["counts"]')"
 [ "$(cq 'd["counts"]["rpc_binds"]')" = 0 ] || fail "MS-ICPR binds: $(cq 'd["counts"]')"
-if cep_log_since | grep -q '_CES_'; then
+if cep_log_since | qgrep '_CES_'; then
 	fail "the CES got requests: $(cep_log_since | grep _CES_ | head -n 2)"
 fi
 [ "$(ca_count)" = "$n1" ] || fail "the run made $(($(ca_count) - n1)) CA record(s)"

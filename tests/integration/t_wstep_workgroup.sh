@@ -104,7 +104,7 @@ cycle KRB5CCNAME="$NOCC" ASAN_OPTIONS=detect_leaks=0
 AUTOENROLL=$REAL_AE
 unset CYCLE_DEBUG
 expect_rc_in 0 3
-printf '%s\n' "$AE_STDERR" | grep -q "workgroup machine (smb.conf has no realm): local policy servers only" ||
+printf '%s\n' "$AE_STDERR" | qgrep "workgroup machine (smb.conf has no realm): local policy servers only" ||
 	fail "the run did not take the host for a workgroup machine: $(printf '%s' "$AE_STDERR" | tail -n 2)"
 grep -qF -- "$PW" <<< "$AE_ALL" && fail "the password is in autoenroll's output (-d 2)"
 expect_item LabMachine enroll no-certificate "done"
@@ -123,7 +123,7 @@ cep_log_expect endpoint="${CANAME}_CES_UsernamePassword" kind=password status=20
 line=$(err_since | grep -F "'/${CANAME}_CES_UsernamePassword/service.svc/CES' 200 LAB\\$ACCT\$ (password $ACCT\$@$REALM): Issue LabMachine" | head -n 1)
 [ -n "$line" ] || fail "the CES did not issue LabMachine to $ACCT\$: $(err_since | tail -n 3)"
 note "CES: ${line#cepapp: }"
-! cep_log_since | grep -q '"kind": "kerberos' || fail "a Kerberos request reached the CEP/CES"
+! cep_log_since | qgrep '"kind": "kerberos' || fail "a Kerberos request reached the CEP/CES"
 
 # strace: nothing of the member, no secrets.tdb, connections to the CEP only
 [ -s "$W/strace.out" ] || fail "strace wrote nothing"

@@ -109,7 +109,7 @@ eio_fault() {
 }
 
 expect_eio_hit() {
-	tail -n +$((EIO_MARK + 1)) "$EIO_DIR/log" | grep -qE "^EIO $1 $2\$" ||
+	tail -n +$((EIO_MARK + 1)) "$EIO_DIR/log" | qgrep -E "^EIO $1 $2\$" ||
 		fail "$3: eiofs never answered EIO to $1 on $2 (log: $(tail -n +$((EIO_MARK + 1)) \
 			"$EIO_DIR/log" | sort | uniq -c | head -n 8 | tr -s ' \n' ' ')): the case tested nothing"
 }

@@ -57,7 +57,7 @@ adm() {
 
 need_policy() {
 	need_autoenroll
-	"$AUTOENROLL" --help 2>&1 | grep -qE '^[[:space:]]+policy( |$)' ||
+	"$AUTOENROLL" --help 2>&1 | qgrep -E '^[[:space:]]+policy( |$)' ||
 		fail "$AUTOENROLL has no 'policy' command (yet)"
 }
 

@@ -67,7 +67,7 @@ need_user_client() {
 	[ "${1:-}" != pam ] || [ -f "$PAM_SO" ] ||
 		fail "pam_autoenroll.so not built: $PAM_SO (issue F's PAM module)"
 	need_autoenroll
-	"$AUTOENROLL" run --help 2>&1 | grep -q -- '--user' ||
+	"$AUTOENROLL" run --help 2>&1 | qgrep -- '--user' ||
 		fail "autoenroll run has no --user option (issue F's user cycle is not built)"
 }
 
@@ -130,7 +130,7 @@ pam_session() {
 pam_preload() {
 	local l lib
 	for l in asan ubsan; do
-		readelf -d "$PAM_SO" 2> /dev/null | grep -q "NEEDED.*lib$l" || continue
+		readelf -d "$PAM_SO" 2> /dev/null | qgrep "NEEDED.*lib$l" || continue
 		lib=$(gcc -print-file-name="lib$l.so")
 		[ -f "$lib" ] && printf '%s:' "$lib"
 	done
