@@ -305,14 +305,16 @@ ae_err ae_private_dir_open(const char *dir, int *_fd, const char **_cause)
 		close(fd);
 		return AE_ERR_IO;
 	}
-	if (st.st_uid != geteuid() || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		close(fd);
-		*_cause = st.st_uid != geteuid() ? "owned by another user: not used"
-						  : "group or others have access (it must be 0700): not used";
-		return AE_ERR_IO;
+	if (st.st_uid != geteuid()) {
+		*_cause = "owned by another user: not used";
+	} else if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		*_cause = "group or others have access (it must be 0700): not used";
+	} else {
+		*_fd = fd;
+		return AE_OK;
 	}
-	*_fd = fd;
-	return AE_OK;
+	close(fd);
+	return AE_ERR_IO;
 }
 
 int ae_file_exists(const char *path)
