@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <talloc.h>
 #include "ae_access.h"
+#include "ae_file.h"
 #include "ae_secdesc.h"
 #include "ae_sid.h"
 #include "ae_token.h"
@@ -321,20 +322,18 @@ static void test_table(void **state)
 
 static struct ae_secdesc *corpus_sd(TALLOC_CTX *mem, const char *name)
 {
-	char path[512];
-	uint8_t buf[4096];
+	char *path = talloc_asprintf(mem, CORPUS "%s", name);
 	struct ae_secdesc *sd = NULL;
-	FILE *f = NULL;
-	size_t n;
+	uint8_t *data = NULL;
+	size_t n = 0;
 
-	snprintf(path, sizeof(path), CORPUS "%s", name);
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		fail_msg("cannot open %s", path);
+	assert_non_null(path);
+	if (ae_file_read(mem, path, 64 * 1024, &data, &n) != AE_OK) {
+		fail_msg("cannot read %s", path);
 	}
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	assert_int_equal(ae_secdesc_parse(mem, buf, n, &sd), AE_OK);
+	assert_int_equal(ae_secdesc_parse(mem, data, n, &sd), AE_OK);
+	talloc_free(path);
+	talloc_free(data);
 	return sd;
 }
 

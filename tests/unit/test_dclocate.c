@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <talloc.h>
 #include "ae_dclocate.h"
+#include "ae_file.h"
 #include "ae_log.h"
 #include "ae_smb.h"
 #include "../fuzz/guard_page.h"
@@ -339,14 +340,12 @@ static void test_srv_corpus(void **state)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
 	char *t = NULL;
-	uint8_t b[4096];
-	size_t n;
-	FILE *f = fopen(SRCDIR "/tests/fuzz/corpus/srv/two_dcs", "rb");
+	uint8_t *b = NULL;
+	size_t n = 0;
 
 	(void)state;
-	assert_non_null(f);
-	n = fread(b, 1, sizeof(b), f);
-	fclose(f);
+	assert_int_equal(ae_file_read(mem, SRCDIR "/tests/fuzz/corpus/srv/two_dcs", 4096, &b, &n),
+			 AE_OK);
 	/* the seed: buffer size, reported length, then the answer */
 	assert_true(n > 4);
 	assert_int_equal((b[0] << 8) | b[1], 4096);

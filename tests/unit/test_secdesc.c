@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <talloc.h>
 #include "ae_access.h"
+#include "ae_file.h"
 #include "ae_secdesc.h"
 #include "ae_sid.h"
 
@@ -195,22 +196,18 @@ static void test_lab_sd(void **state)
 	talloc_free(mem);
 }
 
+/* A seed of the secdesc fuzz corpus, read whole (ae_file_read caps it). */
 static uint8_t *read_corpus(TALLOC_CTX *mem, const char *name, size_t *_len)
 {
-	char path[512];
-	uint8_t buf[4096];
-	FILE *f = NULL;
-	size_t n;
+	char *path = talloc_asprintf(mem, CORPUS "%s", name);
+	uint8_t *data = NULL;
 
-	snprintf(path, sizeof(path), CORPUS "%s", name);
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		fail_msg("cannot open %s", path);
+	assert_non_null(path);
+	if (ae_file_read(mem, path, 64 * 1024, &data, _len) != AE_OK) {
+		fail_msg("cannot read %s", path);
 	}
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	*_len = n;
-	return talloc_memdup(mem, buf, n);
+	talloc_free(path);
+	return data;
 }
 
 /* Samba's bytes for other descriptors parse and rebuild byte for byte. */

@@ -23,22 +23,18 @@
 
 #define DATA SRCDIR "/tests/unit/data/"
 
+/* A file of tests/unit/data, whole and NUL-terminated (ae_file_read). */
 static char *load(TALLOC_CTX *mem, const char *name, size_t *len)
 {
-	char path[512];
-	FILE *f;
-	char *buf = talloc_array(mem, char, 1 << 20);
-	size_t n;
+	char *path = talloc_asprintf(mem, DATA "%s", name);
+	uint8_t *data = NULL;
 
-	snprintf(path, sizeof(path), DATA "%s", name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	assert_non_null(path);
+	if (ae_file_read(mem, path, 1 << 20, &data, len) != AE_OK) {
+		fail_msg("cannot read %s", path);
+	}
+	talloc_free(path);
+	return (char *)data;
 }
 
 /* The response with the first occurrence of from replaced by to. */
