@@ -115,7 +115,7 @@ cep_provision() {
 			--description="test CEP/CES service account" >> "$C/provision.log" 2>&1 ||
 			{ cat "$C/provision.log" >&2; die "cep: cannot create user $CEP_ACCOUNT"; }
 	fi
-	cep_samba_tool spn list "$CEP_ACCOUNT" 2> /dev/null | grep -qx "[[:space:]]*$CEP_SPN" ||
+	grep -qx "[[:space:]]*$CEP_SPN" < <(cep_samba_tool spn list "$CEP_ACCOUNT" 2> /dev/null) ||
 		cep_samba_tool spn add "$CEP_SPN" "$CEP_ACCOUNT" >> "$C/provision.log" 2>&1 ||
 		{ cat "$C/provision.log" >&2; die "cep: cannot add SPN $CEP_SPN"; }
 	dn="CN=$CEP_ACCOUNT,CN=Users,$BASEDN"
@@ -131,7 +131,7 @@ EOF
 	rm -f "$C/http.keytab"
 	N samba-tool domain exportkeytab "$C/http.keytab" --principal="$CEP_SPN" \
 		-s "$LAB/dc/etc/smb.conf" >> "$C/provision.log" 2>&1 < /dev/null
-	klist -k "$C/http.keytab" 2> /dev/null | grep -q "$CEP_SPN@$REALM" ||
+	grep -q "$CEP_SPN@$REALM" < <(klist -k "$C/http.keytab" 2> /dev/null) ||
 		die "cep: no key for $CEP_SPN in $C/http.keytab"
 	chown "root:$CEP_USER" "$C/http.keytab"
 	chmod 640 "$C/http.keytab"

@@ -148,7 +148,7 @@ dn_of() {
 	echo "$d"
 }
 
-exists() { adm_ldb ldbsearch -b "$BASEDN" "(sAMAccountName=$1)" dn 2> /dev/null | grep -q '^dn:'; }
+exists() { grep -q '^dn:' < <(adm_ldb ldbsearch -b "$BASEDN" "(sAMAccountName=$1)" dn 2> /dev/null); }
 
 parent_of() { # computer NAME (with or without the $)
 	local d
@@ -399,7 +399,7 @@ template_publish() { # NAME CA add|delete
 	local dn
 	dn=$(es_dn "$2")
 	[ -n "$(attr "$dn" cn)" ] || die "no enrollment service $dn"
-	if attr "$dn" certificateTemplates | grep -qxiF -- "$1"; then
+	if grep -qxiF -- "$1" < <(attr "$dn" certificateTemplates); then
 		[ "$3" = delete ] || return 0
 	else
 		[ "$3" = add ] || return 0

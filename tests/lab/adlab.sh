@@ -682,12 +682,12 @@ verify_clean() {
 		p=${p%/cmdline}
 		[[ $skip != *" $p "* ]] || continue
 		# (2> before <: the process may be gone by now)
-		if tr '\0' ' ' 2> /dev/null < "$f" | grep -qF -- "$LAB/"; then
+		if grep -qF -- "$LAB/" < <(tr '\0' ' ' 2> /dev/null < "$f"); then
 			echo "left: process $p: $(tr '\0' ' ' 2> /dev/null < "$f")" >&2
 			bad=1
 		fi
 	done
-	if grep -lF -f <(echo "$pats") /proc/[0-9]*/mountinfo 2> /dev/null | grep -q .; then
+	if grep -q . < <(grep -lF -f <(echo "$pats") /proc/[0-9]*/mountinfo 2> /dev/null); then
 		echo "left: mounts of the lab in:" \
 			"$(grep -lF -f <(echo "$pats") /proc/[0-9]*/mountinfo 2> /dev/null | tr '\n' ' ')" >&2
 		bad=1

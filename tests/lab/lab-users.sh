@@ -98,7 +98,7 @@ EOF
 syslog_sink_running() {
 	local p
 	p=$(cat "$LAB/member/syslog-sink.pid" 2> /dev/null) && [ -n "$p" ] &&
-		tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null | grep -qF "syslog-sink.py $LAB/member/syslog.sock"
+		grep -qF "syslog-sink.py $LAB/member/syslog.sock" < <(tr '\0' ' ' < "/proc/$p/cmdline" 2> /dev/null)
 }
 syslog_sink_start() {
 	local _

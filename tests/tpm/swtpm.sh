@@ -89,7 +89,7 @@ stop() {
 	[[ "$pid" =~ ^[0-9]+$ ]] || die "$dir/pid: not a pid"
 	# only our swtpm: the pid's command must be swtpm with this state dir
 	if kill -0 "$pid" 2> /dev/null &&
-		tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "^swtpm .*dir=$dir"; then
+		grep -q "^swtpm .*dir=$dir" < <(tr '\0' ' ' < "/proc/$pid/cmdline"); then
 		kill "$pid"
 		for ((i = 0; i < 200; i++)); do
 			kill -0 "$pid" 2> /dev/null || break
