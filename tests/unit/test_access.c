@@ -14,10 +14,10 @@
 #include <cmocka.h>
 #include <talloc.h>
 #include "ae_access.h"
-#include "ae_file.h"
 #include "ae_secdesc.h"
 #include "ae_sid.h"
 #include "ae_token.h"
+#include "read_file.h"
 
 #define CORPUS SRCDIR "/tests/fuzz/corpus/secdesc/"
 
@@ -322,17 +322,11 @@ static void test_table(void **state)
 
 static struct ae_secdesc *corpus_sd(TALLOC_CTX *mem, const char *name)
 {
-	char *path = talloc_asprintf(mem, CORPUS "%s", name);
 	struct ae_secdesc *sd = NULL;
-	uint8_t *data = NULL;
 	size_t n = 0;
+	uint8_t *data = read_test_file(mem, CORPUS, name, 64 * 1024, &n);
 
-	assert_non_null(path);
-	if (ae_file_read(mem, path, 64 * 1024, &data, &n) != AE_OK) {
-		fail_msg("cannot read %s", path);
-	}
 	assert_int_equal(ae_secdesc_parse(mem, data, n, &sd), AE_OK);
-	talloc_free(path);
 	talloc_free(data);
 	return sd;
 }

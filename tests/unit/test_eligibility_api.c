@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <talloc.h>
 #include "ae_entry.h"
-#include "ae_file.h"
 #include "eligibility_fixture.h"
+#include "read_file.h"
 
 #define CORPUS SRCDIR "/tests/fuzz/corpus/secdesc/"
 
@@ -92,18 +92,10 @@ static void test_names_and_cas(void **state)
 	talloc_free(mem);
 }
 
-/* A seed of the secdesc fuzz corpus, read whole (ae_file_read caps it). */
+/* A seed of the secdesc fuzz corpus, read whole. */
 static uint8_t *read_corpus(TALLOC_CTX *mem, const char *name, size_t *_len)
 {
-	char *path = talloc_asprintf(mem, CORPUS "%s", name);
-	uint8_t *data = NULL;
-
-	assert_non_null(path);
-	if (ae_file_read(mem, path, 64 * 1024, &data, _len) != AE_OK) {
-		fail_msg("cannot read %s", path);
-	}
-	talloc_free(path);
-	return data;
+	return read_test_file(mem, CORPUS, name, 64 * 1024, _len);
 }
 
 /*

@@ -16,9 +16,9 @@
 #include <cmocka.h>
 #include <talloc.h>
 #include "ae_access.h"
-#include "ae_file.h"
 #include "ae_secdesc.h"
 #include "ae_sid.h"
+#include "read_file.h"
 
 #define CORPUS SRCDIR "/tests/fuzz/corpus/secdesc/"
 
@@ -196,18 +196,10 @@ static void test_lab_sd(void **state)
 	talloc_free(mem);
 }
 
-/* A seed of the secdesc fuzz corpus, read whole (ae_file_read caps it). */
+/* A seed of the secdesc fuzz corpus, read whole. */
 static uint8_t *read_corpus(TALLOC_CTX *mem, const char *name, size_t *_len)
 {
-	char *path = talloc_asprintf(mem, CORPUS "%s", name);
-	uint8_t *data = NULL;
-
-	assert_non_null(path);
-	if (ae_file_read(mem, path, 64 * 1024, &data, _len) != AE_OK) {
-		fail_msg("cannot read %s", path);
-	}
-	talloc_free(path);
-	return data;
+	return read_test_file(mem, CORPUS, name, 64 * 1024, _len);
 }
 
 /* Samba's bytes for other descriptors parse and rebuild byte for byte. */

@@ -20,21 +20,14 @@
 #include "ae_xcep_file.h"
 #include "ae_xml.h"
 #include "leak_check.h"
+#include "read_file.h"
 
 #define DATA SRCDIR "/tests/unit/data/"
 
-/* A file of tests/unit/data, whole and NUL-terminated (ae_file_read). */
+/* A file of tests/unit/data, whole and NUL-terminated. */
 static char *load(TALLOC_CTX *mem, const char *name, size_t *len)
 {
-	char *path = talloc_asprintf(mem, DATA "%s", name);
-	uint8_t *data = NULL;
-
-	assert_non_null(path);
-	if (ae_file_read(mem, path, 1 << 20, &data, len) != AE_OK) {
-		fail_msg("cannot read %s", path);
-	}
-	talloc_free(path);
-	return (char *)data;
+	return (char *)read_test_file(mem, DATA, name, 1 << 20, len);
 }
 
 /* The response with the first occurrence of from replaced by to. */
