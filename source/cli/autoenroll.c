@@ -393,7 +393,8 @@ static int run_config(struct cli *c, int argc, char **argv)
  * issue 1409) takes a malloc'd dynamic TLS block whose address happens to
  * be 16 bytes into a page for a glibc 2.19 block and reads the two words
  * before it; LeakSanitizer's tracer then dies at exit ("Tracer caught
- * signal 11", exit 1) once in a few thousand runs. glibc >= 2.25 allocates
+ * signal 11", exit 1) when an allocation happens to land there, which is
+ * rare and not repeatable. glibc >= 2.25 allocates
  * those blocks with malloc, so LeakSanitizer still sees them.
  */
 const char *__asan_default_options(void);
